@@ -1,0 +1,68 @@
+/**
+ * Error codes and the three error families Trellis keeps apart:
+ * - ProtocolError: travels on the wire as a JSON-RPC error (code, message, data);
+ * - TrellisError: a local runtime failure with a string code, never sent as-is;
+ * - misuse (bad arguments at registration) throws a TypeError with a `code`.
+ */
+
+/** JSON-RPC 2.0 and MCP error codes. */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** MCP: a request timed out (the SDKs' convention). */
+  RequestTimeout: -32001,
+  /** MCP 2025-11-25 resources: the resource does not exist. */
+  ResourceNotFound: -32002,
+  /** MCP 2025-11-25 elicitation (SEP-1036): the request needs URL-mode elicitation first. */
+  UrlElicitationRequired: -32042,
+  /** Connection closed before a response arrived (local only). */
+  ConnectionClosed: -32000,
+} as const;
+
+/**
+ * A ProtocolError is a JSON-RPC error: it is what a peer sends back, or what a handler throws to make the
+ * response an error with this code, message and data.
+ */
+export class ProtocolError extends Error {
+  readonly code: number;
+  readonly data?: unknown;
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.name = "ProtocolError";
+    this.code = code;
+    if (data !== undefined) this.data = data;
+  }
+  toJSON(): { code: number; message: string; data?: unknown } {
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** String codes of TrellisError: local failures that are not wire errors. */
+export type TrellisErrorCode =
+  | "NOT_CONNECTED"
+  | "CONNECTION_CLOSED"
+  | "REQUEST_TIMEOUT"
+  | "REQUEST_CANCELLED"
+  | "CAPABILITY_MISSING"
+  | "TRANSPORT_ERROR"
+  | "INVALID_MESSAGE";
+
+/** A TrellisError is a local runtime failure with a string code and, where there is one, a cause. */
+export class TrellisError extends Error {
+  readonly code: TrellisErrorCode;
+  constructor(code: TrellisErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TrellisError";
+    this.code = code;
+  }
+}
+
+/** A TypeError for API misuse, with a Node-style code. Thrown synchronously at registration or construction. */
+export function misuse(message: string, code = "ERR_INVALID_ARG_VALUE"): TypeError {
+  const err = new TypeError(message) as TypeError & { code: string };
+  err.code = code;
+  return err;
+}

@@ -1,0 +1,154 @@
+/**
+ * HandlerContext: what a tool, resource or prompt handler can do while it runs. Each ability that needs a
+ * client capability checks it first and fails with a TrellisError CAPABILITY_MISSING that names it.
+ */
+import { ErrorCode, ProtocolError, TrellisError, misuse } from "../protocol/errors.js";
+import type {
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitRequestURLParams,
+  ElicitResult,
+  ListRootsResult,
+  LoggingLevel,
+  ProgressToken,
+  RequestId,
+} from "../protocol/generated/schema-types.js";
+import type { RequestContext, RequestOptions } from "../jsonrpc/session.js";
+import type { AuthInfo } from "../transports/transport.js";
+import { shouldLog } from "./logging.js";
+import type { ServerSession } from "./session.js";
+import { checkElicitationSchema, validateElicitedContent } from "./elicitation.js";
+
+/** ElicitFormOptions ask the user for structured input (form mode). */
+export type ElicitFormOptions = Omit<ElicitRequestFormParams, "mode"> & { mode?: "form" };
+/** ElicitUrlOptions send the user to a URL out of band (URL mode, SEP-1036). */
+export type ElicitUrlOptions = Omit<ElicitRequestURLParams, "elicitationId"> & { elicitationId?: string };
+
+/** Default time a handler waits for a person to answer an elicitation: 10 minutes. */
+export const DEFAULT_ELICIT_TIMEOUT_MS = 600_000;
+/** Default time a handler waits for a sampling answer: 5 minutes. */
+export const DEFAULT_SAMPLE_TIMEOUT_MS = 300_000;
+
+export class HandlerContext {
+  readonly #rpc: RequestContext;
+  /** The session of the client that made the request. */
+  readonly session: ServerSession;
+
+  constructor(rpc: RequestContext, session: ServerSession) {
+    this.#rpc = rpc;
+    this.session = session;
+  }
+
+  /** Aborted when the client cancels the request or disconnects. */
+  get signal(): AbortSignal {
+    return this.#rpc.signal;
+  }
+  get requestId(): RequestId {
+    return this.#rpc.id;
+  }
+  /** The request's `_meta`, if any. */
+  get meta(): Record<string, unknown> | undefined {
+    return this.#rpc.meta;
+  }
+  get progressToken(): ProgressToken | undefined {
+    return this.#rpc.progressToken;
+  }
+  /** The authenticated caller, when the transport authenticates. */
+  get authInfo(): AuthInfo | undefined {
+    return this.#rpc.extra?.authInfo;
+  }
+
+  /**
+   * progress reports progress when the client asked for it (a progressToken in `_meta`); otherwise it does
+   * nothing. The spec requires progress to increase; a value that does not is dropped.
+   */
+  progress(progress: number, total?: number, message?: string): void {
+    const token = this.#rpc.progressToken;
+    if (token === undefined) return;
+    const p = this as { lastProgress?: number };
+    if (p.lastProgress !== undefined && progress <= p.lastProgress) return;
+    p.lastProgress = progress;
+    const params: Record<string, unknown> = { progressToken: token, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    this.#rpc.notify("notifications/progress", params);
+  }
+
+  /** log sends a `notifications/message` to this client, if its level passes the client's `logging/setLevel`. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    if (!shouldLog(level, this.session.logLevel)) return;
+    this.#rpc.notify("notifications/message", logger === undefined ? { level, data } : { level, data, logger });
+  }
+
+  /**
+   * elicit asks the user for input through the client. Form mode (the default) checks `requestedSchema`
+   * against the spec's restricted schema and checks accepted content against it; URL mode (SEP-1036) needs
+   * the client's `elicitation.url` capability and returns once the user has consented or declined.
+   */
+  async elicit(params: ElicitFormOptions | ElicitUrlOptions, options: RequestOptions = {}): Promise<ElicitResult> {
+    const caps = this.session.clientCapabilities.elicitation as { form?: object; url?: object } | undefined;
+    if (!caps) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation" capability; it cannot be asked for input');
+    if (params.mode === "url") {
+      if (!caps.url) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation.url" capability; use form mode or return a URLElicitationRequired error');
+      const p = params as ElicitUrlOptions;
+      if (typeof p.url !== "string" || !URL.canParse(p.url)) throw misuse(`elicit: "url" must be an absolute URL; got ${JSON.stringify(p.url)}`);
+      const elicitationId = p.elicitationId ?? crypto.randomUUID();
+      const r = await this.#rpc.request("elicitation/create", { ...p, elicitationId }, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options, signal: options.signal ?? this.signal });
+      return r as ElicitResult;
+    }
+    // An empty elicitation capability means form mode (backwards compatibility, elicitation.mdx).
+    if (!caps.form && caps.url && Object.keys(caps).length > 0 && !("form" in caps)) {
+      throw new TrellisError("CAPABILITY_MISSING", 'client declared only "elicitation.url"; form mode is not supported by this client');
+    }
+    const form = params as ElicitFormOptions;
+    checkElicitationSchema(form.requestedSchema);
+    const request = { ...form };
+    delete request.mode;
+    // Send `mode` only to 2025-11-25 clients: older revisions do not define it.
+    const sent = this.session.protocolVersion === "2025-11-25" ? { mode: "form", ...request } : request;
+    const r = (await this.#rpc.request("elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options, signal: options.signal ?? this.signal })) as ElicitResult;
+    if (r.action === "accept") {
+      const problem = validateElicitedContent(form.requestedSchema, r.content);
+      if (problem) throw new ProtocolError(ErrorCode.InvalidParams, `elicitation response does not match requestedSchema: ${problem}`);
+    }
+    return r;
+  }
+
+  /**
+   * urlElicitationRequired ends the request with the -32042 error (SEP-1036), telling the client which URL
+   * elicitations must complete before it retries. It never returns.
+   */
+  urlElicitationRequired(elicitations: Array<Omit<ElicitRequestURLParams, "mode"> & { mode?: "url" }>, message = "this request needs you to complete an interaction in your browser first"): never {
+    throw new ProtocolError(ErrorCode.UrlElicitationRequired, message, { elicitations: elicitations.map((e) => ({ mode: "url", ...e })) });
+  }
+
+  /**
+   * sample asks the client's model for a completion. `tools` and `toolChoice` (SEP-1577) need the
+   * client's `sampling.tools` capability.
+   */
+  async sample(params: CreateMessageRequestParams, options: RequestOptions = {}): Promise<CreateMessageResult> {
+    const caps = this.session.clientCapabilities.sampling as { tools?: object; context?: object } | undefined;
+    if (!caps) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "sampling" capability; it cannot be asked for a completion');
+    if ((params.tools || params.toolChoice) && !caps.tools) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare "sampling.tools"; send the request without "tools" and "toolChoice"');
+    if (params.includeContext && params.includeContext !== "none" && !caps.context) {
+      throw new TrellisError("CAPABILITY_MISSING", `client did not declare "sampling.context"; "includeContext": "${params.includeContext}" needs it`);
+    }
+    const r = await this.#rpc.request("sampling/createMessage", params as unknown as Record<string, unknown>, { timeoutMs: DEFAULT_SAMPLE_TIMEOUT_MS, ...options, signal: options.signal ?? this.signal });
+    return r as unknown as CreateMessageResult;
+  }
+
+  /** listRoots asks the client for its roots; it needs the client's `roots` capability. */
+  async listRoots(options: RequestOptions = {}): Promise<ListRootsResult> {
+    if (!this.session.clientCapabilities.roots) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
+    return (await this.#rpc.request("roots/list", undefined, { ...options, signal: options.signal ?? this.signal })) as ListRootsResult;
+  }
+
+  /**
+   * closeSSEStream closes the Streamable HTTP stream carrying this request (SEP-1699 polling): the client
+   * reconnects with Last-Event-ID and receives what was sent meanwhile. Elsewhere it does nothing.
+   */
+  closeSSEStream(): void {
+    this.#rpc.extra?.closeStream?.();
+  }
+}

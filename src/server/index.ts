@@ -1,0 +1,15 @@
+/**
+ * trellis-mcp/server: the server framework. Everything exported here is public API.
+ * @module
+ */
+export { McpServer, type ServerOptions, type ConnectOptions } from "./server.js";
+export { ServerSession } from "./session.js";
+export { HandlerContext, type ElicitFormOptions, type ElicitUrlOptions, DEFAULT_ELICIT_TIMEOUT_MS, DEFAULT_SAMPLE_TIMEOUT_MS } from "./context.js";
+export { TOOL_NAME, textResult, type ToolConfig, type ToolHandler, type ToolResult, type RegisteredTool } from "./tools.js";
+export type { ResourceConfig, ResourceHandler, ResourceReadResult, ResourceTemplateConfig, ResourceTemplateHandler, RegisteredResource, Completer } from "./resources.js";
+export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
+export { UriTemplate } from "./uri-template.js";
+export { DEFAULT_PAGE_SIZE } from "./pagination.js";
+export { LOG_LEVELS } from "./logging.js";
+export type { SchemaInput, StandardSchemaV1 } from "./schema.js";
+export { ProtocolError, TrellisError, ErrorCode } from "../protocol/errors.js";

@@ -1,0 +1,76 @@
+/** Prompts: registration with declared arguments, listing, and prompts/get with argument checks. */
+import { ErrorCode, ProtocolError, misuse } from "../protocol/errors.js";
+import type { GetPromptResult, Icon, Prompt, PromptArgument, PromptMessage } from "../protocol/generated/schema-types.js";
+import type { HandlerContext } from "./context.js";
+import { checkIcons } from "./icons.js";
+import type { Completer } from "./resources.js";
+
+export interface PromptArgumentConfig extends PromptArgument {
+  /** Proposes values for this argument in completion/complete. */
+  complete?: Completer;
+}
+
+export interface PromptConfig {
+  title?: string;
+  description?: string;
+  arguments?: PromptArgumentConfig[];
+  icons?: Icon[];
+  _meta?: Record<string, unknown>;
+}
+
+/** What a prompt handler returns: a full result or just its messages. */
+export type PromptResult = GetPromptResult | PromptMessage[];
+export type PromptHandler = (args: Record<string, string>, ctx: HandlerContext) => PromptResult | Promise<PromptResult>;
+
+export interface PromptEntry {
+  seq: number;
+  name: string;
+  definition: Prompt;
+  complete: Map<string, Completer>;
+  handler: PromptHandler;
+}
+
+export interface RegisteredPrompt {
+  readonly name: string;
+  remove(): void;
+}
+
+export function buildPromptEntry(seq: number, name: string, config: PromptConfig, handler: PromptHandler): PromptEntry {
+  const op = `registerPrompt ${JSON.stringify(name)}`;
+  if (typeof name !== "string" || name === "") throw misuse(`${op}: name must be a non-empty string`);
+  if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
+  if (config.icons) checkIcons(config.icons, op);
+  const complete = new Map<string, Completer>();
+  const seen = new Set<string>();
+  const args: PromptArgument[] = [];
+  for (const a of config.arguments ?? []) {
+    if (typeof a?.name !== "string" || a.name === "") throw misuse(`${op}: every argument needs a non-empty name`);
+    if (seen.has(a.name)) throw misuse(`${op}: argument "${a.name}" is declared twice; remove one`);
+    seen.add(a.name);
+    const { complete: c, ...arg } = a;
+    if (c) complete.set(a.name, c);
+    args.push(arg);
+  }
+  const definition: Prompt = { name };
+  if (config.title !== undefined) definition.title = config.title;
+  if (config.description !== undefined) definition.description = config.description;
+  if (args.length) definition.arguments = args;
+  if (config.icons) definition.icons = config.icons;
+  if (config._meta) definition._meta = config._meta;
+  return { seq, name, definition, complete, handler };
+}
+
+/** getPrompt checks the arguments against the declaration and runs the handler. */
+export async function getPrompt(entry: PromptEntry, args: Record<string, string> | undefined, ctx: HandlerContext): Promise<GetPromptResult> {
+  const given = args ?? {};
+  for (const a of entry.definition.arguments ?? []) {
+    if (a.required && typeof given[a.name] !== "string") {
+      throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: prompt "${entry.name}" needs argument "${a.name}"`);
+    }
+  }
+  const out = await entry.handler(given, ctx);
+  const result: GetPromptResult = Array.isArray(out) ? { messages: out } : out;
+  if (!Array.isArray(result?.messages)) throw new ProtocolError(ErrorCode.InternalError, `prompt "${entry.name}" returned no messages; return { messages: [...] }`);
+  if (entry.definition.description !== undefined && result.description === undefined) return { description: entry.definition.description, ...result };
+  return result;
+}

@@ -1,0 +1,316 @@
+/**
+ * McpServer: the server framework. Register tools, resources, templates and prompts, then connect any
+ * number of transports; each connection is a ServerSession sharing the server's registries and handlers.
+ */
+import { ErrorCode, ProtocolError, misuse } from "../protocol/errors.js";
+import { negotiateVersion, downgradeResult } from "../protocol/versions.js";
+import type { ProtocolVersion } from "../protocol/types.js";
+import type {
+  CallToolRequestParams,
+  ClientCapabilities,
+  CompleteRequestParams,
+  GetPromptRequestParams,
+  Implementation,
+  InitializeRequestParams,
+  InitializeResult,
+  LoggingLevel,
+  ServerCapabilities,
+} from "../protocol/generated/schema-types.js";
+import type { NotificationHandler, RequestContext, RequestHandler } from "../jsonrpc/session.js";
+import type { Transport } from "../transports/transport.js";
+import { HandlerContext } from "./context.js";
+import { DEFAULT_PAGE_SIZE, paginate } from "./pagination.js";
+import { buildPromptEntry, getPrompt, type PromptConfig, type PromptEntry, type PromptHandler, type RegisteredPrompt } from "./prompts.js";
+import {
+  buildResourceEntry,
+  buildTemplateEntry,
+  resourceNotFound,
+  toReadResult,
+  type RegisteredResource,
+  type ResourceConfig,
+  type ResourceEntry,
+  type ResourceHandler,
+  type ResourceTemplateConfig,
+  type ResourceTemplateHandler,
+  type TemplateEntry,
+} from "./resources.js";
+import { ServerSession } from "./session.js";
+import { buildToolEntry, callTool, type RegisteredTool, type ToolConfig, type ToolEntry, type ToolHandler } from "./tools.js";
+import type { SchemaInput } from "./schema.js";
+
+type Params = Record<string, unknown>;
+
+/** ServerOptions configure an McpServer. Every field is optional. */
+export interface ServerOptions {
+  /** Instructions for the model, sent in the initialize result. */
+  instructions?: string;
+  /** Items per page of every list. Default DEFAULT_PAGE_SIZE (100). */
+  pageSize?: number;
+  /**
+   * Capabilities to declare even when nothing is registered yet (for servers that register at run time).
+   * By default tools, resources and prompts are declared when something of the kind is registered.
+   */
+  capabilities?: ServerCapabilities;
+  /** Timeout for requests the server sends (ping, roots/list). Default 60 000 ms. */
+  timeoutMs?: number;
+  /** Receives errors with no caller to report to: a bad message from a peer, a throwing notification handler. */
+  onerror?: (error: Error) => void;
+  /** Called when a client says its roots changed. */
+  onRootsListChanged?: (session: ServerSession) => void;
+}
+
+/** ConnectOptions configure one connection. */
+export interface ConnectOptions {
+  /** Skip the initialize handshake (stateless HTTP): the session starts initialized at this revision. */
+  preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities };
+}
+
+const MAX_COMPLETION_VALUES = 100;
+
+export class McpServer {
+  readonly info: Implementation;
+  readonly #options: ServerOptions;
+  readonly #pageSize: number;
+  readonly #tools = new Map<string, ToolEntry>();
+  readonly #resources = new Map<string, ResourceEntry>();
+  readonly #templates = new Map<string, TemplateEntry>();
+  readonly #prompts = new Map<string, PromptEntry>();
+  readonly #sessions = new Set<ServerSession>();
+  readonly #handlers = new Map<string, RequestHandler>();
+  readonly #notificationHandlers = new Map<string, NotificationHandler>();
+  #seq = 0;
+  #pendingListChanged = new Set<string>();
+
+  /** Creates a server; `info` is what clients see as serverInfo (name and version are required). */
+  constructor(info: Implementation, options: ServerOptions = {}) {
+    if (typeof info?.name !== "string" || typeof info?.version !== "string") throw misuse('new McpServer: info must have string "name" and "version", as in { name: "my-server", version: "1.0.0" }');
+    if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0)) throw misuse(`new McpServer: pageSize must be a positive integer; got ${options.pageSize}`);
+    this.info = info;
+    this.#options = options;
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.#installHandlers();
+  }
+
+  /** The sessions currently connected. */
+  get sessions(): ReadonlySet<ServerSession> {
+    return this.#sessions;
+  }
+
+  // ---- registration ------------------------------------------------------------------------------
+
+  /**
+   * registerTool adds a tool. It throws a TypeError at once when the name breaks the spec's rules, the name
+   * is taken, or a schema cannot be compiled, so mistakes surface at start-up rather than when a model
+   * calls the tool.
+   */
+  registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): RegisteredTool {
+    if (this.#tools.has(name)) throw misuse(`registerTool ${JSON.stringify(name)}: a tool with this name is already registered; remove it first or pick another name`);
+    const entry = buildToolEntry(++this.#seq, name, config as ToolConfig, handler as ToolHandler);
+    this.#tools.set(name, entry);
+    this.#listChanged("tools");
+    return {
+      name,
+      remove: () => {
+        if (this.#tools.get(name) === entry && this.#tools.delete(name)) this.#listChanged("tools");
+      },
+    };
+  }
+
+  /** registerResource adds a resource at a fixed URI. */
+  registerResource(uri: string, config: ResourceConfig, handler: ResourceHandler): RegisteredResource {
+    if (this.#resources.has(uri)) throw misuse(`registerResource ${JSON.stringify(uri)}: a resource with this URI is already registered`);
+    const entry = buildResourceEntry(++this.#seq, uri, config, handler);
+    this.#resources.set(uri, entry);
+    this.#listChanged("resources");
+    return {
+      uri,
+      remove: () => {
+        if (this.#resources.get(uri) === entry && this.#resources.delete(uri)) this.#listChanged("resources");
+      },
+    };
+  }
+
+  /** registerResourceTemplate adds an RFC 6570 template; reads of matching URIs reach `handler` with the variables. */
+  registerResourceTemplate(uriTemplate: string, config: ResourceTemplateConfig, handler: ResourceTemplateHandler): RegisteredResource {
+    if (this.#templates.has(uriTemplate)) throw misuse(`registerResourceTemplate ${JSON.stringify(uriTemplate)}: this template is already registered`);
+    const entry = buildTemplateEntry(++this.#seq, uriTemplate, config, handler);
+    this.#templates.set(uriTemplate, entry);
+    this.#listChanged("resources");
+    return {
+      uri: uriTemplate,
+      remove: () => {
+        if (this.#templates.get(uriTemplate) === entry && this.#templates.delete(uriTemplate)) this.#listChanged("resources");
+      },
+    };
+  }
+
+  /** registerPrompt adds a prompt; required arguments are checked before `handler` runs. */
+  registerPrompt(name: string, config: PromptConfig, handler: PromptHandler): RegisteredPrompt {
+    if (this.#prompts.has(name)) throw misuse(`registerPrompt ${JSON.stringify(name)}: a prompt with this name is already registered`);
+    const entry = buildPromptEntry(++this.#seq, name, config, handler);
+    this.#prompts.set(name, entry);
+    this.#listChanged("prompts");
+    return {
+      name,
+      remove: () => {
+        if (this.#prompts.get(name) === entry && this.#prompts.delete(name)) this.#listChanged("prompts");
+      },
+    };
+  }
+
+  // ---- connections -------------------------------------------------------------------------------
+
+  /** connect serves one connection over `transport` and returns its session. */
+  connect(transport: Transport, options: ConnectOptions = {}): ServerSession {
+    const session = new ServerSession(transport, {
+      handlers: this.#handlers,
+      notificationHandlers: this.#notificationHandlers,
+      timeoutMs: this.#options.timeoutMs,
+      onerror: this.#options.onerror,
+      preinitialized: options.preinitialized,
+    });
+    this.#sessions.add(session);
+    session.onclose = () => this.#sessions.delete(session);
+    return session;
+  }
+
+  /** notifyResourceUpdated tells every client subscribed to `uri` that it changed. */
+  notifyResourceUpdated(uri: string): void {
+    for (const s of this.#sessions) if (s.subscriptions?.has(uri)) s.notify("notifications/resources/updated", { uri });
+  }
+
+  /** log sends a log message to every connected client whose level lets it through. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    for (const s of this.#sessions) s.log(level, data, logger);
+  }
+
+  /** close closes every session. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sessions].map((s) => s.close()));
+  }
+
+  // ---- protocol handlers -------------------------------------------------------------------------
+
+  #capabilities(): ServerCapabilities {
+    const forced = this.#options.capabilities ?? {};
+    const caps: ServerCapabilities = { logging: {}, completions: {}, ...forced };
+    if (this.#tools.size || forced.tools) caps.tools = { listChanged: true, ...forced.tools };
+    if (this.#resources.size || this.#templates.size || forced.resources) caps.resources = { subscribe: true, listChanged: true, ...forced.resources };
+    if (this.#prompts.size || forced.prompts) caps.prompts = { listChanged: true, ...forced.prompts };
+    return caps;
+  }
+
+  /** Coalesces list_changed notifications: many registrations in one tick send one notification. */
+  #listChanged(kind: "tools" | "resources" | "prompts"): void {
+    if (this.#sessions.size === 0 || this.#pendingListChanged.has(kind)) return;
+    this.#pendingListChanged.add(kind);
+    queueMicrotask(() => {
+      this.#pendingListChanged.delete(kind);
+      for (const s of this.#sessions) if (s.initialized) s.notify(`notifications/${kind}/list_changed`);
+    });
+  }
+
+  #on(method: string, fn: (params: Params, session: ServerSession, rpc: RequestContext) => unknown): void {
+    this.#handlers.set(method, (params, rpc) => {
+      const session = rpc.session as ServerSession;
+      const out = fn(params, session, rpc);
+      if (session.protocolVersion === "2025-11-25") return out;
+      return out instanceof Promise ? out.then((r) => downgradeResult(method, r as Params, session.protocolVersion)) : downgradeResult(method, out as Params, session.protocolVersion);
+    });
+  }
+
+  #installHandlers(): void {
+    this.#on("initialize", (params, session) => {
+      const p = params as unknown as InitializeRequestParams;
+      session.protocolVersion = negotiateVersion(p.protocolVersion);
+      session.clientCapabilities = p.capabilities ?? {};
+      session.clientInfo = p.clientInfo;
+      session.initialized = true;
+      const result: InitializeResult = { protocolVersion: session.protocolVersion, capabilities: this.#capabilities(), serverInfo: this.info };
+      if (this.#options.instructions !== undefined) result.instructions = this.#options.instructions;
+      return result;
+    });
+    this.#notificationHandlers.set("notifications/initialized", () => {});
+    this.#notificationHandlers.set("notifications/roots/list_changed", (_p, s) => this.#options.onRootsListChanged?.(s as ServerSession));
+
+    this.#on("logging/setLevel", (params, session) => {
+      session.logLevel = params.level as LoggingLevel;
+      return {};
+    });
+
+    this.#on("tools/list", (params) => {
+      const { page, nextCursor } = paginate(this.#tools.values(), params.cursor, this.#pageSize);
+      const tools = page.map((t) => t.definition);
+      return nextCursor ? { tools, nextCursor } : { tools };
+    });
+    this.#on("tools/call", (params, session, rpc) => {
+      const p = params as unknown as CallToolRequestParams;
+      const tool = this.#tools.get(p.name);
+      if (!tool) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown tool ${JSON.stringify(p.name)}; call tools/list for the available tools`);
+      return callTool(tool, p.arguments, new HandlerContext(rpc, session));
+    });
+
+    this.#on("resources/list", (params) => {
+      const { page, nextCursor } = paginate(this.#resources.values(), params.cursor, this.#pageSize);
+      const resources = page.map((r) => r.definition);
+      return nextCursor ? { resources, nextCursor } : { resources };
+    });
+    this.#on("resources/templates/list", (params) => {
+      const { page, nextCursor } = paginate(this.#templates.values(), params.cursor, this.#pageSize);
+      const resourceTemplates = page.map((r) => r.definition);
+      return nextCursor ? { resourceTemplates, nextCursor } : { resourceTemplates };
+    });
+    this.#on("resources/read", async (params, session, rpc) => {
+      const uri = params.uri as string;
+      const ctx = new HandlerContext(rpc, session);
+      const fixed = this.#resources.get(uri);
+      if (fixed) return toReadResult(uri, await fixed.handler(uri, ctx), fixed.definition.mimeType);
+      for (const t of this.#templates.values()) {
+        const vars = t.template.match(uri);
+        if (vars) return toReadResult(uri, await t.handler(uri, vars, ctx), t.definition.mimeType);
+      }
+      throw resourceNotFound(uri);
+    });
+    this.#on("resources/subscribe", (params, session) => {
+      (session.subscriptions ??= new Set()).add(params.uri as string);
+      return {};
+    });
+    this.#on("resources/unsubscribe", (params, session) => {
+      session.subscriptions?.delete(params.uri as string);
+      return {};
+    });
+
+    this.#on("prompts/list", (params) => {
+      const { page, nextCursor } = paginate(this.#prompts.values(), params.cursor, this.#pageSize);
+      const prompts = page.map((p) => p.definition);
+      return nextCursor ? { prompts, nextCursor } : { prompts };
+    });
+    this.#on("prompts/get", (params, session, rpc) => {
+      const p = params as unknown as GetPromptRequestParams;
+      const entry = this.#prompts.get(p.name);
+      if (!entry) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown prompt ${JSON.stringify(p.name)}; call prompts/list for the available prompts`);
+      return getPrompt(entry, p.arguments, new HandlerContext(rpc, session));
+    });
+
+    this.#on("completion/complete", async (params) => {
+      const p = params as unknown as CompleteRequestParams;
+      let completer;
+      if (p.ref.type === "ref/prompt") {
+        const entry = this.#prompts.get(p.ref.name);
+        if (!entry) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown prompt ${JSON.stringify(p.ref.name)}`);
+        completer = entry.complete.get(p.argument.name);
+      } else {
+        const entry = this.#templates.get(p.ref.uri);
+        if (!entry) {
+          if (this.#resources.has(p.ref.uri)) return { completion: { values: [] } };
+          throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown resource template ${JSON.stringify(p.ref.uri)}`);
+        }
+        completer = entry.complete?.[p.argument.name];
+      }
+      if (!completer) return { completion: { values: [] } };
+      const all = await completer(p.argument.value, { arguments: p.context?.arguments });
+      const values = all.slice(0, MAX_COMPLETION_VALUES);
+      return { completion: { values, total: all.length, hasMore: all.length > values.length } };
+    });
+  }
+}

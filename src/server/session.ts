@@ -1,0 +1,73 @@
+/**
+ * ServerSession: the server's side of one connection. It holds what the client negotiated (revision,
+ * capabilities, log level, subscriptions) and nothing else, so that an idle session stays small.
+ */
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../protocol/methods.js";
+import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../protocol/types.js";
+import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/generated/schema-types.js";
+import { Session, type NotificationHandler, type RequestHandler } from "../jsonrpc/session.js";
+import type { Transport } from "../transports/transport.js";
+import { shouldLog } from "./logging.js";
+
+export interface ServerSessionOptions {
+  handlers: ReadonlyMap<string, RequestHandler>;
+  notificationHandlers: ReadonlyMap<string, NotificationHandler>;
+  timeoutMs?: number;
+  onerror?: (error: Error) => void;
+  /** Treat the session as initialized at this revision (stateless HTTP, where each request stands alone). */
+  preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities };
+}
+
+/** A ServerSession is one client's connection to an McpServer. */
+export class ServerSession extends Session {
+  /** The revision negotiated at initialize. */
+  protocolVersion: ProtocolVersion = LATEST_PROTOCOL_VERSION;
+  clientCapabilities: ClientCapabilities = {};
+  clientInfo?: Implementation;
+  /** Set once `initialize` has been answered. */
+  initialized = false;
+  /** The threshold set by `logging/setLevel`; undefined sends every level. */
+  logLevel?: LoggingLevel;
+  /** Resource URIs this client subscribed to. Created on first subscribe. */
+  subscriptions?: Set<string>;
+
+  constructor(transport: Transport, options: ServerSessionOptions) {
+    super(transport, {
+      incoming: CLIENT_REQUESTS,
+      outgoing: SERVER_REQUESTS,
+      notifications: NOTIFICATIONS,
+      handlers: options.handlers,
+      notificationHandlers: options.notificationHandlers,
+      timeoutMs: options.timeoutMs,
+      onerror: options.onerror,
+    });
+    if (options.preinitialized) {
+      this.protocolVersion = options.preinitialized.protocolVersion;
+      this.clientCapabilities = options.preinitialized.clientCapabilities ?? {};
+      this.initialized = true;
+    }
+    this.gate = (method) => {
+      if (method === "initialize") {
+        return this.initialized ? new ProtocolError(ErrorCode.InvalidRequest, 'invalid request: "initialize" was already received on this session') : undefined;
+      }
+      return this.initialized ? undefined : new ProtocolError(ErrorCode.InvalidRequest, `invalid request: "${method}" received before "initialize"; initialize the session first`);
+    };
+  }
+
+  /** The transport's session id (Streamable HTTP), if any. */
+  get sessionId(): string | undefined {
+    return this.transport.sessionId;
+  }
+
+  /** log sends a `notifications/message` to this client if its level passes the client's threshold. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    if (!this.initialized || !shouldLog(level, this.logLevel)) return;
+    this.notify("notifications/message", logger === undefined ? { level, data } : { level, data, logger });
+  }
+
+  /** notifyElicitationComplete tells the client a URL-mode elicitation finished (SEP-1036). */
+  notifyElicitationComplete(elicitationId: string): void {
+    this.notify("notifications/elicitation/complete", { elicitationId });
+  }
+}

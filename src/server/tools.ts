@@ -1,0 +1,132 @@
+/**
+ * Tools: registration (names checked against the spec's rules, schemas compiled once), listing and calls.
+ * Input that fails the schema is a tool execution error the model can read and fix (SEP-1303); an unknown
+ * tool is a JSON-RPC error.
+ */
+import { ErrorCode, ProtocolError, misuse } from "../protocol/errors.js";
+import type { CallToolResult, ContentBlock, Icon, Tool, ToolAnnotations, ToolExecution } from "../protocol/generated/schema-types.js";
+import type { HandlerContext } from "./context.js";
+import { compileSchema, EMPTY_INPUT_SCHEMA, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from "./schema.js";
+import { checkIcons } from "./icons.js";
+
+/** TOOL_NAME is the spec's rule for tool names (tools.mdx, "Tool Names"). */
+export const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** What a tool handler may return: a full result, or a string that becomes one text block. */
+export type ToolResult = CallToolResult | string;
+
+type InferInput<S> = S extends StandardSchemaV1<infer _I, infer O> ? O : Record<string, unknown>;
+
+/** ToolConfig describes a tool at registration. */
+export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | undefined> {
+  title?: string;
+  description?: string;
+  /** JSON Schema (2020-12 unless `$schema` says otherwise) or a Standard Schema. Default: no arguments. */
+  inputSchema?: S;
+  /** The JSON Schema to list when `inputSchema` is a Standard Schema that cannot describe itself. */
+  inputJsonSchema?: Record<string, unknown>;
+  /** Schema of `structuredContent`; results are checked against it. */
+  outputSchema?: SchemaInput;
+  outputJsonSchema?: Record<string, unknown>;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  execution?: ToolExecution;
+  _meta?: Record<string, unknown>;
+}
+
+export type ToolHandler<S extends SchemaInput | undefined = SchemaInput | undefined> = (args: InferInput<S>, ctx: HandlerContext) => ToolResult | Promise<ToolResult>;
+
+/** RegisteredTool is the handle registerTool returns. */
+export interface RegisteredTool {
+  readonly name: string;
+  /** remove unregisters the tool and tells connected clients the list changed. */
+  remove(): void;
+}
+
+export interface ToolEntry {
+  seq: number;
+  name: string;
+  definition: Tool;
+  input: CompiledSchema;
+  /** True when the schema has no properties and no constraints, so any object passes without a validator call. */
+  trivialInput: boolean;
+  output?: CompiledSchema;
+  handler: ToolHandler;
+}
+
+/** buildToolEntry validates a registration and compiles its schemas; it throws a TypeError naming the fix. */
+export function buildToolEntry(seq: number, name: string, config: ToolConfig, handler: ToolHandler): ToolEntry {
+  const op = `registerTool ${JSON.stringify(name)}`;
+  if (typeof name !== "string" || !TOOL_NAME.test(name)) {
+    throw misuse(`${op}: name must be 1-128 characters of A-Z, a-z, 0-9, "_", "-" and "." (tools.mdx, "Tool Names"); rename it, for example to ${JSON.stringify(suggestName(String(name)))}`);
+  }
+  if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
+  if (config.icons) checkIcons(config.icons, op);
+  if (config.execution?.taskSupport && !["forbidden", "optional", "required"].includes(config.execution.taskSupport)) {
+    throw misuse(`${op}: execution.taskSupport must be "forbidden", "optional" or "required"`);
+  }
+  const input = config.inputSchema === undefined ? compileSchema({ ...EMPTY_INPUT_SCHEMA }, `${op}: inputSchema`) : compileSchema(config.inputSchema, `${op}: inputSchema`, config.inputJsonSchema);
+  const output = config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, `${op}: outputSchema`, config.outputJsonSchema);
+  const definition: Tool = { name, inputSchema: input.json as Tool["inputSchema"] };
+  if (config.title !== undefined) definition.title = config.title;
+  if (config.description !== undefined) definition.description = config.description;
+  if (output) definition.outputSchema = output.json as Tool["outputSchema"];
+  if (config.annotations) definition.annotations = config.annotations;
+  if (config.icons) definition.icons = config.icons;
+  if (config.execution) definition.execution = config.execution;
+  if (config._meta) definition._meta = config._meta;
+  const j = input.json;
+  const trivialInput = config.inputSchema === undefined || (Object.keys(j).every((k) => k === "type" || k === "properties" || k === "$schema") && Object.keys((j.properties as object | undefined) ?? {}).length === 0);
+  return { seq, name, definition, input, trivialInput, output, handler };
+}
+
+function suggestName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 128);
+  return s || "tool";
+}
+
+/** textResult wraps text as a CallToolResult. */
+export function textResult(text: string, isError = false): CallToolResult {
+  return isError ? { content: [{ type: "text", text }], isError: true } : { content: [{ type: "text", text }] };
+}
+
+/**
+ * callTool runs one tool call: validate arguments, run the handler, normalize and check the result.
+ * A thrown ProtocolError (for example URLElicitationRequired) stays a JSON-RPC error; any other throw is
+ * reported to the model as a tool execution error.
+ */
+export async function callTool(tool: ToolEntry, args: Record<string, unknown> | undefined, ctx: HandlerContext): Promise<CallToolResult> {
+  let value: unknown = args ?? {};
+  if (!tool.trivialInput) {
+    const checked = await tool.input.validate(value);
+    if (!checked.ok) return textResult(`Invalid arguments for tool "${tool.name}": ${checked.message}`, true);
+    value = checked.value;
+  }
+  let out: ToolResult;
+  try {
+    out = await tool.handler(value as Record<string, unknown>, ctx);
+  } catch (err) {
+    if (err instanceof ProtocolError) throw err;
+    return textResult(err instanceof Error ? err.message : String(err), true);
+  }
+  const result = normalize(out, tool.name);
+  if (tool.output && !result.isError) {
+    if (result.structuredContent === undefined) {
+      throw new ProtocolError(ErrorCode.InternalError, `tool "${tool.name}" declares an outputSchema but returned no structuredContent; return { structuredContent } from its handler`);
+    }
+    const checked = await tool.output.validate(result.structuredContent);
+    if (!checked.ok) throw new ProtocolError(ErrorCode.InternalError, `tool "${tool.name}" returned structuredContent that does not match its outputSchema: ${checked.message}`);
+  }
+  return result;
+}
+
+function normalize(out: ToolResult, name: string): CallToolResult {
+  if (typeof out === "string") return textResult(out);
+  if (typeof out !== "object" || out === null) throw new ProtocolError(ErrorCode.InternalError, `tool "${name}" returned ${out === null ? "null" : typeof out}; return a string or a CallToolResult`);
+  if (!Array.isArray(out.content)) {
+    // Structured-only results also carry their JSON as text for clients that read content (tools.mdx).
+    if (out.structuredContent !== undefined) return { ...out, content: [{ type: "text", text: JSON.stringify(out.structuredContent) }] as ContentBlock[] };
+    throw new ProtocolError(ErrorCode.InternalError, `tool "${name}" returned a result without "content"; return { content: [...] } or a string`);
+  }
+  return out;
+}
