@@ -303,7 +303,10 @@ export class Session {
   #finish(id: RequestId, controller: AbortController, result: unknown, error: unknown): void {
     this.#inflight.delete(id);
     // The spec: a receiver SHOULD NOT respond to a request it was told is cancelled.
-    if (controller.signal.aborted || this.#closed) return;
+    if (controller.signal.aborted || this.#closed) {
+      this.#transport.settle?.(id);
+      return;
+    }
     if (error === undefined) {
       this.#transport.send({ jsonrpc: "2.0", id, result: (result ?? {}) as Params }, { relatedRequestId: id });
     } else if (error instanceof ProtocolError) {
@@ -321,6 +324,7 @@ export class Session {
       if (f) {
         this.#inflight.delete(requestId);
         f.controller.abort(abortReason(typeof params.reason === "string" ? params.reason : undefined));
+        this.#transport.settle?.(requestId);
       }
     } else if (method === "notifications/progress") {
       const spec = this.#opts.notifications[method];

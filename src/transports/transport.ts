@@ -55,6 +55,11 @@ export interface Transport {
   start(events: TransportEvents): void;
   send(message: JsonRpcMessage, options?: SendOptions): void;
   close(): Promise<void>;
+  /**
+   * settle tells the transport that no response will be sent for incoming request `id` (it was cancelled),
+   * so that a transport holding a reply open for it (Streamable HTTP) can end it. Optional.
+   */
+  settle?(id: RequestId): void;
   /** The session id, for transports that have one (Streamable HTTP). */
   readonly sessionId?: string;
 }

@@ -1,0 +1,5 @@
+/**
+ * trellis-mcp/stores/sqlite: the embedded SQLite stores (better-sqlite3). Everything exported here is public API.
+ * @module
+ */
+export { SqliteEventStore, DEFAULT_DATABASE, type SqliteEventStoreOptions } from "./event-store.js";

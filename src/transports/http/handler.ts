@@ -1,0 +1,378 @@
+/**
+ * The Streamable HTTP server core (transports.mdx, "Streamable HTTP"): one endpoint, POST / GET / DELETE.
+ * It is written against a minimal request shape so that two thin shims serve it: `fetch(Request)` for
+ * web-standard runtimes, and the Node adapter (node.ts), which skips building Request objects.
+ */
+import { ErrorCode } from "../../protocol/errors.js";
+import { isSupportedVersion } from "../../protocol/versions.js";
+import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../../protocol/types.js";
+import type { RequestId } from "../../protocol/generated/schema-types.js";
+import type { McpServer } from "../../server/server.js";
+import type { ServerSession } from "../../server/session.js";
+import type { EventStore } from "../../stores/event-store.js";
+import { MemoryEventStore } from "../../stores/memory/event-store.js";
+import type { AuthInfo } from "../transport.js";
+import { accepts, checkHost, checkOrigin, isJsonContentType, LOOPBACK_NAMES } from "./guard.js";
+import { HttpSessionTransport, JSON_HEADERS, type HttpReply, type ResponseMode } from "./session-transport.js";
+
+/** HttpRequestLike is the part of an HTTP request the core reads. */
+export interface HttpRequestLike {
+  method: string;
+  /** A header value by lower-case name, or null. */
+  header(name: string): string | null;
+  /** The body as text; rejects with BodyTooLargeError past `limit` bytes. */
+  readBody(limit: number): Promise<string>;
+  /** Headers as a web Headers object, made on demand for handlers that want them. */
+  headers?(): Headers;
+  /** The caller, when an authentication layer in front has verified one. */
+  authInfo?: AuthInfo;
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+  }
+}
+
+/** StreamableHttpOptions configure the HTTP transport. Every field is optional. */
+export interface StreamableHttpOptions {
+  /** No sessions: each POST stands alone, GET and DELETE answer 405. Default false. */
+  stateless?: boolean;
+  /**
+   * How requests are answered: "auto" (default) replies with JSON unless the handler sends something
+   * first (progress, logs, a request), then switches to SSE; "sse" always streams; "json" never does
+   * (related messages go to the GET stream).
+   */
+  responseMode?: ResponseMode;
+  /** Log for resumable streams. Default: a MemoryEventStore (serveHttp defaults to SQLite). */
+  eventStore?: EventStore;
+  /** Host header values served, as hostnames (any port) or host:port. Default: localhost, 127.0.0.1, [::1]. "any" turns the check off. */
+  allowedHosts?: readonly string[] | "any";
+  /** Origins accepted from browsers, as origins or hostnames. Default: the loopback hostnames. "any" turns the check off. */
+  allowedOrigins?: readonly string[] | "any";
+  /** Largest POST body in bytes. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** The SSE `retry` hint in milliseconds (SEP-1699). Default 1000. */
+  retryMs?: number;
+  /** Sessions idle this long are closed. Default 30 minutes. */
+  sessionIdleTimeoutMs?: number;
+  /** The most sessions at once; past it, initialize gets 503. Default 10 000. */
+  maxSessions?: number;
+  /** Receives transport errors that have no caller to go to. */
+  onerror?: (error: Error) => void;
+}
+
+const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+
+function errorReply(status: number, code: number, message: string, id: RequestId | null = null, extraHeaders?: Record<string, string>): HttpReply {
+  return { status, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }) };
+}
+
+interface Live {
+  transport: HttpSessionTransport;
+  session: ServerSession;
+}
+
+/** StreamableHttpHandler serves one McpServer over Streamable HTTP. */
+export class StreamableHttpHandler {
+  readonly #server: McpServer;
+  readonly #opts: Required<Pick<StreamableHttpOptions, "responseMode" | "maxBodyBytes" | "retryMs" | "sessionIdleTimeoutMs" | "maxSessions">> & StreamableHttpOptions;
+  readonly #sessions = new Map<string, Live>();
+  readonly #eventStore?: EventStore;
+  readonly #ownsStore: boolean;
+  readonly #sweeper?: ReturnType<typeof setInterval>;
+
+  constructor(server: McpServer, options: StreamableHttpOptions = {}) {
+    this.#server = server;
+    this.#opts = {
+      responseMode: "auto",
+      maxBodyBytes: DEFAULT_MAX_BODY,
+      retryMs: 1000,
+      sessionIdleTimeoutMs: 30 * 60_000,
+      maxSessions: 10_000,
+      ...options,
+    };
+    this.#ownsStore = !options.eventStore && !options.stateless;
+    this.#eventStore = options.stateless ? undefined : (options.eventStore ?? new MemoryEventStore());
+    if (!options.stateless) {
+      this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, this.#opts.sessionIdleTimeoutMs));
+      this.#sweeper.unref?.();
+    }
+  }
+
+  /** The number of live sessions. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** fetch is the web-standard face: (Request) => Promise<Response>. */
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const reply = await this.handle({
+      method: request.method,
+      header: (n) => request.headers.get(n),
+      headers: () => request.headers,
+      readBody: (limit) => readWebBody(request, limit),
+    });
+    if (!reply.sse) return new Response(reply.body ?? null, { status: reply.status, headers: reply.headers });
+    const channel = reply.sse;
+    const enc = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        channel.attach({
+          write: (chunk) => controller.enqueue(enc.encode(chunk)),
+          end: () => {
+            try {
+              controller.close();
+            } catch {
+              // already closed by the client
+            }
+          },
+        });
+      },
+      cancel() {
+        channel.detach();
+      },
+    });
+    return new Response(stream, { status: reply.status, headers: reply.headers });
+  };
+
+  /** handle answers one HTTP request. It never throws for anything the peer sent. */
+  async handle(req: HttpRequestLike): Promise<HttpReply> {
+    try {
+      return await this.#handle(req);
+    } catch (err) {
+      this.#opts.onerror?.(err as Error);
+      return errorReply(500, ErrorCode.InternalError, `internal error: ${(err as Error).message}`);
+    }
+  }
+
+  async #handle(req: HttpRequestLike): Promise<HttpReply> {
+    const hostProblem = checkHost(req.header("host"), this.#opts.allowedHosts ?? LOOPBACK_NAMES);
+    if (hostProblem) return errorReply(403, ErrorCode.ConnectionClosed, `forbidden: ${hostProblem}`);
+    const originProblem = checkOrigin(req.header("origin"), this.#opts.allowedOrigins ?? LOOPBACK_NAMES);
+    if (originProblem) return errorReply(403, ErrorCode.ConnectionClosed, `forbidden: ${originProblem}`);
+    switch (req.method) {
+      case "POST":
+        return this.#post(req);
+      case "GET":
+        return this.#get(req);
+      case "DELETE":
+        return this.#delete(req);
+      default:
+        return errorReply(405, ErrorCode.ConnectionClosed, `method not allowed: ${req.method}; use POST, GET or DELETE`, null, { allow: this.#opts.stateless ? "POST" : "GET, POST, DELETE" });
+    }
+  }
+
+  /** Checks MCP-Protocol-Version (transports.mdx, "Protocol Version Header"). */
+  #versionProblem(req: HttpRequestLike): HttpReply | undefined {
+    const v = req.header("mcp-protocol-version");
+    if (v !== null && !isSupportedVersion(v)) return errorReply(400, ErrorCode.ConnectionClosed, `bad request: unsupported MCP-Protocol-Version ${JSON.stringify(v)}; this server speaks 2025-11-25, 2025-06-18 and 2025-03-26`);
+    return undefined;
+  }
+
+  #lookup(req: HttpRequestLike): Live | HttpReply {
+    const id = req.header("mcp-session-id");
+    if (!id) return errorReply(400, ErrorCode.ConnectionClosed, "bad request: missing Mcp-Session-Id header; send initialize first to start a session");
+    const live = this.#sessions.get(id);
+    if (!live) return errorReply(404, ErrorCode.ConnectionClosed, "session not found; it ended or expired: send initialize to start a new one");
+    const owner = req.authInfo ? ownerOf(req.authInfo) : undefined;
+    // A session is bound to the principal that created it: another caller gets "not found", not a hint.
+    if (live.transport.owner !== owner) return errorReply(404, ErrorCode.ConnectionClosed, "session not found; it ended or expired: send initialize to start a new one");
+    live.transport.lastSeen = Date.now();
+    return live;
+  }
+
+  async #post(req: HttpRequestLike): Promise<HttpReply> {
+    const accept = req.header("accept");
+    if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
+      return errorReply(406, ErrorCode.ConnectionClosed, "not acceptable: the Accept header must list both application/json and text/event-stream");
+    }
+    if (!isJsonContentType(req.header("content-type"))) return errorReply(415, ErrorCode.ConnectionClosed, "unsupported media type: Content-Type must be application/json");
+    const length = Number(req.header("content-length") ?? 0);
+    if (length > this.#opts.maxBodyBytes) return errorReply(413, ErrorCode.InvalidRequest, `payload too large: the body must be at most ${this.#opts.maxBodyBytes} bytes`);
+    let text: string;
+    try {
+      text = await req.readBody(this.#opts.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return errorReply(413, ErrorCode.InvalidRequest, `payload too large: the body must be at most ${this.#opts.maxBodyBytes} bytes`);
+      return errorReply(400, ErrorCode.ParseError, `bad request: could not read the body (${(err as Error).message})`);
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch (err) {
+      return errorReply(400, ErrorCode.ParseError, `parse error: ${(err as Error).message}`);
+    }
+    if (Array.isArray(message)) return errorReply(400, ErrorCode.InvalidRequest, "invalid request: JSON-RPC batches are not supported since 2025-06-18; send one message per POST");
+    if (typeof message !== "object" || message === null) return errorReply(400, ErrorCode.InvalidRequest, "invalid request: the body must be a JSON-RPC message object");
+    const m = message as Record<string, unknown>;
+    const id = m.id;
+    const validId = typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
+    if (m.jsonrpc !== "2.0") return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: "jsonrpc" must be "2.0"', validId ? (id as RequestId) : null);
+    const isRequest = typeof m.method === "string" && "id" in m;
+    const isNotification = typeof m.method === "string" && !("id" in m);
+    const isResponse = !("method" in m) && "id" in m && ("result" in m || "error" in m);
+    if (!isRequest && !isNotification && !isResponse) return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: a message needs a string "method", or "id" with "result" or "error"', validId ? (id as RequestId) : null);
+    if (isRequest && !validId) return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: "id" must be a string or an integer');
+
+    if (m.method === "initialize" && isRequest) {
+      if (this.#opts.stateless) return this.#stateless(req, m, id as RequestId);
+      if (req.header("mcp-session-id")) {
+        const found = this.#lookup(req);
+        if ("status" in found) return found;
+        return this.#dispatch(found, req, m, id as RequestId);
+      }
+      return this.#initialize(req, m, id as RequestId);
+    }
+    const vp = this.#versionProblem(req);
+    if (vp) return vp;
+    if (this.#opts.stateless) {
+      if (!isRequest) return { status: 202, headers: {} };
+      return this.#stateless(req, m, id as RequestId);
+    }
+    const live = this.#lookup(req);
+    if ("status" in live) return live;
+    if (!isRequest) {
+      live.transport.deliver(m, { authInfo: req.authInfo });
+      return { status: 202, headers: {} };
+    }
+    return this.#dispatch(live, req, m, id as RequestId);
+  }
+
+  #dispatch(live: Live, req: HttpRequestLike, m: Record<string, unknown>, id: RequestId): Promise<HttpReply> {
+    const t = live.transport;
+    if (t.hasRequest(id)) return Promise.resolve(errorReply(409, ErrorCode.InvalidRequest, `invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`, id));
+    const { reply, closeStream } = t.openRequest(id);
+    t.deliver(m, { authInfo: req.authInfo, closeStream, headers: req.headers?.() });
+    return reply;
+  }
+
+  #newTransport(sessionId: string | undefined, version: () => ProtocolVersion): HttpSessionTransport {
+    return new HttpSessionTransport(sessionId, {
+      responseMode: this.#opts.responseMode,
+      eventStore: this.#eventStore,
+      retryMs: this.#opts.retryMs,
+      primeStreams: () => version() === "2025-11-25",
+      onerror: this.#opts.onerror,
+    });
+  }
+
+  async #initialize(req: HttpRequestLike, m: Record<string, unknown>, id: RequestId): Promise<HttpReply> {
+    if (this.#sessions.size >= this.#opts.maxSessions) {
+      this.#sweep();
+      if (this.#sessions.size >= this.#opts.maxSessions) return errorReply(503, ErrorCode.ConnectionClosed, "service unavailable: too many sessions; retry later", id, { "retry-after": "5" });
+    }
+    // 122 random bits, hex: globally unique, unguessable and visible ASCII (transports.mdx, "Session Management").
+    const sessionId = crypto.randomUUID().replace(/-/g, "");
+    let session: ServerSession | undefined;
+    const transport = this.#newTransport(sessionId, () => session?.protocolVersion ?? LATEST_PROTOCOL_VERSION);
+    transport.owner = req.authInfo ? ownerOf(req.authInfo) : undefined;
+    session = this.#server.connect(transport);
+    const live = { transport, session };
+    const reply = await this.#dispatch(live, req, m, id);
+    if (session.initialized) {
+      this.#sessions.set(sessionId, live);
+      session.onclose = chain(session.onclose, () => this.#forget(sessionId));
+      reply.headers = { ...reply.headers, "mcp-session-id": sessionId };
+    } else {
+      await session.close();
+    }
+    return reply;
+  }
+
+  /** Stateless mode: a throwaway session per POST, initialized at the revision the header names. */
+  async #stateless(req: HttpRequestLike, m: Record<string, unknown>, id: RequestId): Promise<HttpReply> {
+    const header = req.header("mcp-protocol-version");
+    const version: ProtocolVersion = isSupportedVersion(header) ? header : "2025-03-26";
+    const transport = this.#newTransport(undefined, () => version);
+    const session = this.#server.connect(transport, m.method === "initialize" ? {} : { preinitialized: { protocolVersion: version } });
+    const reply = await this.#dispatch({ transport, session }, req, m, id);
+    if (reply.sse && !reply.sse.ended) {
+      reply.sse.onend = () => void session.close();
+    } else {
+      void session.close();
+    }
+    return reply;
+  }
+
+  async #get(req: HttpRequestLike): Promise<HttpReply> {
+    if (this.#opts.stateless) return errorReply(405, ErrorCode.ConnectionClosed, "method not allowed: this server is stateless and offers no GET stream", null, { allow: "POST" });
+    if (!accepts(req.header("accept"), "text/event-stream")) return errorReply(406, ErrorCode.ConnectionClosed, "not acceptable: the Accept header must list text/event-stream");
+    const vp = this.#versionProblem(req);
+    if (vp) return vp;
+    const live = this.#lookup(req);
+    if ("status" in live) return live;
+    const lastEventId = req.header("last-event-id");
+    if (lastEventId) {
+      const reply = await live.transport.resume(lastEventId);
+      return reply ?? errorReply(404, ErrorCode.ConnectionClosed, `not found: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream of this session`);
+    }
+    return live.transport.openStandalone() ?? errorReply(409, ErrorCode.ConnectionClosed, "conflict: this session already has a GET stream open; close it first or resume with Last-Event-ID");
+  }
+
+  async #delete(req: HttpRequestLike): Promise<HttpReply> {
+    if (this.#opts.stateless) return errorReply(405, ErrorCode.ConnectionClosed, "method not allowed: this server is stateless and has no sessions to end", null, { allow: "POST" });
+    const live = this.#lookup(req);
+    if ("status" in live) return live;
+    await live.session.close();
+    return { status: 200, headers: {} };
+  }
+
+  #forget(sessionId: string): void {
+    if (!this.#sessions.delete(sessionId)) return;
+    try {
+      const r = this.#eventStore?.deleteSession(sessionId);
+      if (r instanceof Promise) r.catch((e: Error) => this.#opts.onerror?.(e));
+    } catch (e) {
+      this.#opts.onerror?.(e as Error);
+    }
+  }
+
+  #sweep(now = Date.now()): void {
+    for (const live of this.#sessions.values()) {
+      if (now - live.transport.lastSeen > this.#opts.sessionIdleTimeoutMs) void live.session.close();
+    }
+  }
+
+  /** close ends every session and stops timers; a store the handler created itself is closed too. */
+  async close(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    await Promise.all([...this.#sessions.values()].map((l) => l.session.close()));
+    if (this.#ownsStore) await this.#eventStore?.close?.();
+  }
+}
+
+function ownerOf(auth: AuthInfo): string {
+  return auth.subject ?? auth.clientId ?? auth.token;
+}
+
+function chain(a: (() => void) | undefined, b: () => void): () => void {
+  return () => {
+    a?.();
+    b();
+  };
+}
+
+async function readWebBody(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}

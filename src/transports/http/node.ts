@@ -1,0 +1,152 @@
+/**
+ * serveHttp: the thin Node adapter. It feeds node:http requests to the Streamable HTTP core without
+ * building web Request/Response objects on the hot path, and writes SSE straight to the socket.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { misuse } from "../../protocol/errors.js";
+import { McpServer } from "../../server/server.js";
+import type { EventStore } from "../../stores/event-store.js";
+import { BodyTooLargeError, StreamableHttpHandler, type HttpRequestLike, type StreamableHttpOptions } from "./handler.js";
+import { isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
+import type { HttpReply } from "./session-transport.js";
+
+export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStore"> {
+  /** Port to listen on. Default 0 (any free port; read it from the returned `port`). */
+  port?: number;
+  /** Interface to bind. Default "127.0.0.1": reachable from this machine only. */
+  host?: string;
+  /** The MCP endpoint path. Default "/mcp". */
+  path?: string;
+  /**
+   * Where resumable SSE events are kept: an EventStore, "memory", or "sqlite" (the default, a file under
+   * .trellis/ so streams can be resumed across restarts; stateless servers keep none).
+   */
+  eventStore?: EventStore | "memory" | "sqlite";
+  /** SQLite file used when eventStore is "sqlite". Default ".trellis/trellis.db". */
+  database?: string;
+}
+
+/** HttpServerHandle is a running server. */
+export interface HttpServerHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly handler: StreamableHttpHandler;
+  readonly httpServer: Server;
+  close(): Promise<void>;
+}
+
+/** toNodeRequest adapts an IncomingMessage to the core's request shape. */
+export function toNodeRequest(req: IncomingMessage): HttpRequestLike {
+  return {
+    method: req.method ?? "GET",
+    header: (name) => {
+      const v = req.headers[name];
+      return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+    },
+    headers: () => {
+      const h = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+      return h;
+    },
+    readBody: (limit) =>
+      new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let failed = false;
+        req.on("data", (c: Buffer) => {
+          if (failed) return;
+          size += c.length;
+          if (size > limit) {
+            failed = true;
+            reject(new BodyTooLargeError(limit));
+            return;
+          }
+          chunks.push(c);
+        });
+        req.on("end", () => !failed && resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+        req.on("error", (e) => !failed && reject(e));
+      }),
+  };
+}
+
+/** writeNodeReply writes a core reply to a ServerResponse, streaming SSE until it ends or the client leaves. */
+export function writeNodeReply(reply: HttpReply, res: ServerResponse): void {
+  if (!reply.sse) {
+    if (reply.body !== undefined) reply.headers["content-length"] = String(Buffer.byteLength(reply.body));
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+    return;
+  }
+  const channel = reply.sse;
+  res.writeHead(reply.status, reply.headers);
+  res.flushHeaders();
+  res.on("close", () => channel.detach());
+  channel.attach({ write: (chunk) => void res.write(chunk), end: () => res.end() });
+}
+
+/**
+ * serveHttp serves `server` over Streamable HTTP on node:http. It binds 127.0.0.1 unless told otherwise,
+ * checks Host and Origin, and keeps resumable streams in SQLite by default.
+ */
+export async function serveHttp(server: McpServer | StreamableHttpHandler, options: ServeHttpOptions = {}): Promise<HttpServerHandle> {
+  const host = options.host ?? "127.0.0.1";
+  const path = options.path ?? "/mcp";
+  if (!path.startsWith("/")) throw misuse(`serveHttp: path must start with "/"; got ${JSON.stringify(path)}`);
+  let handler: StreamableHttpHandler;
+  let ownStore: EventStore | undefined;
+  if (server instanceof StreamableHttpHandler) {
+    handler = server;
+  } else if (server instanceof McpServer) {
+    let eventStore: EventStore | undefined;
+    const choice = options.eventStore ?? "sqlite";
+    if (!options.stateless) {
+      if (choice === "sqlite") {
+        const { SqliteEventStore } = await import("../../stores/sqlite/event-store.js");
+        eventStore = ownStore = new SqliteEventStore({ filename: options.database });
+      } else if (choice !== "memory") eventStore = choice;
+    }
+    // Bound beyond loopback, the Host check must name the real host names: demand them rather than guess.
+    if (!isLoopbackHost(host) && options.allowedHosts === undefined) {
+      throw misuse(`serveHttp: binding ${host} needs allowedHosts (the Host names clients use), or allowedHosts: "any" behind a proxy that checks Host`);
+    }
+    handler = new StreamableHttpHandler(server, { ...options, eventStore, allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES });
+  } else {
+    throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
+  }
+  const httpServer = createServer((req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    if ((q === -1 ? url : url.slice(0, q)) !== path) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: `not found: the MCP endpoint is ${path}` }));
+      return;
+    }
+    handler.handle(toNodeRequest(req)).then(
+      (reply) => writeNodeReply(reply, res),
+      () => {
+        res.writeHead(500);
+        res.end();
+      },
+    );
+  });
+  httpServer.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port ?? 0, host, () => resolve());
+  });
+  const addr = httpServer.address();
+  const port = typeof addr === "object" && addr ? addr.port : (options.port ?? 0);
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}${path}`,
+    port,
+    handler,
+    httpServer,
+    close: async () => {
+      await handler.close();
+      await ownStore?.close?.();
+      httpServer.closeAllConnections?.();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

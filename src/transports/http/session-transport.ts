@@ -1,0 +1,249 @@
+/**
+ * HttpSessionTransport: the Transport of one Streamable HTTP session. It routes each outgoing message to
+ * the stream it belongs to (the POST that carried its request, or the standalone GET stream), numbers
+ * stream events for Last-Event-ID resumption, and decides per request between a JSON reply and SSE.
+ */
+import type { JsonRpcMessage } from "../../protocol/types.js";
+import type { RequestId } from "../../protocol/generated/schema-types.js";
+import type { EventStore } from "../../stores/event-store.js";
+import type { SendOptions, Transport, TransportEvents } from "../transport.js";
+import { formatEvent, SseChannel } from "./sse.js";
+
+/** HttpReply is what the core hands an adapter: a plain body, or an SSE channel to drain. */
+export type HttpReply = { status: number; headers: Record<string, string>; body?: string; sse?: SseChannel };
+
+export type ResponseMode = "auto" | "sse" | "json";
+
+export const SSE_HEADERS: Readonly<Record<string, string>> = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" };
+export const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json" };
+
+/** MAX_STANDALONE_LOG is how many events of the standalone GET stream are kept in memory for replay. */
+const MAX_STANDALONE_LOG = 1000;
+/** MAX_BACKLOG is how many messages wait for a standalone GET stream that is not connected. */
+const MAX_BACKLOG = 100;
+
+interface OutStream {
+  id: string;
+  requestId?: RequestId;
+  seq: number;
+  mode: "pending" | "json" | "sse";
+  sink?: SseChannel;
+  /** Events of this stream, kept for replay while it is live. */
+  log: { seq: number; data: string }[];
+  decide?: (reply: HttpReply) => void;
+  done: boolean;
+}
+
+export interface HttpSessionConfig {
+  responseMode: ResponseMode;
+  eventStore?: EventStore;
+  retryMs: number;
+  /** Sends the priming event only to clients that understand an empty data field (2025-11-25). */
+  primeStreams: () => boolean;
+  onerror?: (e: Error) => void;
+}
+
+const newStreamId = () => crypto.randomUUID().replace(/-/g, "");
+
+export class HttpSessionTransport implements Transport {
+  readonly sessionId?: string;
+  readonly #config: HttpSessionConfig;
+  #events?: TransportEvents;
+  readonly #byRequest = new Map<RequestId, OutStream>();
+  readonly #byStream = new Map<string, OutStream>();
+  #standalone?: OutStream;
+  #backlog: JsonRpcMessage[] = [];
+  #closed = false;
+  lastSeen = Date.now();
+  /** Owner of the session (the authenticated principal), checked on every request. */
+  owner?: string;
+
+  constructor(sessionId: string | undefined, config: HttpSessionConfig) {
+    this.sessionId = sessionId;
+    this.#config = config;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  start(events: TransportEvents): void {
+    this.#events = events;
+  }
+
+  /** deliver hands an incoming message to the session. */
+  deliver(message: unknown, extra?: Parameters<TransportEvents["message"]>[1]): void {
+    this.lastSeen = Date.now();
+    this.#events?.message(message, extra);
+  }
+
+  /** hasRequest tells whether a request with this id is still open on this session. */
+  hasRequest(id: RequestId): boolean {
+    return this.#byRequest.has(id);
+  }
+
+  /**
+   * openRequest registers a POSTed request and returns the reply promise, settled when its first outgoing
+   * message (or its cancellation) decides between JSON and SSE.
+   */
+  openRequest(id: RequestId): { reply: Promise<HttpReply>; closeStream: () => void } {
+    const st: OutStream = { id: newStreamId(), requestId: id, seq: 0, mode: "pending", log: [], done: false };
+    const reply = new Promise<HttpReply>((resolve) => (st.decide = resolve));
+    this.#byRequest.set(id, st);
+    this.#byStream.set(st.id, st);
+    return { reply, closeStream: () => this.#closeForPolling(st) };
+  }
+
+  send(message: JsonRpcMessage, options?: SendOptions): void {
+    if (this.#closed) return;
+    const isResponse = !("method" in message);
+    const rid = isResponse ? (message as { id: RequestId | null }).id : options?.relatedRequestId;
+    const st = rid !== undefined && rid !== null ? this.#byRequest.get(rid) : undefined;
+    if (!st) {
+      if (isResponse) this.#config.onerror?.(new Error(`dropped a response for request ${JSON.stringify(rid)}: its HTTP request is gone`));
+      else this.#sendStandalone(message);
+      return;
+    }
+    if (st.mode === "pending") {
+      if (isResponse && this.#config.responseMode !== "sse") {
+        this.#finish(st);
+        st.decide!({ status: 200, headers: JSON_HEADERS as Record<string, string>, body: JSON.stringify(message) });
+        return;
+      }
+      if (!isResponse && this.#config.responseMode === "json") return this.#sendStandalone(message);
+      this.#upgrade(st);
+    }
+    this.#emit(st, message);
+    if (isResponse) {
+      this.#finish(st);
+      st.sink?.end();
+    }
+  }
+
+  settle(id: RequestId): void {
+    const st = this.#byRequest.get(id);
+    if (!st) return;
+    this.#finish(st);
+    if (st.mode === "pending") st.decide!({ status: 202, headers: {} });
+    else st.sink?.end();
+  }
+
+  /** Switches a pending request to an SSE reply, with a priming event when the client understands one. */
+  #upgrade(st: OutStream): void {
+    st.mode = "sse";
+    const sink = new SseChannel();
+    st.sink = sink;
+    sink.ondetach = () => {
+      if (st.sink === sink) st.sink = undefined;
+    };
+    if (this.#config.primeStreams()) sink.write(formatEvent(`${st.id}_0`, "", this.#config.retryMs));
+    st.decide!({ status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink });
+  }
+
+  #emit(st: OutStream, message: JsonRpcMessage): void {
+    const seq = ++st.seq;
+    const data = JSON.stringify(message);
+    st.log.push({ seq, data });
+    if (st.requestId === undefined && st.log.length > MAX_STANDALONE_LOG) st.log.shift();
+    if (this.sessionId && this.#config.eventStore) {
+      try {
+        const r = this.#config.eventStore.append(this.sessionId, st.id, seq, message);
+        if (r instanceof Promise) r.catch((e: Error) => this.#config.onerror?.(e));
+      } catch (e) {
+        this.#config.onerror?.(e as Error);
+      }
+    }
+    st.sink?.write(formatEvent(`${st.id}_${seq}`, data));
+  }
+
+  #finish(st: OutStream): void {
+    st.done = true;
+    if (st.requestId !== undefined) this.#byRequest.delete(st.requestId);
+    this.#byStream.delete(st.id);
+  }
+
+  /** SEP-1699: end the response now; the client comes back with Last-Event-ID for the rest. */
+  #closeForPolling(st: OutStream): void {
+    if (st.done) return;
+    if (st.mode === "pending") this.#upgrade(st);
+    const sink = st.sink;
+    st.sink = undefined;
+    sink?.write(`retry: ${this.#config.retryMs}\n\n`);
+    sink?.end();
+  }
+
+  #sendStandalone(message: JsonRpcMessage): void {
+    const st = this.#standalone;
+    if (st?.sink && !st.sink.ended) return this.#emit(st, message);
+    this.#backlog.push(message);
+    if (this.#backlog.length > MAX_BACKLOG) this.#backlog.shift();
+  }
+
+  /** openStandalone serves a GET without Last-Event-ID; undefined when one is already connected. */
+  openStandalone(): HttpReply | undefined {
+    if (this.#standalone?.sink && !this.#standalone.sink.ended) return undefined;
+    const st: OutStream = this.#standalone ?? { id: newStreamId(), seq: 0, mode: "sse", log: [], done: false };
+    this.#standalone = st;
+    this.#byStream.set(st.id, st);
+    const sink = this.#attach(st);
+    if (this.#config.primeStreams()) sink.write(formatEvent(`${st.id}_0`, "", this.#config.retryMs));
+    const backlog = this.#backlog;
+    this.#backlog = [];
+    for (const m of backlog) this.#emit(st, m);
+    return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
+  }
+
+  #attach(st: OutStream): SseChannel {
+    const sink = new SseChannel();
+    st.sink = sink;
+    sink.ondetach = () => {
+      if (st.sink === sink) st.sink = undefined;
+    };
+    return sink;
+  }
+
+  /**
+   * resume serves a GET with Last-Event-ID: replay what followed that event on its stream, then keep
+   * streaming live if the stream is still open. Undefined when the id names no stream of this session.
+   */
+  async resume(lastEventId: string): Promise<HttpReply | undefined> {
+    const cut = lastEventId.lastIndexOf("_");
+    const streamId = lastEventId.slice(0, cut);
+    const after = Number(lastEventId.slice(cut + 1));
+    if (cut <= 0 || !Number.isInteger(after) || after < 0) return undefined;
+    const live = this.#byStream.get(streamId);
+    if (live) {
+      if (live.sink && !live.sink.ended) live.sink.end();
+      const sink = this.#attach(live);
+      const first = live.log[0]?.seq ?? live.seq + 1;
+      if (after + 1 < first && this.sessionId && this.#config.eventStore) {
+        // Older than the in-memory log (a long-lived standalone stream): fetch the gap from the store.
+        const older = (await this.#config.eventStore.replay(this.sessionId, streamId, after)) ?? [];
+        for (const e of older) if (e.seq < first) sink.write(formatEvent(`${streamId}_${e.seq}`, JSON.stringify(e.message)));
+      }
+      for (const e of live.log) if (e.seq > after) sink.write(formatEvent(`${streamId}_${e.seq}`, e.data));
+      if (live.done) sink.end();
+      return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
+    }
+    if (!this.sessionId || !this.#config.eventStore) return undefined;
+    const events = await this.#config.eventStore.replay(this.sessionId, streamId, after);
+    if (!events) return undefined;
+    const sink = new SseChannel();
+    for (const e of events) sink.write(formatEvent(`${streamId}_${e.seq}`, JSON.stringify(e.message)));
+    sink.end();
+    return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const st of this.#byRequest.values()) {
+      if (st.mode === "pending") st.decide!({ status: 404, headers: JSON_HEADERS as Record<string, string>, body: JSON.stringify({ jsonrpc: "2.0", id: st.requestId, error: { code: -32000, message: "session terminated" } }) });
+      else st.sink?.end();
+    }
+    this.#byRequest.clear();
+    this.#byStream.clear();
+    this.#standalone?.sink?.end();
+    this.#events?.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Server-sent events: the wire format and SseChannel, a stream of events that the core writes to and a
+ * runtime adapter (Node, fetch) drains. The channel buffers until the adapter attaches.
+ */
+
+/** SseWriter is what an adapter gives a channel: a place to write chunks and a way to end the response. */
+export interface SseWriter {
+  write(chunk: string): void;
+  end(): void;
+}
+
+/** formatEvent renders one SSE event. JSON text never holds a raw newline, so one data line suffices. */
+export function formatEvent(id: string, data: string, retryMs?: number): string {
+  return retryMs === undefined ? `id: ${id}\ndata: ${data}\n\n` : `id: ${id}\nretry: ${retryMs}\ndata: ${data}\n\n`;
+}
+
+export class SseChannel {
+  #writer?: SseWriter;
+  #pending: string[] = [];
+  #ended = false;
+  /** Called once if the client goes away before the channel ends. */
+  ondetach?: () => void;
+  /** Called once when the channel ends, either way. */
+  onend?: () => void;
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** attach connects the adapter's writer; buffered chunks are written first. */
+  attach(writer: SseWriter): void {
+    this.#writer = writer;
+    if (this.#pending.length) {
+      writer.write(this.#pending.join(""));
+      this.#pending = [];
+    }
+    if (this.#ended) writer.end();
+  }
+
+  write(chunk: string): void {
+    if (this.#ended) return;
+    if (this.#writer) this.#writer.write(chunk);
+    else this.#pending.push(chunk);
+  }
+
+  /** end finishes the response. Idempotent. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#writer?.end();
+    this.onend?.();
+  }
+
+  /** detach is called by the adapter when the client disconnects. */
+  detach(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#writer = undefined;
+    this.ondetach?.();
+    this.onend?.();
+  }
+}
