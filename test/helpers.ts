@@ -1,0 +1,44 @@
+/** Test helpers: a minimal client-role session over the in-memory pair, and small waits. */
+import { Session, type RequestHandler } from "../src/jsonrpc/session.js";
+import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../src/protocol/methods.js";
+import { MemoryTransport } from "../src/transports/memory.js";
+import type { McpServer } from "../src/server/server.js";
+import type { ServerSession } from "../src/server/session.js";
+
+export interface RawClient {
+  rpc: Session;
+  server: ServerSession;
+  notifications: { method: string; params: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+/** connectRaw connects a bare JSON-RPC client to `server` and, unless told not to, initializes it. */
+export async function connectRaw(
+  server: McpServer,
+  options: { capabilities?: Record<string, unknown>; handlers?: Record<string, RequestHandler>; protocolVersion?: string; initialize?: boolean } = {},
+): Promise<RawClient> {
+  const [a, b] = MemoryTransport.createPair();
+  const serverSession = server.connect(a);
+  const notifications: RawClient["notifications"] = [];
+  const handlers = new Map<string, RequestHandler>(Object.entries(options.handlers ?? {}));
+  const rpc = new Session(b, { incoming: SERVER_REQUESTS, outgoing: CLIENT_REQUESTS, notifications: NOTIFICATIONS, handlers });
+  for (const m of Object.keys(NOTIFICATIONS)) rpc.setNotificationHandler(m, (params) => void notifications.push({ method: m, params }));
+  if (options.initialize !== false) {
+    await rpc.request("initialize", { protocolVersion: options.protocolVersion ?? "2025-11-25", capabilities: options.capabilities ?? {}, clientInfo: { name: "raw", version: "1" } });
+    rpc.notify("notifications/initialized");
+  }
+  return { rpc, server: serverSession, notifications, close: () => rpc.close() };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** waitFor polls `check` until it returns a truthy value or `ms` pass. */
+export async function waitFor<T>(check: () => T | undefined | false | null, ms = 2000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("waitFor: timed out");
+    await sleep(5);
+  }
+}
