@@ -65,12 +65,17 @@ export class LineChannel implements Transport {
         this.#chunks = [];
         this.#buffered = 0;
       }
-      this.#line(line);
+      if (line.length > this.#max && !this.#skipping) {
+        this.#events?.parseError(`line longer than ${this.#max} bytes dropped`);
+      } else {
+        this.#line(line);
+      }
+      this.#skipping = false;
       if (this.#closed) return;
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) {
+    if (start < chunk.length && !this.#skipping) {
       const rest = chunk.subarray(start);
       this.#buffered += rest.length;
       if (this.#buffered > this.#max) {
@@ -80,7 +85,7 @@ export class LineChannel implements Transport {
         this.#events?.parseError(`line longer than ${this.#max} bytes dropped`);
         return;
       }
-      if (!this.#skipping) this.#chunks.push(rest);
+      this.#chunks.push(rest);
     }
   }
 
@@ -88,10 +93,7 @@ export class LineChannel implements Transport {
   #skipping = false;
 
   #line(line: Buffer): void {
-    if (this.#skipping) {
-      this.#skipping = false;
-      return;
-    }
+    if (this.#skipping) return;
     let text = line.toString("utf8");
     if (text.endsWith("\r")) text = text.slice(0, -1);
     if (text.trim() === "") return;
