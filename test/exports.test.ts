@@ -1,0 +1,42 @@
+/** The public surface: the exports map resolves, and the runtime-neutral entries pull in no Node built-ins. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+test("every subpath export loads and exports something", async () => {
+  for (const [sub, target] of Object.entries<string>(pkg.exports)) {
+    const mod = await import(join(root, target));
+    assert.ok(Object.keys(mod).length > 0, sub);
+  }
+});
+
+/** Follows relative imports from `entry` and returns every bare or node: specifier reached. */
+function externalImports(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  const stack = [entry];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const src = readFileSync(file, "utf8");
+    for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+      const spec = (m[1] ?? m[2])!;
+      if (spec.startsWith(".")) stack.push(resolve(dirname(file), spec));
+      else if (!m[0].includes("import(")) found.add(spec);
+    }
+  }
+  return found;
+}
+
+test("'.' and './server' need no Node built-ins and no native modules", () => {
+  for (const entry of [pkg.exports["."], pkg.exports["./server"]]) {
+    const ext = [...externalImports(join(root, entry))];
+    assert.deepEqual(ext.filter((s) => s.startsWith("node:") || s === "better-sqlite3"), [], entry);
+  }
+});
