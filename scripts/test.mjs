@@ -41,8 +41,5 @@ if (!onlyCurrent || major < 22) {
 // The conformance suite needs Node >= 22: tests find it here.
 const shared = node24 ? { TRELLIS_NODE24: node24 } : {};
 let status = run(process.execPath, shared);
-if (!onlyCurrent && major < 24 && node24) {
-  const hook = join(root, "scripts/sqlite-abi-hook.mjs");
-  status = run(node24, { ...shared, TRELLIS_SQLITE_DIR: join(root, ".cache/node24/sqlite/node_modules/better-sqlite3"), NODE_OPTIONS: `--import=${hook}` }) || status;
-}
+if (!onlyCurrent && major < 24 && node24) status = run(node24, shared) || status;
 process.exit(status);

@@ -9,9 +9,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 test("every subpath export loads and exports something", async () => {
-  for (const [sub, target] of Object.entries<string>(pkg.exports)) {
-    const mod = await import(join(root, target));
+  for (const [sub, target] of Object.entries<{ types: string; import: string }>(pkg.exports)) {
+    const mod = await import(join(root, target.import));
     assert.ok(Object.keys(mod).length > 0, sub);
+    const src = await import(join(root, target.types.replace(/\.d\.ts$/, ".js")));
+    assert.deepEqual(Object.keys(mod).sort(), Object.keys(src).sort(), `${sub}: the bundle exports what the source does`);
   }
 });
 
@@ -35,7 +37,7 @@ function externalImports(entry: string): Set<string> {
 }
 
 test("'.' and './server' need no Node built-ins and no native modules", () => {
-  for (const entry of [pkg.exports["."], pkg.exports["./server"]]) {
+  for (const entry of [pkg.exports["."].import, pkg.exports["./server"].import, pkg.exports["."].types.replace(/\.d\.ts$/, ".js"), pkg.exports["./server"].types.replace(/\.d\.ts$/, ".js")]) {
     const ext = [...externalImports(join(root, entry))];
     assert.deepEqual(ext.filter((s) => s.startsWith("node:") || s === "better-sqlite3"), [], entry);
   }

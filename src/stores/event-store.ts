@@ -1,7 +1,8 @@
 /**
- * EventStore: the log behind resumable SSE streams. The Streamable HTTP transport numbers the messages of
- * each stream and stores them, so that a client that reconnects with Last-Event-ID receives exactly what
- * it missed (transports.mdx, "Resumability and Redelivery").
+ * EventStore: the log behind resumable SSE streams (transports.mdx, "Resumability and Redelivery"). The
+ * Streamable HTTP transport numbers every event; while a stream is open it replays from its own memory, and
+ * it writes a stream here when the stream ends while its client is away (cut, or closed for polling), so
+ * that a client coming back with Last-Event-ID still receives exactly what it missed.
  *
  * Implementations must keep events of one stream in `seq` order and must scope every read by session, so
  * that one session can never replay another's stream. The transport may never call `deleteSession` (a

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteEventStore } from "../../src/stores/sqlite/index.js";
+import { SqliteEventStore, defaultDriver } from "../../src/stores/sqlite/index.js";
 import { eventStoreContract } from "./event-store.contract.js";
 
-eventStoreContract("SqliteEventStore", () => new SqliteEventStore({ filename: ":memory:" }));
+eventStoreContract(`SqliteEventStore (${defaultDriver()})`, () => new SqliteEventStore({ filename: ":memory:" }));
 
 test("SqliteEventStore: events survive reopening the file; sweep expires old ones", () => {
   const dir = mkdtempSync(join(tmpdir(), "trellis-"));

@@ -1,40 +1,40 @@
 /**
- * SqliteEventStore keeps SSE events in an SQLite file (better-sqlite3, WAL), so that streams can be resumed
- * across a server restart. It is the default event store of `serveHttp`.
+ * SqliteEventStore keeps SSE events in an SQLite file (WAL), so that streams can be resumed across a server
+ * restart. It is the default event store of `serveHttp`.
  */
-import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import { DEFAULT_EVENT_RETENTION_MS, type EventStore, type StoredEvent } from "../event-store.js";
+import { openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
 
 export interface SqliteEventStoreOptions {
   /** Database file. Default ".trellis/trellis.db"; ":memory:" for a private in-memory database. */
   filename?: string;
   /** How long events are kept. Default DEFAULT_EVENT_RETENTION_MS (15 minutes). */
   retentionMs?: number;
+  /** Default: "node:sqlite" where Node has it, else "better-sqlite3". */
+  driver?: SqliteDriver;
 }
 
 /** DEFAULT_DATABASE is where Trellis keeps its embedded state unless told otherwise. */
 export const DEFAULT_DATABASE = ".trellis/trellis.db";
 
 export class SqliteEventStore implements EventStore {
-  readonly #db: Database.Database;
-  readonly #insert: Database.Statement;
-  readonly #select: Database.Statement;
-  readonly #owner: Database.Statement;
-  readonly #deleteSession: Database.Statement;
-  readonly #expire: Database.Statement;
+  readonly #db: SqliteDatabase;
+  readonly #insert: SqliteStatement;
+  readonly #select: SqliteStatement;
+  readonly #owner: SqliteStatement;
+  readonly #deleteSession: SqliteStatement;
+  readonly #expire: SqliteStatement;
+  #open = true;
   readonly #retention: number;
   readonly #sweeper: ReturnType<typeof setInterval>;
 
   constructor(options: SqliteEventStoreOptions = {}) {
     const filename = options.filename ?? DEFAULT_DATABASE;
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
-    this.#db = new Database(filename);
-    this.#db.pragma("journal_mode = WAL");
-    // WAL with synchronous=NORMAL is durable across process crashes (not power loss), at a fraction of the cost.
-    this.#db.pragma("synchronous = NORMAL");
+    this.#db = openDatabase(filename, options.driver);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS sse_events (
       stream_id TEXT NOT NULL, seq INTEGER NOT NULL, session_id TEXT NOT NULL,
       message TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (stream_id, seq)) WITHOUT ROWID;
@@ -70,6 +70,9 @@ export class SqliteEventStore implements EventStore {
 
   close(): void {
     clearInterval(this.#sweeper);
-    if (this.#db.open) this.#db.close();
+    if (this.#open) {
+      this.#open = false;
+      this.#db.close();
+    }
   }
 }

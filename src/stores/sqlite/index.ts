@@ -2,4 +2,5 @@
  * trellis-mcp/stores/sqlite: the embedded SQLite stores (better-sqlite3). Everything exported here is public API.
  * @module
  */
+export { openDatabase, defaultDriver, type SqliteDatabase, type SqliteDriver } from "./driver.js";
 export { SqliteEventStore, DEFAULT_DATABASE, type SqliteEventStoreOptions } from "./event-store.js";

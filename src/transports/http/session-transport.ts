@@ -116,6 +116,7 @@ export class HttpSessionTransport implements Transport {
     this.#emit(st, message);
     if (isResponse) {
       this.#finish(st);
+      this.#persist(st);
       st.sink?.end();
     }
   }
@@ -145,15 +146,24 @@ export class HttpSessionTransport implements Transport {
     const data = JSON.stringify(message);
     st.log.push({ seq, data });
     if (st.requestId === undefined && st.log.length > MAX_STANDALONE_LOG) st.log.shift();
-    if (this.sessionId && this.#config.eventStore) {
+    st.sink?.write(formatEvent(`${st.id}_${seq}`, data));
+  }
+
+  /**
+   * A live stream replays from its own log; the event store is only for streams that end while their client
+   * is away (cut, or closed for polling), so that it can still collect the tail. Writing only then keeps the
+   * common path free of store writes and the heap flat.
+   */
+  #persist(st: OutStream): void {
+    if (!this.sessionId || !this.#config.eventStore || (st.sink && !st.sink.ended)) return;
+    for (const e of st.log) {
       try {
-        const r = this.#config.eventStore.append(this.sessionId, st.id, seq, message);
-        if (r instanceof Promise) r.catch((e: Error) => this.#config.onerror?.(e));
-      } catch (e) {
-        this.#config.onerror?.(e as Error);
+        const r = this.#config.eventStore.append(this.sessionId, st.id, e.seq, JSON.parse(e.data));
+        if (r instanceof Promise) r.catch((err: Error) => this.#config.onerror?.(err));
+      } catch (err) {
+        this.#config.onerror?.(err as Error);
       }
     }
-    st.sink?.write(formatEvent(`${st.id}_${seq}`, data));
   }
 
   #finish(st: OutStream): void {
@@ -215,12 +225,6 @@ export class HttpSessionTransport implements Transport {
     if (live) {
       if (live.sink && !live.sink.ended) live.sink.end();
       const sink = this.#attach(live);
-      const first = live.log[0]?.seq ?? live.seq + 1;
-      if (after + 1 < first && this.sessionId && this.#config.eventStore) {
-        // Older than the in-memory log (a long-lived standalone stream): fetch the gap from the store.
-        const older = (await this.#config.eventStore.replay(this.sessionId, streamId, after)) ?? [];
-        for (const e of older) if (e.seq < first) sink.write(formatEvent(`${streamId}_${e.seq}`, JSON.stringify(e.message)));
-      }
       for (const e of live.log) if (e.seq > after) sink.write(formatEvent(`${streamId}_${e.seq}`, e.data));
       if (live.done) sink.end();
       return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };

@@ -143,9 +143,9 @@ test("SSE: priming event, server-closed stream (SEP-1699), resume with Last-Even
   assert.deepEqual(msgs.at(-1), { jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: "finished" }] } });
   const ids = [...withData, ...rest].map((e) => e.id);
   assert.equal(new Set(ids).size, ids.length, "event ids are unique");
-  // Replaying again after the end comes from the event store, still exactly the tail.
+  // The stream ended on a live connection: nothing is kept, and asking again says so.
   const again = await h.fetch(new Request(URL_, { method: "GET", headers: { accept: "text/event-stream", "mcp-session-id": sid, "last-event-id": rest.at(-2)!.id!, host: "localhost" } }));
-  assert.deepEqual(parseSse(await again.text()).map((e) => JSON.parse(e.data).id), [7]);
+  assert.equal(again.status, 404);
   await h.close();
 });
 
@@ -171,6 +171,23 @@ test("SSE: a stream cut by the client mid-response resumes from where it was cut
   const all = [...got.map((e) => JSON.parse(e.data)), ...rest];
   assert.deepEqual(all.filter((m) => m.method).map((m) => m.params.progress), [1, 2, 3, 4, 5]);
   assert.equal(all.at(-1).result.content[0].text, "done");
+  await h.close();
+});
+
+test("SSE: a stream that ends while its client is away is kept in the event store for the client's return", async () => {
+  const h = handler({ retryMs: 50 });
+  const sid = await init(h);
+  const r = await post(h, { jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "steps", _meta: { progressToken: "q" } } }, { "mcp-session-id": sid });
+  const first = parseSse(await r.text()).filter((e) => e.data);
+  await sleep(150); // the tool finishes while nobody listens
+  const resumed = await h.fetch(new Request(URL_, { method: "GET", headers: { accept: "text/event-stream", "mcp-session-id": sid, "last-event-id": first.at(-1)!.id!, host: "localhost" } }));
+  const rest = parseSse(await resumed.text()).map((e) => JSON.parse(e.data));
+  assert.deepEqual(rest.slice(0, -1).map((m) => m.params.progress), [4, 5, 6]);
+  assert.equal(rest.at(-1).id, 8);
+  // Another session cannot read it.
+  const other = await init(h);
+  const stolen = await h.fetch(new Request(URL_, { method: "GET", headers: { accept: "text/event-stream", "mcp-session-id": other, "last-event-id": first.at(-1)!.id!, host: "localhost" } }));
+  assert.equal(stolen.status, 404);
   await h.close();
 });
 

@@ -1,0 +1,106 @@
+/**
+ * The HTTP load generator, run in its own process so that it does not share a CPU budget with the server.
+ *
+ *   node dist/bench/load.js '<json options>'
+ *
+ * Options: url, concurrency, durationMs | count, warmupMs, sessions (open N sessions and stop: idle memory).
+ * Each in-flight slot has its own session (stateful) and keep-alive connection. Prints one JSON line.
+ */
+import { Agent, request } from "node:http";
+
+interface Options {
+  url: string;
+  concurrency: number;
+  durationMs?: number;
+  count?: number;
+  warmupMs?: number;
+  sessions?: number;
+  stateless?: boolean;
+}
+
+const opts = JSON.parse(process.argv[2]!) as Options;
+const url = new URL(opts.url);
+const agent = new Agent({ keepAlive: true, maxSockets: Math.max(opts.concurrency, 1) });
+
+function post(body: string, session?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25", "content-length": String(Buffer.byteLength(body)) };
+    if (session) headers["mcp-session-id"] = session;
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const INIT = JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "load", version: "1" } } });
+const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" });
+
+async function openSession(): Promise<string | undefined> {
+  const r = await post(INIT);
+  if (r.status !== 200) throw new Error(`initialize failed: ${r.status} ${r.text}`);
+  const sid = r.headers["mcp-session-id"] as string | undefined;
+  if (sid) await post(INITIALIZED, sid);
+  return sid;
+}
+
+function ok(text: string, id: number): boolean {
+  // JSON or SSE: find the response for this id.
+  return text.includes(`"id":${id}`) && text.includes('"result"');
+}
+
+async function main() {
+  if (opts.sessions) {
+    for (let i = 0; i < opts.sessions; i++) await openSession();
+    process.stdout.write(JSON.stringify({ opened: opts.sessions }) + "\n");
+    return;
+  }
+  const latencies: number[] = [];
+  let errors = 0;
+  let nextId = 1;
+  const sessions = await Promise.all(Array.from({ length: opts.concurrency }, () => (opts.stateless ? Promise.resolve(undefined) : openSession())));
+  let measuring = !opts.warmupMs;
+  let stop = false;
+  let started = 0;
+  let done = 0;
+  const t0 = performance.now();
+  let tMeasure = measuring ? t0 : 0;
+  if (opts.warmupMs) {
+    setTimeout(() => {
+      measuring = true;
+      tMeasure = performance.now();
+      process.stderr.write("measuring\n");
+    }, opts.warmupMs);
+  }
+  if (opts.durationMs) setTimeout(() => (stop = true), (opts.warmupMs ?? 0) + opts.durationMs);
+  await Promise.all(
+    sessions.map(async (sid) => {
+      while (!stop) {
+        if (opts.count !== undefined && started >= opts.count) break;
+        started++;
+        const id = nextId++;
+        const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello ${id}"}}}`;
+        const a = performance.now();
+        const r = await post(body, sid).catch(() => undefined);
+        const b = performance.now();
+        if (!r || r.status !== 200 || !ok(r.text, id)) errors++;
+        else if (measuring) latencies.push(b - a);
+        done++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - (tMeasure || t0);
+  latencies.sort((x, y) => x - y);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  process.stdout.write(JSON.stringify({ requests: latencies.length, total: done, errors, elapsedMs: elapsed, rps: (latencies.length / elapsed) * 1000, p50: q(0.5), p99: q(0.99) }) + "\n");
+  agent.destroy();
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + "\n");
+  process.exit(1);
+});

@@ -1,0 +1,226 @@
+/**
+ * The benchmark runner: Trellis, the official SDK 1.x and a bare echo, side by side in one run, each server in
+ * its own process and the HTTP load generator in another. Writes bench/results.json and bench/results.md.
+ *
+ *   npm run bench            (BENCH_QUICK=1 for a short smoke run)
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const serverJs = join(here, "server.js");
+const loadJs = join(here, "load.js");
+const QUICK = !!process.env.BENCH_QUICK;
+const DURATION = QUICK ? 1000 : 3000;
+const WARMUP = QUICK ? 300 : 700;
+const CALLS = QUICK ? 4000 : 20_000;
+const SESSIONS = QUICK ? 200 : 1000;
+const CONCURRENCY = [1, 16, 64];
+
+type Impl = "trellis" | "sdk" | "bare";
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  probe(kind: "cpu" | "mem"): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+function start(impl: Impl, transport: "http" | "stdio", mode: string): Promise<Running> {
+  const child = spawn(process.execPath, ["--expose-gc", serverJs, impl, transport, mode, "0"], { stdio: ["pipe", "pipe", "pipe"], cwd: root });
+  const waiters: { kind: string; resolve: (v: Record<string, number>) => void }[] = [];
+  let readyResolve!: (port: number) => void;
+  const ready = new Promise<number>((r) => (readyResolve = r));
+  createInterface({ input: child.stderr! }).on("line", (line) => {
+    const [kind, rest] = [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)];
+    if (kind === "ready") return readyResolve(Number(rest));
+    const w = waiters.findIndex((x) => x.kind === kind);
+    if (w !== -1) waiters.splice(w, 1)[0]!.resolve(JSON.parse(rest));
+  });
+  if (transport === "stdio") readyResolve(0);
+  return ready.then((port) => ({
+    child,
+    port,
+    probe: (kind) =>
+      new Promise((resolve) => {
+        waiters.push({ kind, resolve });
+        child.kill(kind === "cpu" ? "SIGUSR1" : "SIGUSR2");
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
+  }));
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  elapsedMs: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** runLoad runs the load generator and samples server CPU over exactly its measured window. */
+function runLoad(server: Running, options: Record<string, unknown>): Promise<LoadResult & { cpuUsPerReq?: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [loadJs, JSON.stringify({ url: `http://127.0.0.1:${server.port}/mcp`, ...options })], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let cpu0: Promise<Record<string, number>> | undefined = options.warmupMs ? undefined : server.probe("cpu");
+    child.stdout!.on("data", (c) => (out += c));
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      if (line === "measuring") cpu0 = server.probe("cpu");
+      else process.stderr.write(`load: ${line}\n`);
+    });
+    child.on("exit", async (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited ${code}`));
+      const r = JSON.parse(out) as LoadResult;
+      if (!cpu0) return resolve(r);
+      const a = await cpu0;
+      const b = await server.probe("cpu");
+      const us = b.user! + b.system! - (a.user! + a.system!);
+      resolve({ ...r, cpuUsPerReq: us / Math.max(1, r.requests) });
+    });
+  });
+}
+
+const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString(), quick: QUICK, http: {}, memory: {}, stdio: {}, coldStart: {} };
+const http = results.http as Record<string, Record<string, unknown>>;
+const memory = results.memory as Record<string, Record<string, unknown>>;
+
+async function httpBench(impl: Impl, mode: string) {
+  const key = `${impl}/${mode}`;
+  const server = await start(impl, "http", mode);
+  http[key] = {};
+  try {
+    for (const c of CONCURRENCY) {
+      const r = await runLoad(server, { concurrency: c, durationMs: DURATION, warmupMs: WARMUP, stateless: mode === "stateless" });
+      http[key]![`c${c}`] = r;
+      process.stderr.write(`${key} c=${c}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms cpu ${r.cpuUsPerReq?.toFixed(1)} us/req errors ${r.errors}\n`);
+    }
+    // Heap after warm-up, then after CALLS more calls: growth means a leak.
+    await runLoad(server, { concurrency: 16, count: 2000, stateless: mode === "stateless" });
+    const m0 = await server.probe("mem");
+    await runLoad(server, { concurrency: 16, count: CALLS, stateless: mode === "stateless" });
+    const m1 = await server.probe("mem");
+    const mem: Record<string, number> = { heapAfterWarmup: m0.heapUsed!, heapAfterCalls: m1.heapUsed!, heapGrowth: m1.heapUsed! - m0.heapUsed!, rss: m1.rss! };
+    if (mode !== "stateless") {
+      await runLoad(server, { concurrency: 1, sessions: SESSIONS });
+      const m2 = await server.probe("mem");
+      mem.idleSessionBytes = (m2.heapUsed! - m1.heapUsed!) / SESSIONS;
+    }
+    memory[key] = mem;
+    process.stderr.write(`${key} memory: ${JSON.stringify(mem)}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** stdio: sequential round trips, pipelined throughput, heap growth. */
+async function stdioBench(impl: Impl) {
+  const server = await start(impl, "stdio", "-");
+  const pending = new Map<number, () => void>();
+  createInterface({ input: server.child.stdout! }).on("line", (line) => {
+    const id = /"id":(\d+)/.exec(line)?.[1];
+    if (id !== undefined) pending.get(Number(id))?.();
+  });
+  let nextId = 0;
+  const call = (method: string, params: unknown): Promise<void> => {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, () => {
+        pending.delete(id);
+        resolve();
+      });
+      server.child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n");
+    });
+  };
+  const echo = () => call("tools/call", { name: "echo", arguments: { text: "hello" } });
+  await call("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
+  server.child.stdin!.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+  for (let i = 0; i < 1000; i++) await echo();
+  const seqN = QUICK ? 2000 : 5000;
+  let t = performance.now();
+  for (let i = 0; i < seqN; i++) await echo();
+  const sequential = (seqN / (performance.now() - t)) * 1000;
+  const m0 = await server.probe("mem");
+  t = performance.now();
+  await Promise.all(Array.from({ length: CALLS }, echo));
+  const pipelined = (CALLS / (performance.now() - t)) * 1000;
+  const m1 = await server.probe("mem");
+  (results.stdio as Record<string, unknown>)[impl] = { sequentialRps: sequential, pipelinedRps: pipelined, heapGrowth: m1.heapUsed! - m0.heapUsed!, heapAfterCalls: m1.heapUsed!, rss: m1.rss! };
+  process.stderr.write(`stdio ${impl}: sequential ${sequential.toFixed(0)}/s pipelined ${pipelined.toFixed(0)}/s heap growth ${m1.heapUsed! - m0.heapUsed!}\n`);
+  await server.stop();
+}
+
+/** Cold start: spawn to initialize response, median of several runs. */
+async function coldStart(impl: Impl) {
+  const runs: number[] = [];
+  for (let i = 0; i < (QUICK ? 5 : 11); i++) {
+    const t = performance.now();
+    const child = spawn(process.execPath, [serverJs, impl, "stdio", "-"], { stdio: ["pipe", "pipe", "ignore"], cwd: root });
+    child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "b", version: "1" } } }) + "\n");
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    runs.push(performance.now() - t);
+    child.kill("SIGKILL");
+  }
+  runs.sort((a, b) => a - b);
+  (results.coldStart as Record<string, number>)[impl] = runs[Math.floor(runs.length / 2)]!;
+  process.stderr.write(`cold start ${impl}: ${runs[Math.floor(runs.length / 2)]!.toFixed(1)} ms\n`);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || !b ? "–" : `${(a / b).toFixed(2)}x`;
+}
+const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(d));
+
+function markdown(): string {
+  const lines: string[] = [];
+  lines.push(`# Trellis benchmarks`, "", `Node ${results.node}, ${results.date}${QUICK ? " (quick run)" : ""}. One-tool echo fixture; every server in its own process, the HTTP load generator in another. "cpu/req" is server CPU time (user+system) per tools/call over the measured window; it is the number to compare, since the load generator saturates before a bare server does.`, "");
+  lines.push("## Streamable HTTP tools/call", "", "| mode | in flight | bare req/s | Trellis req/s | SDK req/s | Trellis p50 / p99 ms | SDK p50 / p99 ms | bare cpu/req µs | Trellis cpu/req µs | SDK cpu/req µs | Trellis cpu vs bare | SDK cpu vs bare |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const mode of ["json", "sse", "stateless"]) {
+    for (const c of CONCURRENCY) {
+      const b = http["bare/echo"]?.[`c${c}`] as (LoadResult & { cpuUsPerReq: number }) | undefined;
+      const t = http[`trellis/${mode}`]?.[`c${c}`] as (LoadResult & { cpuUsPerReq: number }) | undefined;
+      const s = http[`sdk/${mode}`]?.[`c${c}`] as (LoadResult & { cpuUsPerReq: number }) | undefined;
+      lines.push(`| ${mode} | ${c} | ${f(b?.rps)} | ${f(t?.rps)} | ${f(s?.rps)} | ${f(t?.p50, 2)} / ${f(t?.p99, 2)} | ${f(s?.p50, 2)} / ${f(s?.p99, 2)} | ${f(b?.cpuUsPerReq, 1)} | ${f(t?.cpuUsPerReq, 1)} | ${f(s?.cpuUsPerReq, 1)} | ${ratio(t?.cpuUsPerReq, b?.cpuUsPerReq)} | ${ratio(s?.cpuUsPerReq, b?.cpuUsPerReq)} |`);
+    }
+  }
+  lines.push("", `## Memory (heap after gc)`, "", `| server | heap after warm-up | heap after ${CALLS} more calls | growth | RSS | idle session |`, "|---|---|---|---|---|---|");
+  for (const [k, m] of Object.entries(memory) as [string, Record<string, number>][]) {
+    lines.push(`| ${k} | ${f(m.heapAfterWarmup / 1024)} KiB | ${f(m.heapAfterCalls / 1024)} KiB | ${f(m.heapGrowth / 1024, 1)} KiB | ${f(m.rss / 1048576, 1)} MiB | ${m.idleSessionBytes === undefined ? "–" : f(m.idleSessionBytes / 1024, 1) + " KiB"} |`);
+  }
+  const st = results.stdio as Record<string, Record<string, number>>;
+  lines.push("", "## stdio", "", "| server | sequential round trips/s | pipelined calls/s | pipelined vs bare | heap growth over calls |", "|---|---|---|---|---|");
+  for (const impl of ["bare", "trellis", "sdk"]) {
+    const r = st[impl];
+    if (r) lines.push(`| ${impl} | ${f(r.sequentialRps)} | ${f(r.pipelinedRps)} | ${ratio(r.pipelinedRps, st.bare?.pipelinedRps)} | ${f(r.heapGrowth / 1024, 1)} KiB |`);
+  }
+  const cs = results.coldStart as Record<string, number>;
+  lines.push("", "## Cold start (spawn to initialize response, median)", "", "| server | ms | vs bare node |", "|---|---|---|");
+  for (const impl of ["bare", "trellis", "sdk"]) lines.push(`| ${impl} | ${f(cs[impl], 1)} | ${ratio(cs[impl], cs.bare)} |`);
+  return lines.join("\n") + "\n";
+}
+
+async function main() {
+  await httpBench("bare", "echo");
+  for (const mode of ["json", "sse", "stateless"]) {
+    await httpBench("trellis", mode);
+    await httpBench("sdk", mode);
+  }
+  for (const impl of ["bare", "trellis", "sdk"] as const) await stdioBench(impl);
+  for (const impl of ["bare", "trellis", "sdk"] as const) await coldStart(impl);
+  writeFileSync(join(root, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+  const md = markdown();
+  writeFileSync(join(root, "bench/results.md"), md);
+  process.stdout.write(md);
+}
+
+void main();

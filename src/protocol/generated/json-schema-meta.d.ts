@@ -1,0 +1,2 @@
+import type { CompiledValidator } from "./validators.js";
+export declare const jsonSchema2020: CompiledValidator;

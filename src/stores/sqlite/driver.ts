@@ -1,0 +1,59 @@
+/**
+ * The SQLite driver seam. Trellis uses Node's built-in `node:sqlite` where Node has it (22.13 and later,
+ * what users run) and better-sqlite3 on Node 20. Why not better-sqlite3 everywhere: 12.x aborts the
+ * process at exit on Node 24 (a finalizer runs after Node's environment is gone, upstream closed it as
+ * not planned), and 13.x, which fixes that, does not load on Node 20.
+ */
+import { createRequire } from "node:module";
+
+export interface SqliteStatement {
+  run(...params: unknown[]): unknown;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
+export interface SqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): SqliteStatement;
+  close(): void;
+}
+
+export type SqliteDriver = "node:sqlite" | "better-sqlite3";
+
+type Builtin = { DatabaseSync: new (path: string) => SqliteDatabase & { isOpen?: boolean } };
+
+function builtin(): Builtin | undefined {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  try {
+    return get?.("node:sqlite") as Builtin | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** defaultDriver is "node:sqlite" when this Node has it, else "better-sqlite3". */
+export function defaultDriver(): SqliteDriver {
+  return builtin() ? "node:sqlite" : "better-sqlite3";
+}
+
+/** openDatabase opens `filename` (or ":memory:") in WAL mode with synchronous=NORMAL. */
+export function openDatabase(filename: string, driver: SqliteDriver = defaultDriver()): SqliteDatabase {
+  let db: SqliteDatabase;
+  if (driver === "node:sqlite") {
+    const m = builtin();
+    if (!m) throw new TypeError(`sqlite driver "node:sqlite" needs Node 22.13 or later; this is ${process.version}: use "better-sqlite3"`);
+    db = new m.DatabaseSync(filename);
+  } else {
+    let Better: new (f: string) => SqliteDatabase;
+    try {
+      Better = createRequire(import.meta.url)("better-sqlite3");
+    } catch (err) {
+      throw new TypeError(`sqlite driver "better-sqlite3" is not installed (${(err as Error).message}); run npm install better-sqlite3, or use Node 22.13+ for the built-in node:sqlite`);
+    }
+    db = new Better(filename);
+  }
+  db.exec("PRAGMA journal_mode = WAL");
+  // WAL with synchronous=NORMAL survives process crashes (not power loss) at a fraction of FULL's cost.
+  db.exec("PRAGMA synchronous = NORMAL");
+  return db;
+}
