@@ -160,20 +160,30 @@ async function stdioBench(impl: Impl) {
   await server.stop();
 }
 
-/** Cold start: spawn to initialize response, median of several runs. */
-async function coldStart(impl: Impl) {
-  const runs: number[] = [];
-  for (let i = 0; i < (QUICK ? 5 : 11); i++) {
-    const t = performance.now();
-    const child = spawn(process.execPath, [serverJs, impl, "stdio", "-"], { stdio: ["pipe", "pipe", "ignore"], cwd: root });
-    child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "b", version: "1" } } }) + "\n");
-    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
-    runs.push(performance.now() - t);
-    child.kill("SIGKILL");
+/** coldStartOnce measures spawn to initialize response for one run of `impl`. */
+async function coldStartOnce(impl: Impl): Promise<number> {
+  const t = performance.now();
+  const child = spawn(process.execPath, [serverJs, impl, "stdio", "-"], { stdio: ["pipe", "pipe", "ignore"], cwd: root });
+  child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "b", version: "1" } } }) + "\n");
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  const ms = performance.now() - t;
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("exit", r));
+  return ms;
+}
+
+/**
+ * Cold start: spawn to initialize response, median of many runs. Runs first, while the runner is small,
+ * and interleaves the implementations so that machine noise falls on all of them alike.
+ */
+async function coldStart() {
+  const runs: Record<Impl, number[]> = { bare: [], trellis: [], sdk: [] };
+  for (let i = 0; i < (QUICK ? 5 : 21); i++) for (const impl of ["bare", "trellis", "sdk"] as const) runs[impl].push(await coldStartOnce(impl));
+  for (const impl of ["bare", "trellis", "sdk"] as const) {
+    const sorted = runs[impl].sort((a, b) => a - b);
+    (results.coldStart as Record<string, number>)[impl] = sorted[Math.floor(sorted.length / 2)]!;
+    process.stderr.write(`cold start ${impl}: ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms\n`);
   }
-  runs.sort((a, b) => a - b);
-  (results.coldStart as Record<string, number>)[impl] = runs[Math.floor(runs.length / 2)]!;
-  process.stderr.write(`cold start ${impl}: ${runs[Math.floor(runs.length / 2)]!.toFixed(1)} ms\n`);
 }
 
 function ratio(a: number | undefined, b: number | undefined): string {
@@ -210,13 +220,13 @@ function markdown(): string {
 }
 
 async function main() {
+  await coldStart();
   await httpBench("bare", "echo");
   for (const mode of ["json", "sse", "stateless"]) {
     await httpBench("trellis", mode);
     await httpBench("sdk", mode);
   }
   for (const impl of ["bare", "trellis", "sdk"] as const) await stdioBench(impl);
-  for (const impl of ["bare", "trellis", "sdk"] as const) await coldStart(impl);
   writeFileSync(join(root, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
   const md = markdown();
   writeFileSync(join(root, "bench/results.md"), md);

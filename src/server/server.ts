@@ -106,55 +106,36 @@ export class McpServer {
   registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): RegisteredTool {
     if (this.#tools.has(name)) throw misuse(`registerTool ${JSON.stringify(name)}: a tool with this name is already registered; remove it first or pick another name`);
     const entry = buildToolEntry(++this.#seq, name, config as ToolConfig, handler as ToolHandler);
-    this.#tools.set(name, entry);
-    this.#listChanged("tools");
-    return {
-      name,
-      remove: () => {
-        if (this.#tools.get(name) === entry && this.#tools.delete(name)) this.#listChanged("tools");
-      },
-    };
+    return { name, remove: this.#add(this.#tools, name, entry, "tools") };
   }
 
   /** registerResource adds a resource at a fixed URI. */
   registerResource(uri: string, config: ResourceConfig, handler: ResourceHandler): RegisteredResource {
     if (this.#resources.has(uri)) throw misuse(`registerResource ${JSON.stringify(uri)}: a resource with this URI is already registered`);
     const entry = buildResourceEntry(++this.#seq, uri, config, handler);
-    this.#resources.set(uri, entry);
-    this.#listChanged("resources");
-    return {
-      uri,
-      remove: () => {
-        if (this.#resources.get(uri) === entry && this.#resources.delete(uri)) this.#listChanged("resources");
-      },
-    };
+    return { uri, remove: this.#add(this.#resources, uri, entry, "resources") };
   }
 
   /** registerResourceTemplate adds an RFC 6570 template; reads of matching URIs reach `handler` with the variables. */
   registerResourceTemplate(uriTemplate: string, config: ResourceTemplateConfig, handler: ResourceTemplateHandler): RegisteredResource {
     if (this.#templates.has(uriTemplate)) throw misuse(`registerResourceTemplate ${JSON.stringify(uriTemplate)}: this template is already registered`);
     const entry = buildTemplateEntry(++this.#seq, uriTemplate, config, handler);
-    this.#templates.set(uriTemplate, entry);
-    this.#listChanged("resources");
-    return {
-      uri: uriTemplate,
-      remove: () => {
-        if (this.#templates.get(uriTemplate) === entry && this.#templates.delete(uriTemplate)) this.#listChanged("resources");
-      },
-    };
+    return { uri: uriTemplate, remove: this.#add(this.#templates, uriTemplate, entry, "resources") };
   }
 
   /** registerPrompt adds a prompt; required arguments are checked before `handler` runs. */
   registerPrompt(name: string, config: PromptConfig, handler: PromptHandler): RegisteredPrompt {
     if (this.#prompts.has(name)) throw misuse(`registerPrompt ${JSON.stringify(name)}: a prompt with this name is already registered`);
     const entry = buildPromptEntry(++this.#seq, name, config, handler);
-    this.#prompts.set(name, entry);
-    this.#listChanged("prompts");
-    return {
-      name,
-      remove: () => {
-        if (this.#prompts.get(name) === entry && this.#prompts.delete(name)) this.#listChanged("prompts");
-      },
+    return { name, remove: this.#add(this.#prompts, name, entry, "prompts") };
+  }
+
+  /** Adds a validated entry, tells clients, and returns its remove function (a no-op once replaced or removed). */
+  #add<T>(registry: Map<string, T>, key: string, entry: T, kind: "tools" | "resources" | "prompts"): () => void {
+    registry.set(key, entry);
+    this.#listChanged(kind);
+    return () => {
+      if (registry.get(key) === entry && registry.delete(key)) this.#listChanged(kind);
     };
   }
 
