@@ -47,6 +47,7 @@ export type TrellisErrorCode =
   | "REQUEST_TIMEOUT"
   | "REQUEST_CANCELLED"
   | "CAPABILITY_MISSING"
+  | "REQUEST_FAILED"
   | "TRANSPORT_ERROR"
   | "INVALID_MESSAGE";
 

@@ -18,7 +18,7 @@ import type { RequestContext, RequestOptions } from "../jsonrpc/session.js";
 import type { AuthInfo } from "../transports/transport.js";
 import { shouldLog } from "./logging.js";
 import type { ServerSession } from "./session.js";
-import { checkElicitationSchema, validateElicitedContent } from "./elicitation.js";
+import { checkElicitationSchema, validateElicitedContent } from "../internal/elicitation-schema.js";
 
 /** ElicitFormOptions ask the user for structured input (form mode). */
 export type ElicitFormOptions = Omit<ElicitRequestFormParams, "mode"> & { mode?: "form" };
@@ -94,8 +94,7 @@ export class HandlerContext {
       const p = params as ElicitUrlOptions;
       if (typeof p.url !== "string" || !URL.canParse(p.url)) throw misuse(`elicit: "url" must be an absolute URL; got ${JSON.stringify(p.url)}`);
       const elicitationId = p.elicitationId ?? crypto.randomUUID();
-      const r = await this.#rpc.request("elicitation/create", { ...p, elicitationId }, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options, signal: options.signal ?? this.signal });
-      return r as ElicitResult;
+      return (await this.#ask("elicitation/create", { ...p, elicitationId }, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
     }
     // An empty elicitation capability means form mode (backwards compatibility, elicitation.mdx).
     if (!caps.form && caps.url && Object.keys(caps).length > 0 && !("form" in caps)) {
@@ -107,10 +106,10 @@ export class HandlerContext {
     delete request.mode;
     // Send `mode` only to 2025-11-25 clients: older revisions do not define it.
     const sent = this.session.protocolVersion === "2025-11-25" ? { mode: "form", ...request } : request;
-    const r = (await this.#rpc.request("elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options, signal: options.signal ?? this.signal })) as ElicitResult;
+    const r = (await this.#ask("elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
     if (r.action === "accept") {
       const problem = validateElicitedContent(form.requestedSchema, r.content);
-      if (problem) throw new ProtocolError(ErrorCode.InvalidParams, `elicitation response does not match requestedSchema: ${problem}`);
+      if (problem) throw new TrellisError("REQUEST_FAILED", `elicitation response does not match requestedSchema: ${problem}`);
     }
     return r;
   }
@@ -134,14 +133,27 @@ export class HandlerContext {
     if (params.includeContext && params.includeContext !== "none" && !caps.context) {
       throw new TrellisError("CAPABILITY_MISSING", `client did not declare "sampling.context"; "includeContext": "${params.includeContext}" needs it`);
     }
-    const r = await this.#rpc.request("sampling/createMessage", params as unknown as Record<string, unknown>, { timeoutMs: DEFAULT_SAMPLE_TIMEOUT_MS, ...options, signal: options.signal ?? this.signal });
-    return r as unknown as CreateMessageResult;
+    return (await this.#ask("sampling/createMessage", params as unknown as Record<string, unknown>, { timeoutMs: DEFAULT_SAMPLE_TIMEOUT_MS, ...options })) as unknown as CreateMessageResult;
   }
 
   /** listRoots asks the client for its roots; it needs the client's `roots` capability. */
   async listRoots(options: RequestOptions = {}): Promise<ListRootsResult> {
     if (!this.session.clientCapabilities.roots) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
-    return (await this.#rpc.request("roots/list", undefined, { ...options, signal: options.signal ?? this.signal })) as ListRootsResult;
+    return (await this.#ask("roots/list", undefined, options)) as ListRootsResult;
+  }
+
+  /**
+   * Sends a request to the client on behalf of this handler. A JSON-RPC error from the client becomes a
+   * TrellisError REQUEST_FAILED, so that an unhandled one reaches the model as a tool execution error
+   * rather than posing as this server's own protocol error.
+   */
+  async #ask(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<Record<string, unknown>> {
+    try {
+      return await this.#rpc.request(method, params, { ...options, signal: options.signal ?? this.signal });
+    } catch (err) {
+      if (err instanceof ProtocolError) throw new TrellisError("REQUEST_FAILED", `the client answered "${method}" with error ${err.code}: ${err.message}`, { cause: err });
+      throw err;
+    }
   }
 
   /**

@@ -11,5 +11,5 @@ export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, R
 export { UriTemplate } from "./uri-template.js";
 export { DEFAULT_PAGE_SIZE } from "./pagination.js";
 export { LOG_LEVELS } from "./logging.js";
-export type { SchemaInput, StandardSchemaV1 } from "./schema.js";
+export type { SchemaInput, StandardSchemaV1 } from "../internal/schema.js";
 export { ProtocolError, TrellisError, ErrorCode } from "../protocol/errors.js";

@@ -36,7 +36,7 @@ import {
 } from "./resources.js";
 import { ServerSession } from "./session.js";
 import { buildToolEntry, callTool, type RegisteredTool, type ToolConfig, type ToolEntry, type ToolHandler } from "./tools.js";
-import type { SchemaInput } from "./schema.js";
+import type { SchemaInput } from "../internal/schema.js";
 
 type Params = Record<string, unknown>;
 

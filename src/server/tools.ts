@@ -6,7 +6,7 @@
 import { ErrorCode, ProtocolError, misuse } from "../protocol/errors.js";
 import type { CallToolResult, ContentBlock, Icon, Tool, ToolAnnotations, ToolExecution } from "../protocol/generated/schema-types.js";
 import type { HandlerContext } from "./context.js";
-import { compileSchema, EMPTY_INPUT_SCHEMA, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from "./schema.js";
+import { compileSchema, EMPTY_INPUT_SCHEMA, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from "../internal/schema.js";
 import { checkIcons } from "./icons.js";
 
 /** TOOL_NAME is the spec's rule for tool names (tools.mdx, "Tool Names"). */

@@ -42,7 +42,9 @@ test("elicit: form mode round trip, and accepted content is checked against requ
   assert.equal((c as any).lastElicit.mode, "form");
   assert.equal((c as any).lastElicit.requestedSchema.properties.name.default, "Ann");
   answer = { action: "accept", content: { age: -1 } };
-  await assert.rejects(c.rpc.request("tools/call", { name: "ask" }), /missing required field "name"/);
+  const missing = await c.rpc.request("tools/call", { name: "ask" });
+  assert.equal(missing.isError, true);
+  assert.match((missing.content as any)[0].text, /does not match requestedSchema: missing required field "name"/);
   answer = { action: "decline" };
   assert.deepEqual(JSON.parse(((await c.rpc.request("tools/call", { name: "ask" })).content as any)[0].text), { action: "decline" });
   const bs = await c.rpc.request("tools/call", { name: "badschema" });
@@ -51,9 +53,16 @@ test("elicit: form mode round trip, and accepted content is checked against requ
   await c.close();
 });
 
-test("elicit: content that breaks the schema is a protocol error, not a silent pass", async () => {
+test("elicit: content that breaks the schema, or a client error, is a tool error, not a silent pass", async () => {
   const c = await connectRaw(fixture(), { capabilities: { elicitation: {} }, handlers: { "elicitation/create": () => ({ action: "accept", content: { name: 5 } }) } });
-  await assert.rejects(c.rpc.request("tools/call", { name: "ask" }), /elicitation response does not match requestedSchema: "name" must be a string/);
+  const r = await c.rpc.request("tools/call", { name: "ask" });
+  assert.equal(r.isError, true);
+  assert.match((r.content as any)[0].text, /elicitation response does not match requestedSchema: "name" must be a string/);
+  await c.close();
+  const failing = await connectRaw(fixture(), { capabilities: { elicitation: {} }, handlers: { "elicitation/create": () => Promise.reject(new Error("user closed the dialog")) } });
+  const f = await failing.rpc.request("tools/call", { name: "ask" });
+  assert.match((f.content as any)[0].text, /the client answered "elicitation\/create" with error -32603: internal error: user closed the dialog/);
+  await failing.close();
   await c.close();
 });
 

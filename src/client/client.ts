@@ -1,0 +1,370 @@
+/**
+ * McpClient: the client library, on the same protocol and JSON-RPC layers as the server. Capabilities are
+ * declared from the handlers that are set, and only those.
+ */
+import { ErrorCode, ProtocolError, TrellisError, misuse } from "../protocol/errors.js";
+import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../protocol/methods.js";
+import { isSupportedVersion } from "../protocol/versions.js";
+import { LATEST_PROTOCOL_VERSION } from "../protocol/types.js";
+import type {
+  CallToolResult,
+  ClientCapabilities,
+  CompleteRequestParams,
+  CompleteResult,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitRequestURLParams,
+  ElicitResult,
+  GetPromptResult,
+  Implementation,
+  InitializeResult,
+  ListPromptsResult,
+  ListResourceTemplatesResult,
+  ListResourcesResult,
+  ListToolsResult,
+  LoggingLevel,
+  LoggingMessageNotificationParams,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Root,
+  ServerCapabilities,
+  Tool,
+} from "../protocol/generated/schema-types.js";
+import { Session, type RequestOptions, type RequestHandler } from "../jsonrpc/session.js";
+import type { Transport } from "../transports/transport.js";
+import { compileSchema, type CompiledSchema } from "../internal/schema.js";
+import { checkFormResult, domainOf } from "./elicitation.js";
+import { checkToolMessages } from "./sampling.js";
+
+type Params = Record<string, unknown>;
+
+/** What a handler for server requests gets besides the params. */
+export interface ClientHandlerContext {
+  /** Aborted when the server cancels the request. */
+  signal: AbortSignal;
+}
+
+export type SamplingHandler = (params: CreateMessageRequestParams, ctx: ClientHandlerContext) => Promise<CreateMessageResult> | CreateMessageResult;
+export type FormElicitationHandler = (params: ElicitRequestFormParams, ctx: ClientHandlerContext) => Promise<ElicitResult> | ElicitResult;
+/** A URL elicitation as shown to the user: the handler asks for consent and opens nothing by itself. */
+export interface UrlElicitation {
+  url: string;
+  /** The host the URL leads to: show it prominently in the consent prompt. */
+  domain: string;
+  message: string;
+  elicitationId: string;
+}
+export type UrlElicitationHandler = (request: UrlElicitation, ctx: ClientHandlerContext) => Promise<ElicitResult> | ElicitResult;
+
+/** ClientOptions configure an McpClient. Every field is optional. */
+export interface ClientOptions {
+  /** Answers sampling/createMessage. Declares the "sampling" capability. */
+  sampling?: SamplingHandler;
+  /** The sampling handler understands `tools` / `toolChoice` (SEP-1577). Default false. */
+  samplingTools?: boolean;
+  /** Answers form-mode elicitation (declares "elicitation.form"). Accepted content gets SEP-1034 defaults and is checked against the schema. */
+  elicitForm?: FormElicitationHandler;
+  /** Answers URL-mode elicitation (declares "elicitation.url"). */
+  elicitUrl?: UrlElicitationHandler;
+  /** The client's roots (declares "roots" with listChanged). Change them with setRoots. */
+  roots?: Root[];
+  /** Default request timeout. Default 60 000 ms. */
+  timeoutMs?: number;
+  /** The revision to offer. Default 2025-11-25. */
+  protocolVersion?: string;
+  onLog?: (params: LoggingMessageNotificationParams) => void;
+  onResourceUpdated?: (uri: string) => void;
+  onListChanged?: (kind: "tools" | "resources" | "prompts") => void;
+  onElicitationComplete?: (elicitationId: string) => void;
+  /** Receives errors with no caller: a bad message from the server, a transport fault. */
+  onerror?: (error: Error) => void;
+}
+
+/** CallToolOptions tune one tool call. */
+export type CallOptions = Pick<RequestOptions, "signal" | "timeoutMs" | "onprogress" | "resetTimeoutOnProgress" | "maxTotalTimeoutMs" | "meta">;
+
+/** UrlElicitationRequiredError is a -32042 error: the server needs these URL elicitations completed first. */
+export class UrlElicitationRequiredError extends ProtocolError {
+  readonly elicitations: ElicitRequestURLParams[];
+  constructor(message: string, elicitations: ElicitRequestURLParams[]) {
+    super(ErrorCode.UrlElicitationRequired, message, { elicitations });
+    this.name = "UrlElicitationRequiredError";
+    this.elicitations = elicitations;
+  }
+}
+
+export class McpClient {
+  readonly info: Implementation;
+  readonly #opts: ClientOptions;
+  #session?: Session;
+  #init?: InitializeResult;
+  #roots: Root[];
+  readonly #cache: { tools?: Tool[]; resources?: Resource[]; templates?: ResourceTemplate[]; prompts?: Prompt[] } = {};
+  readonly #outputValidators = new Map<string, CompiledSchema | null>();
+
+  constructor(info: Implementation, options: ClientOptions = {}) {
+    if (typeof info?.name !== "string" || typeof info?.version !== "string") throw misuse('new McpClient: info must have string "name" and "version"');
+    if (options.samplingTools && !options.sampling) throw misuse("new McpClient: samplingTools needs a sampling handler");
+    this.info = info;
+    this.#opts = options;
+    this.#roots = options.roots ?? [];
+  }
+
+  /** The capabilities this client declares, derived from its handlers. */
+  get capabilities(): ClientCapabilities {
+    const caps: ClientCapabilities = {};
+    if (this.#opts.sampling) caps.sampling = this.#opts.samplingTools ? { tools: {} } : {};
+    if (this.#opts.elicitForm || this.#opts.elicitUrl) caps.elicitation = { ...(this.#opts.elicitForm ? { form: {} } : {}), ...(this.#opts.elicitUrl ? { url: {} } : {}) };
+    if (this.#opts.roots) caps.roots = { listChanged: true };
+    return caps;
+  }
+
+  get serverInfo(): Implementation | undefined {
+    return this.#init?.serverInfo;
+  }
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.#init?.capabilities;
+  }
+  get protocolVersion(): string | undefined {
+    return this.#init?.protocolVersion;
+  }
+  get instructions(): string | undefined {
+    return this.#init?.instructions;
+  }
+
+  /** connect starts `transport` and performs the initialize handshake. */
+  async connect(transport: Transport): Promise<InitializeResult> {
+    if (this.#session && !this.#session.closed) throw misuse("McpClient.connect: already connected; close() first");
+    const handlers = new Map<string, RequestHandler>();
+    const o = this.#opts;
+    if (o.sampling) {
+      handlers.set("sampling/createMessage", async (p, ctx) => {
+        const params = p as unknown as CreateMessageRequestParams;
+        if ((params.tools || params.toolChoice) && !o.samplingTools) throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client did not declare "sampling.tools"');
+        const problem = checkToolMessages(params);
+        if (problem) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: ${problem}`);
+        return o.sampling!(params, { signal: ctx.signal });
+      });
+    }
+    if (o.elicitForm || o.elicitUrl) {
+      handlers.set("elicitation/create", async (p, ctx) => {
+        if (p.mode === "url") {
+          if (!o.elicitUrl) throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client does not support URL-mode elicitation ("elicitation.url")');
+          const u = p as unknown as ElicitRequestURLParams;
+          let domain: string;
+          try {
+            domain = domainOf(u.url);
+          } catch {
+            throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: "url" ${JSON.stringify(u.url)} is not a URL`);
+          }
+          const r = await o.elicitUrl({ url: u.url, domain, message: u.message, elicitationId: u.elicitationId }, { signal: ctx.signal });
+          const { content: _content, ...rest } = r;
+          return rest;
+        }
+        if (!o.elicitForm) throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client does not support form-mode elicitation ("elicitation.form")');
+        const params = p as unknown as ElicitRequestFormParams;
+        return checkFormResult(params, await o.elicitForm(params, { signal: ctx.signal }));
+      });
+    }
+    if (o.roots) handlers.set("roots/list", () => ({ roots: this.#roots }));
+    const session = new Session(transport, { incoming: SERVER_REQUESTS, outgoing: CLIENT_REQUESTS, notifications: NOTIFICATIONS, handlers, timeoutMs: o.timeoutMs, onerror: o.onerror });
+    this.#session = session;
+    session.setNotificationHandler("notifications/message", (p) => o.onLog?.(p as unknown as LoggingMessageNotificationParams));
+    session.setNotificationHandler("notifications/resources/updated", (p) => o.onResourceUpdated?.(p.uri as string));
+    session.setNotificationHandler("notifications/elicitation/complete", (p) => o.onElicitationComplete?.(p.elicitationId as string));
+    for (const kind of ["tools", "resources", "prompts"] as const) {
+      session.setNotificationHandler(`notifications/${kind}/list_changed`, () => {
+        if (kind === "tools") {
+          delete this.#cache.tools;
+          this.#outputValidators.clear();
+        } else if (kind === "resources") {
+          delete this.#cache.resources;
+          delete this.#cache.templates;
+        } else delete this.#cache.prompts;
+        o.onListChanged?.(kind);
+      });
+    }
+    const offered = o.protocolVersion ?? LATEST_PROTOCOL_VERSION;
+    let init: InitializeResult;
+    try {
+      init = (await session.request("initialize", { protocolVersion: offered, capabilities: this.capabilities, clientInfo: this.info })) as unknown as InitializeResult;
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    if (!isSupportedVersion(init.protocolVersion)) {
+      await session.close();
+      throw new TrellisError("INVALID_MESSAGE", `server answered with protocol version ${JSON.stringify(init.protocolVersion)}, which this client does not speak (2025-11-25, 2025-06-18, 2025-03-26)`);
+    }
+    this.#init = init;
+    session.notify("notifications/initialized");
+    return init;
+  }
+
+  #rpc(): Session {
+    if (!this.#session || this.#session.closed) throw new TrellisError("NOT_CONNECTED", "McpClient: not connected; call connect() first");
+    return this.#session;
+  }
+
+  /** request sends any request and returns its raw result; the typed methods below are preferred. */
+  async request(method: string, params?: Params, options?: CallOptions): Promise<Params> {
+    return this.#rpc().request(method, params, options);
+  }
+
+  ping(options?: CallOptions): Promise<Params> {
+    return this.request("ping", undefined, options);
+  }
+
+  // ---- tools -----------------------------------------------------------------------------------
+
+  async listTools(cursor?: string, options?: CallOptions): Promise<ListToolsResult> {
+    const r = (await this.request("tools/list", cursor === undefined ? undefined : { cursor }, options)) as unknown as ListToolsResult;
+    for (const t of r.tools) this.#outputValidators.delete(t.name);
+    return r;
+  }
+
+  /** tools iterates over every tool, page by page. */
+  async *tools(options?: CallOptions): AsyncGenerator<Tool> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTools(cursor, options);
+      yield* page.tools;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** listAllTools returns every tool, from the cache when it is fresh (it is dropped on tools/list_changed). */
+  async listAllTools(options?: CallOptions): Promise<Tool[]> {
+    if (this.#cache.tools) return this.#cache.tools;
+    const all: Tool[] = [];
+    for await (const t of this.tools(options)) all.push(t);
+    this.#cache.tools = all;
+    return all;
+  }
+
+  /**
+   * callTool calls a tool. When the tool's definition is known (listAllTools was called), its
+   * structuredContent is checked against its outputSchema. A -32042 error becomes UrlElicitationRequiredError.
+   */
+  async callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
+    let result: CallToolResult;
+    try {
+      result = (await this.request("tools/call", args === undefined ? { name } : { name, arguments: args }, options)) as unknown as CallToolResult;
+    } catch (err) {
+      if (err instanceof ProtocolError && err.code === ErrorCode.UrlElicitationRequired) {
+        const els = ((err.data as { elicitations?: ElicitRequestURLParams[] } | undefined)?.elicitations ?? []).filter((e) => typeof e?.url === "string");
+        throw new UrlElicitationRequiredError(err.message, els);
+      }
+      throw err;
+    }
+    const validator = this.#outputValidator(name);
+    if (validator && !result.isError) {
+      if (result.structuredContent === undefined) throw new TrellisError("INVALID_MESSAGE", `tool "${name}" declares an outputSchema but returned no structuredContent`);
+      const checked = await validator.validate(result.structuredContent);
+      if (!checked.ok) throw new TrellisError("INVALID_MESSAGE", `tool "${name}" returned structuredContent that does not match its outputSchema: ${checked.message}`);
+    }
+    return result;
+  }
+
+  #outputValidator(name: string): CompiledSchema | undefined {
+    if (this.#outputValidators.has(name)) return this.#outputValidators.get(name) ?? undefined;
+    const tool = this.#cache.tools?.find((t) => t.name === name);
+    if (!tool) return undefined;
+    let v: CompiledSchema | null = null;
+    if (tool.outputSchema) {
+      try {
+        v = compileSchema(tool.outputSchema as Record<string, unknown>, `tool "${name}": outputSchema`);
+      } catch (err) {
+        this.#opts.onerror?.(err as Error);
+      }
+    }
+    this.#outputValidators.set(name, v);
+    return v ?? undefined;
+  }
+
+  // ---- resources -------------------------------------------------------------------------------
+
+  listResources(cursor?: string, options?: CallOptions): Promise<ListResourcesResult> {
+    return this.request("resources/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListResourcesResult>;
+  }
+  async *resources(options?: CallOptions): AsyncGenerator<Resource> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listResources(cursor, options);
+      yield* page.resources;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  async listAllResources(options?: CallOptions): Promise<Resource[]> {
+    if (this.#cache.resources) return this.#cache.resources;
+    const all: Resource[] = [];
+    for await (const r of this.resources(options)) all.push(r);
+    return (this.#cache.resources = all);
+  }
+  listResourceTemplates(cursor?: string, options?: CallOptions): Promise<ListResourceTemplatesResult> {
+    return this.request("resources/templates/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListResourceTemplatesResult>;
+  }
+  async *resourceTemplates(options?: CallOptions): AsyncGenerator<ResourceTemplate> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listResourceTemplates(cursor, options);
+      yield* page.resourceTemplates;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return this.request("resources/read", { uri }, options) as unknown as Promise<ReadResourceResult>;
+  }
+  async subscribeResource(uri: string, options?: CallOptions): Promise<void> {
+    await this.request("resources/subscribe", { uri }, options);
+  }
+  async unsubscribeResource(uri: string, options?: CallOptions): Promise<void> {
+    await this.request("resources/unsubscribe", { uri }, options);
+  }
+
+  // ---- prompts, completion, logging ------------------------------------------------------------
+
+  listPrompts(cursor?: string, options?: CallOptions): Promise<ListPromptsResult> {
+    return this.request("prompts/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListPromptsResult>;
+  }
+  async *prompts(options?: CallOptions): AsyncGenerator<Prompt> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPrompts(cursor, options);
+      yield* page.prompts;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  async listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
+    if (this.#cache.prompts) return this.#cache.prompts;
+    const all: Prompt[] = [];
+    for await (const p of this.prompts(options)) all.push(p);
+    return (this.#cache.prompts = all);
+  }
+  getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
+    return this.request("prompts/get", args === undefined ? { name } : { name, arguments: args }, options) as unknown as Promise<GetPromptResult>;
+  }
+  complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult> {
+    return this.request("completion/complete", params as unknown as Params, options) as unknown as Promise<CompleteResult>;
+  }
+  async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
+    await this.request("logging/setLevel", { level }, options);
+  }
+
+  // ---- roots -----------------------------------------------------------------------------------
+
+  /** setRoots replaces the client's roots and tells the server they changed. */
+  setRoots(roots: Root[]): void {
+    if (!this.#opts.roots) throw misuse("McpClient.setRoots: the client was created without roots, so it did not declare the capability; pass roots: [] to the constructor");
+    this.#roots = roots;
+    if (this.#session && !this.#session.closed && this.#init) this.#session.notify("notifications/roots/list_changed");
+  }
+
+  /** close ends the connection (and, over Streamable HTTP, the session). */
+  async close(): Promise<void> {
+    await this.#session?.close();
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * trellis-mcp/client: the client library. Everything exported here is public API.
+ * @module
+ */
+export {
+  McpClient,
+  UrlElicitationRequiredError,
+  type ClientOptions,
+  type CallOptions,
+  type ClientHandlerContext,
+  type SamplingHandler,
+  type FormElicitationHandler,
+  type UrlElicitationHandler,
+  type UrlElicitation,
+} from "./client.js";
+export { applyDefaults } from "./elicitation.js";
+export { checkToolMessages } from "./sampling.js";
+export { StreamableHttpClientTransport, type StreamableHttpClientOptions, type ReconnectOptions } from "../transports/http/client.js";
+export { ProtocolError, TrellisError, ErrorCode } from "../protocol/errors.js";

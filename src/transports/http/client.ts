@@ -1,0 +1,317 @@
+/**
+ * StreamableHttpClientTransport: the client side of Streamable HTTP (transports.mdx). It POSTs each message,
+ * reads JSON or SSE replies, resumes cut or server-closed streams with Last-Event-ID after the server's
+ * `retry` (SEP-1699), keeps a GET stream for server-initiated messages, and ends the session with DELETE.
+ * It uses only web-standard `fetch`, so it runs anywhere; pass `fetch` to use another implementation.
+ */
+import { ErrorCode, TrellisError } from "../../protocol/errors.js";
+import type { JsonRpcMessage } from "../../protocol/types.js";
+import type { RequestId } from "../../protocol/generated/schema-types.js";
+import type { Transport, TransportEvents } from "../transport.js";
+
+export interface ReconnectOptions {
+  /** Wait before the first reconnect when the server sent no `retry`. Default 1000 ms. */
+  initialDelayMs?: number;
+  /** Longest wait between attempts. Default 30 000 ms. */
+  maxDelayMs?: number;
+  /** Growth of the wait after each failed attempt. Default 1.5. */
+  factor?: number;
+  /** Attempts before giving up on a stream. Default 5. */
+  maxRetries?: number;
+}
+
+export interface StreamableHttpClientOptions {
+  /** Extra headers on every request (static, or computed per request, for example for auth). */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** The fetch to use. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  reconnect?: ReconnectOptions;
+  /** Open a GET stream for server-initiated messages after initialize. Default true. */
+  openGetStream?: boolean;
+  /** Resume an existing session instead of starting one. */
+  sessionId?: string;
+}
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+  retry?: number;
+}
+
+/** parseSse turns a byte stream into SSE events (the WHATWG event-stream format). */
+async function* parseSse(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<SseEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  let ev: SseEvent = { data: "" };
+  let hasData = false;
+  const onAbort = () => void reader.cancel().catch(() => {});
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let nl: number;
+      while ((nl = buf.search(/\r\n|\r|\n/)) !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(buf[nl] === "\r" && buf[nl + 1] === "\n" ? nl + 2 : nl + 1);
+        if (line === "") {
+          if (hasData || ev.id !== undefined || ev.retry !== undefined) yield ev;
+          ev = { data: "" };
+          hasData = false;
+          continue;
+        }
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon === -1 ? line : line.slice(0, colon);
+        let value = colon === -1 ? "" : line.slice(colon + 1);
+        if (value.startsWith(" ")) value = value.slice(1);
+        if (field === "data") {
+          ev.data = hasData ? `${ev.data}\n${value}` : value;
+          hasData = true;
+        } else if (field === "id") ev.id = value;
+        else if (field === "event") ev.event = value;
+        else if (field === "retry" && /^\d+$/.test(value)) ev.retry = Number(value);
+      }
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+export class StreamableHttpClientTransport implements Transport {
+  readonly #url: URL;
+  readonly #opts: StreamableHttpClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #abort = new AbortController();
+  #events?: TransportEvents;
+  #sessionId?: string;
+  #protocolVersion?: string;
+  #initializeId?: RequestId;
+  #getStreamOpen = false;
+  #closed = false;
+
+  constructor(url: string | URL, options: StreamableHttpClientOptions = {}) {
+    this.#url = new URL(url);
+    this.#opts = options;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#sessionId = options.sessionId;
+  }
+
+  get sessionId(): string | undefined {
+    return this.#sessionId;
+  }
+
+  /** The revision sent in MCP-Protocol-Version, learned from the initialize result. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  start(events: TransportEvents): void {
+    this.#events = events;
+  }
+
+  async #headers(extra: Record<string, string>): Promise<Headers> {
+    const custom = typeof this.#opts.headers === "function" ? await this.#opts.headers() : (this.#opts.headers ?? {});
+    const h = new Headers(custom);
+    for (const [k, v] of Object.entries(extra)) h.set(k, v);
+    if (this.#sessionId) h.set("mcp-session-id", this.#sessionId);
+    if (this.#protocolVersion) h.set("mcp-protocol-version", this.#protocolVersion);
+    return h;
+  }
+
+  send(message: JsonRpcMessage): void {
+    if (this.#closed) return;
+    void this.#post(message);
+  }
+
+  /** Fails a request locally so that its caller gets an error instead of waiting for a timeout. */
+  #failRequest(message: JsonRpcMessage, text: string, code: number = ErrorCode.ConnectionClosed): void {
+    if ("method" in message && "id" in message) this.#events?.message({ jsonrpc: "2.0", id: message.id, error: { code, message: text } });
+    else this.#events?.error(new TrellisError("TRANSPORT_ERROR", text));
+  }
+
+  async #post(message: JsonRpcMessage): Promise<void> {
+    const isRequest = "method" in message && "id" in message;
+    if (isRequest && message.method === "initialize") this.#initializeId = message.id;
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#url, {
+        method: "POST",
+        headers: await this.#headers({ "content-type": "application/json", accept: "application/json, text/event-stream" }),
+        body: JSON.stringify(message),
+        signal: this.#abort.signal,
+      });
+    } catch (err) {
+      if (!this.#closed) this.#failRequest(message, `POST ${this.#url.href} failed: ${(err as Error).message}`);
+      return;
+    }
+    const sid = res.headers.get("mcp-session-id");
+    if (sid && !this.#sessionId) this.#sessionId = sid;
+    if (res.status === 202) {
+      await res.body?.cancel();
+      if (!isRequest && "method" in message && message.method === "notifications/initialized") this.#openGetStream();
+      return;
+    }
+    if (!res.ok) {
+      const body = await res.text().catch(() => "");
+      let detail = body.slice(0, 500);
+      try {
+        const parsed = JSON.parse(body) as { error?: { message?: string } };
+        if (parsed.error?.message) detail = parsed.error.message;
+      } catch {
+        // not JSON: keep the text
+      }
+      const expired = res.status === 404 && this.#sessionId !== undefined;
+      if (expired) this.#sessionId = undefined;
+      this.#failRequest(message, expired ? `session expired (HTTP 404): ${detail}; initialize a new session` : `HTTP ${res.status}: ${detail}`);
+      return;
+    }
+    const type = res.headers.get("content-type") ?? "";
+    if (type.includes("text/event-stream")) {
+      await this.#readStream(res, isRequest ? (message as { id: RequestId }).id : undefined);
+    } else if (type.includes("application/json")) {
+      let body: unknown;
+      try {
+        body = await res.json();
+      } catch (err) {
+        this.#failRequest(message, `server sent invalid JSON: ${(err as Error).message}`, ErrorCode.ParseError);
+        return;
+      }
+      this.#deliver(body);
+    } else {
+      await res.body?.cancel();
+      if (isRequest) this.#failRequest(message, `server answered with unexpected Content-Type ${JSON.stringify(type)}`);
+    }
+  }
+
+  #deliver(body: unknown): void {
+    const m = body as { id?: RequestId; result?: { protocolVersion?: unknown } };
+    if (m && m.id !== undefined && m.id === this.#initializeId && typeof m.result?.protocolVersion === "string") {
+      this.#protocolVersion = m.result.protocolVersion;
+    }
+    this.#events?.message(body);
+  }
+
+  /**
+   * Reads one SSE stream to its end. A stream that carried a request ends properly with that request's
+   * response; if it ends first (cut, or closed by the server for polling), reconnect with Last-Event-ID.
+   */
+  async #readStream(res: Response, requestId: RequestId | undefined): Promise<void> {
+    const state = { lastEventId: undefined as string | undefined, retryMs: undefined as number | undefined, answered: false };
+    let response: Response | undefined = res;
+    let attempt = 0;
+    const r = { initialDelayMs: 1000, maxDelayMs: 30_000, factor: 1.5, maxRetries: 5, ...this.#opts.reconnect };
+    while (response && !this.#closed) {
+      const got = await this.#consume(response, requestId, state);
+      if (got) attempt = 0;
+      if (requestId === undefined ? this.#closed : state.answered) return;
+      if (state.lastEventId === undefined) {
+        if (requestId !== undefined) this.#events?.message({ jsonrpc: "2.0", id: requestId, error: { code: ErrorCode.ConnectionClosed, message: "SSE stream ended before the response and cannot be resumed (no event id)" } });
+        return;
+      }
+      if (attempt >= r.maxRetries) {
+        if (requestId !== undefined) this.#events?.message({ jsonrpc: "2.0", id: requestId, error: { code: ErrorCode.ConnectionClosed, message: `SSE stream could not be resumed after ${attempt} attempts` } });
+        return;
+      }
+      // SEP-1699: the server's retry comes first; our backoff applies to repeated failures.
+      const delay = Math.min(r.maxDelayMs, (state.retryMs ?? r.initialDelayMs) * Math.pow(r.factor, attempt));
+      attempt++;
+      await sleep(delay, this.#abort.signal);
+      if (this.#closed) return;
+      response = await this.#resume(state.lastEventId);
+    }
+  }
+
+  /** Delivers every event of one response body; true if any message arrived. */
+  async #consume(res: Response, requestId: RequestId | undefined, state: { lastEventId?: string; retryMs?: number; answered: boolean }): Promise<boolean> {
+    if (!res.body) return false;
+    let any = false;
+    try {
+      for await (const ev of parseSse(res.body, this.#abort.signal)) {
+        if (ev.id !== undefined) state.lastEventId = ev.id;
+        if (ev.retry !== undefined) state.retryMs = ev.retry;
+        if (!ev.data || (ev.event && ev.event !== "message")) continue;
+        let msg: unknown;
+        try {
+          msg = JSON.parse(ev.data);
+        } catch (err) {
+          this.#events?.error(new TrellisError("INVALID_MESSAGE", `server sent an SSE event that is not JSON: ${(err as Error).message}`));
+          continue;
+        }
+        any = true;
+        const m = msg as { id?: RequestId; method?: string };
+        if (requestId !== undefined && m.id === requestId && m.method === undefined) state.answered = true;
+        this.#deliver(msg);
+      }
+    } catch (err) {
+      if (!this.#closed) this.#events?.error(new TrellisError("TRANSPORT_ERROR", `SSE stream broke: ${(err as Error).message}`));
+    }
+    return any;
+  }
+
+  async #resume(lastEventId: string): Promise<Response | undefined> {
+    try {
+      const res = await this.#fetch(this.#url, { method: "GET", headers: await this.#headers({ accept: "text/event-stream", "last-event-id": lastEventId }), signal: this.#abort.signal });
+      if (res.ok && (res.headers.get("content-type") ?? "").includes("text/event-stream")) return res;
+      await res.body?.cancel();
+      // An empty stream stands in for a failed attempt; the loop counts it and backs off.
+      return new Response("", { headers: { "content-type": "text/event-stream" } });
+    } catch (err) {
+      if (this.#closed) return undefined;
+      this.#events?.error(new TrellisError("TRANSPORT_ERROR", `resuming the SSE stream failed: ${(err as Error).message}`));
+      return new Response("", { headers: { "content-type": "text/event-stream" } });
+    }
+  }
+
+  /** Opens the standalone GET stream for server-initiated messages, if the server offers one. */
+  #openGetStream(): void {
+    if (this.#opts.openGetStream === false || this.#getStreamOpen || this.#closed) return;
+    this.#getStreamOpen = true;
+    void (async () => {
+      try {
+        const res = await this.#fetch(this.#url, { method: "GET", headers: await this.#headers({ accept: "text/event-stream" }), signal: this.#abort.signal });
+        if (!res.ok || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+          await res.body?.cancel();
+          this.#getStreamOpen = false;
+          return; // 405: the server offers no GET stream, which is allowed.
+        }
+        await this.#readStream(res, undefined);
+      } catch (err) {
+        if (!this.#closed) this.#events?.error(new TrellisError("TRANSPORT_ERROR", `GET stream failed: ${(err as Error).message}`));
+      }
+      this.#getStreamOpen = false;
+    })();
+  }
+
+  /** close aborts open streams and ends the session with DELETE (a 405 answer is fine). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    if (this.#sessionId) {
+      try {
+        const res = await this.#fetch(this.#url, { method: "DELETE", headers: await this.#headers({}), signal: AbortSignal.timeout(5000) });
+        await res.body?.cancel();
+      } catch {
+        // best effort: the server expires idle sessions anyway
+      }
+    }
+    this.#events?.close();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

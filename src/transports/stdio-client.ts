@@ -1,0 +1,118 @@
+/**
+ * StdioClientTransport (Node only): spawns an MCP server and speaks newline-delimited JSON with it. The
+ * server's stderr goes to a callback, never into the protocol. Shutdown follows the spec (lifecycle.mdx,
+ * "Shutdown"): close the server's stdin, wait, SIGTERM, wait, SIGKILL.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { TrellisError } from "../protocol/errors.js";
+import type { JsonRpcMessage } from "../protocol/types.js";
+import { LineChannel, type StdioOptions } from "./stdio.js";
+import type { Transport, TransportEvents } from "./transport.js";
+
+export interface StdioServerParameters extends StdioOptions {
+  command: string;
+  args?: string[];
+  /** Environment of the server. Default: this process's PATH, HOME and a few other safe variables only. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Receives the server's stderr, line by line. Default: dropped. */
+  onstderr?: (line: string) => void;
+  /** How long to wait after closing stdin, then after SIGTERM. Default 2000 ms each. */
+  shutdownGraceMs?: number;
+}
+
+/** Variables passed to a server by default: enough to run, nothing secret (the SDKs' convention). */
+const DEFAULT_INHERITED_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "TMPDIR", "NODE_OPTIONS"];
+
+export function defaultEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of DEFAULT_INHERITED_ENV) {
+    const v = process.env[k];
+    if (v !== undefined && !v.startsWith("()")) env[k] = v;
+  }
+  return env;
+}
+
+export class StdioClientTransport implements Transport {
+  readonly #params: StdioServerParameters;
+  #child?: ChildProcess;
+  #channel?: LineChannel;
+  #events?: TransportEvents;
+  #closed = false;
+  #exit?: Promise<void>;
+
+  constructor(params: StdioServerParameters) {
+    if (typeof params?.command !== "string" || params.command === "") throw new TypeError('StdioClientTransport: "command" must be the server executable to run');
+    this.#params = params;
+  }
+
+  /** The server's process id, once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(events: TransportEvents): void {
+    this.#events = events;
+    const p = this.#params;
+    const child = spawn(p.command, p.args ?? [], { env: p.env ?? defaultEnvironment(), cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    this.#child = child;
+    this.#exit = new Promise((resolve) => child.once("close", () => resolve()));
+    child.once("error", (err) => {
+      events.error(new TrellisError("TRANSPORT_ERROR", `could not start ${JSON.stringify(p.command)}: ${err.message}`, { cause: err }));
+      void this.close();
+    });
+    child.once("exit", (code, signal) => {
+      if (!this.#closed) events.error(new TrellisError("CONNECTION_CLOSED", `server process exited (${signal ?? `code ${code}`})`));
+      void this.close();
+    });
+    let err = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      if (!p.onstderr) return;
+      err += chunk;
+      let nl: number;
+      while ((nl = err.indexOf("\n")) !== -1) {
+        p.onstderr(err.slice(0, nl));
+        err = err.slice(nl + 1);
+      }
+    });
+    this.#channel = new LineChannel(child.stdout!, child.stdin!, p);
+    this.#channel.start({
+      message: (m) => events.message(m),
+      parseError: (detail) => {
+        // Garbage on a server's stdout is the server's bug: report it, keep the session.
+        events.error(new TrellisError("INVALID_MESSAGE", `server wrote a line that is not JSON-RPC: ${detail}`));
+      },
+      close: () => void this.close(),
+      error: (e) => events.error(e),
+    });
+  }
+
+  send(message: JsonRpcMessage): void {
+    this.#channel?.send(message);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const child = this.#child;
+    await this.#channel?.close();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const grace = this.#params.shutdownGraceMs ?? 2000;
+      child.stdin?.end();
+      if (!(await waitFor(this.#exit!, grace))) {
+        child.kill("SIGTERM");
+        if (!(await waitFor(this.#exit!, grace))) child.kill("SIGKILL");
+      }
+    }
+    this.#events?.close();
+  }
+}
+
+async function waitFor(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = await Promise.race([p.then(() => true), timeout]);
+  clearTimeout(timer);
+  return done;
+}
