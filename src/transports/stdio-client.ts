@@ -39,6 +39,8 @@ export class StdioClientTransport implements Transport {
   #channel?: LineChannel;
   #events?: TransportEvents;
   #closed = false;
+  /** Set when the user asked to close, so that the server's exit is not reported as a fault. */
+  #closeRequested = false;
   #exit?: Promise<void>;
 
   constructor(params: StdioServerParameters) {
@@ -59,11 +61,11 @@ export class StdioClientTransport implements Transport {
     this.#exit = new Promise((resolve) => child.once("close", () => resolve()));
     child.once("error", (err) => {
       events.error(new TrellisError("TRANSPORT_ERROR", `could not start ${JSON.stringify(p.command)}: ${err.message}`, { cause: err }));
-      void this.close();
+      void this.#shutdown();
     });
     child.once("exit", (code, signal) => {
-      if (!this.#closed) events.error(new TrellisError("CONNECTION_CLOSED", `server process exited (${signal ?? `code ${code}`})`));
-      void this.close();
+      if (!this.#closeRequested) events.error(new TrellisError("CONNECTION_CLOSED", `server process exited (${signal ?? `code ${code}`})`));
+      void this.#shutdown();
     });
     let err = "";
     child.stderr!.setEncoding("utf8");
@@ -83,7 +85,7 @@ export class StdioClientTransport implements Transport {
         // Garbage on a server's stdout is the server's bug: report it, keep the session.
         events.error(new TrellisError("INVALID_MESSAGE", `server wrote a line that is not JSON-RPC: ${detail}`));
       },
-      close: () => void this.close(),
+      close: () => void this.#shutdown(),
       error: (e) => events.error(e),
     });
   }
@@ -92,7 +94,13 @@ export class StdioClientTransport implements Transport {
     this.#channel?.send(message);
   }
 
-  async close(): Promise<void> {
+  /** close shuts the server down as the spec says: close stdin, wait, SIGTERM, wait, SIGKILL. */
+  close(): Promise<void> {
+    this.#closeRequested = true;
+    return this.#shutdown();
+  }
+
+  async #shutdown(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const child = this.#child;

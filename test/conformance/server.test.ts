@@ -5,23 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
-import { createRequire } from "node:module";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runConformance } from "./run.js";
 
-const require = createRequire(import.meta.url);
 const server = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
-const cli = join(dirname(require.resolve("@modelcontextprotocol/conformance/package.json")), "dist/index.js");
-
-function node24(): string {
-  if (Number(process.versions.node.split(".")[0]) >= 22) return process.execPath;
-  const bin = process.env.TRELLIS_NODE24;
-  assert.ok(bin && existsSync(bin), "the conformance suite needs Node >= 22: run through `npm test`, which sets TRELLIS_NODE24 (scripts/node24.sh)");
-  return bin;
-}
 
 async function startServer(cwd: string): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, [server, "--port", "0"], { cwd, stdio: ["ignore", "ignore", "pipe"] });
@@ -41,17 +32,13 @@ test("conformance: server scenarios required by 2025-11-25 all pass, and the not
   const dir = mkdtempSync(join(tmpdir(), "trellis-conformance-"));
   const srv = await startServer(dir);
   try {
-    const out = await new Promise<string>((resolve) => {
-      execFile(node24(), [cli, "server", "--url", srv.url, "--requirements", "2025-11-25"], { cwd: dir, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 }, (_err, stdout, stderr) => resolve(stdout + stderr));
-    });
-    const summary = out.slice(out.indexOf("=== SUMMARY ==="));
-    const scenarios = [...summary.matchAll(/^([✓✗]) (\S+): (\d+) passed, (\d+) failed/gmu)];
-    const failed = scenarios.filter((s) => s[1] !== "✓" || s[4] !== "0").map((s) => s[2]);
+    const { summary, scenarios } = await runConformance(["server", "--url", srv.url, "--requirements", "2025-11-25"], dir);
+    const failed = scenarios.filter((s) => !s.ok).map((s) => s.name);
     assert.deepEqual(failed, [], `failing scenarios:\n${summary}`);
     assert.ok(scenarios.length >= 33, `expected 30 scored + 3 not-scored scenarios, got ${scenarios.length}:\n${summary}`);
     assert.match(summary, /Total: \d+ passed, 0 failed/);
     assert.match(summary, /3 scenario\(s\) run, 0 failing/);
-    for (const name of ["server-session-lifecycle", "json-schema-2020-12", "server-sse-polling"]) assert.ok(scenarios.some((s) => s[2] === name), name);
+    for (const name of ["server-session-lifecycle", "json-schema-2020-12", "server-sse-polling"]) assert.ok(scenarios.some((s) => s.name === name), name);
   } finally {
     srv.stop();
     rmSync(dir, { recursive: true, force: true });
