@@ -41,6 +41,14 @@ import { checkToolMessages } from "./sampling.js";
 
 type Params = Record<string, unknown>;
 
+/** The lists McpClient caches until the server says they changed. */
+interface ListCache {
+  tools: Tool[];
+  resources: Resource[];
+  templates: ResourceTemplate[];
+  prompts: Prompt[];
+}
+
 /** What a handler for server requests gets besides the params. */
 export interface ClientHandlerContext {
   /** Aborted when the server cancels the request. */
@@ -102,7 +110,7 @@ export class McpClient {
   #session?: Session;
   #init?: InitializeResult;
   #roots: Root[];
-  readonly #cache: { tools?: Tool[]; resources?: Resource[]; templates?: ResourceTemplate[]; prompts?: Prompt[] } = {};
+  readonly #cache: Partial<ListCache> = {};
   readonly #outputValidators = new Map<string, CompiledSchema | null>();
 
   constructor(info: Implementation, options: ClientOptions = {}) {
@@ -228,20 +236,34 @@ export class McpClient {
 
   /** tools iterates over every tool, page by page. */
   async *tools(options?: CallOptions): AsyncGenerator<Tool> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.listTools(cursor, options);
-      yield* page.tools;
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const t of this.#pages<Tool>("tools/list", "tools", options)) {
+      this.#outputValidators.delete(t.name);
+      yield t;
+    }
   }
 
   /** listAllTools returns every tool, from the cache when it is fresh (it is dropped on tools/list_changed). */
-  async listAllTools(options?: CallOptions): Promise<Tool[]> {
-    if (this.#cache.tools) return this.#cache.tools;
-    const all: Tool[] = [];
-    for await (const t of this.tools(options)) all.push(t);
-    this.#cache.tools = all;
+  listAllTools(options?: CallOptions): Promise<Tool[]> {
+    return this.#all("tools", () => this.tools(options));
+  }
+
+  /** Walks every page of a list method. */
+  async *#pages<T>(method: string, key: string, options?: CallOptions): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.request(method, cursor === undefined ? undefined : { cursor }, options);
+      yield* page[key] as T[];
+      cursor = page.nextCursor as string | undefined;
+    } while (cursor);
+  }
+
+  /** Collects a list into the cache, or serves it from there. */
+  async #all<K extends keyof ListCache>(key: K, iterate: () => AsyncGenerator<ListCache[K][number]>): Promise<ListCache[K]> {
+    const cached = this.#cache[key];
+    if (cached) return cached;
+    const all = [] as unknown as ListCache[K];
+    for await (const item of iterate()) (all as ListCache[K][number][]).push(item);
+    this.#cache[key] = all;
     return all;
   }
 
@@ -290,30 +312,20 @@ export class McpClient {
   listResources(cursor?: string, options?: CallOptions): Promise<ListResourcesResult> {
     return this.request("resources/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListResourcesResult>;
   }
-  async *resources(options?: CallOptions): AsyncGenerator<Resource> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.listResources(cursor, options);
-      yield* page.resources;
-      cursor = page.nextCursor;
-    } while (cursor);
+  resources(options?: CallOptions): AsyncGenerator<Resource> {
+    return this.#pages<Resource>("resources/list", "resources", options);
   }
-  async listAllResources(options?: CallOptions): Promise<Resource[]> {
-    if (this.#cache.resources) return this.#cache.resources;
-    const all: Resource[] = [];
-    for await (const r of this.resources(options)) all.push(r);
-    return (this.#cache.resources = all);
+  listAllResources(options?: CallOptions): Promise<Resource[]> {
+    return this.#all("resources", () => this.resources(options));
   }
   listResourceTemplates(cursor?: string, options?: CallOptions): Promise<ListResourceTemplatesResult> {
     return this.request("resources/templates/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListResourceTemplatesResult>;
   }
-  async *resourceTemplates(options?: CallOptions): AsyncGenerator<ResourceTemplate> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.listResourceTemplates(cursor, options);
-      yield* page.resourceTemplates;
-      cursor = page.nextCursor;
-    } while (cursor);
+  resourceTemplates(options?: CallOptions): AsyncGenerator<ResourceTemplate> {
+    return this.#pages<ResourceTemplate>("resources/templates/list", "resourceTemplates", options);
+  }
+  listAllResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
+    return this.#all("templates", () => this.resourceTemplates(options));
   }
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
     return this.request("resources/read", { uri }, options) as unknown as Promise<ReadResourceResult>;
@@ -330,19 +342,11 @@ export class McpClient {
   listPrompts(cursor?: string, options?: CallOptions): Promise<ListPromptsResult> {
     return this.request("prompts/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListPromptsResult>;
   }
-  async *prompts(options?: CallOptions): AsyncGenerator<Prompt> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.listPrompts(cursor, options);
-      yield* page.prompts;
-      cursor = page.nextCursor;
-    } while (cursor);
+  prompts(options?: CallOptions): AsyncGenerator<Prompt> {
+    return this.#pages<Prompt>("prompts/list", "prompts", options);
   }
-  async listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
-    if (this.#cache.prompts) return this.#cache.prompts;
-    const all: Prompt[] = [];
-    for await (const p of this.prompts(options)) all.push(p);
-    return (this.#cache.prompts = all);
+  listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
+    return this.#all("prompts", () => this.prompts(options));
   }
   getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
     return this.request("prompts/get", args === undefined ? { name } : { name, arguments: args }, options) as unknown as Promise<GetPromptResult>;

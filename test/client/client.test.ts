@@ -68,6 +68,7 @@ test("lists: async iterators over every page, cache dropped on list_changed", as
   assert.ok(again.some((t) => t.name === "d"));
   assert.deepEqual((await client.listAllResources()).map((r) => r.uri), ["file:///r.txt"]);
   assert.deepEqual((await client.listAllPrompts()).map((p) => p.name), ["p"]);
+  assert.deepEqual(await client.listAllResourceTemplates(), []);
   await client.close();
 });
 
