@@ -194,3 +194,18 @@ test("version negotiation: a server answering an older revision is accepted; an 
     }
   }
 });
+
+test("subscriptions: onResourceUpdated fires for subscribed URIs until unsubscribed", async () => {
+  const s = server();
+  const updated: string[] = [];
+  const { client } = await connect(s, { onResourceUpdated: (uri) => updated.push(uri) });
+  await client.subscribeResource("file:///r.txt");
+  s.notifyResourceUpdated("file:///r.txt");
+  s.notifyResourceUpdated("file:///other.txt");
+  await waitFor(() => updated.length === 1);
+  await client.unsubscribeResource("file:///r.txt");
+  s.notifyResourceUpdated("file:///r.txt");
+  await client.ping();
+  assert.deepEqual(updated, ["file:///r.txt"]);
+  await client.close();
+});

@@ -89,3 +89,25 @@ test("HTTP: the server going away fails the request quickly with a clear error",
   await assert.rejects(p);
   await client.close();
 });
+
+test("HTTP client: custom headers (static or computed) on every request, session id and protocol version after initialize", async () => {
+  const server = new McpServer({ name: "s", version: "1" });
+  server.registerTool("t", {}, () => "ok");
+  const http = await serveHttp(server, { eventStore: "memory" });
+  const seen: Headers[] = [];
+  const recording: typeof fetch = (input, init) => {
+    seen.push(new Headers(init?.headers));
+    return fetch(input, init);
+  };
+  let n = 0;
+  const client = new McpClient({ name: "c", version: "1" });
+  await client.connect(new StreamableHttpClientTransport(http.url, { fetch: recording, headers: () => ({ "x-request-number": String(++n), authorization: "Bearer test" }) }));
+  await client.callTool("t");
+  await client.close();
+  await http.close();
+  assert.ok(seen.length >= 3);
+  assert.ok(seen.every((h) => h.get("authorization") === "Bearer test" && h.get("x-request-number")));
+  const posts = seen.filter((h) => h.get("content-type") === "application/json");
+  assert.equal(posts[0]!.get("mcp-session-id"), null, "initialize goes without a session id");
+  assert.ok(posts.slice(1).every((h) => /^[0-9a-f]{32}$/.test(h.get("mcp-session-id") ?? "") && h.get("mcp-protocol-version") === "2025-11-25"));
+});
