@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryEventStore } from "../../src/stores/memory/event-store.js";
 import { eventStoreContract } from "./event-store.contract.js";
+import { taskStoreContract } from "./task-store.contract.js";
+import { MemoryTaskStore } from "../../src/stores/memory/task-store.js";
 
 eventStoreContract("MemoryEventStore", () => new MemoryEventStore());
 
@@ -12,3 +14,5 @@ test("MemoryEventStore: sweep drops streams past the retention", () => {
   assert.equal(s.replay("a", "st", 0), undefined);
   s.close();
 });
+
+taskStoreContract("MemoryTaskStore", () => new MemoryTaskStore());

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteEventStore, defaultDriver } from "../../src/stores/sqlite/index.js";
+import { SqliteEventStore, SqliteTaskStore, defaultDriver } from "../../src/stores/sqlite/index.js";
 import { eventStoreContract } from "./event-store.contract.js";
+import { taskStoreContract } from "./task-store.contract.js";
 
 eventStoreContract(`SqliteEventStore (${defaultDriver()})`, () => new SqliteEventStore({ filename: ":memory:" }));
 
@@ -21,3 +22,5 @@ test("SqliteEventStore: events survive reopening the file; sweep expires old one
   b.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+taskStoreContract(`SqliteTaskStore (${defaultDriver()})`, () => new SqliteTaskStore({ filename: ":memory:" }));

@@ -1,0 +1,60 @@
+/** The TaskStore contract: every backend runs this suite with its own factory. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { InvalidCursorError, type TaskRecord, type TaskStore } from "../../src/stores/task-store.js";
+
+function task(taskId: string, owner: string, over: Partial<TaskRecord> = {}): TaskRecord {
+  const now = Date.now();
+  return { taskId, owner, status: "working", createdAt: now, lastUpdatedAt: now, ttl: 60_000, method: "tools/call", params: { name: "t", arguments: { n: 1 } }, ...over };
+}
+
+export function taskStoreContract(name: string, make: () => TaskStore) {
+  test(`${name}: create, get (owner-scoped), update with results and errors`, async () => {
+    const s = make();
+    await s.create(task("t1", "alice", { pollInterval: 500, statusMessage: "started" }));
+    const got = (await s.get("alice", "t1"))!;
+    assert.equal(got.status, "working");
+    assert.equal(got.pollInterval, 500);
+    assert.deepEqual(got.params, { name: "t", arguments: { n: 1 } });
+    assert.equal(await s.get("mallory", "t1"), undefined, "another owner sees nothing");
+    assert.equal(await s.get("alice", "nope"), undefined);
+    await s.update("t1", { status: "completed", result: { content: [{ type: "text", text: "done" }] }, lastUpdatedAt: got.lastUpdatedAt + 5, statusMessage: undefined });
+    const done = (await s.get("alice", "t1"))!;
+    assert.equal(done.status, "completed");
+    assert.deepEqual(done.result, { content: [{ type: "text", text: "done" }] });
+    assert.equal(done.statusMessage, undefined);
+    await s.create(task("t2", "alice"));
+    await s.update("t2", { status: "failed", error: { code: -32603, message: "boom" } });
+    assert.deepEqual((await s.get("alice", "t2"))!.error, { code: -32603, message: "boom" });
+    await s.close?.();
+  });
+  test(`${name}: list pages in creation order with opaque cursors, per owner`, async () => {
+    const s = make();
+    const base = Date.now();
+    for (let i = 0; i < 5; i++) await s.create(task(`t${i}`, "alice", { createdAt: base + i }));
+    await s.create(task("x", "bob", { createdAt: base }));
+    const p1 = await s.list("alice", undefined, 2);
+    assert.deepEqual(p1.tasks.map((t) => t.taskId), ["t0", "t1"]);
+    const p2 = await s.list("alice", p1.nextCursor, 2);
+    assert.deepEqual(p2.tasks.map((t) => t.taskId), ["t2", "t3"]);
+    const p3 = await s.list("alice", p2.nextCursor, 2);
+    assert.deepEqual(p3.tasks.map((t) => t.taskId), ["t4"]);
+    assert.equal(p3.nextCursor, undefined);
+    assert.deepEqual((await s.list("bob", undefined, 10)).tasks.map((t) => t.taskId), ["x"]);
+    await assert.rejects(async () => s.list("alice", "garbage", 2), InvalidCursorError);
+    await s.close?.();
+  });
+  test(`${name}: expired tasks vanish and are swept; ttl null lives on; unfinished lists non-terminal tasks`, async () => {
+    const s = make();
+    const old = Date.now() - 10_000;
+    await s.create(task("old", "a", { createdAt: old, ttl: 1000 }));
+    await s.create(task("forever", "a", { createdAt: old, ttl: null }));
+    await s.create(task("done", "a", { status: "completed" }));
+    assert.equal(await s.get("a", "old"), undefined);
+    assert.ok(await s.get("a", "forever"));
+    assert.deepEqual((await s.unfinished()).map((t) => t.taskId).sort(), ["forever", "old"]);
+    await s.sweep();
+    assert.deepEqual((await s.unfinished()).map((t) => t.taskId), ["forever"]);
+    await s.close?.();
+  });
+}
