@@ -30,14 +30,36 @@ export const DEFAULT_ELICIT_TIMEOUT_MS = 600_000;
 /** Default time a handler waits for a sampling answer: 5 minutes. */
 export const DEFAULT_SAMPLE_TIMEOUT_MS = 300_000;
 
+/** TaskHooks connect a handler running as a task to its task manager. */
+export interface TaskHooks {
+  taskId: string;
+  setStatusMessage(message: string): void;
+}
+
 export class HandlerContext {
   readonly #rpc: RequestContext;
-  /** The session of the client that made the request. */
+  readonly #task?: TaskHooks;
+  #lastProgress?: number;
+  /** The session of the client that made the request (undefined for a task resumed after a restart). */
   readonly session: ServerSession;
 
-  constructor(rpc: RequestContext, session: ServerSession) {
+  constructor(rpc: RequestContext, session: ServerSession, task?: TaskHooks) {
     this.#rpc = rpc;
     this.session = session;
+    this.#task = task;
+  }
+
+  /** The task this handler runs as, when the client called it as a task. */
+  get taskId(): string | undefined {
+    return this.#task?.taskId;
+  }
+
+  /**
+   * setStatusMessage records a human-readable status on the task (tasks/get shows it; a status notification
+   * carries it). Outside a task it does nothing.
+   */
+  setStatusMessage(message: string): void {
+    this.#task?.setStatusMessage(message);
   }
 
   /** Aborted when the client cancels the request or disconnects. */
@@ -61,14 +83,16 @@ export class HandlerContext {
 
   /**
    * progress reports progress when the client asked for it (a progressToken in `_meta`); otherwise it does
-   * nothing. The spec requires progress to increase; a value that does not is dropped.
+   * nothing. The spec requires progress to increase; a value that does not is dropped. In a task, `message`
+   * also becomes the task's status message.
    */
   progress(progress: number, total?: number, message?: string): void {
+    // In a task, a progress message is also the task's status message, so pollers see it too.
+    if (message !== undefined) this.#task?.setStatusMessage(message);
     const token = this.#rpc.progressToken;
     if (token === undefined) return;
-    const p = this as { lastProgress?: number };
-    if (p.lastProgress !== undefined && progress <= p.lastProgress) return;
-    p.lastProgress = progress;
+    if (this.#lastProgress !== undefined && progress <= this.#lastProgress) return;
+    this.#lastProgress = progress;
     const params: Record<string, unknown> = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
     if (message !== undefined) params.message = message;
@@ -77,7 +101,7 @@ export class HandlerContext {
 
   /** log sends a `notifications/message` to this client, if its level passes the client's `logging/setLevel`. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
-    if (!shouldLog(level, this.session.logLevel)) return;
+    if (!this.session || !shouldLog(level, this.session.logLevel)) return;
     this.#rpc.notify("notifications/message", logger === undefined ? { level, data } : { level, data, logger });
   }
 
@@ -87,7 +111,7 @@ export class HandlerContext {
    * the client's `elicitation.url` capability and returns once the user has consented or declined.
    */
   async elicit(params: ElicitFormOptions | ElicitUrlOptions, options: RequestOptions = {}): Promise<ElicitResult> {
-    const caps = this.session.clientCapabilities.elicitation as { form?: object; url?: object } | undefined;
+    const caps = this.session?.clientCapabilities.elicitation as { form?: object; url?: object } | undefined;
     if (!caps) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation" capability; it cannot be asked for input');
     if (params.mode === "url") {
       if (!caps.url) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation.url" capability; use form mode or return a URLElicitationRequired error');
@@ -105,7 +129,7 @@ export class HandlerContext {
     const request = { ...form };
     delete request.mode;
     // Send `mode` only to 2025-11-25 clients: older revisions do not define it.
-    const sent = this.session.protocolVersion === "2025-11-25" ? { mode: "form", ...request } : request;
+    const sent = this.session?.protocolVersion === "2025-11-25" ? { mode: "form", ...request } : request;
     const r = (await this.#ask("elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
     if (r.action === "accept") {
       const problem = validateElicitedContent(form.requestedSchema, r.content);
@@ -127,7 +151,7 @@ export class HandlerContext {
    * client's `sampling.tools` capability.
    */
   async sample(params: CreateMessageRequestParams, options: RequestOptions = {}): Promise<CreateMessageResult> {
-    const caps = this.session.clientCapabilities.sampling as { tools?: object; context?: object } | undefined;
+    const caps = this.session?.clientCapabilities.sampling as { tools?: object; context?: object } | undefined;
     if (!caps) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "sampling" capability; it cannot be asked for a completion');
     if ((params.tools || params.toolChoice) && !caps.tools) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare "sampling.tools"; send the request without "tools" and "toolChoice"');
     if (params.includeContext && params.includeContext !== "none" && !caps.context) {
@@ -138,7 +162,7 @@ export class HandlerContext {
 
   /** listRoots asks the client for its roots; it needs the client's `roots` capability. */
   async listRoots(options: RequestOptions = {}): Promise<ListRootsResult> {
-    if (!this.session.clientCapabilities.roots) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
+    if (!this.session?.clientCapabilities.roots) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
     return (await this.#ask("roots/list", undefined, options)) as ListRootsResult;
   }
 

@@ -37,6 +37,7 @@ import {
 import { ServerSession } from "./session.js";
 import { buildToolEntry, callTool, type RegisteredTool, type ToolConfig, type ToolEntry, type ToolHandler } from "./tools.js";
 import type { SchemaInput } from "../internal/schema.js";
+import { TaskManager, type TaskOptions } from "./tasks.js";
 
 type Params = Record<string, unknown>;
 
@@ -57,6 +58,11 @@ export interface ServerOptions {
   onerror?: (error: Error) => void;
   /** Called when a client says its roots changed. */
   onRootsListChanged?: (session: ServerSession) => void;
+  /**
+   * Tasks (SEP-1686): where they are stored and for how long. Tasks are on when this is set or when a tool
+   * declares execution.taskSupport; the default store keeps them in memory.
+   */
+  tasks?: TaskOptions;
 }
 
 /** ConnectOptions configure one connection. */
@@ -80,6 +86,8 @@ export class McpServer {
   readonly #notificationHandlers = new Map<string, NotificationHandler>();
   #seq = 0;
   #pendingListChanged = new Set<string>();
+  #tasks?: TaskManager;
+  #recovered?: Promise<unknown>;
 
   /** Creates a server; `info` is what clients see as serverInfo (name and version are required). */
   constructor(info: Implementation, options: ServerOptions = {}) {
@@ -88,6 +96,7 @@ export class McpServer {
     this.info = info;
     this.#options = options;
     this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (options.tasks) this.#tasks = new TaskManager(options.tasks);
     this.#installHandlers();
   }
 
@@ -106,6 +115,7 @@ export class McpServer {
   registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): RegisteredTool {
     if (this.#tools.has(name)) throw misuse(`registerTool ${JSON.stringify(name)}: a tool with this name is already registered; remove it first or pick another name`);
     const entry = buildToolEntry(++this.#seq, name, config as ToolConfig, handler as ToolHandler);
+    if (entry.definition.execution?.taskSupport && entry.definition.execution.taskSupport !== "forbidden") this.#tasks ??= new TaskManager();
     return { name, remove: this.#add(this.#tools, name, entry, "tools") };
   }
 
@@ -141,8 +151,22 @@ export class McpServer {
 
   // ---- connections -------------------------------------------------------------------------------
 
+  /** The task manager, when tasks are on. */
+  get tasks(): TaskManager | undefined {
+    return this.#tasks;
+  }
+
+  /**
+   * recoverTasks settles tasks a previous process left unfinished (resumable tools run again, others are
+   * marked failed). It runs once, at the first connect; call it yourself to run it earlier.
+   */
+  recoverTasks(): Promise<unknown> {
+    return (this.#recovered ??= this.#tasks ? this.#tasks.recover(this.#tools) : Promise.resolve());
+  }
+
   /** connect serves one connection over `transport` and returns its session. */
   connect(transport: Transport, options: ConnectOptions = {}): ServerSession {
+    if (this.#tasks && !this.#recovered) void this.recoverTasks().catch((e: Error) => this.#options.onerror?.(e));
     const session = new ServerSession(transport, {
       handlers: this.#handlers,
       notificationHandlers: this.#notificationHandlers,
@@ -168,6 +192,7 @@ export class McpServer {
   /** close closes every session. */
   async close(): Promise<void> {
     await Promise.all([...this.#sessions].map((s) => s.close()));
+    await this.#tasks?.close();
   }
 
   // ---- protocol handlers -------------------------------------------------------------------------
@@ -178,6 +203,7 @@ export class McpServer {
     if (this.#tools.size || forced.tools) caps.tools = { listChanged: true, ...forced.tools };
     if (this.#resources.size || this.#templates.size || forced.resources) caps.resources = { subscribe: true, listChanged: true, ...forced.resources };
     if (this.#prompts.size || forced.prompts) caps.prompts = { listChanged: true, ...forced.prompts };
+    if (this.#tasks) caps.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } }, ...forced.tasks };
     return caps;
   }
 
@@ -228,6 +254,12 @@ export class McpServer {
       const p = params as unknown as CallToolRequestParams;
       const tool = this.#tools.get(p.name);
       if (!tool) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown tool ${JSON.stringify(p.name)}; call tools/list for the available tools`);
+      const support = tool.definition.execution?.taskSupport ?? "forbidden";
+      if (p.task !== undefined) {
+        if (!this.#tasks || support === "forbidden") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`);
+        return this.#tasks.start(tool, params, session, rpc);
+      }
+      if (support === "required") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`);
       return callTool(tool, p.arguments, new HandlerContext(rpc, session));
     });
 
@@ -272,6 +304,15 @@ export class McpServer {
       if (!entry) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown prompt ${JSON.stringify(p.name)}; call prompts/list for the available prompts`);
       return getPrompt(entry, p.arguments, new HandlerContext(rpc, session));
     });
+
+    const tasks = (fn: (t: TaskManager, params: Params, session: ServerSession, rpc: RequestContext) => unknown) => (params: Params, session: ServerSession, rpc: RequestContext) => {
+      if (!this.#tasks) throw new ProtocolError(ErrorCode.MethodNotFound, "method not found: this server does not support tasks");
+      return fn(this.#tasks, params, session, rpc);
+    };
+    this.#on("tasks/get", tasks((t, p, s, r) => t.get(s, r, p)));
+    this.#on("tasks/result", tasks((t, p, s, r) => t.result(s, r, p)));
+    this.#on("tasks/list", tasks((t, p, s, r) => t.list(s, r, p)));
+    this.#on("tasks/cancel", tasks((t, p, s, r) => t.cancel(s, r, p)));
 
     this.#on("completion/complete", async (params) => {
       const p = params as unknown as CompleteRequestParams;

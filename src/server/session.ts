@@ -29,6 +29,8 @@ export class ServerSession extends Session {
   initialized = false;
   /** The threshold set by `logging/setLevel`; undefined sends every level. */
   logLevel?: LoggingLevel;
+  /** A stable id for a session without a transport session id (stdio), used to own tasks. */
+  localId?: string;
   /** Resource URIs this client subscribed to. Created on first subscribe. */
   subscriptions?: Set<string>;
 

@@ -31,6 +31,11 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   annotations?: ToolAnnotations;
   icons?: Icon[];
   execution?: ToolExecution;
+  /**
+   * With tasks: if the server restarts while this tool runs as a task, run it again from its stored
+   * arguments instead of marking the task failed. Only for tools that are safe to run twice. Default false.
+   */
+  resumable?: boolean;
   _meta?: Record<string, unknown>;
 }
 
@@ -52,6 +57,7 @@ export interface ToolEntry {
   trivialInput: boolean;
   output?: CompiledSchema;
   handler: ToolHandler;
+  resumable: boolean;
 }
 
 /** buildToolEntry validates a registration and compiles its schemas; it throws a TypeError naming the fix. */
@@ -77,7 +83,10 @@ export function buildToolEntry(seq: number, name: string, config: ToolConfig, ha
   if (config._meta) definition._meta = config._meta;
   const j = input.json;
   const trivialInput = config.inputSchema === undefined || (Object.keys(j).every((k) => k === "type" || k === "properties" || k === "$schema") && Object.keys((j.properties as object | undefined) ?? {}).length === 0);
-  return { seq, name, definition, input, trivialInput, output, handler };
+  if (config.resumable && !["optional", "required"].includes(config.execution?.taskSupport ?? "forbidden")) {
+    throw misuse(`${op}: resumable only applies to tools that run as tasks; set execution.taskSupport to "optional" or "required"`);
+  }
+  return { seq, name, definition, input, trivialInput, output, handler, resumable: config.resumable === true };
 }
 
 function suggestName(name: string): string {

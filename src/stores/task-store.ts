@@ -41,6 +41,8 @@ export interface TaskStore {
   create(task: TaskRecord): void | Promise<void>;
   /** get returns the task if it exists and belongs to `owner`. */
   get(owner: string, taskId: string): TaskRecord | undefined | Promise<TaskRecord | undefined>;
+  /** load returns a task by id whatever its owner: for the task manager's own bookkeeping, never for callers. */
+  load(taskId: string): TaskRecord | undefined | Promise<TaskRecord | undefined>;
   /** update writes fields of an existing task (no owner check: callers hold a task they already read). */
   update(taskId: string, patch: Partial<Omit<TaskRecord, "taskId" | "owner" | "createdAt">>): void | Promise<void>;
   /** list returns `owner`'s tasks, oldest first, `limit` at a time after `cursor`. */

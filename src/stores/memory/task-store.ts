@@ -13,6 +13,11 @@ export class MemoryTaskStore implements TaskStore {
     return t && t.owner === owner && !isExpired(t, Date.now()) ? structuredClone(t) : undefined;
   }
 
+  load(taskId: string): TaskRecord | undefined {
+    const t = this.#tasks.get(taskId);
+    return t ? structuredClone(t) : undefined;
+  }
+
   update(taskId: string, patch: Partial<TaskRecord>): void {
     const t = this.#tasks.get(taskId);
     if (t) Object.assign(t, structuredClone(patch));

@@ -31,6 +31,7 @@ export class SqliteTaskStore implements TaskStore {
   readonly #db: SqliteDatabase;
   readonly #insert: SqliteStatement;
   readonly #get: SqliteStatement;
+  readonly #load: SqliteStatement;
   readonly #page: SqliteStatement;
   readonly #pageAfter: SqliteStatement;
   readonly #unfinished: SqliteStatement;
@@ -51,6 +52,7 @@ export class SqliteTaskStore implements TaskStore {
     this.#insert = this.#db.prepare("INSERT INTO tasks (task_id, owner, status, status_message, created_at, updated_at, ttl, poll_interval, method, params, result, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     const live = "(ttl IS NULL OR created_at + ttl >= ?)";
     this.#get = this.#db.prepare(`SELECT * FROM tasks WHERE task_id = ? AND owner = ? AND ${live}`);
+    this.#load = this.#db.prepare("SELECT * FROM tasks WHERE task_id = ?");
     this.#page = this.#db.prepare(`SELECT * FROM tasks WHERE owner = ? AND ${live} ORDER BY created_at, task_id LIMIT ?`);
     this.#pageAfter = this.#db.prepare(`SELECT * FROM tasks WHERE owner = ? AND ${live} AND (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?`);
     this.#unfinished = this.#db.prepare("SELECT * FROM tasks WHERE status NOT IN ('completed', 'failed', 'cancelled')");
@@ -63,6 +65,11 @@ export class SqliteTaskStore implements TaskStore {
 
   get(owner: string, taskId: string): TaskRecord | undefined {
     const r = this.#get.get(taskId, owner, Date.now()) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
+  load(taskId: string): TaskRecord | undefined {
+    const r = this.#load.get(taskId) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
