@@ -3,7 +3,8 @@
  * (@modelcontextprotocol/conformance) exercises, plus a few that show Trellis features. It is both the
  * conformance fixture (`npm run everything-server -- --port P`) and the example server (`npm start`).
  */
-import { McpServer } from "../../src/server/index.js";
+import { McpServer, type TaskOptions } from "../../src/server/index.js";
+import { SqliteTaskStore } from "../../src/stores/sqlite/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { StdioServerTransport } from "../../src/transports/stdio.js";
 
@@ -32,10 +33,10 @@ function silentWav(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createEverythingServer(): McpServer {
+export function createEverythingServer(options: { tasks?: TaskOptions } = {}): McpServer {
   const server = new McpServer(
     { name: "trellis-everything", version: "0.1.0", title: "Trellis everything server", description: "Every MCP feature, for conformance and demos" },
-    { instructions: "A test server: every tool exists to exercise one protocol feature." },
+    { instructions: "A test server: every tool exists to exercise one protocol feature.", tasks: options.tasks },
   );
 
   server.registerTool("test_simple_text", { description: "Returns simple text" }, () => "This is a simple text response for testing.");
@@ -191,6 +192,30 @@ export function createEverythingServer(): McpServer {
     (args) => ({ content: [{ type: "text", text: String(args.text) }], structuredContent: { text: String(args.text) } }),
   );
 
+  const steps = { type: "object", properties: { seconds: { type: "number", minimum: 0, maximum: 600, default: 3 } } } as const;
+  server.registerTool(
+    "long_running_task",
+    { description: "A few seconds of work with progress; call it as a task (taskSupport optional) or normally", inputSchema: steps, execution: { taskSupport: "optional" } },
+    async (args, ctx) => {
+      const total = 10;
+      for (let i = 1; i <= total; i++) {
+        if (ctx.signal.aborted) return "cancelled";
+        await sleep(((args.seconds as number) * 1000) / total);
+        ctx.progress(i, total, `step ${i} of ${total}`);
+      }
+      return `finished ${total} steps in ${args.seconds} s`;
+    },
+  );
+  server.registerTool(
+    "resumable_task",
+    { description: "Like long_running_task, but safe to re-run: after a server restart it resumes instead of failing", inputSchema: steps, execution: { taskSupport: "optional" }, resumable: true },
+    async (args, ctx) => {
+      await sleep((args.seconds as number) * 1000);
+      ctx.setStatusMessage("done sleeping");
+      return `slept ${args.seconds} s`;
+    },
+  );
+
   server.registerResource("test://static-text", { name: "static-text", description: "A static text resource", mimeType: "text/plain" }, () => ({
     text: "This is the content of the static text resource.",
   }));
@@ -237,7 +262,9 @@ function arg(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const server = createEverythingServer();
+  const database = arg("database");
+  // Tasks live in SQLite beside the sessions and stream events, so they survive a restart.
+  const server = createEverythingServer({ tasks: { store: new SqliteTaskStore({ filename: database }) } });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());
     return;
@@ -246,6 +273,7 @@ async function main(): Promise<void> {
     port: Number(arg("port") ?? 3000),
     stateless: process.argv.includes("--stateless"),
     eventStore: (arg("event-store") as "sqlite" | "memory" | undefined) ?? "sqlite",
+    database,
   });
   process.stderr.write(`trellis everything server listening on ${handle.url}\n`);
   const stop = () => void handle.close().then(() => process.exit(0));

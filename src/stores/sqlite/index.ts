@@ -5,3 +5,4 @@
 export { openDatabase, defaultDriver, type SqliteDatabase, type SqliteDriver } from "./driver.js";
 export { SqliteEventStore, DEFAULT_DATABASE, type SqliteEventStoreOptions } from "./event-store.js";
 export { SqliteTaskStore, type SqliteTaskStoreOptions } from "./task-store.js";
+export { SqliteSessionStore } from "./session-store.js";

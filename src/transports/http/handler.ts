@@ -10,6 +10,7 @@ import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { McpServer } from "../../server/server.js";
 import type { ServerSession } from "../../server/session.js";
 import type { EventStore } from "../../stores/event-store.js";
+import type { SessionStore } from "../../stores/session-store.js";
 import { MemoryEventStore } from "../../stores/memory/event-store.js";
 import type { AuthInfo } from "../transport.js";
 import { accepts, checkHost, checkOrigin, isJsonContentType, LOOPBACK_NAMES } from "./guard.js";
@@ -46,6 +47,11 @@ export interface StreamableHttpOptions {
   responseMode?: ResponseMode;
   /** Log for resumable streams. Default: a MemoryEventStore (serveHttp defaults to SQLite). */
   eventStore?: EventStore;
+  /**
+   * Where sessions are recorded, so that a restarted server accepts their ids again (and their tasks stay
+   * reachable). Default: none, sessions end with the process (serveHttp defaults to SQLite).
+   */
+  sessionStore?: SessionStore;
   /** Host header values served, as hostnames (any port) or host:port. Default: localhost, 127.0.0.1, [::1]. "any" turns the check off. */
   allowedHosts?: readonly string[] | "any";
   /** Origins accepted from browsers, as origins or hostnames. Default: the loopback hostnames. "any" turns the check off. */
@@ -170,15 +176,34 @@ export class StreamableHttpHandler {
     return undefined;
   }
 
-  #lookup(req: HttpRequestLike): Live | HttpReply {
+  async #lookup(req: HttpRequestLike): Promise<Live | HttpReply> {
     const id = req.header("mcp-session-id");
     if (!id) return errorReply(400, ErrorCode.ConnectionClosed, "bad request: missing Mcp-Session-Id header; send initialize first to start a session");
-    const live = this.#sessions.get(id);
+    const live = this.#sessions.get(id) ?? (await this.#rehydrate(id));
     if (!live) return errorReply(404, ErrorCode.ConnectionClosed, "session not found; it ended or expired: send initialize to start a new one");
     const owner = req.authInfo ? ownerOf(req.authInfo) : undefined;
     // A session is bound to the principal that created it: another caller gets "not found", not a hint.
     if (live.transport.owner !== owner) return errorReply(404, ErrorCode.ConnectionClosed, "session not found; it ended or expired: send initialize to start a new one");
     live.transport.lastSeen = Date.now();
+    return live;
+  }
+
+  /** Brings back a session recorded by an earlier process (or another one sharing the store). */
+  async #rehydrate(sessionId: string): Promise<Live | undefined> {
+    const store = this.#opts.sessionStore;
+    if (!store || this.#sessions.size >= this.#opts.maxSessions) return undefined;
+    const rec = await store.load(sessionId);
+    if (!rec || !isSupportedVersion(rec.protocolVersion)) return undefined;
+    const existing = this.#sessions.get(sessionId);
+    if (existing) return existing;
+    const version = rec.protocolVersion;
+    const transport = this.#newTransport(sessionId, () => version);
+    transport.owner = rec.owner;
+    const session = this.#server.connect(transport, { preinitialized: { protocolVersion: version, clientCapabilities: rec.clientCapabilities } });
+    if (rec.clientInfo) session.clientInfo = rec.clientInfo as ServerSession["clientInfo"];
+    const live = { transport, session };
+    this.#sessions.set(sessionId, live);
+    session.onclose = chain(session.onclose, () => this.#forget(sessionId));
     return live;
   }
 
@@ -218,7 +243,7 @@ export class StreamableHttpHandler {
     if (m.method === "initialize" && isRequest) {
       if (this.#opts.stateless) return this.#stateless(req, m, id as RequestId);
       if (req.header("mcp-session-id")) {
-        const found = this.#lookup(req);
+        const found = await this.#lookup(req);
         if ("status" in found) return found;
         return this.#dispatch(found, req, m, id as RequestId);
       }
@@ -230,7 +255,7 @@ export class StreamableHttpHandler {
       if (!isRequest) return { status: 202, headers: {} };
       return this.#stateless(req, m, id as RequestId);
     }
-    const live = this.#lookup(req);
+    const live = await this.#lookup(req);
     if ("status" in live) return live;
     if (!isRequest) {
       live.transport.deliver(m, { authInfo: req.authInfo });
@@ -274,6 +299,14 @@ export class StreamableHttpHandler {
       this.#sessions.set(sessionId, live);
       session.onclose = chain(session.onclose, () => this.#forget(sessionId));
       reply.headers = { ...reply.headers, "mcp-session-id": sessionId };
+      await this.#opts.sessionStore?.save({
+        sessionId,
+        owner: transport.owner,
+        protocolVersion: session.protocolVersion,
+        clientCapabilities: session.clientCapabilities as Record<string, unknown>,
+        clientInfo: session.clientInfo as Record<string, unknown> | undefined,
+        createdAt: Date.now(),
+      });
     } else {
       await session.close();
     }
@@ -300,7 +333,7 @@ export class StreamableHttpHandler {
     if (!accepts(req.header("accept"), "text/event-stream")) return errorReply(406, ErrorCode.ConnectionClosed, "not acceptable: the Accept header must list text/event-stream");
     const vp = this.#versionProblem(req);
     if (vp) return vp;
-    const live = this.#lookup(req);
+    const live = await this.#lookup(req);
     if ("status" in live) return live;
     const lastEventId = req.header("last-event-id");
     if (lastEventId) {
@@ -312,17 +345,24 @@ export class StreamableHttpHandler {
 
   async #delete(req: HttpRequestLike): Promise<HttpReply> {
     if (this.#opts.stateless) return errorReply(405, ErrorCode.ConnectionClosed, "method not allowed: this server is stateless and has no sessions to end", null, { allow: "POST" });
-    const live = this.#lookup(req);
+    const live = await this.#lookup(req);
     if ("status" in live) return live;
-    await live.session.close();
+    await this.#end(live);
     return { status: 200, headers: {} };
   }
 
+  /** A session left this process (ended, expired, or the process is shutting down): drop its live state. */
   #forget(sessionId: string): void {
-    if (!this.#sessions.delete(sessionId)) return;
+    this.#sessions.delete(sessionId);
+  }
+
+  /** A session is over for good (DELETE, or idle expiry): also forget what the stores keep of it. */
+  async #end(live: Live): Promise<void> {
+    const sessionId = live.transport.sessionId!;
+    await live.session.close();
     try {
-      const r = this.#eventStore?.deleteSession(sessionId);
-      if (r instanceof Promise) r.catch((e: Error) => this.#opts.onerror?.(e));
+      await this.#eventStore?.deleteSession(sessionId);
+      await this.#opts.sessionStore?.delete(sessionId);
     } catch (e) {
       this.#opts.onerror?.(e as Error);
     }
@@ -330,11 +370,14 @@ export class StreamableHttpHandler {
 
   #sweep(now = Date.now()): void {
     for (const live of this.#sessions.values()) {
-      if (now - live.transport.lastSeen > this.#opts.sessionIdleTimeoutMs) void live.session.close();
+      if (now - live.transport.lastSeen > this.#opts.sessionIdleTimeoutMs) void this.#end(live);
     }
   }
 
-  /** close ends every session and stops timers; a store the handler created itself is closed too. */
+  /**
+   * close ends every session in this process and stops timers; a store the handler created itself is closed
+   * too. Recorded sessions stay recorded: a server started again on the same stores takes them back.
+   */
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     await Promise.all([...this.#sessions.values()].map((l) => l.session.close()));

@@ -9,3 +9,5 @@ export { SseChannel, type SseWriter } from "./sse.js";
 export { checkHost, checkOrigin, LOOPBACK_NAMES } from "./guard.js";
 export type { EventStore, StoredEvent } from "../../stores/event-store.js";
 export { MemoryEventStore } from "../../stores/memory/event-store.js";
+export type { SessionStore, SessionRecord } from "../../stores/session-store.js";
+export { MemorySessionStore } from "../../stores/memory/session-store.js";

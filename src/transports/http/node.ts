@@ -6,11 +6,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { misuse } from "../../protocol/errors.js";
 import { McpServer } from "../../server/server.js";
 import type { EventStore } from "../../stores/event-store.js";
+import type { SessionStore } from "../../stores/session-store.js";
 import { BodyTooLargeError, StreamableHttpHandler, type HttpRequestLike, type StreamableHttpOptions } from "./handler.js";
 import { isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
 import type { HttpReply } from "./session-transport.js";
 
-export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStore"> {
+export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStore" | "sessionStore"> {
   /** Port to listen on. Default 0 (any free port; read it from the returned `port`). */
   port?: number;
   /** Interface to bind. Default "127.0.0.1": reachable from this machine only. */
@@ -22,7 +23,12 @@ export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStor
    * .trellis/ so streams can be resumed across restarts; stateless servers keep none).
    */
   eventStore?: EventStore | "memory" | "sqlite";
-  /** SQLite file used when eventStore is "sqlite". Default ".trellis/trellis.db". */
+  /**
+   * Where sessions are recorded so they survive a restart: a SessionStore, "memory" (they do not), or
+   * "sqlite" (the default, beside the events). Stateless servers keep none.
+   */
+  sessionStore?: SessionStore | "memory" | "sqlite";
+  /** SQLite file used by the "sqlite" stores. Default ".trellis/trellis.db". */
   database?: string;
 }
 
@@ -93,23 +99,29 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   const path = options.path ?? "/mcp";
   if (!path.startsWith("/")) throw misuse(`serveHttp: path must start with "/"; got ${JSON.stringify(path)}`);
   let handler: StreamableHttpHandler;
-  let ownStore: EventStore | undefined;
+  const owned: { close?(): void | Promise<void> }[] = [];
   if (server instanceof StreamableHttpHandler) {
     handler = server;
   } else if (server instanceof McpServer) {
     let eventStore: EventStore | undefined;
-    const choice = options.eventStore ?? "sqlite";
+    let sessionStore: SessionStore | undefined;
+    const events = options.eventStore ?? "sqlite";
+    const sessions = options.sessionStore ?? "sqlite";
     if (!options.stateless) {
-      if (choice === "sqlite") {
+      if (events === "sqlite") {
         const { SqliteEventStore } = await import("../../stores/sqlite/event-store.js");
-        eventStore = ownStore = new SqliteEventStore({ filename: options.database });
-      } else if (choice !== "memory") eventStore = choice;
+        owned.push((eventStore = new SqliteEventStore({ filename: options.database })));
+      } else if (events !== "memory") eventStore = events;
+      if (sessions === "sqlite") {
+        const { SqliteSessionStore } = await import("../../stores/sqlite/session-store.js");
+        owned.push((sessionStore = new SqliteSessionStore({ filename: options.database })));
+      } else if (sessions !== "memory") sessionStore = sessions;
     }
     // Bound beyond loopback, the Host check must name the real host names: demand them rather than guess.
     if (!isLoopbackHost(host) && options.allowedHosts === undefined) {
       throw misuse(`serveHttp: binding ${host} needs allowedHosts (the Host names clients use), or allowedHosts: "any" behind a proxy that checks Host`);
     }
-    handler = new StreamableHttpHandler(server, { ...options, eventStore, allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES });
+    handler = new StreamableHttpHandler(server, { ...options, eventStore, sessionStore, allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES });
   } else {
     throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
   }
@@ -144,7 +156,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
     httpServer,
     close: async () => {
       await handler.close();
-      await ownStore?.close?.();
+      for (const store of owned) await store.close?.();
       httpServer.closeAllConnections?.();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
