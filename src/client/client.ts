@@ -38,6 +38,8 @@ import type { Transport } from "../transports/transport.js";
 import { compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { checkFormResult, domainOf } from "./elicitation.js";
 import { checkToolMessages } from "./sampling.js";
+import { TaskHandle } from "./tasks.js";
+import type { Task, ListTasksResult } from "../protocol/generated/schema-types.js";
 
 type Params = Record<string, unknown>;
 
@@ -112,6 +114,7 @@ export class McpClient {
   #roots: Root[];
   readonly #cache: Partial<ListCache> = {};
   readonly #outputValidators = new Map<string, CompiledSchema | null>();
+  readonly #taskListeners = new Map<string, Set<(t: Task) => void>>();
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     if (typeof info?.name !== "string" || typeof info?.version !== "string") throw misuse('new McpClient: info must have string "name" and "version"');
@@ -183,6 +186,9 @@ export class McpClient {
     session.setNotificationHandler("notifications/message", (p) => o.onLog?.(p as unknown as LoggingMessageNotificationParams));
     session.setNotificationHandler("notifications/resources/updated", (p) => o.onResourceUpdated?.(p.uri as string));
     session.setNotificationHandler("notifications/elicitation/complete", (p) => o.onElicitationComplete?.(p.elicitationId as string));
+    session.setNotificationHandler("notifications/tasks/status", (p) => {
+      for (const fn of this.#taskListeners.get(p.taskId as string) ?? []) fn(p as unknown as Task);
+    });
     for (const kind of ["tools", "resources", "prompts"] as const) {
       session.setNotificationHandler(`notifications/${kind}/list_changed`, () => {
         if (kind === "tools") {
@@ -289,6 +295,40 @@ export class McpClient {
       if (!checked.ok) throw new TrellisError("INVALID_MESSAGE", `tool "${name}" returned structuredContent that does not match its outputSchema: ${checked.message}`);
     }
     return result;
+  }
+
+  /**
+   * callToolAsTask calls a tool as a task (tasks.mdx): the server answers at once and runs it in the
+   * background. The handle reads status, waits for the result, cancels, and follows updates. Needs the
+   * server's tasks.requests.tools.call capability and a tool whose execution.taskSupport is not "forbidden".
+   */
+  async callToolAsTask(name: string, args?: Record<string, unknown>, options: CallOptions & { ttlMs?: number } = {}): Promise<TaskHandle<CallToolResult>> {
+    const caps = this.serverCapabilities?.tasks as { requests?: { tools?: { call?: object } } } | undefined;
+    if (!caps?.requests?.tools?.call) throw new TrellisError("CAPABILITY_MISSING", 'the server did not declare "tasks.requests.tools.call"; call the tool with callTool');
+    const { ttlMs, ...rest } = options;
+    const params: Params = { name, task: ttlMs === undefined ? {} : { ttl: ttlMs } };
+    if (args !== undefined) params.arguments = args;
+    const r = (await this.request("tools/call", params, rest)) as { task?: Task };
+    if (!r.task || typeof r.task.taskId !== "string") throw new TrellisError("INVALID_MESSAGE", `tools/call with "task" did not return a CreateTaskResult`);
+    return new TaskHandle<CallToolResult>(r.task, () => this.#rpc(), (id, fn) => {
+      const set = this.#taskListeners.get(id) ?? new Set();
+      this.#taskListeners.set(id, set);
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+        if (set.size === 0) this.#taskListeners.delete(id);
+      };
+    });
+  }
+
+  /** listTasks returns one page of this client's tasks on the server. */
+  listTasks(cursor?: string, options?: CallOptions): Promise<ListTasksResult> {
+    return this.request("tasks/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListTasksResult>;
+  }
+
+  /** tasks iterates over every task of this client on the server. */
+  tasks(options?: CallOptions): AsyncGenerator<Task> {
+    return this.#pages<Task>("tasks/list", "tasks", options);
   }
 
   #outputValidator(name: string): CompiledSchema | undefined {

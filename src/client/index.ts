@@ -14,6 +14,7 @@ export {
   type UrlElicitation,
 } from "./client.js";
 export { applyDefaults } from "./elicitation.js";
+export { TaskHandle } from "./tasks.js";
 export { checkToolMessages } from "./sampling.js";
 export { StreamableHttpClientTransport, type StreamableHttpClientOptions, type ReconnectOptions } from "../transports/http/client.js";
 export { ProtocolError, TrellisError, ErrorCode } from "../protocol/errors.js";

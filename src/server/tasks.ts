@@ -148,8 +148,10 @@ export class TaskManager {
     const current = await this.#read(taskId);
     if (!current || !ALLOWED[current.status].includes(to)) return undefined;
     const next: TaskRecord = { ...current, ...patch, status: to, lastUpdatedAt: Date.now() };
-    if (to === "working" && patch.statusMessage === undefined) delete next.statusMessage;
-    await this.store.update(taskId, { ...patch, status: to, lastUpdatedAt: next.lastUpdatedAt, ...(to === "working" && patch.statusMessage === undefined ? { statusMessage: undefined } : {}) });
+    // Back to work, or done: an old "asking the user" or "step 3/4" no longer describes the task.
+    const clear = (to === "working" || to === "completed") && patch.statusMessage === undefined;
+    if (clear) delete next.statusMessage;
+    await this.store.update(taskId, { ...patch, status: to, lastUpdatedAt: next.lastUpdatedAt, ...(clear ? { statusMessage: undefined } : {}) });
     this.#notifyStatus(next);
     return next;
   }

@@ -1,0 +1,107 @@
+/**
+ * The client's view of a task it started (tasks.mdx): a handle to read its status, wait for its result,
+ * cancel it, and follow its status changes, using notifications when the server sends them and polling at
+ * the server's pollInterval when it does not.
+ */
+import { TERMINAL_STATUSES } from "../stores/task-store.js";
+import type { Task } from "../protocol/generated/schema-types.js";
+import type { Session } from "../jsonrpc/session.js";
+import type { CallOptions } from "./client.js";
+
+/** Default polling interval when the server suggests none. */
+const DEFAULT_POLL_MS = 1000;
+
+export class TaskHandle<R = Record<string, unknown>> {
+  readonly taskId: string;
+  #last: Task;
+  readonly #rpc: () => Session;
+  readonly #listeners = new Set<(t: Task) => void>();
+  readonly #unsubscribe: () => void;
+
+  /** @internal Created by McpClient.callToolAsTask. */
+  constructor(task: Task, rpc: () => Session, subscribe: (taskId: string, fn: (t: Task) => void) => () => void) {
+    this.taskId = task.taskId;
+    this.#last = task;
+    this.#rpc = rpc;
+    this.#unsubscribe = subscribe(task.taskId, (t) => this.#see(t));
+  }
+
+  /** The most recent status seen, without asking the server. */
+  get last(): Task {
+    return this.#last;
+  }
+
+  #see(t: Task): void {
+    if (t.lastUpdatedAt < this.#last.lastUpdatedAt && t.status === this.#last.status) return;
+    this.#last = t;
+    for (const fn of this.#listeners) fn(t);
+    // A terminal task changes no more: stop listening so finished handles do not pile up in the client.
+    if (TERMINAL_STATUSES.has(t.status)) this.#unsubscribe();
+  }
+
+  /** status asks the server (tasks/get). */
+  async status(options?: CallOptions): Promise<Task> {
+    const t = (await this.#rpc().request("tasks/get", { taskId: this.taskId }, options)) as unknown as Task;
+    this.#see(t);
+    return t;
+  }
+
+  /**
+   * result waits for the task to finish and returns what the original request would have returned; a
+   * JSON-RPC error of the request is thrown as a ProtocolError. Waits without a timeout unless one is given.
+   */
+  async result(options: CallOptions = {}): Promise<R> {
+    return (await this.#rpc().request("tasks/result", { taskId: this.taskId }, { timeoutMs: Infinity, ...options })) as unknown as R;
+  }
+
+  /** cancel asks the server to cancel the task and returns its (cancelled) status. */
+  async cancel(options?: CallOptions): Promise<Task> {
+    const t = (await this.#rpc().request("tasks/cancel", { taskId: this.taskId }, options)) as unknown as Task;
+    this.#see(t);
+    return t;
+  }
+
+  /**
+   * updates yields every status change until the task is terminal: from notifications/tasks/status when the
+   * server sends them, and from polling tasks/get at the server's pollInterval otherwise.
+   */
+  async *updates(options: { signal?: AbortSignal } = {}): AsyncGenerator<Task> {
+    const queue: Task[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (t: Task) => {
+      queue.push(t);
+      wake?.();
+    };
+    this.#listeners.add(listener);
+    let lastYielded: string | undefined;
+    const key = (t: Task) => `${t.status}|${t.statusMessage ?? ""}|${t.lastUpdatedAt}`;
+    try {
+      queue.push(this.#last);
+      for (;;) {
+        while (queue.length) {
+          const t = queue.shift()!;
+          if (key(t) === lastYielded) continue;
+          lastYielded = key(t);
+          yield t;
+          if (TERMINAL_STATUSES.has(t.status)) return;
+        }
+        if (options.signal?.aborted) return;
+        const interval = this.#last.pollInterval ?? DEFAULT_POLL_MS;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, interval);
+          function done() {
+            clearTimeout(timer);
+            options.signal?.removeEventListener("abort", done);
+            resolve();
+          }
+          wake = done;
+          options.signal?.addEventListener("abort", done, { once: true });
+        });
+        wake = undefined;
+        if (queue.length === 0 && !options.signal?.aborted) await this.status(options.signal ? { signal: options.signal } : undefined);
+      }
+    } finally {
+      this.#listeners.delete(listener);
+    }
+  }
+}

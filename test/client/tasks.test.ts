@@ -1,0 +1,82 @@
+/** The client side of tasks: callToolAsTask handles, updates by notification or by polling, listTasks. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { McpClient, StreamableHttpClientTransport, TaskHandle } from "../../src/client/index.js";
+import { McpServer } from "../../src/server/index.js";
+import { MemoryTransport } from "../../src/transports/memory.js";
+import { serveHttp } from "../../src/transports/http/index.js";
+import { ProtocolError, TrellisError } from "../../src/protocol/errors.js";
+import { sleep } from "../helpers.js";
+
+function server() {
+  const s = new McpServer({ name: "s", version: "1" }, { tasks: { pollIntervalMs: 30 } });
+  s.registerTool("work", { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { steps: { type: "integer" } } } }, async (a, ctx) => {
+    const n = (a.steps as number | undefined) ?? 3;
+    for (let i = 1; i <= n; i++) {
+      await sleep(25);
+      ctx.progress(i, n, `step ${i}/${n}`);
+    }
+    return { content: [{ type: "text", text: `worked ${n}` }] };
+  });
+  s.registerTool("forever", { execution: { taskSupport: "required" } }, (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("x"))));
+  s.registerTool("plain", {}, () => "plain");
+  return s;
+}
+
+async function memoryClient(s: McpServer) {
+  const [a, b] = MemoryTransport.createPair();
+  s.connect(a);
+  const client = new McpClient({ name: "c", version: "1" });
+  await client.connect(b);
+  return client;
+}
+
+test("callToolAsTask: status, result, a progress bar from updates(), listTasks", async () => {
+  const client = await memoryClient(server());
+  const task = await client.callToolAsTask("work", { steps: 4 }, { ttlMs: 60_000 });
+  assert.ok(task instanceof TaskHandle);
+  assert.equal(task.last.status, "working");
+  assert.equal(task.last.ttl, 60_000);
+  const bar: string[] = [];
+  for await (const t of task.updates()) bar.push(`${t.status}${t.statusMessage ? ` ${t.statusMessage}` : ""}`);
+  assert.equal(bar[0], "working");
+  assert.equal(bar.at(-1), "completed");
+  assert.ok(bar.includes("working step 2/4"), bar.join(" | "));
+  const result = await task.result();
+  assert.equal((result.content[0] as { text: string }).text, "worked 4");
+  assert.equal((await task.status()).status, "completed");
+  const all = [];
+  for await (const t of client.tasks()) all.push(t.taskId);
+  assert.deepEqual(all, [task.taskId]);
+  assert.equal((await client.listTasks()).tasks.length, 1);
+  await client.close();
+});
+
+test("callToolAsTask: cancel, and refusals with clear errors", async () => {
+  const client = await memoryClient(server());
+  const task = await client.callToolAsTask("forever");
+  const cancelled = await task.cancel();
+  assert.equal(cancelled.status, "cancelled");
+  await assert.rejects(task.result(), (e: unknown) => e instanceof ProtocolError && /cancelled/.test(e.message));
+  await assert.rejects(client.callToolAsTask("plain"), (e: unknown) => e instanceof ProtocolError && e.code === -32601);
+  await assert.rejects(client.callTool("forever"), (e: unknown) => e instanceof ProtocolError && e.code === -32601 && /must run as a task/.test(e.message));
+  await client.close();
+  const noTasks = new McpServer({ name: "n", version: "1" });
+  noTasks.registerTool("t", {}, () => "");
+  const c2 = await memoryClient(noTasks);
+  await assert.rejects(c2.callToolAsTask("t"), (e: unknown) => e instanceof TrellisError && e.code === "CAPABILITY_MISSING");
+  await c2.close();
+});
+
+test("over Streamable HTTP without a GET stream, updates() polls at the server's pollInterval", async () => {
+  const http = await serveHttp(server(), { eventStore: "memory", sessionStore: "memory" });
+  const client = new McpClient({ name: "c", version: "1" });
+  await client.connect(new StreamableHttpClientTransport(http.url, { openGetStream: false }));
+  const task = await client.callToolAsTask("work", { steps: 3 });
+  const seen: string[] = [];
+  for await (const t of task.updates()) seen.push(t.status);
+  assert.equal(seen.at(-1), "completed");
+  assert.equal(((await task.result()).content[0] as { text: string }).text, "worked 3");
+  await client.close();
+  await http.close();
+});
