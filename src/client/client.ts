@@ -39,6 +39,7 @@ import { compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { checkFormResult, domainOf } from "./elicitation.js";
 import { checkToolMessages } from "./sampling.js";
 import { TaskHandle } from "./tasks.js";
+import { TaskManager, toWireTask, type TaskOptions } from "../internal/task-manager.js";
 import type { Task, ListTasksResult } from "../protocol/generated/schema-types.js";
 
 type Params = Record<string, unknown>;
@@ -83,6 +84,12 @@ export interface ClientOptions {
   roots?: Root[];
   /** Default request timeout. Default 60 000 ms. */
   timeoutMs?: number;
+  /**
+   * Receive task-augmented sampling and elicitation requests (tasks.mdx): the client answers CreateTaskResult
+   * at once, runs the handler in the background, and serves tasks/get, tasks/result, tasks/list and
+   * tasks/cancel. Declares the matching "tasks" capabilities. Default: off.
+   */
+  tasks?: TaskOptions;
   /** The revision to offer. Default 2025-11-25. */
   protocolVersion?: string;
   onLog?: (params: LoggingMessageNotificationParams) => void;
@@ -115,6 +122,7 @@ export class McpClient {
   readonly #cache: Partial<ListCache> = {};
   readonly #outputValidators = new Map<string, CompiledSchema | null>();
   readonly #taskListeners = new Map<string, Set<(t: Task) => void>>();
+  readonly #receiver?: TaskManager;
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     if (typeof info?.name !== "string" || typeof info?.version !== "string") throw misuse('new McpClient: info must have string "name" and "version"');
@@ -122,6 +130,7 @@ export class McpClient {
     this.info = info;
     this.#opts = options;
     this.#roots = options.roots ?? [];
+    if (options.tasks) this.#receiver = new TaskManager(options.tasks);
   }
 
   /** The capabilities this client declares, derived from its handlers. */
@@ -130,6 +139,16 @@ export class McpClient {
     if (this.#opts.sampling) caps.sampling = this.#opts.samplingTools ? { tools: {} } : {};
     if (this.#opts.elicitForm || this.#opts.elicitUrl) caps.elicitation = { ...(this.#opts.elicitForm ? { form: {} } : {}), ...(this.#opts.elicitUrl ? { url: {} } : {}) };
     if (this.#opts.roots) caps.roots = { listChanged: true };
+    if (this.#receiver && (this.#opts.sampling || this.#opts.elicitForm || this.#opts.elicitUrl)) {
+      caps.tasks = {
+        list: {},
+        cancel: {},
+        requests: {
+          ...(this.#opts.sampling ? { sampling: { createMessage: {} } } : {}),
+          ...(this.#opts.elicitForm || this.#opts.elicitUrl ? { elicitation: { create: {} } } : {}),
+        },
+      };
+    }
     return caps;
   }
 
@@ -181,6 +200,26 @@ export class McpClient {
       });
     }
     if (o.roots) handlers.set("roots/list", () => ({ roots: this.#roots }));
+    const receiver = this.#receiver;
+    if (receiver) {
+      // The server is this client's only requestor, so every task it creates here has one owner.
+      const owner = "server";
+      for (const method of ["sampling/createMessage", "elicitation/create"]) {
+        const handle = handlers.get(method);
+        if (!handle) continue;
+        handlers.set(method, async (p, ctx) => {
+          if (p.task === undefined) return handle(p, ctx);
+          const { task, ...request } = p;
+          const record = await receiver.create(owner, method, request, (task as { ttl?: unknown }).ttl);
+          receiver.execute(record, ctx.session, ctx.id, async (control) => ({ status: "completed", result: (await handle(request, { ...ctx, signal: control.signal })) as Params }));
+          return { task: toWireTask(record) };
+        });
+      }
+      handlers.set("tasks/get", (p) => receiver.get(owner, p));
+      handlers.set("tasks/result", (p, ctx) => receiver.result(owner, p, ctx));
+      handlers.set("tasks/list", (p) => receiver.list(owner, p));
+      handlers.set("tasks/cancel", (p) => receiver.cancel(owner, p));
+    }
     const session = new Session(transport, { incoming: SERVER_REQUESTS, outgoing: CLIENT_REQUESTS, notifications: NOTIFICATIONS, handlers, timeoutMs: o.timeoutMs, onerror: o.onerror });
     this.#session = session;
     session.setNotificationHandler("notifications/message", (p) => o.onLog?.(p as unknown as LoggingMessageNotificationParams));
@@ -410,5 +449,6 @@ export class McpClient {
   /** close ends the connection (and, over Streamable HTTP, the session). */
   async close(): Promise<void> {
     await this.#session?.close();
+    await this.#receiver?.close();
   }
 }

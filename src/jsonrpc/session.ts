@@ -4,7 +4,7 @@
  * tools or HTTP; features above it register handlers by method name.
  */
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
-import type { MethodSpec } from "../protocol/methods.js";
+import { CREATE_TASK_RESULT, type MethodSpec } from "../protocol/methods.js";
 import { checkAgainst } from "../protocol/validate.js";
 import type { JsonRpcMessage, JsonRpcRequestMessage } from "../protocol/types.js";
 import type { ProgressToken, RequestId } from "../protocol/generated/schema-types.js";
@@ -77,6 +77,8 @@ export interface SessionOptions {
 
 interface Pending {
   method: string;
+  /** The request carried "task": its result is a CreateTaskResult. */
+  task: boolean;
   resolve(result: Params): void;
   reject(error: Error): void;
   timer?: ReturnType<typeof setTimeout>;
@@ -165,6 +167,7 @@ export class Session {
       };
       const entry: Pending = {
         method,
+        task: params?.task !== undefined,
         resolve,
         reject,
         onprogress: options.onprogress,
@@ -371,7 +374,8 @@ export class Session {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": must be an object`));
       return;
     }
-    const problem = spec?.result ? checkAgainst(spec.result, result) : undefined;
+    const validator = entry.task ? CREATE_TASK_RESULT : spec?.result;
+    const problem = validator ? checkAgainst(validator, result) : undefined;
     if (problem) {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": ${problem}`));
       return;

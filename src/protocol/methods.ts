@@ -63,3 +63,6 @@ export const NOTIFICATIONS: Record<string, MethodSpec> = {
   "notifications/prompts/list_changed": { params: notif },
   "notifications/elicitation/complete": { params: notif },
 };
+
+/** The result of any task-augmented request (params carry "task"): CreateTaskResult, not the method's own. */
+export const CREATE_TASK_RESULT: CompiledValidator = V.CreateTaskResult;

@@ -37,7 +37,7 @@ import {
 import { ServerSession } from "./session.js";
 import { buildToolEntry, callTool, type RegisteredTool, type ToolConfig, type ToolEntry, type ToolHandler } from "./tools.js";
 import type { SchemaInput } from "../internal/schema.js";
-import { TaskManager, type TaskOptions } from "./tasks.js";
+import { TaskManager, recoverToolTasks, startToolTask, taskOwner, type TaskOptions } from "./tasks.js";
 
 type Params = Record<string, unknown>;
 
@@ -161,7 +161,7 @@ export class McpServer {
    * marked failed). It runs once, at the first connect; call it yourself to run it earlier.
    */
   recoverTasks(): Promise<unknown> {
-    return (this.#recovered ??= this.#tasks ? this.#tasks.recover(this.#tools) : Promise.resolve());
+    return (this.#recovered ??= this.#tasks ? recoverToolTasks(this.#tasks, this.#tools) : Promise.resolve());
   }
 
   /** connect serves one connection over `transport` and returns its session. */
@@ -257,7 +257,7 @@ export class McpServer {
       const support = tool.definition.execution?.taskSupport ?? "forbidden";
       if (p.task !== undefined) {
         if (!this.#tasks || support === "forbidden") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`);
-        return this.#tasks.start(tool, params, session, rpc);
+        return startToolTask(this.#tasks, tool, params, session, rpc);
       }
       if (support === "required") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`);
       return callTool(tool, p.arguments, new HandlerContext(rpc, session));
@@ -309,10 +309,10 @@ export class McpServer {
       if (!this.#tasks) throw new ProtocolError(ErrorCode.MethodNotFound, "method not found: this server does not support tasks");
       return fn(this.#tasks, params, session, rpc);
     };
-    this.#on("tasks/get", tasks((t, p, s, r) => t.get(s, r, p)));
-    this.#on("tasks/result", tasks((t, p, s, r) => t.result(s, r, p)));
-    this.#on("tasks/list", tasks((t, p, s, r) => t.list(s, r, p)));
-    this.#on("tasks/cancel", tasks((t, p, s, r) => t.cancel(s, r, p)));
+    this.#on("tasks/get", tasks((t, p, s, r) => t.get(taskOwner(s, r), p)));
+    this.#on("tasks/result", tasks((t, p, s, r) => t.result(taskOwner(s, r), p, r)));
+    this.#on("tasks/list", tasks((t, p, s, r) => t.list(taskOwner(s, r), p)));
+    this.#on("tasks/cancel", tasks((t, p, s, r) => t.cancel(taskOwner(s, r), p)));
 
     this.#on("completion/complete", async (params) => {
       const p = params as unknown as CompleteRequestParams;

@@ -1,285 +1,56 @@
 /**
- * Tasks on the server side (SEP-1686, tasks.mdx): task-augmented tools/call returns a CreateTaskResult at once
- * and runs the tool in the background; tasks/get, tasks/result, tasks/list and tasks/cancel read and steer it.
- * The status machine is enforced here; the TaskStore only stores.
+ * Tasks on the server side (tasks.mdx): a task-augmented tools/call creates a task, answers CreateTaskResult at
+ * once, and runs the tool in the background through the shared task core (internal/task-manager.ts).
  */
-import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
-import type { CallToolResult, RequestId, Task } from "../protocol/generated/schema-types.js";
-import type { RequestContext, RequestOptions } from "../jsonrpc/session.js";
-import { InvalidCursorError, TERMINAL_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from "../stores/task-store.js";
-import { MemoryTaskStore } from "../stores/memory/task-store.js";
+import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
+import type { RequestContext } from "../jsonrpc/session.js";
+import { TaskManager, toWireTask, type TaskControl, type TaskOutcome } from "../internal/task-manager.js";
+import type { TaskRecord } from "../stores/task-store.js";
 import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
 import { callTool, type ToolEntry } from "./tools.js";
 
-/** The _meta key that ties messages to a task. */
-export const RELATED_TASK = "io.modelcontextprotocol/related-task";
+export { TaskManager, RELATED_TASK, toWireTask, type TaskOptions } from "../internal/task-manager.js";
 
-/** TaskOptions configure tasks on an McpServer. Every field is optional. */
-export interface TaskOptions {
-  /** Where tasks live. Default: a MemoryTaskStore (the example server and serveHttp users pass SqliteTaskStore). */
-  store?: TaskStore;
-  /** ttl when the client asks for none; null is unlimited. Default 1 hour. */
-  defaultTtlMs?: number | null;
-  /** The longest ttl granted; longer requests are capped. null allows unlimited (ttl: null). Default 24 hours. */
-  maxTtlMs?: number | null;
-  /** pollInterval suggested to clients. Default 1000 ms. */
-  pollIntervalMs?: number;
-  /** Page size of tasks/list. Default 100. */
-  pageSize?: number;
+/** taskOwner is who a task belongs to: the authenticated principal, else the session (tasks.mdx, "Security"). */
+export function taskOwner(session: ServerSession, rpc?: Pick<RequestContext, "extra">): string {
+  const auth = rpc?.extra?.authInfo;
+  if (auth) return `principal:${auth.subject ?? auth.clientId ?? auth.token}`;
+  return `session:${session.sessionId ?? (session.localId ??= crypto.randomUUID())}`;
 }
 
-const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
-  working: ["input_required", "completed", "failed", "cancelled"],
-  input_required: ["working", "completed", "failed", "cancelled"],
-  completed: [],
-  failed: [],
-  cancelled: [],
-};
-
-/** toWireTask renders a stored task as the protocol's Task. */
-export function toWireTask(t: TaskRecord): Task {
-  const out: Task = { taskId: t.taskId, status: t.status, createdAt: new Date(t.createdAt).toISOString(), lastUpdatedAt: new Date(t.lastUpdatedAt).toISOString(), ttl: t.ttl };
-  if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
-  if (t.pollInterval !== undefined) out.pollInterval = t.pollInterval;
-  return out;
-}
-
-interface Running {
-  controller: AbortController;
-  session?: ServerSession;
-  /** Ids of tasks/result requests waiting on this task: input requests travel on their streams. */
-  waiting: Set<RequestId>;
-  originalRequestId: RequestId;
-}
-
-export class TaskManager {
-  readonly store: TaskStore;
-  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs">> & { maxTtlMs: number | null; defaultTtlMs: number | null };
-  readonly #running = new Map<string, Running>();
-  readonly #waiters = new Map<string, Set<() => void>>();
-  readonly #sweeper: ReturnType<typeof setInterval>;
-
-  constructor(options: TaskOptions = {}) {
-    this.store = options.store ?? new MemoryTaskStore();
-    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, ...options };
-    this.#sweeper = setInterval(() => void Promise.resolve(this.store.sweep()).catch(() => {}), 60_000);
-    this.#sweeper.unref?.();
-  }
-
-  /** ownerOf is who a task belongs to: the authenticated principal, else the session. */
-  ownerOf(session: ServerSession, rpc?: Pick<RequestContext, "extra">): string {
-    const auth = rpc?.extra?.authInfo;
-    if (auth) return `principal:${auth.subject ?? auth.clientId ?? auth.token}`;
-    return `session:${session.sessionId ?? (session.localId ??= crypto.randomUUID())}`;
-  }
-
-  /** The ttl granted: what was asked (or the default), capped by maxTtlMs (tasks.mdx: receivers MAY override). */
-  #ttl(requested: unknown): number | null {
-    const max = this.#opts.maxTtlMs;
-    const want = typeof requested === "number" && requested > 0 ? requested : this.#opts.defaultTtlMs;
-    if (want === null) return max;
-    return max === null ? want : Math.min(want, max);
-  }
-
-  /** start creates a task for a tools/call and runs the tool in the background. */
-  async start(tool: ToolEntry, params: Record<string, unknown>, session: ServerSession, rpc: RequestContext): Promise<{ task: Task }> {
-    const now = Date.now();
-    const record: TaskRecord = {
-      taskId: crypto.randomUUID(),
-      owner: this.ownerOf(session, rpc),
-      status: "working",
-      createdAt: now,
-      lastUpdatedAt: now,
-      ttl: this.#ttl((params.task as { ttl?: unknown } | undefined)?.ttl),
-      pollInterval: this.#opts.pollIntervalMs,
-      method: "tools/call",
-      params: { name: params.name, ...(params.arguments !== undefined ? { arguments: params.arguments } : {}), ...(params._meta ? { _meta: params._meta } : {}) },
-    };
-    await this.store.create(record);
-    this.run(record, tool, session, rpc.id, rpc.progressToken, rpc.extra);
-    return { task: toWireTask(record) };
-  }
-
-  /** run executes (or, after a restart, resumes) a task's tool. */
-  run(record: TaskRecord, tool: ToolEntry, session: ServerSession | undefined, originalRequestId: RequestId, progressToken?: string | number, extra?: RequestContext["extra"]): void {
-    const running: Running = { controller: new AbortController(), session, waiting: new Set(), originalRequestId };
-    this.#running.set(record.taskId, running);
-    const taskId = record.taskId;
-    const meta = { [RELATED_TASK]: { taskId } };
-    const route = () => ({ relatedRequestId: running.waiting.values().next().value ?? running.originalRequestId });
+/** toolWork is a tool call as a task's work: an isError result marks the task failed (tasks.mdx). */
+function toolWork(tool: ToolEntry, record: TaskRecord, session: ServerSession | undefined, progressToken?: ProgressToken, extra?: RequestContext["extra"]) {
+  return async (control: TaskControl): Promise<TaskOutcome> => {
     const rpc: RequestContext = {
-      id: originalRequestId,
+      id: record.taskId,
       method: "tools/call",
-      signal: running.controller.signal,
+      signal: control.signal,
       meta: record.params._meta as Record<string, unknown> | undefined,
       progressToken,
       extra,
       session: session!,
-      notify: (method, params) => {
-        if (running.session && !running.session.closed) running.session.notify(method, { ...params, _meta: { ...(params?._meta as object | undefined), ...meta } }, route());
-      },
-      request: async (method, params, options: RequestOptions = {}) => {
-        if (!running.session || running.session.closed) throw new TrellisError("CONNECTION_CLOSED", `task ${taskId} has no client connected to ask "${method}"`);
-        await this.#transition(taskId, "input_required");
-        try {
-          return await running.session.request(method, params, { ...options, ...route(), meta: { ...options.meta, ...meta } });
-        } finally {
-          await this.#transition(taskId, "working");
-        }
-      },
+      notify: control.notify,
+      request: control.request,
     };
-    const ctx = new HandlerContext(rpc, session as ServerSession, { taskId, setStatusMessage: (m) => void this.#setMessage(taskId, m) });
-    void callTool(tool, record.params.arguments as Record<string, unknown> | undefined, ctx).then(
-      (result: CallToolResult) => this.#finish(taskId, result.isError ? "failed" : "completed", { result: result as unknown as Record<string, unknown> }),
-      (err: unknown) => {
-        const error = err instanceof ProtocolError ? err.toJSON() : { code: ErrorCode.InternalError, message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
-        return this.#finish(taskId, "failed", { error });
-      },
-    );
-  }
+    const ctx = new HandlerContext(rpc, session as ServerSession, { taskId: control.taskId, setStatusMessage: control.setStatusMessage });
+    const result: CallToolResult = await callTool(tool, record.params.arguments as Record<string, unknown> | undefined, ctx);
+    return { status: result.isError ? "failed" : "completed", result: result as unknown as Record<string, unknown> };
+  };
+}
 
-  #read(taskId: string): Promise<TaskRecord | undefined> {
-    // The owner check belongs to the caller-facing methods (#owned); this is the manager's own bookkeeping.
-    return Promise.resolve(this.store.load(taskId));
-  }
+/** startToolTask handles a tools/call that carries "task". */
+export async function startToolTask(manager: TaskManager, tool: ToolEntry, params: Record<string, unknown>, session: ServerSession, rpc: RequestContext): Promise<{ task: Task }> {
+  const stored = { name: params.name, ...(params.arguments !== undefined ? { arguments: params.arguments } : {}), ...(params._meta ? { _meta: params._meta } : {}) };
+  const record = await manager.create(taskOwner(session, rpc), "tools/call", stored, (params.task as { ttl?: unknown } | undefined)?.ttl);
+  manager.execute(record, session, rpc.id, toolWork(tool, record, session, rpc.progressToken, rpc.extra));
+  return { task: toWireTask(record) };
+}
 
-  async #transition(taskId: string, to: TaskStatus, patch: Partial<TaskRecord> = {}): Promise<TaskRecord | undefined> {
-    const current = await this.#read(taskId);
-    if (!current || !ALLOWED[current.status].includes(to)) return undefined;
-    const next: TaskRecord = { ...current, ...patch, status: to, lastUpdatedAt: Date.now() };
-    // Back to work, or done: an old "asking the user" or "step 3/4" no longer describes the task.
-    const clear = (to === "working" || to === "completed") && patch.statusMessage === undefined;
-    if (clear) delete next.statusMessage;
-    await this.store.update(taskId, { ...patch, status: to, lastUpdatedAt: next.lastUpdatedAt, ...(clear ? { statusMessage: undefined } : {}) });
-    this.#notifyStatus(next);
-    return next;
-  }
-
-  async #setMessage(taskId: string, statusMessage: string): Promise<void> {
-    const current = await this.#read(taskId);
-    if (!current) return;
-    const lastUpdatedAt = Date.now();
-    await this.store.update(taskId, { statusMessage, lastUpdatedAt });
-    this.#notifyStatus({ ...current, statusMessage, lastUpdatedAt });
-  }
-
-  async #finish(taskId: string, status: TaskStatus, patch: Partial<TaskRecord>): Promise<void> {
-    // A cancelled task stays cancelled whatever its handler does next (tasks.mdx, "Cancellation").
-    await this.#transition(taskId, status, patch);
-    this.#running.delete(taskId);
-    this.#wake(taskId);
-  }
-
-  #notifyStatus(t: TaskRecord): void {
-    const s = this.#running.get(t.taskId)?.session;
-    if (s && !s.closed) s.notify("notifications/tasks/status", toWireTask(t) as unknown as Record<string, unknown>);
-  }
-
-  #wake(taskId: string): void {
-    const ws = this.#waiters.get(taskId);
-    this.#waiters.delete(taskId);
-    for (const w of ws ?? []) w();
-  }
-
-  async #owned(session: ServerSession, rpc: RequestContext, params: Record<string, unknown>): Promise<TaskRecord> {
-    const taskId = params.taskId;
-    if (typeof taskId !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "taskId" must be a string');
-    const t = await this.store.get(this.ownerOf(session, rpc), taskId);
-    // Another owner's task is reported exactly like a missing one.
-    if (!t) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${JSON.stringify(taskId)} not found`);
-    return t;
-  }
-
-  async get(session: ServerSession, rpc: RequestContext, params: Record<string, unknown>): Promise<Task> {
-    return toWireTask(await this.#owned(session, rpc, params));
-  }
-
-  /** result blocks until the task is terminal, then answers exactly as the original request would have. */
-  async result(session: ServerSession, rpc: RequestContext, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-    let t = await this.#owned(session, rpc, params);
-    const running = this.#running.get(t.taskId);
-    if (running) {
-      // A reconnecting client re-attaches the task to its current session for input requests and notifications.
-      running.session = session;
-      running.waiting.add(rpc.id);
-    }
-    try {
-      while (!TERMINAL_STATUSES.has(t.status)) {
-        await new Promise<void>((resolve, reject) => {
-          const ws = this.#waiters.get(t.taskId) ?? new Set();
-          this.#waiters.set(t.taskId, ws);
-          const done = () => {
-            rpc.signal.removeEventListener("abort", abort);
-            resolve();
-          };
-          const abort = () => {
-            ws.delete(done);
-            reject(rpc.signal.reason);
-          };
-          ws.add(done);
-          rpc.signal.addEventListener("abort", abort, { once: true });
-          // The task may have finished while this request was being set up, or in another process.
-          if (!this.#running.has(t.taskId)) done();
-        });
-        t = await this.#owned(session, rpc, params);
-      }
-    } finally {
-      running?.waiting.delete(rpc.id);
-    }
-    const meta = { [RELATED_TASK]: { taskId: t.taskId } };
-    if (t.error) throw new ProtocolError(t.error.code, t.error.message, t.error.data === undefined ? meta : t.error.data);
-    if (t.result) return { ...t.result, _meta: { ...(t.result._meta as object | undefined), ...meta } };
-    // Cancelled (or failed without a result): the request has nothing to return but an error.
-    throw new ProtocolError(ErrorCode.InternalError, t.status === "cancelled" ? `task ${t.taskId} was cancelled` : `task ${t.taskId} failed: ${t.statusMessage ?? "no result"}`, meta);
-  }
-
-  async list(session: ServerSession, rpc: RequestContext, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
-    if (params.cursor !== undefined && typeof params.cursor !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');
-    try {
-      const page = await this.store.list(this.ownerOf(session, rpc), params.cursor as string | undefined, this.#opts.pageSize);
-      const tasks = page.tasks.map(toWireTask);
-      return page.nextCursor ? { tasks, nextCursor: page.nextCursor } : { tasks };
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: ${err.message}`);
-      throw err;
-    }
-  }
-
-  async cancel(session: ServerSession, rpc: RequestContext, params: Record<string, unknown>): Promise<Task> {
-    const t = await this.#owned(session, rpc, params);
-    if (TERMINAL_STATUSES.has(t.status)) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${t.taskId} is already ${t.status} and cannot be cancelled`);
-    const next = await this.#transition(t.taskId, "cancelled", { statusMessage: "The task was cancelled by request." });
-    this.#running.get(t.taskId)?.controller.abort(new TrellisError("REQUEST_CANCELLED", "task cancelled"));
-    this.#running.delete(t.taskId);
-    this.#wake(t.taskId);
-    return toWireTask(next ?? { ...t, status: "cancelled" });
-  }
-
-  /**
-   * recover settles tasks left unfinished by a previous process: a tool registered as resumable runs again
-   * from its stored arguments; any other is marked failed with a message that says the server restarted.
-   */
-  async recover(tools: ReadonlyMap<string, ToolEntry & { resumable?: boolean }>): Promise<{ resumed: number; failed: number }> {
-    let resumed = 0;
-    let failed = 0;
-    for (const t of await this.store.unfinished()) {
-      if (this.#running.has(t.taskId)) continue;
-      const tool = tools.get(String(t.params.name));
-      if (tool?.resumable) {
-        if (t.status !== "working") await this.store.update(t.taskId, { status: "working", lastUpdatedAt: Date.now(), statusMessage: "Resumed after a server restart." });
-        this.run({ ...t, status: "working" }, tool, undefined, `resume:${t.taskId}`);
-        resumed++;
-      } else {
-        await this.store.update(t.taskId, { status: "failed", lastUpdatedAt: Date.now(), statusMessage: "The server restarted while this task was running; run it again.", error: { code: ErrorCode.InternalError, message: "the server restarted while this task was running" } });
-        failed++;
-      }
-    }
-    return { resumed, failed };
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.#sweeper);
-    await this.store.close?.();
-  }
+/** recoverToolTasks resumes tasks of resumable tools after a restart and fails the rest. */
+export function recoverToolTasks(manager: TaskManager, tools: ReadonlyMap<string, ToolEntry>): Promise<{ resumed: number; failed: number }> {
+  return manager.recover((t) => {
+    const tool = t.method === "tools/call" ? tools.get(String(t.params.name)) : undefined;
+    return tool?.resumable ? toolWork(tool, t, undefined) : undefined;
+  });
 }

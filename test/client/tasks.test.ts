@@ -80,3 +80,52 @@ test("over Streamable HTTP without a GET stream, updates() polls at the server's
   await client.close();
   await http.close();
 });
+
+import { Session } from "../../src/jsonrpc/session.js";
+import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
+
+test("the client as a task receiver: task-augmented sampling and elicitation, tasks/get|result|list|cancel", async () => {
+  const [a, b] = MemoryTransport.createPair();
+  const server = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
+  let declared: any;
+  server.setRequestHandler("initialize", (p) => {
+    declared = p.capabilities;
+    return { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "raw", version: "1" } };
+  });
+  let releaseElicit!: () => void;
+  const client = new McpClient(
+    { name: "c", version: "1" },
+    {
+      tasks: { pollIntervalMs: 20 },
+      sampling: async () => {
+        await sleep(30);
+        return { role: "assistant", content: { type: "text", text: "sampled" }, model: "m" };
+      },
+      elicitForm: () => new Promise((r) => (releaseElicit = () => r({ action: "decline" }))),
+    },
+  );
+  await client.connect(b);
+  assert.deepEqual(declared.tasks, { list: {}, cancel: {}, requests: { sampling: { createMessage: {} }, elicitation: { create: {} } } });
+
+  const created = (await server.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5, task: { ttl: 30_000 } })) as any;
+  assert.equal(created.task.status, "working");
+  assert.equal(created.task.ttl, 30_000);
+  const id = created.task.taskId;
+  assert.equal(((await server.request("tasks/get", { taskId: id })) as any).status, "working");
+  const result = (await server.request("tasks/result", { taskId: id })) as any;
+  assert.equal(result.content.text, "sampled");
+  assert.deepEqual(result._meta["io.modelcontextprotocol/related-task"], { taskId: id });
+  assert.equal(((await server.request("tasks/get", { taskId: id })) as any).status, "completed");
+
+  const e = (await server.request("elicitation/create", { mode: "form", message: "m", requestedSchema: { type: "object", properties: {} }, task: {} })) as any;
+  const cancelled = (await server.request("tasks/cancel", { taskId: e.task.taskId })) as any;
+  assert.equal(cancelled.status, "cancelled");
+  releaseElicit();
+  await sleep(10);
+  assert.equal(((await server.request("tasks/get", { taskId: e.task.taskId })) as any).status, "cancelled", "stays cancelled after the handler returns");
+  assert.equal(((await server.request("tasks/list")) as any).tasks.length, 2);
+  await assert.rejects(server.request("tasks/cancel", { taskId: id }), (err: any) => err.code === -32602);
+  // Without "task" the same handlers answer directly.
+  assert.equal(((await server.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 })) as any).model, "m");
+  await client.close();
+});

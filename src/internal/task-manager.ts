@@ -1,0 +1,283 @@
+/**
+ * The task receiver's core (SEP-1686, tasks.mdx), shared by both roles: a server receiving task-augmented
+ * tools/call and a client receiving task-augmented sampling or elicitation. It creates tasks, runs their work in
+ * the background, enforces the status machine, and answers tasks/get, tasks/result, tasks/list and
+ * tasks/cancel. What the work is belongs to the role (server/tasks.ts, client/client.ts); the TaskStore only stores.
+ */
+import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
+import type { RequestId, Task } from "../protocol/generated/schema-types.js";
+import type { RequestContext, RequestOptions, Session } from "../jsonrpc/session.js";
+import { InvalidCursorError, TERMINAL_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from "../stores/task-store.js";
+import { MemoryTaskStore } from "../stores/memory/task-store.js";
+
+/** The _meta key that ties messages to a task. */
+export const RELATED_TASK = "io.modelcontextprotocol/related-task";
+
+/** TaskOptions configure task receiving (on an McpServer or an McpClient). Every field is optional. */
+export interface TaskOptions {
+  /** Where tasks live. Default: a MemoryTaskStore (the example server and serveHttp users pass SqliteTaskStore). */
+  store?: TaskStore;
+  /** ttl when the client asks for none; null is unlimited. Default 1 hour. */
+  defaultTtlMs?: number | null;
+  /** The longest ttl granted; longer requests are capped. null allows unlimited (ttl: null). Default 24 hours. */
+  maxTtlMs?: number | null;
+  /** pollInterval suggested to clients. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Page size of tasks/list. Default 100. */
+  pageSize?: number;
+}
+
+const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
+  working: ["input_required", "completed", "failed", "cancelled"],
+  input_required: ["working", "completed", "failed", "cancelled"],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+/** toWireTask renders a stored task as the protocol's Task. */
+export function toWireTask(t: TaskRecord): Task {
+  const out: Task = { taskId: t.taskId, status: t.status, createdAt: new Date(t.createdAt).toISOString(), lastUpdatedAt: new Date(t.lastUpdatedAt).toISOString(), ttl: t.ttl };
+  if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
+  if (t.pollInterval !== undefined) out.pollInterval = t.pollInterval;
+  return out;
+}
+
+/** TaskControl is what a task's work can do while it runs. */
+export interface TaskControl {
+  taskId: string;
+  /** Aborted when the task is cancelled. */
+  signal: AbortSignal;
+  /** Sends a notification to the requestor, tagged with the related-task metadata. */
+  notify(method: string, params?: Record<string, unknown>): void;
+  /** Asks the requestor something; the task is input_required until the answer comes. */
+  request(method: string, params?: Record<string, unknown>, options?: RequestOptions): Promise<Record<string, unknown>>;
+  setStatusMessage(message: string): void;
+}
+
+/** What a task's work ends with: a result (completed, or failed for results that report failure) or an error. */
+export type TaskOutcome = { status: "completed" | "failed"; result: Record<string, unknown> };
+
+interface Running {
+  controller: AbortController;
+  session?: Session;
+  /** Ids of tasks/result requests waiting on this task: input requests travel on their streams. */
+  waiting: Set<RequestId>;
+  originalRequestId: RequestId;
+}
+
+export class TaskManager {
+  readonly store: TaskStore;
+  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs">> & { maxTtlMs: number | null; defaultTtlMs: number | null };
+  readonly #running = new Map<string, Running>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #sweeper: ReturnType<typeof setInterval>;
+
+  constructor(options: TaskOptions = {}) {
+    this.store = options.store ?? new MemoryTaskStore();
+    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, ...options };
+    this.#sweeper = setInterval(() => void Promise.resolve(this.store.sweep()).catch(() => {}), 60_000);
+    this.#sweeper.unref?.();
+  }
+
+  #ttl(requested: unknown): number | null {
+    const max = this.#opts.maxTtlMs;
+    const want = typeof requested === "number" && requested > 0 ? requested : this.#opts.defaultTtlMs;
+    if (want === null) return max;
+    return max === null ? want : Math.min(want, max);
+  }
+
+  /** create records a new task for `owner` (tasks start in "working"). */
+  async create(owner: string, method: string, params: Record<string, unknown>, requestedTtl: unknown): Promise<TaskRecord> {
+    const now = Date.now();
+    const record: TaskRecord = { taskId: crypto.randomUUID(), owner, status: "working", createdAt: now, lastUpdatedAt: now, ttl: this.#ttl(requestedTtl), pollInterval: this.#opts.pollIntervalMs, method, params };
+    await this.store.create(record);
+    return record;
+  }
+
+  /**
+   * execute runs (or, after a restart, resumes) a task's work in the background. `session` is where the
+   * requestor is reached for notifications and input requests; `originalRequestId` routes them on HTTP.
+   */
+  execute(record: TaskRecord, session: Session | undefined, originalRequestId: RequestId, work: (control: TaskControl) => Promise<TaskOutcome>): void {
+    const running: Running = { controller: new AbortController(), session, waiting: new Set(), originalRequestId };
+    this.#running.set(record.taskId, running);
+    const taskId = record.taskId;
+    const meta = { [RELATED_TASK]: { taskId } };
+    const route = () => ({ relatedRequestId: running.waiting.values().next().value ?? running.originalRequestId });
+    const control: TaskControl = {
+      taskId,
+      signal: running.controller.signal,
+      notify: (method, params) => {
+        if (running.session && !running.session.closed) running.session.notify(method, { ...params, _meta: { ...(params?._meta as object | undefined), ...meta } }, route());
+      },
+      request: async (method, params, options: RequestOptions = {}) => {
+        if (!running.session || running.session.closed) throw new TrellisError("CONNECTION_CLOSED", `task ${taskId} has no requestor connected to ask "${method}"`);
+        await this.#transition(taskId, "input_required");
+        try {
+          return await running.session.request(method, params, { ...options, ...route(), meta: { ...options.meta, ...meta } });
+        } finally {
+          await this.#transition(taskId, "working");
+        }
+      },
+      setStatusMessage: (m) => void this.#setMessage(taskId, m),
+    };
+    void work(control).then(
+      (outcome) => this.#finish(taskId, outcome.status, { result: outcome.result }),
+      (err: unknown) => {
+        const error = err instanceof ProtocolError ? err.toJSON() : { code: ErrorCode.InternalError, message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+        return this.#finish(taskId, "failed", { error });
+      },
+    );
+  }
+
+  /** isRunning tells whether this process runs the task's work. */
+  isRunning(taskId: string): boolean {
+    return this.#running.has(taskId);
+  }
+
+  #read(taskId: string): Promise<TaskRecord | undefined> {
+    // The owner check belongs to the caller-facing methods (#owned); this is the manager's own bookkeeping.
+    return Promise.resolve(this.store.load(taskId));
+  }
+
+  async #transition(taskId: string, to: TaskStatus, patch: Partial<TaskRecord> = {}): Promise<TaskRecord | undefined> {
+    const current = await this.#read(taskId);
+    if (!current || !ALLOWED[current.status].includes(to)) return undefined;
+    const next: TaskRecord = { ...current, ...patch, status: to, lastUpdatedAt: Date.now() };
+    // Back to work, or done: an old "asking the user" or "step 3/4" no longer describes the task.
+    const clear = (to === "working" || to === "completed") && patch.statusMessage === undefined;
+    if (clear) delete next.statusMessage;
+    await this.store.update(taskId, { ...patch, status: to, lastUpdatedAt: next.lastUpdatedAt, ...(clear ? { statusMessage: undefined } : {}) });
+    this.#notifyStatus(next);
+    return next;
+  }
+
+  async #setMessage(taskId: string, statusMessage: string): Promise<void> {
+    const current = await this.#read(taskId);
+    if (!current) return;
+    const lastUpdatedAt = Date.now();
+    await this.store.update(taskId, { statusMessage, lastUpdatedAt });
+    this.#notifyStatus({ ...current, statusMessage, lastUpdatedAt });
+  }
+
+  async #finish(taskId: string, status: TaskStatus, patch: Partial<TaskRecord>): Promise<void> {
+    // A cancelled task stays cancelled whatever its handler does next (tasks.mdx, "Cancellation").
+    await this.#transition(taskId, status, patch);
+    this.#running.delete(taskId);
+    this.#wake(taskId);
+  }
+
+  #notifyStatus(t: TaskRecord): void {
+    const s = this.#running.get(t.taskId)?.session;
+    if (s && !s.closed) s.notify("notifications/tasks/status", toWireTask(t) as unknown as Record<string, unknown>);
+  }
+
+  #wake(taskId: string): void {
+    const ws = this.#waiters.get(taskId);
+    this.#waiters.delete(taskId);
+    for (const w of ws ?? []) w();
+  }
+
+  async #owned(owner: string, params: Record<string, unknown>): Promise<TaskRecord> {
+    const taskId = params.taskId;
+    if (typeof taskId !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "taskId" must be a string');
+    const t = await this.store.get(owner, taskId);
+    // Another owner's task is reported exactly like a missing one.
+    if (!t) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${JSON.stringify(taskId)} not found`);
+    return t;
+  }
+
+  async get(owner: string, params: Record<string, unknown>): Promise<Task> {
+    return toWireTask(await this.#owned(owner, params));
+  }
+
+  /** result blocks until the task is terminal, then answers exactly as the original request would have. */
+  async result(owner: string, params: Record<string, unknown>, rpc: Pick<RequestContext, "id" | "signal" | "session">): Promise<Record<string, unknown>> {
+    let t = await this.#owned(owner, params);
+    const session = rpc.session;
+    const running = this.#running.get(t.taskId);
+    if (running) {
+      // A reconnecting client re-attaches the task to its current session for input requests and notifications.
+      running.session = session;
+      running.waiting.add(rpc.id);
+    }
+    try {
+      while (!TERMINAL_STATUSES.has(t.status)) {
+        await new Promise<void>((resolve, reject) => {
+          const ws = this.#waiters.get(t.taskId) ?? new Set();
+          this.#waiters.set(t.taskId, ws);
+          const done = () => {
+            rpc.signal.removeEventListener("abort", abort);
+            resolve();
+          };
+          const abort = () => {
+            ws.delete(done);
+            reject(rpc.signal.reason);
+          };
+          ws.add(done);
+          rpc.signal.addEventListener("abort", abort, { once: true });
+          // The task may have finished while this request was being set up, or in another process.
+          if (!this.#running.has(t.taskId)) done();
+        });
+        t = await this.#owned(owner, params);
+      }
+    } finally {
+      running?.waiting.delete(rpc.id);
+    }
+    const meta = { [RELATED_TASK]: { taskId: t.taskId } };
+    if (t.error) throw new ProtocolError(t.error.code, t.error.message, t.error.data === undefined ? meta : t.error.data);
+    if (t.result) return { ...t.result, _meta: { ...(t.result._meta as object | undefined), ...meta } };
+    // Cancelled (or failed without a result): the request has nothing to return but an error.
+    throw new ProtocolError(ErrorCode.InternalError, t.status === "cancelled" ? `task ${t.taskId} was cancelled` : `task ${t.taskId} failed: ${t.statusMessage ?? "no result"}`, meta);
+  }
+
+  async list(owner: string, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
+    if (params.cursor !== undefined && typeof params.cursor !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');
+    try {
+      const page = await this.store.list(owner, params.cursor as string | undefined, this.#opts.pageSize);
+      const tasks = page.tasks.map(toWireTask);
+      return page.nextCursor ? { tasks, nextCursor: page.nextCursor } : { tasks };
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: ${err.message}`);
+      throw err;
+    }
+  }
+
+  async cancel(owner: string, params: Record<string, unknown>): Promise<Task> {
+    const t = await this.#owned(owner, params);
+    if (TERMINAL_STATUSES.has(t.status)) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${t.taskId} is already ${t.status} and cannot be cancelled`);
+    const next = await this.#transition(t.taskId, "cancelled", { statusMessage: "The task was cancelled by request." });
+    this.#running.get(t.taskId)?.controller.abort(new TrellisError("REQUEST_CANCELLED", "task cancelled"));
+    this.#running.delete(t.taskId);
+    this.#wake(t.taskId);
+    return toWireTask(next ?? { ...t, status: "cancelled" });
+  }
+
+  /**
+   * recover settles tasks left unfinished by a previous process: where `resume` returns work, the task runs
+   * again from its stored params; any other is marked failed with a message that says the process restarted.
+   */
+  async recover(resume: (task: TaskRecord) => ((control: TaskControl) => Promise<TaskOutcome>) | undefined): Promise<{ resumed: number; failed: number }> {
+    let resumed = 0;
+    let failed = 0;
+    for (const t of await this.store.unfinished()) {
+      if (this.#running.has(t.taskId)) continue;
+      const work = resume(t);
+      if (work) {
+        await this.store.update(t.taskId, { status: "working", lastUpdatedAt: Date.now(), statusMessage: "Resumed after a server restart." });
+        this.execute({ ...t, status: "working" }, undefined, `resume:${t.taskId}`, work);
+        resumed++;
+      } else {
+        await this.store.update(t.taskId, { status: "failed", lastUpdatedAt: Date.now(), statusMessage: "The server restarted while this task was running; run it again.", error: { code: ErrorCode.InternalError, message: "the server restarted while this task was running" } });
+        failed++;
+      }
+    }
+    return { resumed, failed };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    await this.store.close?.();
+  }
+}
