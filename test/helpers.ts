@@ -4,9 +4,21 @@ import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../src/protocol
 import { MemoryTransport } from "../src/transports/memory.js";
 import type { McpServer } from "../src/server/server.js";
 import type { ServerSession } from "../src/server/session.js";
+import { serveHttp, type HttpServerHandle } from "../src/transports/http/index.js";
+import { StreamableHttpClientTransport } from "../src/transports/http/client.js";
+import type { Transport } from "../src/transports/transport.js";
+
+const httpServers = new WeakMap<McpServer, Promise<HttpServerHandle>>();
+const openHttp: Promise<HttpServerHandle>[] = [];
+
+/** closeHttpServers closes every server connectRaw started for the "http" transport. */
+export async function closeHttpServers(): Promise<void> {
+  for (const h of openHttp.splice(0)) await (await h).close();
+}
 
 export interface RawClient {
   rpc: Session;
+  /** The server side of the connection (in-memory only; undefined over HTTP). */
   server: ServerSession;
   notifications: { method: string; params: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -15,10 +27,23 @@ export interface RawClient {
 /** connectRaw connects a bare JSON-RPC client to `server` and, unless told not to, initializes it. */
 export async function connectRaw(
   server: McpServer,
-  options: { capabilities?: Record<string, unknown>; handlers?: Record<string, RequestHandler>; protocolVersion?: string; initialize?: boolean } = {},
+  options: { capabilities?: Record<string, unknown>; handlers?: Record<string, RequestHandler>; protocolVersion?: string; initialize?: boolean; transport?: "memory" | "http" } = {},
 ): Promise<RawClient> {
-  const [a, b] = MemoryTransport.createPair();
-  const serverSession = server.connect(a);
+  let b: Transport;
+  let serverSession: ServerSession | undefined;
+  if (options.transport === "http") {
+    let h = httpServers.get(server);
+    if (!h) {
+      h = serveHttp(server, { eventStore: "memory", sessionStore: "memory" });
+      httpServers.set(server, h);
+      openHttp.push(h);
+    }
+    b = new StreamableHttpClientTransport((await h).url);
+  } else {
+    const [a, m] = MemoryTransport.createPair();
+    serverSession = server.connect(a);
+    b = m;
+  }
   const notifications: RawClient["notifications"] = [];
   const handlers = new Map<string, RequestHandler>(Object.entries(options.handlers ?? {}));
   const rpc = new Session(b, { incoming: SERVER_REQUESTS, outgoing: CLIENT_REQUESTS, notifications: NOTIFICATIONS, handlers });
@@ -27,7 +52,7 @@ export async function connectRaw(
     await rpc.request("initialize", { protocolVersion: options.protocolVersion ?? "2025-11-25", capabilities: options.capabilities ?? {}, clientInfo: { name: "raw", version: "1" } });
     rpc.notify("notifications/initialized");
   }
-  return { rpc, server: serverSession, notifications, close: () => rpc.close() };
+  return { rpc, server: serverSession as ServerSession, notifications, close: () => rpc.close() };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

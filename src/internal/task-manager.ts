@@ -169,8 +169,12 @@ export class TaskManager {
   }
 
   #notifyStatus(t: TaskRecord): void {
-    const s = this.#running.get(t.taskId)?.session;
-    if (s && !s.closed) s.notify("notifications/tasks/status", toWireTask(t) as unknown as Record<string, unknown>);
+    const running = this.#running.get(t.taskId);
+    const s = running?.session;
+    if (!s || s.closed) return;
+    // On the stream of a waiting tasks/result when there is one, so the status arrives before the result.
+    const waiting = running.waiting.values().next().value;
+    s.notify("notifications/tasks/status", toWireTask(t) as unknown as Record<string, unknown>, waiting === undefined ? undefined : { relatedRequestId: waiting });
   }
 
   #wake(taskId: string): void {

@@ -1,9 +1,11 @@
 /** Tasks on the server side: every MUST and SHOULD of tasks.mdx that a receiver of tools/call owns. */
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { McpServer, MemoryTaskStore, RELATED_TASK, type TaskOptions } from "../../src/server/index.js";
 import { ProtocolError } from "../../src/protocol/errors.js";
-import { connectRaw, sleep, waitFor } from "../helpers.js";
+import { closeHttpServers, connectRaw as connectRawOn, sleep, waitFor } from "../helpers.js";
+
+after(closeHttpServers);
 
 function fixture(tasks: TaskOptions = {}) {
   const s = new McpServer({ name: "tasks", version: "1" }, { tasks: { pollIntervalMs: 250, ...tasks } });
@@ -30,10 +32,16 @@ function fixture(tasks: TaskOptions = {}) {
   return s;
 }
 
+/** connectRaw over the transport under test. */
+function connectRaw(transport: "memory" | "http", server: McpServer, options: Parameters<typeof connectRawOn>[1] = {}) {
+  return connectRawOn(server, { ...options, transport });
+}
+
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-test("capability, and taskSupport enforced with -32601", async () => {
-  const c = await connectRaw(fixture());
+for (const transport of ["memory", "http"] as const) {
+test(`${transport}: capability, and taskSupport enforced with -32601`, async () => {
+  const c = await connectRaw(transport, fixture());
   const caps = (c.server as unknown as { clientCapabilities: unknown }) && (await c.rpc.request("ping"), undefined);
   void caps;
   await assert.rejects(c.rpc.request("tools/call", { name: "plain", task: {} }), (e: any) => e.code === -32601 && /cannot run as a task/.test(e.message));
@@ -42,7 +50,7 @@ test("capability, and taskSupport enforced with -32601", async () => {
   await c.close();
   const init = await (async () => {
     const s = fixture();
-    const raw = await connectRaw(s, { initialize: false });
+    const raw = await connectRaw(transport, s, { initialize: false });
     const r = await raw.rpc.request("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } });
     await raw.close();
     return r;
@@ -50,8 +58,8 @@ test("capability, and taskSupport enforced with -32601", async () => {
   assert.deepEqual((init.capabilities as any).tasks, { list: {}, cancel: {}, requests: { tools: { call: {} } } });
 });
 
-test("a task-augmented call returns CreateTaskResult at once; tasks/get, status notifications, tasks/result", async () => {
-  const c = await connectRaw(fixture());
+test(`${transport}: a task-augmented call returns CreateTaskResult at once; tasks/get, status notifications, tasks/result`, async () => {
+  const c = await connectRaw(transport, fixture());
   const created = (await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 80 }, task: { ttl: 60_000 }, _meta: { progressToken: "pt" } })) as any;
   const task = created.task;
   assert.equal(task.status, "working");
@@ -77,8 +85,8 @@ test("a task-augmented call returns CreateTaskResult at once; tasks/get, status 
   await c.close();
 });
 
-test("failures: isError results mark the task failed; JSON-RPC errors come back from tasks/result as the same error", async () => {
-  const c = await connectRaw(fixture());
+test(`${transport}: failures: isError results mark the task failed; JSON-RPC errors come back from tasks/result as the same error`, async () => {
+  const c = await connectRaw(transport, fixture());
   const a = ((await c.rpc.request("tools/call", { name: "broken", task: {} })) as any).task.taskId;
   assert.deepEqual(await c.rpc.request("tasks/result", { taskId: a }), { content: [{ type: "text", text: "disk full" }], isError: true, _meta: { [RELATED_TASK]: { taskId: a } } });
   assert.equal(((await c.rpc.request("tasks/get", { taskId: a })) as any).status, "failed");
@@ -87,14 +95,15 @@ test("failures: isError results mark the task failed; JSON-RPC errors come back 
   await c.close();
 });
 
-test("cancel: stops the handler, moves to cancelled before answering, stays cancelled; terminal tasks cannot be cancelled", async () => {
-  const c = await connectRaw(fixture());
+test(`${transport}: cancel: stops the handler, moves to cancelled before answering, stays cancelled; terminal tasks cannot be cancelled`, async () => {
+  const c = await connectRaw(transport, fixture());
   const id = ((await c.rpc.request("tools/call", { name: "forever", task: {} })) as any).task.taskId;
-  const waiting = c.rpc.request("tasks/result", { taskId: id });
+  // Settled early: over HTTP the waiting tasks/result may fail before the cancel answer arrives.
+  const waiting = c.rpc.request("tasks/result", { taskId: id }).then(() => undefined, (e: Error) => e);
   const cancelled = (await c.rpc.request("tasks/cancel", { taskId: id })) as any;
   assert.equal(cancelled.status, "cancelled");
   assert.equal(cancelled.statusMessage, "The task was cancelled by request.");
-  await assert.rejects(waiting, /was cancelled/);
+  assert.match(String((await waiting)?.message), /was cancelled/);
   await sleep(20);
   assert.equal(((await c.rpc.request("tasks/get", { taskId: id })) as any).status, "cancelled");
   await assert.rejects(c.rpc.request("tasks/cancel", { taskId: id }), (e: any) => e.code === -32602 && /already cancelled/.test(e.message));
@@ -104,8 +113,8 @@ test("cancel: stops the handler, moves to cancelled before answering, stays canc
   await c.close();
 });
 
-test("tasks/list pages with opaque cursors; bad ids and cursors are -32602", async () => {
-  const c = await connectRaw(fixture({ pageSize: 2 }));
+test(`${transport}: tasks/list pages with opaque cursors; bad ids and cursors are -32602`, async () => {
+  const c = await connectRaw(transport, fixture({ pageSize: 2 }));
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) ids.push(((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId);
   const seen: string[] = [];
@@ -123,10 +132,10 @@ test("tasks/list pages with opaque cursors; bad ids and cursors are -32602", asy
   await c.close();
 });
 
-test("isolation: another session gets not-found for get, result and cancel, and an empty list", async () => {
+test(`${transport}: isolation: another session gets not-found for get, result and cancel, and an empty list`, async () => {
   const s = fixture();
-  const a = await connectRaw(s);
-  const b = await connectRaw(s);
+  const a = await connectRaw(transport, s);
+  const b = await connectRaw(transport, s);
   const id = ((await a.rpc.request("tools/call", { name: "forever", task: {} })) as any).task.taskId;
   for (const m of ["tasks/get", "tasks/result", "tasks/cancel"]) await assert.rejects(b.rpc.request(m, { taskId: id }), (e: any) => e.code === -32602 && /not found/.test(e.message), m);
   assert.deepEqual(((await b.rpc.request("tasks/list")) as any).tasks, []);
@@ -136,27 +145,27 @@ test("isolation: another session gets not-found for get, result and cancel, and 
   await b.close();
 });
 
-test("ttl: the receiver caps it, unlimited (null) only when both default and cap allow, and the actual ttl is reported", async () => {
-  const capped = await connectRaw(fixture({ maxTtlMs: 10_000, defaultTtlMs: 5_000 }));
+test(`${transport}: ttl: the receiver caps it, unlimited (null) only when both default and cap allow, and the actual ttl is reported`, async () => {
+  const capped = await connectRaw(transport, fixture({ maxTtlMs: 10_000, defaultTtlMs: 5_000 }));
   const ttl = async (c: Awaited<ReturnType<typeof connectRaw>>, t: unknown) => ((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: t === undefined ? {} : { ttl: t } })) as any).task.ttl;
   assert.equal(await ttl(capped, 60_000), 10_000);
   assert.equal(await ttl(capped, 2_000), 2_000);
   assert.equal(await ttl(capped, undefined), 5_000);
   await capped.close();
-  const unlimited = await connectRaw(fixture({ maxTtlMs: null, defaultTtlMs: null }));
+  const unlimited = await connectRaw(transport, fixture({ maxTtlMs: null, defaultTtlMs: null }));
   assert.equal(await ttl(unlimited, undefined), null);
   assert.equal(await ttl(unlimited, 123_456), 123_456);
   await unlimited.close();
-  const cappedDefault = await connectRaw(fixture({ maxTtlMs: 9_000, defaultTtlMs: null }));
+  const cappedDefault = await connectRaw(transport, fixture({ maxTtlMs: 9_000, defaultTtlMs: null }));
   assert.equal(await ttl(cappedDefault, undefined), 9_000);
   await cappedDefault.close();
 });
 
-test("input_required: a task's elicitation reaches the client with related-task metadata, then the task resumes", async () => {
+test(`${transport}: input_required: a task's elicitation reaches the client with related-task metadata, then the task resumes`, async () => {
   let seenParams: any;
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const c = await connectRaw(fixture(), {
+  const c = await connectRaw(transport, fixture(), {
     capabilities: { elicitation: { form: {} } },
     handlers: {
       "elicitation/create": async (p) => {
@@ -179,6 +188,8 @@ test("input_required: a task's elicitation reaches the client with related-task 
   await c.close();
 });
 
+}
+
 test("restart: completed results survive; unfinished tasks fail with a restart message or resume when resumable", async () => {
   const store = new MemoryTaskStore();
   const auth = { token: "t", subject: "alice", scopes: [] };
@@ -186,7 +197,7 @@ test("restart: completed results survive; unfinished tasks fail with a restart m
   first.registerTool("quick", { execution: { taskSupport: "optional" } }, () => "quick done");
   first.registerTool("hang", { execution: { taskSupport: "optional" } }, () => new Promise(() => {}));
   first.registerTool("again", { execution: { taskSupport: "optional" }, resumable: true }, () => new Promise(() => {}));
-  const c1 = await connectRaw(first);
+  const c1 = await connectRaw("memory", first);
   (c1.rpc.transport as any).extra = { authInfo: auth };
   const quick = ((await c1.rpc.request("tools/call", { name: "quick", task: {} })) as any).task.taskId;
   await c1.rpc.request("tasks/result", { taskId: quick });
@@ -198,7 +209,7 @@ test("restart: completed results survive; unfinished tasks fail with a restart m
   second.registerTool("hang", { execution: { taskSupport: "optional" } }, () => new Promise(() => {}));
   second.registerTool("again", { execution: { taskSupport: "optional" }, resumable: true }, () => "resumed and done");
   assert.deepEqual(await second.recoverTasks(), { resumed: 1, failed: 1 });
-  const c2 = await connectRaw(second);
+  const c2 = await connectRaw("memory", second);
   (c2.rpc.transport as any).extra = { authInfo: auth };
   assert.equal(((await c2.rpc.request("tasks/result", { taskId: quick })) as any).content[0].text, "quick done");
   const h = (await c2.rpc.request("tasks/get", { taskId: hang })) as any;
