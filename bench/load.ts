@@ -16,6 +16,8 @@ interface Options {
   warmupMs?: number;
   sessions?: number;
   stateless?: boolean;
+  /** Create this many tasks and poll each to completion (tasks/get), then fetch its result. */
+  tasks?: number;
 }
 
 const opts = JSON.parse(process.argv[2]!) as Options;
@@ -53,7 +55,56 @@ function ok(text: string, id: number): boolean {
   return text.includes(`"id":${id}`) && text.includes('"result"');
 }
 
+/** parse reads a JSON or SSE reply body. */
+function parse(text: string): any {
+  if (text.startsWith("{")) return JSON.parse(text);
+  const line = text.split("\n").filter((l) => l.startsWith("data: {")).at(-1);
+  return line ? JSON.parse(line.slice(6)) : undefined;
+}
+
+async function tasksRun(n: number): Promise<void> {
+  const sessions = await Promise.all(Array.from({ length: opts.concurrency }, () => openSession()));
+  const getLatency: number[] = [];
+  let created = 0;
+  let errors = 0;
+  let id = 1_000_000;
+  const t0 = performance.now();
+  await Promise.all(
+    sessions.map(async (sid) => {
+      while (created < n) {
+        created++;
+        const c = parse((await post(`{"jsonrpc":"2.0","id":${id++},"method":"tools/call","params":{"name":"instant","arguments":{},"task":{"ttl":3600000}}}`, sid)).text);
+        const taskId = c?.result?.task?.taskId;
+        if (!taskId) {
+          errors++;
+          continue;
+        }
+        for (;;) {
+          const a = performance.now();
+          const g = parse((await post(`{"jsonrpc":"2.0","id":${id++},"method":"tasks/get","params":{"taskId":"${taskId}"}}`, sid)).text);
+          getLatency.push(performance.now() - a);
+          const status = g?.result?.status;
+          if (status === "completed") break;
+          if (!status || status === "failed" || status === "cancelled") {
+            errors++;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, g.result.pollInterval ?? 5));
+        }
+        const r = parse((await post(`{"jsonrpc":"2.0","id":${id++},"method":"tasks/result","params":{"taskId":"${taskId}"}}`, sid)).text);
+        if (!r?.result?.content) errors++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - t0;
+  getLatency.sort((x, y) => x - y);
+  const q = (p: number) => getLatency[Math.min(getLatency.length - 1, Math.floor(p * getLatency.length))] ?? NaN;
+  process.stdout.write(JSON.stringify({ tasks: n, errors, elapsedMs: elapsed, tasksPerSec: (n / elapsed) * 1000, gets: getLatency.length, getP50: q(0.5), getP99: q(0.99) }) + "\n");
+  agent.destroy();
+}
+
 async function main() {
+  if (opts.tasks) return tasksRun(opts.tasks);
   if (opts.sessions) {
     for (let i = 0; i < opts.sessions; i++) await openSession();
     process.stdout.write(JSON.stringify({ opened: opts.sessions }) + "\n");

@@ -5,7 +5,7 @@
  *   npm run bench            (BENCH_QUICK=1 for a short smoke run)
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -91,7 +91,8 @@ function runLoad(server: Running, options: Record<string, unknown>): Promise<Loa
   });
 }
 
-const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString(), quick: QUICK, http: {}, memory: {}, stdio: {}, coldStart: {} };
+const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString(), quick: QUICK, http: {}, memory: {}, stdio: {}, coldStart: {}, tasks: {} };
+const TASKS = QUICK ? 1000 : 10_000;
 const http = results.http as Record<string, Record<string, unknown>>;
 const memory = results.memory as Record<string, Record<string, unknown>>;
 
@@ -160,6 +161,30 @@ async function stdioBench(impl: Impl) {
   await server.stop();
 }
 
+/** Tasks: create TASKS tasks over Streamable HTTP and poll each to completion; tasks/get latency and store size. */
+async function tasksBench(impl: Impl, mode: string) {
+  const db = join(root, "bench/.tmp/tasks.db");
+  rmSync(join(root, "bench/.tmp"), { recursive: true, force: true });
+  mkdirSync(join(root, "bench/.tmp"), { recursive: true });
+  process.env.BENCH_TASK_DB = db;
+  const server = await start(impl, "http", mode);
+  try {
+    const r = await new Promise<Record<string, number>>((resolve, reject) => {
+      const child = spawn(process.execPath, [loadJs, JSON.stringify({ url: `http://127.0.0.1:${server.port}/mcp`, concurrency: 16, tasks: TASKS })], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout!.on("data", (c) => (out += c));
+      child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`task load exited ${code}`))));
+    });
+    const mem = await server.probe("mem");
+    const size = mode === "tasks-sqlite" ? ["", "-wal", "-shm"].reduce((n, ext) => n + (existsSync(db + ext) ? statSync(db + ext).size : 0), 0) : undefined;
+    const row = { ...r, heapUsed: mem.heapUsed!, ...(size !== undefined ? { storeBytes: size } : {}) };
+    (results.tasks as Record<string, unknown>)[`${impl}/${mode}`] = row;
+    process.stderr.write(`tasks ${impl}/${mode}: ${JSON.stringify(row)}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** coldStartOnce measures spawn to initialize response for one run of `impl`. */
 async function coldStartOnce(impl: Impl): Promise<number> {
   const t = performance.now();
@@ -213,6 +238,9 @@ function markdown(): string {
     const r = st[impl];
     if (r) lines.push(`| ${impl} | ${f(r.sequentialRps)} | ${f(r.pipelinedRps)} | ${ratio(r.pipelinedRps, st.bare?.pipelinedRps)} | ${f(r.heapGrowth / 1024, 1)} KiB |`);
   }
+  const tk = results.tasks as Record<string, Record<string, number>>;
+  lines.push("", `## Tasks (${TASKS} tasks over Streamable HTTP, 16 at a time, each polled with tasks/get to completion, then tasks/result)`, "", "| server | tasks/s | tasks/get p50 / p99 ms | store on disk | heap after |", "|---|---|---|---|---|");
+  for (const [k, r] of Object.entries(tk)) lines.push(`| ${k} | ${f(r.tasksPerSec)} | ${f(r.getP50, 2)} / ${f(r.getP99, 2)} | ${r.storeBytes === undefined ? "–" : f(r.storeBytes / 1048576, 2) + " MiB"} | ${f(r.heapUsed / 1048576, 1)} MiB |`);
   const cs = results.coldStart as Record<string, number>;
   lines.push("", "## Cold start (spawn to initialize response, median)", "", "| server | ms | vs bare node |", "|---|---|---|");
   for (const impl of ["bare", "trellis", "sdk"]) lines.push(`| ${impl} | ${f(cs[impl], 1)} | ${ratio(cs[impl], cs.bare)} |`);
@@ -220,6 +248,13 @@ function markdown(): string {
 }
 
 async function main() {
+  if (process.env.BENCH_ONLY === "tasks") {
+    await tasksBench("trellis", "tasks-sqlite");
+    await tasksBench("trellis", "tasks-memory");
+    await tasksBench("sdk", "tasks");
+    process.stdout.write(JSON.stringify(results.tasks, null, 2) + "\n");
+    return;
+  }
   await coldStart();
   await httpBench("bare", "echo");
   for (const mode of ["json", "sse", "stateless"]) {
@@ -227,6 +262,9 @@ async function main() {
     await httpBench("sdk", mode);
   }
   for (const impl of ["bare", "trellis", "sdk"] as const) await stdioBench(impl);
+  await tasksBench("trellis", "tasks-sqlite");
+  await tasksBench("trellis", "tasks-memory");
+  await tasksBench("sdk", "tasks");
   writeFileSync(join(root, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
   const md = markdown();
   writeFileSync(join(root, "bench/results.md"), md);

@@ -31,14 +31,27 @@ process.on("SIGUSR2", () => {
   process.stderr.write(`mem ${JSON.stringify({ heapUsed: m.heapUsed, rss: m.rss })}\n`);
 });
 
-function trellisServer([{ McpServer }]: TrellisMods) {
-  const s = new McpServer({ name: "bench", version: "1.0.0" });
+function trellisServer([{ McpServer }]: TrellisMods, tasks?: unknown) {
+  const s = new McpServer({ name: "bench", version: "1.0.0" }, tasks ? { tasks: { store: tasks as never, pollIntervalMs: 5 } } : {});
+  s.registerTool("instant", { execution: { taskSupport: "optional" } }, () => ({ content: [{ type: "text", text: "done" }] }));
   s.registerTool("echo", { inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }, (a) => ({ content: [{ type: "text", text: a.text as string }] }));
   return s;
 }
 
+let sdkTaskStore: unknown;
 function sdkServer([{ McpServer: SdkMcpServer }, , , , z]: SdkMods) {
-  const s = new SdkMcpServer({ name: "bench", version: "1.0.0" });
+  const s = new SdkMcpServer({ name: "bench", version: "1.0.0" }, sdkTaskStore ? { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore: sdkTaskStore as never } : {});
+  if (sdkTaskStore) {
+    s.experimental.tasks.registerToolTask("instant", { execution: { taskSupport: "optional" } }, {
+      createTask: async (extra) => {
+        const task = await extra.taskStore.createTask({ ttl: 3_600_000, pollInterval: 5 });
+        await extra.taskStore.storeTaskResult(task.taskId, "completed", { content: [{ type: "text", text: "done" }] });
+        return { task };
+      },
+      getTask: async (extra) => extra.taskStore.getTask(extra.taskId),
+      getTaskResult: async (extra) => extra.taskStore.getTaskResult(extra.taskId) as never,
+    });
+  }
   s.registerTool("echo", { inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: "text", text }] }));
   return s;
 }
@@ -80,12 +93,21 @@ async function main() {
   }
   if (impl === "trellis") {
     const m = await trellis();
-    const h = await m[1].serveHttp(trellisServer(m), { port, stateless: mode === "stateless", responseMode: mode === "sse" ? "sse" : "auto", eventStore: "memory" });
+    let store: unknown;
+    if (mode === "tasks-sqlite") {
+      const { SqliteTaskStore } = await import("trellis-mcp/stores/sqlite");
+      store = new SqliteTaskStore({ filename: process.env.BENCH_TASK_DB ?? "bench/.tmp/tasks.db" });
+    } else if (mode === "tasks-memory") store = new m[0].MemoryTaskStore();
+    const h = await m[1].serveHttp(trellisServer(m, store), { port, stateless: mode === "stateless", responseMode: mode === "sse" ? "sse" : "auto", eventStore: "memory", sessionStore: "memory" });
     return ready(h.port);
   }
   let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   if (impl === "sdk") {
     const m = await sdk();
+    if (mode === "tasks") {
+      const { InMemoryTaskStore } = await import("@modelcontextprotocol/sdk/experimental/tasks");
+      sdkTaskStore = new InMemoryTaskStore();
+    }
     const { StreamableHTTPServerTransport } = m[1];
     const { isInitializeRequest } = m[3];
     const sessions = new Map<string, InstanceType<typeof StreamableHTTPServerTransport>>();
@@ -106,7 +128,7 @@ async function main() {
       const sid = req.headers["mcp-session-id"] as string | undefined;
       let t = sid ? sessions.get(sid) : undefined;
       if (!t && body && isInitializeRequest(body)) {
-        t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), enableJsonResponse: mode === "json", onsessioninitialized: (id) => void sessions.set(id, t!) });
+        t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), enableJsonResponse: mode === "json" || mode === "tasks", onsessioninitialized: (id) => void sessions.set(id, t!) });
         await sdkServer(m).connect(t);
       }
       if (!t) {
