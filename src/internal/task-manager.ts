@@ -25,7 +25,16 @@ export interface TaskOptions {
   pollIntervalMs?: number;
   /** Page size of tasks/list. Default 100. */
   pageSize?: number;
+  /**
+   * Per-owner limit on task operations (creation and tasks/*), against denial of service and task-id
+   * enumeration (tasks.mdx, "Security"): a token bucket refilled at `perSecond` holding up to `burst`.
+   * Past it, requests fail with -32000 and a retry hint. Default 1 000/s with a burst of 2 000; false turns it off.
+   */
+  rateLimit?: { perSecond: number; burst: number } | false;
 }
+
+/** The error code of a rate-limited task operation (JSON-RPC's implementation-defined server error range). */
+export const RATE_LIMITED = -32000;
 
 const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
   working: ["input_required", "completed", "failed", "cancelled"],
@@ -68,15 +77,21 @@ interface Running {
 
 export class TaskManager {
   readonly store: TaskStore;
-  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs">> & { maxTtlMs: number | null; defaultTtlMs: number | null };
+  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs" | "rateLimit">> & { maxTtlMs: number | null; defaultTtlMs: number | null; rateLimit: { perSecond: number; burst: number } | false };
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #running = new Map<string, Running>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
 
   constructor(options: TaskOptions = {}) {
     this.store = options.store ?? new MemoryTaskStore();
-    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, ...options };
-    this.#sweeper = setInterval(() => void Promise.resolve(this.store.sweep()).catch(() => {}), 60_000);
+    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, rateLimit: { perSecond: 1000, burst: 2000 }, ...options };
+    this.#sweeper = setInterval(() => {
+      void Promise.resolve(this.store.sweep()).catch(() => {});
+      // Full buckets carry no information: drop them so idle owners cost nothing.
+      const limit = this.#opts.rateLimit;
+      if (limit) for (const [owner, b] of this.#buckets) if (b.tokens + ((Date.now() - b.at) / 1000) * limit.perSecond >= limit.burst) this.#buckets.delete(owner);
+    }, 60_000);
     this.#sweeper.unref?.();
   }
 
@@ -87,8 +102,25 @@ export class TaskManager {
     return max === null ? want : Math.min(want, max);
   }
 
+  /** admit spends one token of `owner`'s bucket, or throws the rate-limit error with a retry hint. */
+  admit(owner: string): void {
+    const limit = this.#opts.rateLimit;
+    if (!limit) return;
+    const now = Date.now();
+    const b = this.#buckets.get(owner) ?? { tokens: limit.burst, at: now };
+    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
+    b.at = now;
+    this.#buckets.set(owner, b);
+    if (b.tokens < 1) {
+      const retryAfterMs = Math.ceil(((1 - b.tokens) / limit.perSecond) * 1000);
+      throw new ProtocolError(RATE_LIMITED, `too many task operations; retry in ${retryAfterMs} ms`, { retryAfterMs });
+    }
+    b.tokens -= 1;
+  }
+
   /** create records a new task for `owner` (tasks start in "working"). */
   async create(owner: string, method: string, params: Record<string, unknown>, requestedTtl: unknown): Promise<TaskRecord> {
+    this.admit(owner);
     const now = Date.now();
     const record: TaskRecord = { taskId: crypto.randomUUID(), owner, status: "working", createdAt: now, lastUpdatedAt: now, ttl: this.#ttl(requestedTtl), pollInterval: this.#opts.pollIntervalMs, method, params };
     await this.store.create(record);
@@ -183,7 +215,8 @@ export class TaskManager {
     for (const w of ws ?? []) w();
   }
 
-  async #owned(owner: string, params: Record<string, unknown>): Promise<TaskRecord> {
+  async #owned(owner: string, params: Record<string, unknown>, admit = true): Promise<TaskRecord> {
+    if (admit) this.admit(owner);
     const taskId = params.taskId;
     if (typeof taskId !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "taskId" must be a string');
     const t = await this.store.get(owner, taskId);
@@ -224,7 +257,7 @@ export class TaskManager {
           // The task may have finished while this request was being set up, or in another process.
           if (!this.#running.has(t.taskId)) done();
         });
-        t = await this.#owned(owner, params);
+        t = await this.#owned(owner, params, false);
       }
     } finally {
       running?.waiting.delete(rpc.id);
@@ -237,6 +270,7 @@ export class TaskManager {
   }
 
   async list(owner: string, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
+    this.admit(owner);
     if (params.cursor !== undefined && typeof params.cursor !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');
     try {
       const page = await this.store.list(owner, params.cursor as string | undefined, this.#opts.pageSize);

@@ -9,7 +9,7 @@ export { TOOL_NAME, textResult, type ToolConfig, type ToolHandler, type ToolResu
 export type { ResourceConfig, ResourceHandler, ResourceReadResult, ResourceTemplateConfig, ResourceTemplateHandler, RegisteredResource, Completer } from "./resources.js";
 export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
 export { UriTemplate } from "./uri-template.js";
-export { TaskManager, RELATED_TASK, toWireTask, type TaskOptions } from "./tasks.js";
+export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "./tasks.js";
 export type { TaskStore, TaskRecord, TaskStatus, TaskPage } from "../stores/task-store.js";
 export { MemoryTaskStore } from "../stores/memory/task-store.js";
 export { DEFAULT_PAGE_SIZE } from "./pagination.js";

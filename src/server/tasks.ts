@@ -10,7 +10,7 @@ import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
 import { callTool, type ToolEntry } from "./tools.js";
 
-export { TaskManager, RELATED_TASK, toWireTask, type TaskOptions } from "../internal/task-manager.js";
+export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "../internal/task-manager.js";
 
 /** taskOwner is who a task belongs to: the authenticated principal, else the session (tasks.mdx, "Security"). */
 export function taskOwner(session: ServerSession, rpc?: Pick<RequestContext, "extra">): string {

@@ -129,3 +129,24 @@ test("the client as a task receiver: task-augmented sampling and elicitation, ta
   assert.equal(((await server.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 })) as any).model, "m");
   await client.close();
 });
+
+test("the client as a task receiver over Streamable HTTP: a server tool sends task-augmented sampling and polls it", async () => {
+  const s = new McpServer({ name: "requestor", version: "1" });
+  s.registerTool("delegate", {}, async (_a, ctx) => {
+    // The server acts as the requestor with the raw session API: create, poll, fetch.
+    const created = (await ctx.session.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5, task: {} }, { relatedRequestId: ctx.requestId })) as any;
+    let status = created.task.status;
+    while (status !== "completed") {
+      await sleep(created.task.pollInterval ?? 10);
+      status = ((await ctx.session.request("tasks/get", { taskId: created.task.taskId }, { relatedRequestId: ctx.requestId })) as any).status;
+    }
+    const r = (await ctx.session.request("tasks/result", { taskId: created.task.taskId }, { relatedRequestId: ctx.requestId })) as any;
+    return `model said ${r.content.text}`;
+  });
+  const http = await serveHttp(s, { eventStore: "memory", sessionStore: "memory" });
+  const client = new McpClient({ name: "c", version: "1" }, { tasks: { pollIntervalMs: 10 }, sampling: async () => (await sleep(30), { role: "assistant", content: { type: "text", text: "42" }, model: "m" }) });
+  await client.connect(new StreamableHttpClientTransport(http.url));
+  assert.equal(((await client.callTool("delegate")).content[0] as { text: string }).text, "model said 42");
+  await client.close();
+  await http.close();
+});
