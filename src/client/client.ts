@@ -348,7 +348,7 @@ export class McpClient {
     const params: Params = { name, task: ttlMs === undefined ? {} : { ttl: ttlMs } };
     if (args !== undefined) params.arguments = args;
     const r = (await this.request("tools/call", params, rest)) as { task?: Task };
-    if (!r.task || typeof r.task.taskId !== "string") throw new TrellisError("INVALID_MESSAGE", `tools/call with "task" did not return a CreateTaskResult`);
+    if (!r.task || typeof r.task.taskId !== "string") throw new TrellisError("INVALID_MESSAGE", `tools/call with "task" did not return a CreateTaskResult; the server ran it as a plain call`);
     return new TaskHandle<CallToolResult>(r.task, () => this.#rpc(), (id, fn) => {
       const set = this.#taskListeners.get(id) ?? new Set();
       this.#taskListeners.set(id, set);

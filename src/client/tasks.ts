@@ -17,6 +17,7 @@ export class TaskHandle<R = Record<string, unknown>> {
   readonly #rpc: () => Session;
   readonly #listeners = new Set<(t: Task) => void>();
   readonly #unsubscribe: () => void;
+  #result?: Promise<R>;
 
   /** @internal Created by McpClient.callToolAsTask. */
   constructor(task: Task, rpc: () => Session, subscribe: (taskId: string, fn: (t: Task) => void) => () => void) {
@@ -50,8 +51,16 @@ export class TaskHandle<R = Record<string, unknown>> {
    * result waits for the task to finish and returns what the original request would have returned; a
    * JSON-RPC error of the request is thrown as a ProtocolError. Waits without a timeout unless one is given.
    */
-  async result(options: CallOptions = {}): Promise<R> {
-    return (await this.#rpc().request("tasks/result", { taskId: this.taskId }, { timeoutMs: Infinity, ...options })) as unknown as R;
+  result(options: CallOptions = {}): Promise<R> {
+    // One tasks/result at a time: a later call shares the pending one (updates() may have started it).
+    if (!this.#result) {
+      const p = this.#rpc().request("tasks/result", { taskId: this.taskId }, { timeoutMs: Infinity, ...options }) as unknown as Promise<R>;
+      this.#result = p;
+      p.catch(() => {
+        if (this.#result === p) this.#result = undefined;
+      });
+    }
+    return this.#result;
   }
 
   /** cancel asks the server to cancel the task and returns its (cancelled) status. */
@@ -82,6 +91,8 @@ export class TaskHandle<R = Record<string, unknown>> {
           const t = queue.shift()!;
           if (key(t) === lastYielded) continue;
           lastYielded = key(t);
+          // The server needs input: open tasks/result now so its request has a stream to travel on (tasks.mdx).
+          if (t.status === "input_required") this.result().catch(() => {});
           yield t;
           if (TERMINAL_STATUSES.has(t.status)) return;
         }

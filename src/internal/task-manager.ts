@@ -72,6 +72,8 @@ interface Running {
   session?: Session;
   /** Ids of tasks/result requests waiting on this task: input requests travel on their streams. */
   waiting: Set<RequestId>;
+  /** Called when a tasks/result starts waiting on this task. */
+  onWaiting?: () => void;
   originalRequestId: RequestId;
 }
 
@@ -146,6 +148,9 @@ export class TaskManager {
       request: async (method, params, options: RequestOptions = {}) => {
         if (!running.session || running.session.closed) throw new TrellisError("CONNECTION_CLOSED", `task ${taskId} has no requestor connected to ask "${method}"`);
         await this.#transition(taskId, "input_required");
+        // The requestor learns of input_required and opens tasks/result; the question travels on that stream
+        // (tasks.mdx, "Input Required Status"). Wait for it a while, then send on whatever route there is.
+        if (running.waiting.size === 0) await this.#whenWaiting(running, Math.max(2000, 4 * this.#opts.pollIntervalMs));
         try {
           return await running.session.request(method, params, { ...options, ...route(), meta: { ...options.meta, ...meta } });
         } finally {
@@ -161,6 +166,21 @@ export class TaskManager {
         return this.#finish(taskId, "failed", { error });
       },
     );
+  }
+
+  #whenWaiting(running: Running, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const onAbort = () => done();
+      running.controller.signal.addEventListener("abort", onAbort, { once: true });
+      function done() {
+        clearTimeout(timer);
+        running.controller.signal.removeEventListener("abort", onAbort);
+        running.onWaiting = undefined;
+        resolve();
+      }
+      running.onWaiting = done;
+    });
   }
 
   /** isRunning tells whether this process runs the task's work. */
@@ -238,6 +258,7 @@ export class TaskManager {
       // A reconnecting client re-attaches the task to its current session for input requests and notifications.
       running.session = session;
       running.waiting.add(rpc.id);
+      running.onWaiting?.();
     }
     try {
       while (!TERMINAL_STATUSES.has(t.status)) {

@@ -374,8 +374,9 @@ export class Session {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": must be an object`));
       return;
     }
-    const validator = entry.task ? CREATE_TASK_RESULT : spec?.result;
-    const problem = validator ? checkAgainst(validator, result) : undefined;
+    // A task-augmented request gets a CreateTaskResult, or, from a peer without tasks, the plain result.
+    let problem = spec?.result ? checkAgainst(spec.result, result) : undefined;
+    if (entry.task && checkAgainst(CREATE_TASK_RESULT, result) === undefined) problem = undefined;
     if (problem) {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": ${problem}`));
       return;

@@ -255,8 +255,9 @@ export class McpServer {
       const tool = this.#tools.get(p.name);
       if (!tool) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown tool ${JSON.stringify(p.name)}; call tools/list for the available tools`);
       const support = tool.definition.execution?.taskSupport ?? "forbidden";
-      if (p.task !== undefined) {
-        if (!this.#tasks || support === "forbidden") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`);
+      // A server without tasks processes the call normally, ignoring "task" (tasks.mdx, "Capability Negotiation").
+      if (p.task !== undefined && this.#tasks) {
+        if (support === "forbidden") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`);
         return startToolTask(this.#tasks, tool, params, session, rpc);
       }
       if (support === "required") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(p.name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`);

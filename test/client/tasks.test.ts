@@ -150,3 +150,23 @@ test("the client as a task receiver over Streamable HTTP: a server tool sends ta
   await client.close();
   await http.close();
 });
+
+test("updates() calls tasks/result preemptively on input_required, so the server's question gets through", async () => {
+  const s = new McpServer({ name: "s", version: "1" }, { tasks: { pollIntervalMs: 10 } });
+  s.registerTool("ask", { execution: { taskSupport: "required" } }, async (_a, ctx) => {
+    const r = await ctx.elicit({ message: "ok?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } });
+    return `answer ${JSON.stringify(r.content)}`;
+  });
+  const http = await serveHttp(s, { eventStore: "memory", sessionStore: "memory" });
+  const client = new McpClient({ name: "c", version: "1" }, { elicitForm: () => ({ action: "accept", content: { ok: true } }) });
+  // No GET stream: the elicitation can only travel on a tasks/result stream.
+  await client.connect(new StreamableHttpClientTransport(http.url, { openGetStream: false }));
+  const task = await client.callToolAsTask("ask");
+  const seen: string[] = [];
+  for await (const t of task.updates()) seen.push(t.status);
+  assert.ok(seen.includes("input_required"), seen.join(","));
+  assert.equal(seen.at(-1), "completed");
+  assert.equal(((await task.result()).content[0] as { text: string }).text, 'answer {"ok":true}');
+  await client.close();
+  await http.close();
+});

@@ -190,6 +190,14 @@ test(`${transport}: input_required: a task's elicitation reaches the client with
 
 }
 
+test("a server without tasks ignores the task field and answers normally", async () => {
+  const s = new McpServer({ name: "plain", version: "1" });
+  s.registerTool("t", {}, () => "plain answer");
+  const c = await connectRaw("memory", s);
+  assert.deepEqual(await c.rpc.request("tools/call", { name: "t", task: { ttl: 1000 } }), { content: [{ type: "text", text: "plain answer" }] });
+  await c.close();
+});
+
 test("rate limit: task operations past the owner's budget get -32000 with a retry hint; other owners are unaffected", async () => {
   const s = fixture({ rateLimit: { perSecond: 1, burst: 3 } });
   const a = await connectRaw("memory", s);
