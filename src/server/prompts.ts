@@ -15,6 +15,8 @@ export interface PromptConfig {
   description?: string;
   arguments?: PromptArgumentConfig[];
   icons?: Icon[];
+  /** OAuth scopes a caller needs to see and get it (HTTP with `auth`). */
+  scopes?: string[];
   _meta?: Record<string, unknown>;
 }
 
@@ -24,6 +26,7 @@ export type PromptHandler = (args: Record<string, string>, ctx: HandlerContext) 
 
 export interface PromptEntry {
   seq: number;
+  scopes: string[];
   name: string;
   definition: Prompt;
   complete: Map<string, Completer>;
@@ -57,7 +60,7 @@ export function buildPromptEntry(seq: number, name: string, config: PromptConfig
   if (args.length) definition.arguments = args;
   if (config.icons) definition.icons = config.icons;
   if (config._meta) definition._meta = config._meta;
-  return { seq, name, definition, complete, handler };
+  return { seq, scopes: config.scopes ?? [], name, definition, complete, handler };
 }
 
 /** getPrompt checks the arguments against the declaration and runs the handler. */

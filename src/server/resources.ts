@@ -20,6 +20,8 @@ export interface ResourceConfig {
   size?: number;
   annotations?: Annotations;
   icons?: Icon[];
+  /** OAuth scopes a caller needs to see and read it (HTTP with `auth`). */
+  scopes?: string[];
   _meta?: Record<string, unknown>;
 }
 
@@ -37,12 +39,14 @@ export type ResourceTemplateHandler = (uri: string, variables: Record<string, st
 
 export interface ResourceEntry {
   seq: number;
+  scopes: string[];
   definition: Resource;
   handler: ResourceHandler;
 }
 
 export interface TemplateEntry {
   seq: number;
+  scopes: string[];
   definition: ResourceTemplate;
   template: UriTemplate;
   complete?: Record<string, Completer>;
@@ -59,6 +63,7 @@ function describe<T extends Record<string, unknown>>(base: T, config: ResourceCo
   if (config.icons) checkIcons(config.icons, op);
   const out: Record<string, unknown> = { ...base, name: config.name };
   for (const k of ["title", "description", "mimeType", "size", "annotations", "icons", "_meta"] as const) if (config[k] !== undefined) out[k] = config[k];
+  delete out.scopes;
   return out as T;
 }
 
@@ -66,7 +71,7 @@ export function buildResourceEntry(seq: number, uri: string, config: ResourceCon
   const op = `registerResource ${JSON.stringify(uri)}`;
   if (typeof uri !== "string" || !URL.canParse(uri)) throw misuse(`${op}: uri must be an absolute URI such as "file:///notes.txt" or "app://config"`);
   if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
-  return { seq, definition: describe({ uri } as Resource, config, op), handler };
+  return { seq, scopes: config.scopes ?? [], definition: describe({ uri } as Resource, config, op), handler };
 }
 
 export function buildTemplateEntry(seq: number, uriTemplate: string, config: ResourceTemplateConfig, handler: ResourceTemplateHandler): TemplateEntry {
@@ -78,7 +83,7 @@ export function buildTemplateEntry(seq: number, uriTemplate: string, config: Res
     if (!template.variableNames.includes(v)) throw misuse(`${op}: complete names "${v}", which is not a variable of the template (${template.variableNames.join(", ")})`);
   }
   const { complete, ...rest } = config;
-  return { seq, definition: describe({ uriTemplate } as ResourceTemplate, rest, op), template, complete, handler };
+  return { seq, scopes: config.scopes ?? [], definition: describe({ uriTemplate } as ResourceTemplate, rest, op), template, complete, handler };
 }
 
 /** toReadResult turns what a handler returned into a ReadResourceResult for `uri`. */

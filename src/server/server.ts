@@ -59,6 +59,11 @@ export interface ServerOptions {
   /** Called when a client says its roots changed. */
   onRootsListChanged?: (session: ServerSession) => void;
   /**
+   * With OAuth (HTTP `auth`): whether lists show items the caller lacks the scopes for. Default "hide", so a
+   * model is not offered tools it cannot call.
+   */
+  unauthorizedItems?: "hide" | "show";
+  /**
    * Tasks (SEP-1686): where they are stored and for how long. Tasks are on when this is set or when a tool
    * declares execution.taskSupport; the default store keeps them in memory.
    */
@@ -150,6 +155,29 @@ export class McpServer {
   }
 
   // ---- connections -------------------------------------------------------------------------------
+
+  /**
+   * scopesFor is what a request needs: the scopes of the tool, resource or prompt it names (empty for
+   * anything else). The HTTP transport checks them before dispatch, so clients can step up on a 403.
+   */
+  scopesFor(method: string, params: Record<string, unknown>): string[] {
+    if (method === "tools/call") return this.#tools.get(params.name as string)?.scopes ?? [];
+    if (method === "prompts/get") return this.#prompts.get(params.name as string)?.scopes ?? [];
+    if (method === "resources/read" || method === "resources/subscribe") {
+      const uri = params.uri as string;
+      const fixed = this.#resources.get(uri);
+      if (fixed) return fixed.scopes;
+      for (const t of this.#templates.values()) if (t.template.match(uri)) return t.scopes;
+    }
+    return [];
+  }
+
+  /** Lists hide what the caller may not use, unless configured to show it. */
+  #visible<T extends { scopes: string[] }>(items: Iterable<T>, rpc: RequestContext): Iterable<T> {
+    const granted = rpc.extra?.authInfo?.scopes;
+    if (!granted || this.#options.unauthorizedItems === "show") return items;
+    return [...items].filter((i) => i.scopes.every((s) => granted.includes(s)));
+  }
 
   /** The task manager, when tasks are on. */
   get tasks(): TaskManager | undefined {
@@ -245,8 +273,8 @@ export class McpServer {
       return {};
     });
 
-    this.#on("tools/list", (params) => {
-      const { page, nextCursor } = paginate(this.#tools.values(), params.cursor, this.#pageSize);
+    this.#on("tools/list", (params, _s, rpc) => {
+      const { page, nextCursor } = paginate(this.#visible(this.#tools.values(), rpc), params.cursor, this.#pageSize);
       const tools = page.map((t) => t.definition);
       return nextCursor ? { tools, nextCursor } : { tools };
     });
@@ -264,13 +292,13 @@ export class McpServer {
       return callTool(tool, p.arguments, new HandlerContext(rpc, session));
     });
 
-    this.#on("resources/list", (params) => {
-      const { page, nextCursor } = paginate(this.#resources.values(), params.cursor, this.#pageSize);
+    this.#on("resources/list", (params, _s, rpc) => {
+      const { page, nextCursor } = paginate(this.#visible(this.#resources.values(), rpc), params.cursor, this.#pageSize);
       const resources = page.map((r) => r.definition);
       return nextCursor ? { resources, nextCursor } : { resources };
     });
-    this.#on("resources/templates/list", (params) => {
-      const { page, nextCursor } = paginate(this.#templates.values(), params.cursor, this.#pageSize);
+    this.#on("resources/templates/list", (params, _s, rpc) => {
+      const { page, nextCursor } = paginate(this.#visible(this.#templates.values(), rpc), params.cursor, this.#pageSize);
       const resourceTemplates = page.map((r) => r.definition);
       return nextCursor ? { resourceTemplates, nextCursor } : { resourceTemplates };
     });
@@ -294,8 +322,8 @@ export class McpServer {
       return {};
     });
 
-    this.#on("prompts/list", (params) => {
-      const { page, nextCursor } = paginate(this.#prompts.values(), params.cursor, this.#pageSize);
+    this.#on("prompts/list", (params, _s, rpc) => {
+      const { page, nextCursor } = paginate(this.#visible(this.#prompts.values(), rpc), params.cursor, this.#pageSize);
       const prompts = page.map((p) => p.definition);
       return nextCursor ? { prompts, nextCursor } : { prompts };
     });

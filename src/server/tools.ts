@@ -36,6 +36,8 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
    * arguments instead of marking the task failed. Only for tools that are safe to run twice. Default false.
    */
   resumable?: boolean;
+  /** OAuth scopes a caller needs to see and call this tool (HTTP with `auth`): 403 insufficient_scope otherwise. */
+  scopes?: string[];
   _meta?: Record<string, unknown>;
 }
 
@@ -58,6 +60,7 @@ export interface ToolEntry {
   output?: CompiledSchema;
   handler: ToolHandler;
   resumable: boolean;
+  scopes: string[];
 }
 
 /** buildToolEntry validates a registration and compiles its schemas; it throws a TypeError naming the fix. */
@@ -86,7 +89,10 @@ export function buildToolEntry(seq: number, name: string, config: ToolConfig, ha
   if (config.resumable && !["optional", "required"].includes(config.execution?.taskSupport ?? "forbidden")) {
     throw misuse(`${op}: resumable only applies to tools that run as tasks; set execution.taskSupport to "optional" or "required"`);
   }
-  return { seq, name, definition, input, trivialInput, output, handler, resumable: config.resumable === true };
+  if (config.scopes !== undefined && (!Array.isArray(config.scopes) || config.scopes.some((x) => typeof x !== "string" || /\s/.test(x) || x === ""))) {
+    throw misuse(`${op}: scopes must be an array of OAuth scope names without spaces, such as ["files:read"]`);
+  }
+  return { seq, name, definition, input, trivialInput, output, handler, resumable: config.resumable === true, scopes: config.scopes ?? [] };
 }
 
 function suggestName(name: string): string {

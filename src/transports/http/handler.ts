@@ -14,6 +14,8 @@ import type { SessionStore } from "../../stores/session-store.js";
 import { MemoryEventStore } from "../../stores/memory/event-store.js";
 import type { AuthInfo } from "../transport.js";
 import { accepts, checkHost, checkOrigin, isJsonContentType, LOOPBACK_NAMES } from "./guard.js";
+import type { TokenVerifier } from "../../auth/verifier.js";
+import { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "../../auth/metadata.js";
 import { HttpSessionTransport, JSON_HEADERS, type HttpReply, type ResponseMode } from "./session-transport.js";
 
 /** HttpRequestLike is the part of an HTTP request the core reads. */
@@ -25,8 +27,26 @@ export interface HttpRequestLike {
   readBody(limit: number): Promise<string>;
   /** Headers as a web Headers object, made on demand for handlers that want them. */
   headers?(): Headers;
-  /** The caller, when an authentication layer in front has verified one. */
+  /** The caller, when an authentication layer in front has verified one (or `auth` below did). */
   authInfo?: AuthInfo;
+  /** The request URL (path and query), used to refuse tokens in the query string. */
+  url?: string;
+}
+
+/** HttpAuthOptions make the handler an OAuth 2.1 resource server (authorization.mdx). */
+export interface HttpAuthOptions {
+  /** Checks bearer tokens (JwtTokenVerifier, IntrospectionTokenVerifier, or your own). */
+  verifier: TokenVerifier;
+  /** This server's canonical URI, the MCP endpoint URL: tokens must be issued for it. */
+  resource: string;
+  /** Authorization servers that issue tokens for it, listed in the Protected Resource Metadata. */
+  authorizationServers: string[];
+  /** Scopes every request needs; announced in the 401 challenge. Default none. */
+  requiredScopes?: string[];
+  /** scopes_supported in the metadata. Default: requiredScopes. */
+  scopesSupported?: string[];
+  /** resource_name in the metadata. */
+  resourceName?: string;
 }
 
 export class BodyTooLargeError extends Error {
@@ -66,6 +86,8 @@ export interface StreamableHttpOptions {
   maxSessions?: number;
   /** Receives transport errors that have no caller to go to. */
   onerror?: (error: Error) => void;
+  /** Require OAuth bearer tokens (and per-tool scopes). Default: no auth. */
+  auth?: HttpAuthOptions;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
@@ -115,6 +137,7 @@ export class StreamableHttpHandler {
   readonly fetch = async (request: Request): Promise<Response> => {
     const reply = await this.handle({
       method: request.method,
+      url: request.url,
       header: (n) => request.headers.get(n),
       headers: () => request.headers,
       readBody: (limit) => readWebBody(request, limit),
@@ -157,6 +180,10 @@ export class StreamableHttpHandler {
     if (hostProblem) return errorReply(403, ErrorCode.ConnectionClosed, `forbidden: ${hostProblem}`);
     const originProblem = checkOrigin(req.header("origin"), this.#opts.allowedOrigins ?? LOOPBACK_NAMES);
     if (originProblem) return errorReply(403, ErrorCode.ConnectionClosed, `forbidden: ${originProblem}`);
+    if (this.#opts.auth) {
+      const denied = await this.#authenticate(req, this.#opts.auth);
+      if (denied) return denied;
+    }
     switch (req.method) {
       case "POST":
         return this.#post(req);
@@ -167,6 +194,48 @@ export class StreamableHttpHandler {
       default:
         return errorReply(405, ErrorCode.ConnectionClosed, `method not allowed: ${req.method}; use POST, GET or DELETE`, null, { allow: this.#opts.stateless ? "POST" : "GET, POST, DELETE" });
     }
+  }
+
+  /** The Protected Resource Metadata document and the paths it is served at, when auth is on. */
+  protectedResourceMetadata(): { paths: string[]; document: ProtectedResourceMetadata } | undefined {
+    const a = this.#opts.auth;
+    if (!a) return undefined;
+    const document: ProtectedResourceMetadata = { resource: a.resource, authorization_servers: a.authorizationServers, bearer_methods_supported: ["header"] };
+    const scopes = a.scopesSupported ?? a.requiredScopes;
+    if (scopes?.length) document.scopes_supported = scopes;
+    if (a.resourceName) document.resource_name = a.resourceName;
+    return { paths: wellKnownPaths(a.resource), document };
+  }
+
+  #challenge(status: 400 | 401 | 403, a: HttpAuthOptions, params: { error?: string; description?: string; scope?: string[] }): HttpReply {
+    const parts = [`resource_metadata="${metadataUrl(a.resource)}"`];
+    const scope = params.scope ?? a.requiredScopes;
+    if (scope?.length) parts.push(`scope="${scope.join(" ")}"`);
+    if (params.error) parts.push(`error="${params.error}"`);
+    if (params.description) parts.push(`error_description="${params.description.replace(/["\\]/g, "'")}"`);
+    const message = params.description ?? (status === 401 ? "unauthorized: this server needs an OAuth access token (see WWW-Authenticate)" : "forbidden");
+    return errorReply(status, ErrorCode.ConnectionClosed, message, null, { "www-authenticate": `Bearer ${parts.join(", ")}` });
+  }
+
+  /** Checks the bearer token; on success sets req.authInfo. Nothing of a refused request reaches a handler. */
+  async #authenticate(req: HttpRequestLike, a: HttpAuthOptions): Promise<HttpReply | undefined> {
+    const q = req.url?.indexOf("?") ?? -1;
+    if (q !== -1 && new URLSearchParams(req.url!.slice(q + 1)).has("access_token")) {
+      return this.#challenge(400, a, { error: "invalid_request", description: "access tokens must not be sent in the query string; use the Authorization header" });
+    }
+    const header = req.header("authorization");
+    const m = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header) : null;
+    if (!m) return this.#challenge(401, a, header ? { error: "invalid_request", description: "the Authorization header must be \"Bearer <token>\"" } : {});
+    let info: AuthInfo;
+    try {
+      info = await a.verifier.verify(m[1]!);
+    } catch (err) {
+      return this.#challenge(401, a, { error: "invalid_token", description: err instanceof Error ? err.message : "the access token is invalid" });
+    }
+    const missing = (a.requiredScopes ?? []).filter((s) => !info.scopes.includes(s));
+    if (missing.length) return this.#challenge(403, a, { error: "insufficient_scope", description: `this server needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...info.scopes, ...(a.requiredScopes ?? [])])] });
+    req.authInfo = info;
+    return undefined;
   }
 
   /** Checks MCP-Protocol-Version (transports.mdx, "Protocol Version Header"). */
@@ -239,6 +308,13 @@ export class StreamableHttpHandler {
     const isResponse = !("method" in m) && "id" in m && ("result" in m || "error" in m);
     if (!isRequest && !isNotification && !isResponse) return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: a message needs a string "method", or "id" with "result" or "error"', validId ? (id as RequestId) : null);
     if (isRequest && !validId) return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: "id" must be a string or an integer');
+    if (isRequest && this.#opts.auth && req.authInfo) {
+      // Per-tool (resource, prompt) scopes are checked before dispatch, so clients can step up on a 403.
+      const need = this.#server.scopesFor(m.method as string, (m.params ?? {}) as Record<string, unknown>);
+      const granted = req.authInfo.scopes;
+      const missing = need.filter((s) => !granted.includes(s));
+      if (missing.length) return this.#challenge(403, this.#opts.auth, { error: "insufficient_scope", description: `"${String((m.params as { name?: unknown; uri?: unknown } | undefined)?.name ?? (m.params as { uri?: unknown } | undefined)?.uri ?? m.method)}" needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...granted, ...need])] });
+    }
 
     if (m.method === "initialize" && isRequest) {
       if (this.#opts.stateless) return this.#stateless(req, m, id as RequestId);

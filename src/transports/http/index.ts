@@ -2,7 +2,7 @@
  * trellis-mcp/http: the Streamable HTTP transport. Everything exported here is public API.
  * @module
  */
-export { StreamableHttpHandler, BodyTooLargeError, type StreamableHttpOptions, type HttpRequestLike } from "./handler.js";
+export { StreamableHttpHandler, BodyTooLargeError, type StreamableHttpOptions, type HttpRequestLike, type HttpAuthOptions } from "./handler.js";
 export { serveHttp, toNodeRequest, writeNodeReply, type ServeHttpOptions, type HttpServerHandle } from "./node.js";
 export type { HttpReply, ResponseMode } from "./session-transport.js";
 export { SseChannel, type SseWriter } from "./sse.js";

@@ -45,6 +45,7 @@ export interface HttpServerHandle {
 export function toNodeRequest(req: IncomingMessage): HttpRequestLike {
   return {
     method: req.method ?? "GET",
+    url: req.url,
     header: (name) => {
       const v = req.headers[name];
       return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
@@ -125,10 +126,19 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   } else {
     throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
   }
+  const prm = handler.protectedResourceMetadata();
   const httpServer = createServer((req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
-    if ((q === -1 ? url : url.slice(0, q)) !== path) {
+    const p = q === -1 ? url : url.slice(0, q);
+    if (prm && prm.paths.includes(p)) {
+      // RFC 9728: the metadata is public, so browsers may fetch it cross-origin.
+      const body = JSON.stringify(prm.document);
+      res.writeHead(req.method === "GET" ? 200 : 405, { "content-type": "application/json", "access-control-allow-origin": "*", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (p !== path) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: `not found: the MCP endpoint is ${path}` }));
       return;
