@@ -118,7 +118,18 @@ export class Session {
     this.#transport = transport;
     this.#opts = options;
     transport.start({
-      message: (m, extra) => this.#receive(m, extra),
+      message: (m, extra) => {
+        // Last line of defence: nothing a peer sends may throw out of the transport's read loop.
+        try {
+          this.#receive(m, extra);
+        } catch (err) {
+          this.#opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
+          const id = (m as { id?: unknown } | null)?.id;
+          if ((typeof id === "string" || typeof id === "number") && typeof (m as { method?: unknown }).method === "string") {
+            this.#sendError(id, ErrorCode.InternalError, `internal error: ${err instanceof Error ? err.message : String(err)}`, undefined, id);
+          }
+        }
+      },
       parseError: (detail) => this.#sendError(null, ErrorCode.ParseError, `parse error: ${detail}`),
       close: () => this.#onTransportClose(),
       error: (e) => this.#opts.onerror?.(e),

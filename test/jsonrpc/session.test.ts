@@ -160,3 +160,15 @@ test("close rejects pending requests with CONNECTION_CLOSED", async () => {
   await s.close();
   await assert.rejects(p, (e: unknown) => e instanceof TrellisError && e.code === "CONNECTION_CLOSED");
 });
+
+test("a throw while dispatching a peer's message is answered with -32603 and reported, never thrown into the transport", () => {
+  const errors: Error[] = [];
+  const t = new FakeTransport();
+  const s = new Session(t, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS, onerror: (e) => errors.push(e) });
+  s.gate = () => {
+    throw new Error("gate exploded");
+  };
+  assert.doesNotThrow(() => t.events.message({ jsonrpc: "2.0", id: 9, method: "tools/list" }));
+  assert.deepEqual(t.sent[0], { jsonrpc: "2.0", id: 9, error: { code: -32603, message: "internal error: gate exploded" } });
+  assert.equal(errors[0]!.message, "gate exploded");
+});

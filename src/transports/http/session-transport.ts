@@ -19,6 +19,11 @@ export const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": 
 
 /** MAX_STANDALONE_LOG is how many events of the standalone GET stream are kept in memory for replay. */
 const MAX_STANDALONE_LOG = 1000;
+/**
+ * MAX_REQUEST_LOG is how many events of one request's stream are kept for replay: a handler that sends more
+ * while its client is away loses the oldest, rather than the process growing without bound.
+ */
+const MAX_REQUEST_LOG = 10_000;
 /** MAX_BACKLOG is how many messages wait for a standalone GET stream that is not connected. */
 const MAX_BACKLOG = 100;
 
@@ -145,7 +150,7 @@ export class HttpSessionTransport implements Transport {
     const seq = ++st.seq;
     const data = JSON.stringify(message);
     st.log.push({ seq, data });
-    if (st.requestId === undefined && st.log.length > MAX_STANDALONE_LOG) st.log.shift();
+    if (st.log.length > (st.requestId === undefined ? MAX_STANDALONE_LOG : MAX_REQUEST_LOG)) st.log.shift();
     st.sink?.write(formatEvent(`${st.id}_${seq}`, data));
   }
 
