@@ -164,7 +164,7 @@ test("close rejects pending requests with CONNECTION_CLOSED", async () => {
 test("a throw while dispatching a peer's message is answered with -32603 and reported, never thrown into the transport", () => {
   const errors: Error[] = [];
   const t = new FakeTransport();
-  const s = new Session(t, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS, onerror: (e) => errors.push(e) });
+  const s = new Session(t, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS, onerror: (e) => errors.push(e), handlers: new Map([["tools/list", () => ({ tools: [] })]]) });
   s.gate = () => {
     throw new Error("gate exploded");
   };
