@@ -7,3 +7,16 @@ export { JwtTokenVerifier, type JwtTokenVerifierOptions } from "./jwt-verifier.j
 export { IntrospectionTokenVerifier, type IntrospectionTokenVerifierOptions } from "./introspection-verifier.js";
 export { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "./metadata.js";
 export type { AuthInfo } from "../transports/transport.js";
+export {
+  parseWwwAuthenticate,
+  discoverProtectedResource,
+  discoverAuthorizationServer,
+  protectedResourceMetadataUrls,
+  authorizationServerMetadataUrls,
+  resourceCovers,
+  selectScope,
+  DiscoveryError,
+  type BearerChallenge,
+  type ResourceMetadata,
+  type AuthorizationServerMetadata,
+} from "./client/index.js";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import { McpServer } from "../../src/server/index.js";
-import { serveHttp, type HttpServerHandle } from "../../src/transports/http/index.js";
+import { serveHttp, StreamableHttpHandler, type HttpServerHandle } from "../../src/transports/http/index.js";
 import { IntrospectionTokenVerifier, JwtTokenVerifier } from "../../src/auth/index.js";
 
 const ISSUER = "http://127.0.0.1/issuer";
@@ -202,4 +202,12 @@ test("introspection verifier (RFC 7662): active, audience and expiry are checked
   const wrongCreds = new IntrospectionTokenVerifier({ endpoint, audience: "http://127.0.0.1/mcp", clientId: "rs", clientSecret: "nope" });
   await assert.rejects(wrongCreds.verify("good"), /could not be introspected \(introspection endpoint answered HTTP 401\)/);
   await new Promise<void>((r) => as.close(() => r()));
+});
+
+test("auth options are checked when the server is built, with the fix named", () => {
+  const server = new McpServer({ name: "x", version: "1" });
+  const verifier = new JwtTokenVerifier({ issuer: ISSUER, audience: "http://127.0.0.1/mcp", jwks: { keys: [] } });
+  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier, resource: "/mcp", authorizationServers: [ISSUER] } }), /auth.resource must be this server's canonical URI/);
+  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [] } }), /at least one issuer URL/);
+  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier: {} as never, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] } }), /auth.verifier must be a TokenVerifier/);
 });

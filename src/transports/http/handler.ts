@@ -3,7 +3,7 @@
  * It is written against a minimal request shape so that two thin shims serve it: `fetch(Request)` for
  * web-standard runtimes, and the Node adapter (node.ts), which skips building Request objects.
  */
-import { ErrorCode } from "../../protocol/errors.js";
+import { ErrorCode, misuse } from "../../protocol/errors.js";
 import { isSupportedVersion } from "../../protocol/versions.js";
 import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
@@ -120,6 +120,12 @@ export class StreamableHttpHandler {
       maxSessions: 10_000,
       ...options,
     };
+    const a = options.auth;
+    if (a) {
+      if (typeof a.verifier?.verify !== "function") throw misuse("StreamableHttpHandler: auth.verifier must be a TokenVerifier, such as new JwtTokenVerifier({ issuer, audience, jwks })", "ERR_INVALID_ARG_TYPE");
+      if (typeof a.resource !== "string" || !/^https?:\/\//.test(a.resource) || !URL.canParse(a.resource)) throw misuse(`StreamableHttpHandler: auth.resource must be this server's canonical URI, the absolute URL of its MCP endpoint (such as "https://mcp.example.com/mcp"); got ${JSON.stringify(a.resource)}`);
+      if (!Array.isArray(a.authorizationServers) || a.authorizationServers.length === 0 || a.authorizationServers.some((u) => !URL.canParse(u))) throw misuse("StreamableHttpHandler: auth.authorizationServers must list at least one issuer URL (RFC 9728 requires it)");
+    }
     this.#ownsStore = !options.eventStore && !options.stateless;
     this.#eventStore = options.stateless ? undefined : (options.eventStore ?? new MemoryEventStore());
     if (!options.stateless) {
