@@ -55,6 +55,17 @@ export async function connectRaw(
   return { rpc, server: serverSession as ServerSession, notifications, close: () => rpc.close() };
 }
 
+/** freePort returns a loopback port that was free a moment ago, for servers that must know their URL up front. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** waitFor polls `check` until it returns a truthy value or `ms` pass. */

@@ -19,4 +19,4 @@ export {
   type BearerChallenge,
   type ResourceMetadata,
   type AuthorizationServerMetadata,
-} from "./client/index.js";
+} from "./client/discovery.js";

@@ -7,6 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
+import { freePort } from "../helpers.js";
 import { McpServer } from "../../src/server/index.js";
 import { serveHttp, StreamableHttpHandler, type HttpServerHandle } from "../../src/transports/http/index.js";
 import { IntrospectionTokenVerifier, JwtTokenVerifier } from "../../src/auth/index.js";
@@ -22,13 +23,6 @@ let mcp: HttpServerHandle;
 let calls = 0;
 let lastSubject: string | undefined;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function mint(key: CryptoKey, kid: string, claims: Record<string, unknown> = {}, opts: { aud?: string; iss?: string; exp?: number; nbf?: number } = {}) {
   const now = Math.floor(Date.now() / 1000);

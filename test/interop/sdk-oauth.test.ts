@@ -8,19 +8,12 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { freePort } from "../helpers.js";
 import { McpServer } from "../../src/server/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { JwtTokenVerifier } from "../../src/auth/index.js";
 import { startTestAuthServer } from "../fixtures/test-auth-server.js";
-import { createServer } from "node:http";
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test("official SDK client: authorization code + PKCE against a Trellis resource server", async () => {
   const as = await startTestAuthServer({ subject: "user-1" });

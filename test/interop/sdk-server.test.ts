@@ -12,18 +12,8 @@ import { fileURLToPath } from "node:url";
 import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
 import { StdioClientTransport } from "../../src/transports/stdio-client.js";
 import type { Transport } from "../../src/transports/transport.js";
-import { createServer } from "node:net";
-import { waitFor } from "../helpers.js";
+import { waitFor, freePort } from "../helpers.js";
 
-/** A free loopback port, for servers that cannot be told to pick one themselves. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const require = createRequire(import.meta.url);
 const sdkFixture = fileURLToPath(new URL("../fixtures/sdk-server.js", import.meta.url));

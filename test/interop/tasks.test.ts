@@ -4,19 +4,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { randomUUID } from "node:crypto";
 import * as z from "zod";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpServer as SdkMcpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
-import { CallToolResultSchema, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { McpServer } from "../../src/server/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { McpClient, StreamableHttpClientTransport as TrellisHttpClient } from "../../src/client/index.js";
 import { sleep } from "../helpers.js";
+import { serveSdkHttp } from "../fixtures/sdk-server.js";
 
 test("official SDK client (experimental tasks) runs a Trellis tool as a task, cancels one, lists them", async () => {
   const server = new McpServer({ name: "trellis-tasks", version: "1" }, { tasks: { pollIntervalMs: 20 } });
@@ -78,20 +76,7 @@ test("the Trellis client runs a task on a task-capable official-SDK server, canc
     );
     return s;
   };
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const http = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-    const sid = req.headers["mcp-session-id"] as string | undefined;
-    let t = sid ? sessions.get(sid) : undefined;
-    if (!t && body && isInitializeRequest(body)) {
-      t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void sessions.set(id, t!) });
-      await makeServer().connect(t);
-    }
-    if (!t) return void res.writeHead(sid ? 404 : 400).end();
-    await t.handleRequest(req, res, body);
-  });
+  const http = serveSdkHttp(makeServer);
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
   const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
   const client = new McpClient({ name: "trellis", version: "1" });

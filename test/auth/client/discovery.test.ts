@@ -14,7 +14,7 @@ import { JwtTokenVerifier } from "../../../src/auth/index.js";
 import { McpServer } from "../../../src/server/index.js";
 import { serveHttp } from "../../../src/transports/http/index.js";
 import { startTestAuthServer } from "../../fixtures/test-auth-server.js";
-import { createServer } from "node:http";
+import { freePort } from "../../helpers.js";
 
 test("parseWwwAuthenticate reads Bearer challenges", () => {
   const cases = [
@@ -58,10 +58,7 @@ test("end to end against a Trellis resource server and a test AS: challenge -> P
   const as = await startTestAuthServer();
   const server = new McpServer({ name: "p", version: "1" });
   server.registerTool("t", {}, () => "");
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await freePort();
   const resource = `http://127.0.0.1:${port}/mcp`;
   const http = await serveHttp(server, {
     port,
