@@ -50,3 +50,19 @@ test("stdio: an over-long line is dropped with a parse error and the next line s
   assert.match(out[1].error.message, /longer than 256 bytes/);
   assert.deepEqual(out[2], { jsonrpc: "2.0", id: 2, result: {} });
 });
+
+test("stdio: deeply nested input is answered, not fatal, and the connection carries on", async () => {
+  const { input, lines } = setup();
+  input.write(INIT + "\n");
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  input.write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"t":${deep}}}}\n`);
+  let nested = "1";
+  for (let i = 0; i < 5000; i++) nested = `{"a":${nested}}`;
+  input.write(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"t":"x","extra":${nested}}}}\n`);
+  input.write(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "ping" }) + "\n");
+  await sleep(200);
+  const byId = new Map(lines().map((l) => [l.id, l]));
+  assert.ok(byId.get(1).error || byId.get(1).result.isError, "the deep array is refused one way or another");
+  assert.equal(byId.get(2).result.content[0].text, "x");
+  assert.deepEqual(byId.get(3), { jsonrpc: "2.0", id: 3, result: {} });
+});
