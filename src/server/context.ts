@@ -121,7 +121,7 @@ export class HandlerContext {
       return (await this.#ask("elicitation/create", { ...p, elicitationId }, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
     }
     // An empty elicitation capability means form mode (backwards compatibility, elicitation.mdx).
-    if (!caps.form && caps.url && Object.keys(caps).length > 0 && !("form" in caps)) {
+    if (caps.url && !caps.form) {
       throw new TrellisError("CAPABILITY_MISSING", 'client declared only "elicitation.url"; form mode is not supported by this client');
     }
     const form = params as ElicitFormOptions;

@@ -20,7 +20,9 @@ const sdkFixture = fileURLToPath(new URL("../fixtures/sdk-server.js", import.met
 const loopbackOnly = fileURLToPath(new URL("../fixtures/loopback-only.js", import.meta.url));
 const everything = join(dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")), "dist/index.js");
 
-function makeClient(seen: { logs: unknown[]; samples: unknown[]; elicits: unknown[] }) {
+type Seen = { logs: unknown[]; samples: unknown[]; elicits: unknown[] };
+
+function makeClient(seen: Seen) {
   return new McpClient(
     { name: "trellis-interop", version: "1.0.0" },
     {
@@ -58,9 +60,10 @@ function startHttp(args: string[], env: Record<string, string> = {}, pattern = /
   });
 }
 
-function sdkFixtureSuite(name: string, transport: () => Promise<Transport>, cleanup: () => void = () => {}) {
-  describe(`Trellis client vs official SDK server over ${name}`, () => {
-    const seen = { logs: [] as unknown[], samples: [] as unknown[], elicits: [] as unknown[] };
+/** clientSuite connects one Trellis client for a describe block and closes it after; `tests` adds the tests. */
+function clientSuite(title: string, transport: () => Promise<Transport>, cleanup: () => void, tests: (client: McpClient, seen: Seen) => void) {
+  describe(title, () => {
+    const seen: Seen = { logs: [], samples: [], elicits: [] };
     const client = makeClient(seen);
     before(async () => {
       await client.connect(await transport());
@@ -69,6 +72,12 @@ function sdkFixtureSuite(name: string, transport: () => Promise<Transport>, clea
       await client.close();
       cleanup();
     });
+    tests(client, seen);
+  });
+}
+
+function sdkFixtureSuite(name: string, transport: () => Promise<Transport>, cleanup: () => void = () => {}) {
+  clientSuite(`Trellis client vs official SDK server over ${name}`, transport, cleanup, (client, seen) => {
     test("tools with structured output, progress, logging", async () => {
       const tools = await client.listAllTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), ["ask", "echo", "log", "progress", "roots", "sample"]);
@@ -113,16 +122,7 @@ sdkFixtureSuite(
 );
 
 function everythingSuite(name: string, transport: () => Promise<Transport>, cleanup: () => void = () => {}) {
-  describe(`Trellis client vs @modelcontextprotocol/server-everything over ${name}`, () => {
-    const seen = { logs: [] as unknown[], samples: [] as unknown[], elicits: [] as unknown[] };
-    const client = makeClient(seen);
-    before(async () => {
-      await client.connect(await transport());
-    });
-    after(async () => {
-      await client.close();
-      cleanup();
-    });
+  clientSuite(`Trellis client vs @modelcontextprotocol/server-everything over ${name}`, transport, cleanup, (client, seen) => {
     test("tools: echo, sum, structured content, long-running progress", async () => {
       const names = (await client.listAllTools()).map((t) => t.name);
       for (const n of ["echo", "get-sum", "get-structured-content", "trigger-long-running-operation"]) assert.ok(names.includes(n), n);

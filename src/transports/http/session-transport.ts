@@ -137,11 +137,7 @@ export class HttpSessionTransport implements Transport {
   /** Switches a pending request to an SSE reply, with a priming event when the client understands one. */
   #upgrade(st: OutStream): void {
     st.mode = "sse";
-    const sink = new SseChannel();
-    st.sink = sink;
-    sink.ondetach = () => {
-      if (st.sink === sink) st.sink = undefined;
-    };
+    const sink = this.#attach(st);
     if (this.#config.primeStreams()) sink.write(formatEvent(`${st.id}_0`, "", this.#config.retryMs));
     st.decide!({ status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink });
   }
