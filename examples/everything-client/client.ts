@@ -4,6 +4,8 @@
  */
 import { McpClient } from "../../src/client/index.js";
 import { StreamableHttpClientTransport } from "../../src/transports/http/client.js";
+import { OAuthClient } from "../../src/auth/client/oauth-client.js";
+import { authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow, type PreRegisteredClient } from "../../src/auth/client/flows.js";
 
 type Scenario = (url: string) => Promise<void>;
 
@@ -46,7 +48,111 @@ const schemaPreservation: Scenario = async (url) => {
   await client.close();
 };
 
+/** The scenario's credentials, from MCP_CONFORMANCE_CONTEXT. */
+function context(): Record<string, string> {
+  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
+  if (!raw) throw new Error("MCP_CONFORMANCE_CONTEXT is not set");
+  return JSON.parse(raw) as Record<string, string>;
+}
+
+/**
+ * The redirect step of a test: the conformance authorization server approves at once and redirects, so
+ * "the browser" is one fetch that reads the Location header.
+ */
+async function followRedirect(url: URL): Promise<string> {
+  const res = await fetch(url, { redirect: "manual" });
+  await res.body?.cancel();
+  const location = res.headers.get("location");
+  if (!location) throw new Error(`the authorization endpoint answered ${res.status} without a redirect`);
+  return location;
+}
+
+/** Connects with `auth`, lists the tools and calls test-tool (if listed). */
+async function authorizedSession(url: string, auth: OAuthClient): Promise<void> {
+  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  await client.connect(new StreamableHttpClientTransport(url, { auth }));
+  const tools = await client.listAllTools();
+  if (tools.some((t) => t.name === "test-tool")) await client.callTool("test-tool", {});
+  await client.close();
+}
+
+/** The conformance suite's CIMD URL: it stands for a document this client would host. */
+const CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
+
+function userFlow(client?: PreRegisteredClient) {
+  return authorizationCodeFlow({
+    redirectUri: "http://localhost:3000/callback",
+    authorize: followRedirect,
+    clientMetadataUrl: CLIENT_METADATA_URL,
+    clientMetadata: { client_name: "trellis-conformance-client" },
+    ...(client ? { client } : {}),
+  });
+}
+
+/** Authorization code + PKCE with discovery, CIMD or DCR, scope selection and step-up. */
+const authCode: Scenario = (url) => authorizedSession(url, new OAuthClient({ flow: userFlow() }));
+
+const preRegistered: Scenario = (url) => {
+  const c = context();
+  return authorizedSession(url, new OAuthClient({ flow: userFlow({ clientId: c.client_id!, clientSecret: c.client_secret! }) }));
+};
+
+const clientCredentialsJwt: Scenario = (url) => {
+  const c = context();
+  return authorizedSession(url, new OAuthClient({ flow: clientCredentialsFlow({ clientId: c.client_id!, clientKey: { key: c.private_key_pem!, algorithm: c.signing_algorithm ?? "ES256" } }) }));
+};
+
+const clientCredentialsBasic: Scenario = (url) => {
+  const c = context();
+  return authorizedSession(url, new OAuthClient({ flow: clientCredentialsFlow({ clientId: c.client_id!, clientSecret: c.client_secret! }) }));
+};
+
+const enterprise: Scenario = (url) => {
+  const c = context();
+  const flow = enterpriseFlow({
+    clientId: c.client_id!,
+    clientSecret: c.client_secret!,
+    idp: { tokenEndpoint: c.idp_token_endpoint!, issuer: c.idp_issuer!, clientId: c.idp_client_id!, idToken: c.idp_id_token! },
+  });
+  return authorizedSession(url, new OAuthClient({ flow }));
+};
+
+const authCodeScenarios = [
+  "auth/metadata-default",
+  "auth/metadata-var1",
+  "auth/metadata-var2",
+  "auth/metadata-var3",
+  "auth/basic-cimd",
+  "auth/basic-dcr",
+  "auth/scope-from-www-authenticate",
+  "auth/scope-from-scopes-supported",
+  "auth/scope-omitted-when-undefined",
+  "auth/scope-step-up",
+  "auth/scope-retry-limit",
+  "auth/token-endpoint-auth-basic",
+  "auth/token-endpoint-auth-post",
+  "auth/token-endpoint-auth-none",
+  "auth/2025-03-26-oauth-metadata-backcompat",
+  "auth/2025-03-26-oauth-endpoint-fallback",
+  "auth/resource-mismatch",
+  "auth/offline-access-scope",
+  "auth/offline-access-not-supported",
+  "auth/iss-supported",
+  "auth/iss-not-advertised",
+  "auth/iss-supported-missing",
+  "auth/iss-wrong-issuer",
+  "auth/iss-unexpected",
+  "auth/iss-normalized",
+  "auth/metadata-issuer-mismatch",
+  "auth/authorization-server-migration",
+];
+
 const scenarios: Record<string, Scenario> = {
+  ...Object.fromEntries(authCodeScenarios.map((n) => [n, authCode])),
+  "auth/pre-registration": preRegistered,
+  "auth/client-credentials-jwt": clientCredentialsJwt,
+  "auth/client-credentials-basic": clientCredentialsBasic,
+  "auth/enterprise-managed-authorization": enterprise,
   initialize: basic,
   tools_call: basic,
   "elicitation-sep1034-client-defaults": elicitationDefaults,

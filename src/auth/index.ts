@@ -1,5 +1,6 @@
 /**
- * trellis-mcp/auth: the OAuth 2.1 resource server side. Everything exported here is public API.
+ * trellis-mcp/auth: OAuth 2.1 for both roles — the resource server (verifiers, metadata) and the client
+ * (OAuthClient and its flows). Everything exported here is public API.
  * @module
  */
 export { InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
@@ -20,3 +21,19 @@ export {
   type ResourceMetadata,
   type AuthorizationServerMetadata,
 } from "./client/discovery.js";
+export { OAuthClient, unionScopes, isLoopbackUrl, describeOAuthError, type OAuthClientOptions, type OAuthFlow, type FlowContext, type ClientIdentity } from "./client/oauth-client.js";
+export {
+  authorizationCodeFlow,
+  clientCredentialsFlow,
+  enterpriseFlow,
+  chooseAuthMethod,
+  type AuthorizationCodeFlowOptions,
+  type ClientCredentialsFlowOptions,
+  type EnterpriseFlowOptions,
+  type PreRegisteredClient,
+  type ClientKey,
+} from "./client/flows.js";
+export { MemoryCredentialStore, FileCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./client/credential-store.js";
+export { clientMetadataDocument, serveClientMetadata, type ClientMetadataDocument } from "./client/client-metadata.js";
+export { loopbackRedirect, type LoopbackRedirect, type LoopbackRedirectOptions } from "./client/loopback.js";
+export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http/client.js";

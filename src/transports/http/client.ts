@@ -20,7 +20,51 @@ export interface ReconnectOptions {
   maxRetries?: number;
 }
 
+/** The request an HttpClientAuth is asked about. */
+export interface AuthRequest {
+  method: string;
+  url: URL;
+  /** The headers the request was sent with (on a challenge). */
+  headers?: Headers;
+  /** How many times this request was already sent again after a challenge. */
+  attempt: number;
+}
+
+/**
+ * HttpClientAuth is how authorization plugs into the transport (trellis-mcp/auth's OAuthClient is one): it
+ * adds credentials to every request and answers the server's 401 / 403 challenges. The transport knows
+ * nothing of OAuth; it only resends a request when `challenge` says new credentials are ready.
+ */
+export interface HttpClientAuth {
+  /** Headers for this request (Authorization and the like); {} when there are no credentials yet. */
+  headers(request: AuthRequest): Promise<Record<string, string>>;
+  /**
+   * Called with a 401 or 403 response. Resolve true when the request should be sent again with new
+   * credentials, false to give up on it (the request fails with the server's answer); a throw fails the
+   * request with that reason.
+   */
+  challenge(response: Response, request: AuthRequest): Promise<boolean>;
+}
+
+/** AuthorizationFailedError: a request the server refused (401/403) that the client's auth could not satisfy. */
+export class AuthorizationFailedError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AuthorizationFailedError";
+    this.status = status;
+  }
+}
+
+/** More resends than this for one request means the auth is looping; the request fails. */
+const MAX_AUTH_RESENDS = 4;
+
 export interface StreamableHttpClientOptions {
+  /**
+   * Authorization for every request: an OAuthClient from trellis-mcp/auth, or your own HttpClientAuth. A 401
+   * or 403 is passed to it, and the request is sent again when it has new credentials.
+   */
+  auth?: HttpClientAuth;
   /** Extra headers on every request (static, or computed per request, for example for auth). */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** The fetch to use. Default: globalThis.fetch. */
@@ -113,13 +157,38 @@ export class StreamableHttpClientTransport implements Transport {
     this.#events = events;
   }
 
-  async #headers(extra: Record<string, string>): Promise<Headers> {
+  async #headers(extra: Record<string, string>, auth?: AuthRequest): Promise<Headers> {
     const custom = typeof this.#opts.headers === "function" ? await this.#opts.headers() : (this.#opts.headers ?? {});
     const h = new Headers(custom);
+    if (auth && this.#opts.auth) for (const [k, v] of Object.entries(await this.#opts.auth.headers(auth))) h.set(k, v);
     for (const [k, v] of Object.entries(extra)) h.set(k, v);
     if (this.#sessionId) h.set("mcp-session-id", this.#sessionId);
     if (this.#protocolVersion) h.set("mcp-protocol-version", this.#protocolVersion);
     return h;
+  }
+
+  /**
+   * One HTTP exchange with the server, through the auth hook: a 401/403 goes to `auth.challenge`, and the
+   * request is sent again (with the same body) when it says so. Throws AuthorizationFailedError when the
+   * challenge cannot be met.
+   */
+  async #request(method: string, extra: Record<string, string>, init: { body?: string; signal: AbortSignal; reauthorize?: boolean }): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const req: AuthRequest = { method, url: this.#url, attempt };
+      const headers = await this.#headers(extra, req);
+      const res = await this.#fetch(this.#url, { method, headers, body: init.body, signal: init.signal });
+      const auth = this.#opts.auth;
+      if (!auth || init.reauthorize === false || (res.status !== 401 && res.status !== 403)) return res;
+      let again: boolean;
+      try {
+        again = attempt < MAX_AUTH_RESENDS && (await auth.challenge(res, { ...req, headers }));
+      } catch (err) {
+        await res.body?.cancel().catch(() => {});
+        throw err instanceof AuthorizationFailedError ? err : new AuthorizationFailedError(`authorization failed: ${(err as Error).message}`, res.status, { cause: err });
+      }
+      if (!again) return res;
+      await res.body?.cancel().catch(() => {});
+    }
   }
 
   send(message: JsonRpcMessage): void {
@@ -128,8 +197,8 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /** Fails a request locally so that its caller gets an error instead of waiting for a timeout. */
-  #failRequest(message: JsonRpcMessage, text: string, code: number = ErrorCode.ConnectionClosed): void {
-    if ("method" in message && "id" in message) this.#events?.message({ jsonrpc: "2.0", id: message.id, error: { code, message: text } });
+  #failRequest(message: JsonRpcMessage, text: string, code: number = ErrorCode.ConnectionClosed, data?: unknown): void {
+    if ("method" in message && "id" in message) this.#events?.message({ jsonrpc: "2.0", id: message.id, error: data === undefined ? { code, message: text } : { code, message: text, data } });
     else this.#events?.error(new TrellisError("TRANSPORT_ERROR", text));
   }
 
@@ -138,14 +207,11 @@ export class StreamableHttpClientTransport implements Transport {
     if (isRequest && message.method === "initialize") this.#initializeId = message.id;
     let res: Response;
     try {
-      res = await this.#fetch(this.#url, {
-        method: "POST",
-        headers: await this.#headers({ "content-type": "application/json", accept: "application/json, text/event-stream" }),
-        body: JSON.stringify(message),
-        signal: this.#abort.signal,
-      });
+      res = await this.#request("POST", { "content-type": "application/json", accept: "application/json, text/event-stream" }, { body: JSON.stringify(message), signal: this.#abort.signal });
     } catch (err) {
-      if (!this.#closed) this.#failRequest(message, `POST ${this.#url.href} failed: ${(err as Error).message}`);
+      if (this.#closed) return;
+      if (err instanceof AuthorizationFailedError) this.#failRequest(message, err.message, ErrorCode.ConnectionClosed, { httpStatus: err.status });
+      else this.#failRequest(message, `POST ${this.#url.href} failed: ${(err as Error).message}`);
       return;
     }
     const sid = res.headers.get("mcp-session-id");
@@ -166,7 +232,10 @@ export class StreamableHttpClientTransport implements Transport {
       }
       const expired = res.status === 404 && this.#sessionId !== undefined;
       if (expired) this.#sessionId = undefined;
-      this.#failRequest(message, expired ? `session expired (HTTP 404): ${detail}; initialize a new session` : `HTTP ${res.status}: ${detail}`);
+      const denied = res.status === 401 || res.status === 403;
+      const challenge = denied ? res.headers.get("www-authenticate") : null;
+      const text = expired ? `session expired (HTTP 404): ${detail}; initialize a new session` : `HTTP ${res.status}: ${detail}${challenge ? ` (WWW-Authenticate: ${challenge})` : ""}`;
+      this.#failRequest(message, text, ErrorCode.ConnectionClosed, denied ? { httpStatus: res.status } : undefined);
       return;
     }
     const type = res.headers.get("content-type") ?? "";
@@ -254,7 +323,7 @@ export class StreamableHttpClientTransport implements Transport {
 
   async #resume(lastEventId: string): Promise<Response | undefined> {
     try {
-      const res = await this.#fetch(this.#url, { method: "GET", headers: await this.#headers({ accept: "text/event-stream", "last-event-id": lastEventId }), signal: this.#abort.signal });
+      const res = await this.#request("GET", { accept: "text/event-stream", "last-event-id": lastEventId }, { signal: this.#abort.signal });
       if (res.ok && (res.headers.get("content-type") ?? "").includes("text/event-stream")) return res;
       await res.body?.cancel();
       // An empty stream stands in for a failed attempt; the loop counts it and backs off.
@@ -272,7 +341,7 @@ export class StreamableHttpClientTransport implements Transport {
     this.#getStreamOpen = true;
     void (async () => {
       try {
-        const res = await this.#fetch(this.#url, { method: "GET", headers: await this.#headers({ accept: "text/event-stream" }), signal: this.#abort.signal });
+        const res = await this.#request("GET", { accept: "text/event-stream" }, { signal: this.#abort.signal });
         if (!res.ok || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
           await res.body?.cancel();
           this.#getStreamOpen = false;
@@ -293,7 +362,7 @@ export class StreamableHttpClientTransport implements Transport {
     this.#abort.abort();
     if (this.#sessionId) {
       try {
-        const res = await this.#fetch(this.#url, { method: "DELETE", headers: await this.#headers({}), signal: AbortSignal.timeout(5000) });
+        const res = await this.#request("DELETE", {}, { signal: AbortSignal.timeout(5000), reauthorize: false });
         await res.body?.cancel();
       } catch {
         // best effort: the server expires idle sessions anyway

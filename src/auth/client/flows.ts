@@ -1,0 +1,273 @@
+/**
+ * The ways an OAuthClient gets tokens:
+ * - authorizationCodeFlow: a user signs in (authorization.mdx): PKCE S256, `state`, `resource`, and a client
+ *   identity found in the spec's order — pre-registered, then a Client ID Metadata Document (SEP-991) when
+ *   the server supports them, then Dynamic Client Registration;
+ * - clientCredentialsFlow: a machine acts for itself (SEP-1046), with a secret or a private_key_jwt assertion;
+ * - enterpriseFlow: enterprise-managed authorization (SEP-990): the IdP exchanges the user's ID token for an
+ *   ID-JAG (RFC 8693), which the MCP authorization server takes as a jwt-bearer grant (RFC 7523).
+ */
+import * as oauth from "oauth4webapi";
+import { importJWK, importPKCS8, type JWK } from "jose";
+import type { StoredClient } from "./credential-store.js";
+import { isLoopbackUrl, type ClientIdentity, type FlowContext, type OAuthFlow } from "./oauth-client.js";
+import type { AuthorizationServerMetadata } from "./discovery.js";
+
+/** A client registered ahead of time with the authorization server. */
+export interface PreRegisteredClient {
+  clientId: string;
+  clientSecret?: string;
+  /** Default: from the server's token_endpoint_auth_methods_supported (basic, then post, for a secret). */
+  tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+}
+
+/** A private key for private_key_jwt client authentication (RFC 7523 section 2.2). */
+export interface ClientKey {
+  /** PKCS#8 PEM, a JWK with its private part, or a CryptoKey. */
+  key: string | JWK | CryptoKey;
+  /** The JWS algorithm. Default: the JWK's alg, else ES256. */
+  algorithm?: string;
+  /** Key id to put in the assertion header. */
+  kid?: string;
+}
+
+const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ID_JAG = "urn:ietf:params:oauth:token-type:id-jag";
+const ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
+
+function asServer(as: AuthorizationServerMetadata): oauth.AuthorizationServer {
+  return as as unknown as oauth.AuthorizationServer;
+}
+
+async function importKey(k: ClientKey): Promise<oauth.PrivateKey> {
+  const alg = k.algorithm ?? (typeof k.key === "object" && "alg" in k.key && typeof k.key.alg === "string" ? k.key.alg : "ES256");
+  const key = typeof k.key === "string" ? await importPKCS8(k.key, alg) : "kty" in k.key ? ((await importJWK(k.key as JWK, alg)) as CryptoKey) : (k.key as CryptoKey);
+  return k.kid ? { key, kid: k.kid } : { key };
+}
+
+/**
+ * chooseAuthMethod picks the token endpoint authentication: the registration's own method, else the first of
+ * our preferences the server lists (RFC 8414's default, client_secret_basic, when it lists none).
+ */
+export function chooseAuthMethod(reg: { clientSecret?: string; tokenEndpointAuthMethod?: string }, as: AuthorizationServerMetadata, hasKey = false): string {
+  if (reg.tokenEndpointAuthMethod) return reg.tokenEndpointAuthMethod;
+  const supported = as.token_endpoint_auth_methods_supported;
+  const prefs = hasKey ? ["private_key_jwt"] : reg.clientSecret ? ["client_secret_basic", "client_secret_post"] : [];
+  if (!supported?.length) return prefs[0] ?? "none";
+  return prefs.find((m) => supported.includes(m)) ?? (supported.includes("none") ? "none" : (prefs[0] ?? "none"));
+}
+
+/**
+ * clientSecretBasic (RFC 6749 section 2.3.1): id and secret form-urlencoded, then Base64. oauth4webapi's own
+ * version also escapes "-", ".", "_" and "~", which many servers do not decode; this one escapes what
+ * application/x-www-form-urlencoded escapes and nothing more.
+ */
+export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  const enc = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
+  return (_as, client, _body, headers) => {
+    headers.set("authorization", `Basic ${btoa(`${enc(client.client_id)}:${enc(clientSecret)}`)}`);
+  };
+}
+
+/** readRegistration accepts an RFC 7591 answer: 201 (or 200) with a JSON body that has a client_id. */
+async function readRegistration(res: Response): Promise<{ client_id: string; client_secret?: unknown; token_endpoint_auth_method?: unknown }> {
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const b = body as { client_id?: unknown; error?: unknown; error_description?: unknown } | undefined;
+  if (!res.ok || typeof b?.client_id !== "string") {
+    const why = typeof b?.error === "string" ? `${b.error}${typeof b.error_description === "string" ? `: ${b.error_description}` : ""}` : text.slice(0, 200);
+    throw new Error(`dynamic client registration failed (HTTP ${res.status}): ${why}`);
+  }
+  return b as { client_id: string };
+}
+
+async function identity(reg: StoredClient, as: AuthorizationServerMetadata, key?: ClientKey): Promise<ClientIdentity> {
+  const method = chooseAuthMethod(reg, as, key !== undefined);
+  const client: oauth.Client = { client_id: reg.clientId, token_endpoint_auth_method: method };
+  switch (method) {
+    case "none":
+      return { client, auth: oauth.None() };
+    case "client_secret_basic":
+    case "client_secret_post":
+      if (!reg.clientSecret) throw new Error(`token endpoint auth ${method} needs a client secret, and client ${reg.clientId} has none`);
+      return { client, auth: method === "client_secret_basic" ? clientSecretBasic(reg.clientSecret) : oauth.ClientSecretPost(reg.clientSecret) };
+    case "private_key_jwt":
+      if (!key) throw new Error(`token endpoint auth private_key_jwt needs a private key for client ${reg.clientId}`);
+      return { client, auth: oauth.PrivateKeyJwt(await importKey(key)) };
+    default:
+      throw new Error(`token endpoint auth method ${JSON.stringify(method)} is not supported (use none, client_secret_basic, client_secret_post or private_key_jwt)`);
+  }
+}
+
+export interface AuthorizationCodeFlowOptions {
+  /** Where the authorization server sends the browser back to (loopback or app URL; see loopbackRedirect()). */
+  redirectUri: string;
+  /**
+   * The redirect step: send the user to `url` (open a browser, print it) and resolve with the URL the
+   * authorization server redirected back to, query included. The flow checks `state`, `iss` and errors.
+   */
+  authorize(url: URL): Promise<string | URL>;
+  /** Use this registration instead of registering (authorization.mdx "pre-registration"). */
+  client?: PreRegisteredClient;
+  /** Your Client ID Metadata Document URL (https, with a path); used as client_id where the server supports them. */
+  clientMetadataUrl?: string;
+  /** Fields for Dynamic Client Registration (client_name at least). redirect_uris and grant types are filled in. */
+  clientMetadata?: { client_name: string; [field: string]: unknown };
+  /** A key for private_key_jwt, when the registration uses it. */
+  clientKey?: ClientKey;
+}
+
+/** authorizationCodeFlow: a user signs in through the browser; PKCE S256 and `state` are always used. */
+export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OAuthFlow {
+  if (!options?.redirectUri || typeof options.authorize !== "function") throw new TypeError("authorizationCodeFlow needs redirectUri and authorize(url) (the redirect step)");
+  new URL(options.redirectUri);
+  if (options.clientMetadataUrl !== undefined) {
+    const u = new URL(options.clientMetadataUrl);
+    if (u.protocol !== "https:" || u.pathname === "/") throw new TypeError(`clientMetadataUrl must be an https URL with a path (SEP-991), got ${options.clientMetadataUrl}`);
+  }
+  return {
+    name: "authorization_code",
+    usesPkce: true,
+    async identify(ctx) {
+      const as = ctx.as;
+      // 1. pre-registered; 2. a registration made earlier with this server; 3. CIMD; 4. DCR.
+      if (options.client) return identity(options.client, as, options.clientKey);
+      const saved = await ctx.registration.load();
+      if (saved && (!saved.redirectUri || saved.redirectUri === options.redirectUri)) return identity(saved, as, options.clientKey);
+      if (options.clientMetadataUrl && as.client_id_metadata_document_supported === true) {
+        return identity({ clientId: options.clientMetadataUrl, tokenEndpointAuthMethod: options.clientKey ? "private_key_jwt" : "none" }, as, options.clientKey);
+      }
+      if (!as.registration_endpoint) {
+        throw new Error(`${as.issuer} supports neither dynamic client registration nor${options.clientMetadataUrl ? "" : " (without clientMetadataUrl)"} client ID metadata documents; pass a pre-registered client: { clientId, clientSecret? }`);
+      }
+      const supported = as.token_endpoint_auth_methods_supported;
+      const method = !supported || supported.includes("none") ? "none" : (["client_secret_basic", "client_secret_post"].find((m) => supported.includes(m)) ?? supported[0]!);
+      const redirect = new URL(options.redirectUri);
+      const metadata = {
+        client_name: "MCP client",
+        ...options.clientMetadata,
+        redirect_uris: [options.redirectUri],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: method,
+        application_type: isLoopbackUrl(redirect) || !redirect.protocol.startsWith("http") ? "native" : "web",
+      };
+      const res = await oauth.dynamicClientRegistrationRequest(asServer(as), metadata as Partial<oauth.Client>, ctx.http);
+      // Read leniently: servers often leave out client_secret_expires_at, which oauth4webapi insists on.
+      const reg = await readRegistration(res);
+      const stored: StoredClient = { clientId: reg.client_id, redirectUri: options.redirectUri };
+      if (typeof reg.client_secret === "string") stored.clientSecret = reg.client_secret;
+      if (typeof reg.token_endpoint_auth_method === "string") stored.tokenEndpointAuthMethod = reg.token_endpoint_auth_method;
+      await ctx.registration.save(stored);
+      return identity(stored, as, options.clientKey);
+    },
+    async obtain(ctx, { client, auth }) {
+      const as = asServer(ctx.as);
+      if (!as.authorization_endpoint) throw new Error(`${as.issuer} has no authorization_endpoint`);
+      const verifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const url = new URL(as.authorization_endpoint);
+      const q = url.searchParams;
+      q.set("response_type", "code");
+      q.set("client_id", client.client_id);
+      q.set("redirect_uri", options.redirectUri);
+      q.set("code_challenge", await oauth.calculatePKCECodeChallenge(verifier));
+      q.set("code_challenge_method", "S256");
+      q.set("state", state);
+      q.set("resource", ctx.resource);
+      if (ctx.scope) q.set("scope", ctx.scope);
+      const back = new URL(await options.authorize(url));
+      // state, iss (RFC 9207) and error=... are checked here; a mismatch throws.
+      const params = oauth.validateAuthResponse(as, client, back, state);
+      const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, options.redirectUri, verifier, { ...ctx.http, additionalParameters: { resource: ctx.resource } });
+      return oauth.processAuthorizationCodeResponse(as, client, res);
+    },
+  };
+}
+
+export interface ClientCredentialsFlowOptions {
+  clientId: string;
+  /** A secret (client_secret_basic, or what the server lists) ... */
+  clientSecret?: string;
+  /** ... or a private key (private_key_jwt). */
+  clientKey?: ClientKey;
+  tokenEndpointAuthMethod?: PreRegisteredClient["tokenEndpointAuthMethod"];
+}
+
+/** clientCredentialsFlow: the client acts on its own behalf (SEP-1046); no user, no browser. */
+export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OAuthFlow {
+  if (!options?.clientId || (!options.clientSecret && !options.clientKey)) throw new TypeError("clientCredentialsFlow needs clientId and either clientSecret or clientKey");
+  return {
+    name: "client_credentials",
+    usesPkce: false,
+    identify: (ctx) => identity(options, ctx.as, options.clientKey),
+    async obtain(ctx, { client, auth }) {
+      const as = asServer(ctx.as);
+      const params: Record<string, string> = { resource: ctx.resource };
+      if (ctx.scope) params.scope = ctx.scope;
+      const res = await oauth.clientCredentialsGrantRequest(as, client, auth, params, ctx.http);
+      return oauth.processClientCredentialsResponse(as, client, res);
+    },
+  };
+}
+
+export interface EnterpriseFlowOptions {
+  /** This client at the MCP server's authorization server. */
+  clientId: string;
+  clientSecret?: string;
+  clientKey?: ClientKey;
+  tokenEndpointAuthMethod?: PreRegisteredClient["tokenEndpointAuthMethod"];
+  /** The enterprise identity provider that issues ID-JAGs. */
+  idp: {
+    tokenEndpoint: string;
+    /** The IdP's issuer (the audience of a private_key_jwt assertion). Default: the token endpoint's origin. */
+    issuer?: string;
+    /** This client at the IdP. */
+    clientId: string;
+    clientSecret?: string;
+    /** The user's ID token from the IdP (from your SSO sign-in), or a function that gets a fresh one. */
+    idToken: string | (() => string | Promise<string>);
+  };
+}
+
+/**
+ * enterpriseFlow (SEP-990): trade the user's IdP ID token for an ID-JAG at the IdP (RFC 8693 token exchange
+ * with audience = the MCP authorization server, resource = the MCP server), then the ID-JAG for an access
+ * token at the MCP authorization server (RFC 7523 jwt-bearer grant).
+ */
+export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
+  if (!options?.clientId || !options.idp?.tokenEndpoint || !options.idp.clientId || !options.idp.idToken) {
+    throw new TypeError("enterpriseFlow needs clientId and idp: { tokenEndpoint, clientId, idToken }");
+  }
+  const idpAs: oauth.AuthorizationServer = { issuer: options.idp.issuer ?? new URL(options.idp.tokenEndpoint).origin, token_endpoint: options.idp.tokenEndpoint };
+  const idpClient: oauth.Client = { client_id: options.idp.clientId };
+  return {
+    name: "enterprise-managed (ID-JAG)",
+    usesPkce: false,
+    identify: (ctx) => identity(options, ctx.as, options.clientKey),
+    async obtain(ctx, { client, auth }) {
+      const as = asServer(ctx.as);
+      if (as.grant_types_supported && !as.grant_types_supported.includes(JWT_BEARER)) {
+        throw new Error(`${as.issuer} does not list the jwt-bearer grant (${JWT_BEARER}) in grant_types_supported`);
+      }
+      const idToken = typeof options.idp.idToken === "function" ? await options.idp.idToken() : options.idp.idToken;
+      const exchange: Record<string, string> = { requested_token_type: ID_JAG, audience: as.issuer, resource: ctx.resource, subject_token: idToken, subject_token_type: ID_TOKEN };
+      if (ctx.scope) exchange.scope = ctx.scope;
+      const idpAuth = options.idp.clientSecret ? clientSecretBasic(options.idp.clientSecret) : oauth.None();
+      const exRes = await oauth.genericTokenEndpointRequest(idpAs, idpClient, idpAuth, TOKEN_EXCHANGE, exchange, ctx.http);
+      // An ID-JAG is not an access token: token_type is "N_A" (RFC 8693 section 2.2.1).
+      const ex = await oauth.processGenericTokenEndpointResponse(idpAs, idpClient, exRes, { recognizedTokenTypes: { n_a: () => {} } });
+      if (ex.issued_token_type !== undefined && ex.issued_token_type !== ID_JAG) throw new Error(`the IdP issued ${String(ex.issued_token_type)}, not an ID-JAG`);
+      const grant: Record<string, string> = { assertion: ex.access_token };
+      if (ctx.scope) grant.scope = ctx.scope;
+      const res = await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, grant, ctx.http);
+      return oauth.processGenericTokenEndpointResponse(as, client, res);
+    },
+  };
+}

@@ -1,0 +1,310 @@
+/**
+ * OAuthClient: the client half of MCP authorization (authorization.mdx), plugged into the Streamable HTTP
+ * client transport as its HttpClientAuth. On a 401 it discovers the server's Protected Resource Metadata and
+ * its authorization server, gets a token through its flow (authorization code + PKCE, client credentials, or
+ * enterprise-managed ID-JAG; see flows.ts), and the transport resends the request. On a 403
+ * insufficient_scope it steps up to the union of the granted and the challenged scopes, at most a few
+ * times per request. Tokens are refreshed when they expire. The OAuth messages themselves are built and
+ * checked by oauth4webapi; this file holds the MCP rules around them.
+ */
+import * as oauth from "oauth4webapi";
+import type { AuthRequest, HttpClientAuth } from "../../transports/http/client.js";
+import { AuthorizationFailedError } from "../../transports/http/client.js";
+import { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./credential-store.js";
+import {
+  discoverAuthorizationServer,
+  discoverProtectedResource,
+  parseWwwAuthenticate,
+  selectScope,
+  type AuthorizationServerMetadata,
+  type BearerChallenge,
+  type ResourceMetadata,
+} from "./discovery.js";
+
+/** What a flow gets to work with once discovery is done. */
+export interface FlowContext {
+  /** The authorization server's metadata (issuer checked, PKCE checked when the flow needs it). */
+  as: AuthorizationServerMetadata;
+  /** The MCP server's Protected Resource Metadata. */
+  prm: ResourceMetadata;
+  /** The `resource` parameter (RFC 8707): the MCP server's canonical URI. */
+  resource: string;
+  /** The scopes to ask for; undefined means omit the parameter. */
+  scope?: string;
+  /** Options for oauth4webapi requests (fetch, timeout, http on loopback); one object serves GET and POST. */
+  http: oauth.HttpRequestOptions<any, any>;
+  /** Loads / saves this client's registration at `as.issuer`. */
+  registration: { load(): Promise<StoredClient | undefined>; save(client: StoredClient): Promise<void> };
+}
+
+/** A client identity and its way of authenticating at the token endpoint. */
+export interface ClientIdentity {
+  client: oauth.Client;
+  auth: oauth.ClientAuth;
+}
+
+/** OAuthFlow is one way of getting tokens; flows.ts has the three the spec and its extensions define. */
+export interface OAuthFlow {
+  /** A short name for messages ("authorization_code", "client_credentials", ...). */
+  readonly name: string;
+  /** The flow sends users to the authorization endpoint, so the AS must advertise PKCE S256. */
+  readonly usesPkce: boolean;
+  /** The client identity to use at this authorization server (registering first if the flow does that). */
+  identify(ctx: FlowContext): Promise<ClientIdentity>;
+  /** Gets a new token. */
+  obtain(ctx: FlowContext, identity: ClientIdentity): Promise<oauth.TokenEndpointResponse>;
+}
+
+export interface OAuthClientOptions {
+  /** How tokens are obtained: authorizationCodeFlow(...), clientCredentialsFlow(...) or enterpriseFlow(...). */
+  flow: OAuthFlow;
+  /** Where registrations and tokens are kept. Default: in memory. */
+  store?: CredentialStore;
+  /** Ask for exactly these scopes instead of following the spec's scope selection. */
+  scope?: string;
+  /** Authorizations (first one and step-ups) tried for one request before it fails. Default 3. */
+  maxAuthorizations?: number;
+  /**
+   * Allow plain-http authorization servers and metadata that are not on a loopback address. Default false:
+   * OAuth 2.1 requires TLS for everything but loopback redirects, and tokens must not cross the network in clear.
+   */
+  allowInsecureHttp?: boolean;
+  /** The fetch to use for OAuth requests. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Timeout of each OAuth HTTP request, in ms. Default 30 000. */
+  timeoutMs?: number;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** isLoopbackUrl: plain http is tolerated only for these hosts (OAuth 2.1 section 1.5, RFC 8252). */
+export function isLoopbackUrl(url: string | URL): boolean {
+  const host = new URL(url).hostname.toLowerCase();
+  return LOOPBACK.has(host) || host.endsWith(".localhost");
+}
+
+/** unionScopes joins scope strings without repeats; undefined when empty. */
+export function unionScopes(...scopes: (string | undefined)[]): string | undefined {
+  const set = new Set(scopes.flatMap((s) => (s ?? "").split(" ")).filter(Boolean));
+  return set.size ? [...set].join(" ") : undefined;
+}
+
+/** describeOAuthError turns an oauth4webapi failure into one line that says what the server answered. */
+export function describeOAuthError(err: unknown): string {
+  if (err instanceof oauth.ResponseBodyError) return `${err.error}${err.error_description ? `: ${err.error_description}` : ""} (HTTP ${err.status})`;
+  if (err instanceof oauth.AuthorizationResponseError) return `the authorization server answered ${err.error}${err.error_description ? `: ${err.error_description}` : ""}`;
+  if (err instanceof oauth.WWWAuthenticateChallengeError) return `HTTP ${err.status} with a challenge: ${err.message}`;
+  return (err as Error)?.message ?? String(err);
+}
+
+interface Discovered {
+  prm: ResourceMetadata;
+  as: AuthorizationServerMetadata;
+}
+
+export class OAuthClient implements HttpClientAuth {
+  readonly #opts: OAuthClientOptions;
+  readonly #store: CredentialStore;
+  readonly #fetch: typeof fetch;
+  /** Tokens per MCP endpoint, read through from the store. */
+  readonly #tokens = new Map<string, StoredTokens | null>();
+  readonly #discovered = new Map<string, Discovered>();
+  readonly #asByIssuer = new Map<string, AuthorizationServerMetadata>();
+  /** One authorization at a time per endpoint; concurrent challenges wait for it and resend. */
+  readonly #inflight = new Map<string, Promise<void>>();
+
+  constructor(options: OAuthClientOptions) {
+    if (!options?.flow) throw new TypeError("OAuthClient needs a flow: authorizationCodeFlow(...), clientCredentialsFlow(...) or enterpriseFlow(...)");
+    this.#opts = options;
+    this.#store = options.store ?? new MemoryCredentialStore();
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** The tokens held for an MCP endpoint, if any. */
+  async tokens(serverUrl: string | URL): Promise<StoredTokens | undefined> {
+    return (await this.#load(endpointKey(serverUrl))) ?? undefined;
+  }
+
+  /** Forgets the tokens for an MCP endpoint (a sign-out); the next request authorizes again. */
+  async forget(serverUrl: string | URL): Promise<void> {
+    const key = endpointKey(serverUrl);
+    this.#tokens.set(key, null);
+    await this.#store.save(`tokens ${key}`, undefined);
+  }
+
+  async headers(request: AuthRequest): Promise<Record<string, string>> {
+    const key = endpointKey(request.url);
+    await this.#inflight.get(key)?.catch(() => {});
+    let t = await this.#load(key);
+    if (t?.expiresAt !== undefined && t.expiresAt - 30_000 < Date.now()) {
+      // Expired: refresh if we can; otherwise forget it and let the 401 start a new authorization.
+      const expired = t;
+      t = expired.refreshToken ? await this.#single(key, () => this.#refresh(key, expired)).then(() => this.#load(key), () => undefined) : undefined;
+      if (!t) await this.forget(request.url);
+    }
+    return t ? { authorization: `Bearer ${t.accessToken}` } : {};
+  }
+
+  async challenge(response: Response, request: AuthRequest): Promise<boolean> {
+    const key = endpointKey(request.url);
+    const challenge = parseWwwAuthenticate(response.headers.get("www-authenticate"));
+    const max = this.#opts.maxAuthorizations ?? 3;
+    if (response.status === 403 && challenge?.error !== "insufficient_scope") return false;
+    let retry = false;
+    await this.#single(key, async () => {
+      const current = await this.#load(key);
+      // Another request got new credentials after this one was sent: just send it again.
+      const sent = request.headers?.get("authorization") ?? undefined;
+      if (current && sent !== `Bearer ${current.accessToken}`) {
+        retry = true;
+        return;
+      }
+      if (request.attempt >= max) {
+        throw new AuthorizationFailedError(`the server still answers ${response.status} after ${request.attempt} authorization attempts for this request; giving up`, response.status);
+      }
+      if (response.status === 403) {
+        const needed = unionScopes(challenge?.scope);
+        const granted = new Set((current?.scope ?? "").split(" ").filter(Boolean));
+        if (needed && current?.scope !== undefined && needed.split(" ").every((s) => granted.has(s))) {
+          throw new AuthorizationFailedError(`the server refuses the request for insufficient_scope although the token already has ${JSON.stringify(needed)}; asking again would not help`, 403);
+        }
+        // Step up to everything granted so far plus what the server asks for (SEP-2350: keep prior scopes).
+        await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, challenge?.scope ?? selectScope(undefined, prm)));
+        retry = true;
+        return;
+      }
+      // 401: a refresh is enough when the old token was merely expired or revoked.
+      if (current?.refreshToken && request.attempt === 0 && (await this.#refresh(key, current).then(() => true, () => false))) {
+        retry = true;
+        return;
+      }
+      await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, selectScope(challenge, prm)));
+      retry = true;
+    });
+    return retry;
+  }
+
+  /** Runs `fn` alone for this endpoint; a second caller waits for the first and runs after it. */
+  async #single(key: string, fn: () => Promise<void>): Promise<void> {
+    const before = this.#inflight.get(key);
+    const run = (async () => {
+      await before?.catch(() => {});
+      await fn();
+    })();
+    this.#inflight.set(key, run);
+    try {
+      await run;
+    } finally {
+      if (this.#inflight.get(key) === run) this.#inflight.delete(key);
+    }
+  }
+
+  async #load(key: string): Promise<StoredTokens | undefined> {
+    if (!this.#tokens.has(key)) this.#tokens.set(key, ((await this.#store.load(`tokens ${key}`)) as StoredTokens | undefined) ?? null);
+    return this.#tokens.get(key) ?? undefined;
+  }
+
+  async #saveTokens(key: string, res: oauth.TokenEndpointResponse, ctx: { issuer: string; resource: string; scope?: string }, previous?: StoredTokens): Promise<void> {
+    if (res.token_type !== "bearer") throw new Error(`the authorization server issued a ${res.token_type} token; this client sends Bearer tokens only`);
+    const t: StoredTokens = {
+      accessToken: res.access_token,
+      tokenType: "Bearer",
+      issuer: ctx.issuer,
+      resource: ctx.resource,
+    };
+    const refresh = res.refresh_token ?? previous?.refreshToken;
+    if (refresh) t.refreshToken = refresh;
+    if (typeof res.expires_in === "number") t.expiresAt = Date.now() + res.expires_in * 1000;
+    // RFC 6749 section 5.1: no `scope` in the answer means the requested scope was granted.
+    const scope = res.scope ?? ctx.scope;
+    if (scope) t.scope = scope;
+    this.#tokens.set(key, t);
+    await this.#store.save(`tokens ${key}`, t);
+  }
+
+  #http(): FlowContext["http"] {
+    return {
+      [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => this.#fetch(url, init as RequestInit),
+      [oauth.allowInsecureRequests]: true, // each URL is checked by #checkTransport before it is used
+      signal: () => AbortSignal.timeout(this.#opts.timeoutMs ?? 30_000),
+    } as FlowContext["http"];
+  }
+
+  #checkTransport(url: string | undefined, what: string): void {
+    if (!url) return;
+    const u = new URL(url);
+    if (u.protocol === "https:" || (u.protocol === "http:" && (isLoopbackUrl(u) || this.#opts.allowInsecureHttp))) return;
+    throw new Error(`${what} ${url} is not https; OAuth endpoints must use TLS (plain http is allowed on loopback, or with allowInsecureHttp)`);
+  }
+
+  async #discover(serverUrl: URL, challenge: BearerChallenge | undefined): Promise<Discovered> {
+    const cacheKey = `${endpointKey(serverUrl)} ${challenge?.resourceMetadata ?? ""}`;
+    const cached = this.#discovered.get(cacheKey);
+    if (cached) return cached;
+    const prm = await discoverProtectedResource(serverUrl, { resourceMetadata: challenge?.resourceMetadata, fetch: this.#fetch });
+    const issuer = prm.authorization_servers[0]!;
+    this.#checkTransport(issuer, "authorization server");
+    const as = await discoverAuthorizationServer(issuer, { fetch: this.#fetch, requirePkce: this.#opts.flow.usesPkce });
+    for (const [what, url] of [["token endpoint", as.token_endpoint], ["authorization endpoint", as.authorization_endpoint], ["registration endpoint", as.registration_endpoint]] as const) this.#checkTransport(url, what);
+    const found = { prm, as };
+    this.#discovered.set(cacheKey, found);
+    this.#asByIssuer.set(as.issuer, as);
+    return found;
+  }
+
+  #context(prm: ResourceMetadata, as: AuthorizationServerMetadata, scope: string | undefined): FlowContext {
+    const key = `client ${as.issuer}`;
+    return {
+      as,
+      prm,
+      resource: prm.resource,
+      scope,
+      http: this.#http(),
+      registration: {
+        load: async () => (await this.#store.load(key)) as StoredClient | undefined,
+        save: async (c) => void (await this.#store.save(key, c)),
+      },
+    };
+  }
+
+  async #authorize(key: string, serverUrl: URL, challenge: BearerChallenge | undefined, scopeFor: (prm: ResourceMetadata) => string | undefined): Promise<void> {
+    const { prm, as } = await this.#discover(serverUrl, challenge);
+    const ctx = this.#context(prm, as, scopeFor(prm));
+    const flow = this.#opts.flow;
+    let res: oauth.TokenEndpointResponse;
+    try {
+      const identity = await flow.identify(ctx);
+      res = await flow.obtain(ctx, identity);
+    } catch (err) {
+      throw new AuthorizationFailedError(`${flow.name} authorization at ${as.issuer} failed: ${describeOAuthError(err)}`, 401, { cause: err });
+    }
+    await this.#saveTokens(key, res, { issuer: as.issuer, resource: ctx.resource, scope: ctx.scope });
+  }
+
+  async #refresh(key: string, current: StoredTokens): Promise<void> {
+    if (!current.refreshToken) throw new Error("no refresh token");
+    let as = this.#asByIssuer.get(current.issuer);
+    if (!as) {
+      as = await discoverAuthorizationServer(current.issuer, { fetch: this.#fetch, requirePkce: false });
+      this.#asByIssuer.set(as.issuer, as);
+    }
+    const ctx = this.#context({ resource: current.resource, authorization_servers: [current.issuer] }, as, current.scope);
+    try {
+      const identity = await this.#opts.flow.identify(ctx);
+      const asm = as as unknown as oauth.AuthorizationServer;
+      const res = await oauth.refreshTokenGrantRequest(asm, identity.client, identity.auth, current.refreshToken, { ...ctx.http, additionalParameters: { resource: current.resource } });
+      await this.#saveTokens(key, await oauth.processRefreshTokenResponse(asm, identity.client, res), { issuer: as.issuer, resource: current.resource, scope: current.scope }, current);
+    } catch (err) {
+      // A refresh token that no longer works is dropped so that the next attempt authorizes from scratch.
+      this.#tokens.set(key, null);
+      await this.#store.save(`tokens ${key}`, undefined);
+      throw err;
+    }
+  }
+}
+
+/** endpointKey: the MCP endpoint a token belongs to (no query or fragment). */
+function endpointKey(url: string | URL): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
