@@ -170,8 +170,18 @@ export class OAuthClient implements HttpClientAuth {
         }
         // Step up to everything granted so far plus what the server asks for (SEP-2350: keep prior scopes).
         await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, challenge?.scope ?? selectScope(undefined, prm)));
+        const got = (await this.#load(key))?.scope;
+        const have = new Set((got ?? "").split(" "));
+        const lacking = (needed ?? "").split(" ").filter((s) => s && !have.has(s));
+        if (got !== undefined && lacking.length) {
+          throw new AuthorizationFailedError(`the authorization server granted ${JSON.stringify(got)} but this request needs ${JSON.stringify(lacking.join(" "))} as well`, 403);
+        }
         retry = true;
         return;
+      }
+      if (request.attempt > 0 && current && sent === `Bearer ${current.accessToken}`) {
+        const why = challenge?.errorDescription ?? challenge?.error ?? "no reason given";
+        throw new AuthorizationFailedError(`the server rejects the token just issued by ${current.issuer} (${why}); check that both agree on the resource (${current.resource}) and issuer`, 401);
       }
       // 401: a refresh is enough when the old token was merely expired or revoked.
       if (current?.refreshToken && request.attempt === 0 && (await this.#refresh(key, current).then(() => true, () => false))) {
