@@ -5,7 +5,7 @@
 import { McpClient } from "../../src/client/index.js";
 import { StreamableHttpClientTransport } from "../../src/transports/http/client.js";
 import { OAuthClient } from "../../src/auth/client/oauth-client.js";
-import { authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow, type PreRegisteredClient } from "../../src/auth/client/flows.js";
+import { authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow, jwtBearerFlow, type PreRegisteredClient } from "../../src/auth/client/flows.js";
 
 type Scenario = (url: string) => Promise<void>;
 
@@ -117,6 +117,12 @@ const enterprise: Scenario = (url) => {
   return authorizedSession(url, new OAuthClient({ flow }));
 };
 
+/** Workload identity: the platform's JWT is the grant (RFC 7523). */
+const workloadIdentity: Scenario = (url) => {
+  const c = context();
+  return authorizedSession(url, new OAuthClient({ flow: jwtBearerFlow({ clientId: c.client_id!, assertion: c.valid_jwt! }) }));
+};
+
 const authCodeScenarios = [
   "auth/metadata-default",
   "auth/metadata-var1",
@@ -153,6 +159,7 @@ const scenarios: Record<string, Scenario> = {
   "auth/client-credentials-jwt": clientCredentialsJwt,
   "auth/client-credentials-basic": clientCredentialsBasic,
   "auth/enterprise-managed-authorization": enterprise,
+  "auth/wif-jwt-bearer": workloadIdentity,
   initialize: basic,
   tools_call: basic,
   "elicitation-sep1034-client-defaults": elicitationDefaults,

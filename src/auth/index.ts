@@ -26,10 +26,12 @@ export {
   authorizationCodeFlow,
   clientCredentialsFlow,
   enterpriseFlow,
+  jwtBearerFlow,
   chooseAuthMethod,
   type AuthorizationCodeFlowOptions,
   type ClientCredentialsFlowOptions,
   type EnterpriseFlowOptions,
+  type JwtBearerFlowOptions,
   type PreRegisteredClient,
   type ClientKey,
 } from "./client/flows.js";

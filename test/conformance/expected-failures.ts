@@ -5,5 +5,4 @@
 export const EXPECTED_CLIENT_FAILURES: Record<string, string> = {
   "auth/dpop": "DPoP-bound tokens (SEP-1932, RFC 9449) are not built: the client sends Bearer tokens only",
   "auth/dpop-nonce": "DPoP-bound tokens (SEP-1932, RFC 9449) are not built: the client sends Bearer tokens only",
-  "auth/wif-jwt-bearer": "workload identity federation (a jwt-bearer grant from a platform-issued JWT) is not built",
 };

@@ -4,6 +4,7 @@
  *   identity found in the spec's order — pre-registered, then a Client ID Metadata Document (SEP-991) when
  *   the server supports them, then Dynamic Client Registration;
  * - clientCredentialsFlow: a machine acts for itself (SEP-1046), with a secret or a private_key_jwt assertion;
+ * - jwtBearerFlow: workload identity federation, a platform-issued JWT as the grant (RFC 7523);
  * - enterpriseFlow: enterprise-managed authorization (SEP-990): the IdP exchanges the user's ID token for an
  *   ID-JAG (RFC 8693), which the MCP authorization server takes as a jwt-bearer grant (RFC 7523).
  */
@@ -267,6 +268,38 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
       const grant: Record<string, string> = { assertion: ex.access_token };
       if (ctx.scope) grant.scope = ctx.scope;
       const res = await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, grant, ctx.http);
+      return oauth.processGenericTokenEndpointResponse(as, client, res);
+    },
+  };
+}
+
+export interface JwtBearerFlowOptions {
+  /** This client at the authorization server (sent as client_id; no client secret). */
+  clientId: string;
+  /**
+   * The JWT to present as the grant (RFC 7523 section 2.1): a workload identity token from the platform
+   * (Kubernetes, a cloud metadata server, a CI system), or a function that fetches a fresh one each time.
+   */
+  assertion: string | (() => string | Promise<string>);
+}
+
+/**
+ * jwtBearerFlow: workload identity federation — the platform vouches for the workload with a signed JWT,
+ * which the authorization server trades for an access token (RFC 7523 jwt-bearer grant). A refused grant is
+ * reported, not retried with another grant type.
+ */
+export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
+  if (!options?.clientId || !options.assertion) throw new TypeError("jwtBearerFlow needs clientId and assertion");
+  return {
+    name: "jwt-bearer",
+    usesPkce: false,
+    identify: async () => ({ client: { client_id: options.clientId, token_endpoint_auth_method: "none" }, auth: oauth.None() }),
+    async obtain(ctx, { client, auth }) {
+      const as = asServer(ctx.as);
+      const assertion = typeof options.assertion === "function" ? await options.assertion() : options.assertion;
+      const params: Record<string, string> = { assertion, resource: ctx.resource };
+      if (ctx.scope) params.scope = ctx.scope;
+      const res = await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, params, ctx.http);
       return oauth.processGenericTokenEndpointResponse(as, client, res);
     },
   };
