@@ -36,8 +36,9 @@ function externalImports(entry: string): Set<string> {
   return found;
 }
 
-test("'.' and './server' need no Node built-ins and no native modules", () => {
-  for (const entry of [pkg.exports["."].import, pkg.exports["./server"].import, pkg.exports["."].types.replace(/\.d\.ts$/, ".js"), pkg.exports["./server"].types.replace(/\.d\.ts$/, ".js")]) {
+test("'.', './server', './client' and './auth' need no Node built-ins and no native modules", () => {
+  const neutral = [".", "./server", "./client", "./auth"].map((k) => pkg.exports[k]);
+  for (const entry of neutral.flatMap((e) => [e.import, e.types.replace(/\.d\.ts$/, ".js")])) {
     const ext = [...externalImports(join(root, entry))];
     assert.deepEqual(ext.filter((s) => s.startsWith("node:") || s === "better-sqlite3"), [], entry);
   }

@@ -1,6 +1,7 @@
 /**
  * trellis-mcp/auth: OAuth 2.1 for both roles — the resource server (verifiers, metadata) and the client
- * (OAuthClient and its flows). Everything exported here is public API.
+ * (OAuthClient and its flows). Runtime-neutral: Node-only helpers are in trellis-mcp/auth/node. Everything
+ * exported here is public API.
  * @module
  */
 export { InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
@@ -35,7 +36,6 @@ export {
   type PreRegisteredClient,
   type ClientKey,
 } from "./client/flows.js";
-export { MemoryCredentialStore, FileCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./client/credential-store.js";
+export { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./client/credential-store.js";
 export { clientMetadataDocument, serveClientMetadata, type ClientMetadataDocument } from "./client/client-metadata.js";
-export { loopbackRedirect, type LoopbackRedirect, type LoopbackRedirectOptions } from "./client/loopback.js";
 export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http/client.js";

@@ -13,17 +13,16 @@ import { McpServer } from "../../../src/server/index.js";
 import { serveHttp } from "../../../src/transports/http/index.js";
 import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
 import {
-  FileCredentialStore,
   JwtTokenVerifier,
   OAuthClient,
   authorizationCodeFlow,
   clientCredentialsFlow,
   clientMetadataDocument,
-  loopbackRedirect,
   serveClientMetadata,
   type AuthorizationCodeFlowOptions,
   type OAuthClientOptions,
 } from "../../../src/auth/index.js";
+import { FileCredentialStore, loopbackRedirect } from "../../../src/auth/node.js";
 import { startTestAuthServer, type TestAuthServer, type TestAuthServerOptions } from "../../fixtures/test-auth-server.js";
 
 interface Setup {
