@@ -94,6 +94,8 @@ export function describeOAuthError(err: unknown): string {
   if (err instanceof oauth.ResponseBodyError) return `${err.error}${err.error_description ? `: ${err.error_description}` : ""} (HTTP ${err.status})`;
   if (err instanceof oauth.AuthorizationResponseError) return `the authorization server answered ${err.error}${err.error_description ? `: ${err.error_description}` : ""}`;
   if (err instanceof oauth.WWWAuthenticateChallengeError) return `HTTP ${err.status} with a challenge: ${err.message}`;
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof Response) return `${cause.url || "the server"} answered HTTP ${cause.status} (${cause.headers.get("content-type") ?? "no content type"}), not an OAuth response`;
   return (err as Error)?.message ?? String(err);
 }
 

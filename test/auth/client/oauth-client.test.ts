@@ -260,3 +260,25 @@ test("client metadata documents: the SEP-991 rules are checked, and the document
   assert.equal(serve(new Request("https://app.example.com/other.json")).status, 404);
   assert.equal(serve(new Request("https://app.example.com/c.json", { method: "POST" })).status, 405);
 });
+
+test("bad answers from the servers fail the request with what went wrong, and the client stays usable", async () => {
+  const s = await setup();
+  try {
+    // The token endpoint answers an HTML error page.
+    const htmlToken = userAuth({}, { fetch: async (input, init) => (String(input).endsWith("/token") ? new Response("<html>oops</html>", { status: 500, headers: { "content-type": "text/html" } }) : fetch(input, init)) });
+    await assert.rejects(connect(s.url, htmlToken), /authorization_code authorization at .* failed: .*(500|JSON)/);
+    // The metadata names another resource: a confused-deputy setup, refused before any token is requested.
+    const otherResource = userAuth({}, { fetch: async (input, init) => (String(input).includes("oauth-protected-resource") ? Response.json({ resource: "https://evil.example.com/mcp", authorization_servers: [s.as.issuer] }) : fetch(input, init)) });
+    await assert.rejects(connect(s.url, otherResource), /is for https:\/\/evil\.example\.com\/mcp/);
+    // No metadata anywhere.
+    const noMetadata = userAuth({}, { fetch: async (input, init) => (String(input).includes("/.well-known/") ? new Response("not found", { status: 404 }) : fetch(input, init)) });
+    await assert.rejects(connect(s.url, noMetadata), /no protected resource metadata/);
+    assert.equal(count(s.as, "/authorize"), 1, "only the first case got as far as the browser");
+    // And a good client on the same server still works.
+    const ok = await connect(s.url, userAuth());
+    assert.equal(text(await ok.callTool("whoami", {})), "user-1 mcp");
+    await ok.close();
+  } finally {
+    await s.close();
+  }
+});
