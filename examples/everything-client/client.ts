@@ -151,6 +151,8 @@ const authCodeScenarios = [
   "auth/iss-normalized",
   "auth/metadata-issuer-mismatch",
   "auth/authorization-server-migration",
+  "auth/dpop",
+  "auth/dpop-nonce",
 ];
 
 const scenarios: Record<string, Scenario> = {

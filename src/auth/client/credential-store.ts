@@ -16,12 +16,15 @@ export interface StoredClient {
 /** The tokens for one MCP server. */
 export interface StoredTokens {
   accessToken: string;
+  /** "Bearer" or "DPoP". */
   tokenType: string;
   refreshToken?: string;
   /** Epoch milliseconds; absent when the server did not say. */
   expiresAt?: number;
   /** What was granted (the token response's `scope`, else what was asked for). */
   scope?: string;
+  /** For a DPoP token: the thumbprint of the key it is bound to. */
+  dpopJkt?: string;
   /** The authorization server that issued them and the resource they are for. */
   issuer: string;
   resource: string;

@@ -8,21 +8,25 @@
 
 /** The parameters of a Bearer challenge (RFC 6750 section 3, RFC 9728 section 5.1). */
 export interface BearerChallenge {
+  /** The challenge used the DPoP scheme (RFC 9449 section 7.1): the server wants sender-constrained tokens. */
+  dpop?: boolean;
   resourceMetadata?: string;
   scope?: string;
   error?: string;
   errorDescription?: string;
 }
 
-/** parseWwwAuthenticate reads the Bearer challenge of a WWW-Authenticate header; undefined if there is none. */
+/** parseWwwAuthenticate reads the Bearer (or DPoP) challenge of a WWW-Authenticate header; undefined if there is none. */
 export function parseWwwAuthenticate(header: string | null | undefined): BearerChallenge | undefined {
   if (!header) return undefined;
-  const m = /(?:^|,\s*)Bearer(?:\s+(.*))?$/i.exec(header.trim());
+  const m = /(?:^|,\s*)(Bearer|DPoP)(?:\s+(.*))?$/i.exec(header.trim());
   if (!m) return undefined;
+  const rest = m[2] ?? "";
   const params: Record<string, string> = {};
   const re = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
-  for (let p = re.exec(m[1] ?? ""); p; p = re.exec(m[1] ?? "")) params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  for (let p = re.exec(rest); p; p = re.exec(rest)) params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
   const out: BearerChallenge = {};
+  if (m[1]!.toLowerCase() === "dpop") out.dpop = true;
   if (params.resource_metadata) out.resourceMetadata = params.resource_metadata;
   if (params.scope) out.scope = params.scope;
   if (params.error) out.error = params.error;

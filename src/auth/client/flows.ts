@@ -13,6 +13,7 @@ import { importJWK, importPKCS8, type JWK } from "jose";
 import type { StoredClient } from "./credential-store.js";
 import { isLoopbackUrl, type ClientIdentity, type FlowContext, type OAuthFlow } from "./oauth-client.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
+import { withNonceRetry } from "./dpop.js";
 
 /** A client registered ahead of time with the authorization server. */
 export interface PreRegisteredClient {
@@ -186,8 +187,10 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
       const back = new URL(await options.authorize(url));
       // state, iss (RFC 9207) and error=... are checked here; a mismatch throws.
       const params = oauth.validateAuthResponse(as, client, back, state);
-      const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, options.redirectUri, verifier, { ...ctx.http, additionalParameters: { resource: ctx.resource } });
-      return oauth.processAuthorizationCodeResponse(as, client, res);
+      return withNonceRetry(async () => {
+        const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, options.redirectUri, verifier, { ...ctx.http, additionalParameters: { resource: ctx.resource } });
+        return oauth.processAuthorizationCodeResponse(as, client, res);
+      });
     },
   };
 }
@@ -212,8 +215,7 @@ export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OA
       const as = asServer(ctx.as);
       const params: Record<string, string> = { resource: ctx.resource };
       if (ctx.scope) params.scope = ctx.scope;
-      const res = await oauth.clientCredentialsGrantRequest(as, client, auth, params, ctx.http);
-      return oauth.processClientCredentialsResponse(as, client, res);
+      return withNonceRetry(async () => oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, params, ctx.http)));
     },
   };
 }
@@ -261,14 +263,14 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
       const exchange: Record<string, string> = { requested_token_type: ID_JAG, audience: as.issuer, resource: ctx.resource, subject_token: idToken, subject_token_type: ID_TOKEN };
       if (ctx.scope) exchange.scope = ctx.scope;
       const idpAuth = options.idp.clientSecret ? clientSecretBasic(options.idp.clientSecret) : oauth.None();
-      const exRes = await oauth.genericTokenEndpointRequest(idpAs, idpClient, idpAuth, TOKEN_EXCHANGE, exchange, ctx.http);
+      const { DPoP: _notForTheIdp, ...idpHttp } = ctx.http as typeof ctx.http & { DPoP?: unknown };
+      const exRes = await oauth.genericTokenEndpointRequest(idpAs, idpClient, idpAuth, TOKEN_EXCHANGE, exchange, idpHttp);
       // An ID-JAG is not an access token: token_type is "N_A" (RFC 8693 section 2.2.1).
       const ex = await oauth.processGenericTokenEndpointResponse(idpAs, idpClient, exRes, { recognizedTokenTypes: { n_a: () => {} } });
       if (ex.issued_token_type !== undefined && ex.issued_token_type !== ID_JAG) throw new Error(`the IdP issued ${String(ex.issued_token_type)}, not an ID-JAG`);
       const grant: Record<string, string> = { assertion: ex.access_token };
       if (ctx.scope) grant.scope = ctx.scope;
-      const res = await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, grant, ctx.http);
-      return oauth.processGenericTokenEndpointResponse(as, client, res);
+      return withNonceRetry(async () => oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, grant, ctx.http)));
     },
   };
 }
@@ -299,8 +301,7 @@ export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
       const assertion = typeof options.assertion === "function" ? await options.assertion() : options.assertion;
       const params: Record<string, string> = { assertion, resource: ctx.resource };
       if (ctx.scope) params.scope = ctx.scope;
-      const res = await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, params, ctx.http);
-      return oauth.processGenericTokenEndpointResponse(as, client, res);
+      return withNonceRetry(async () => oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, params, ctx.http)));
     },
   };
 }

@@ -11,6 +11,7 @@ import * as oauth from "oauth4webapi";
 import type { AuthRequest, HttpClientAuth } from "../../transports/http/client.js";
 import { AuthorizationFailedError } from "../../transports/http/client.js";
 import { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./credential-store.js";
+import { DpopKey, withNonceRetry } from "./dpop.js";
 import {
   discoverAuthorizationServer,
   discoverProtectedResource,
@@ -31,7 +32,7 @@ export interface FlowContext {
   resource: string;
   /** The scopes to ask for; undefined means omit the parameter. */
   scope?: string;
-  /** Options for oauth4webapi requests (fetch, timeout, http on loopback); one object serves GET and POST. */
+  /** Options for oauth4webapi requests (fetch, timeout, http on loopback, the DPoP handle); one object serves GET and POST. */
   http: oauth.HttpRequestOptions<any, any>;
   /** Loads / saves this client's registration at `as.issuer`. */
   registration: { load(): Promise<StoredClient | undefined>; save(client: StoredClient): Promise<void> };
@@ -69,6 +70,13 @@ export interface OAuthClientOptions {
    * OAuth 2.1 requires TLS for everything but loopback redirects, and tokens must not cross the network in clear.
    */
   allowInsecureHttp?: boolean;
+  /**
+   * DPoP-bound tokens (RFC 9449, SEP-1932): true always, false never, "auto" (default) when the server asks
+   * for them — a DPoP challenge, or `dpop_bound_access_tokens_required` in its metadata.
+   */
+  dpop?: boolean | "auto";
+  /** The DPoP key pair (public key extractable). Default: a new ES256 pair per OAuthClient, kept in memory. */
+  dpopKey?: CryptoKeyPair;
   /** The fetch to use for OAuth requests. Default: globalThis.fetch. */
   fetch?: typeof fetch;
   /** Timeout of each OAuth HTTP request, in ms. Default 30 000. */
@@ -114,6 +122,7 @@ export class OAuthClient implements HttpClientAuth {
   readonly #asByIssuer = new Map<string, AuthorizationServerMetadata>();
   /** One authorization at a time per endpoint; concurrent challenges wait for it and resend. */
   readonly #inflight = new Map<string, Promise<void>>();
+  #dpop?: Promise<DpopKey>;
 
   constructor(options: OAuthClientOptions) {
     if (!options?.flow) throw new TypeError("OAuthClient needs a flow: authorizationCodeFlow(...), clientCredentialsFlow(...) or enterpriseFlow(...)");
@@ -144,7 +153,21 @@ export class OAuthClient implements HttpClientAuth {
       t = expired.refreshToken ? await this.#single(key, () => this.#refresh(key, expired)).then(() => this.#load(key), () => undefined) : undefined;
       if (!t) await this.forget(request.url);
     }
+    if (t?.tokenType === "DPoP") {
+      const key = await this.#dpopKey();
+      // A DPoP token bound to another key (an earlier run's) cannot be used.
+      if (t.dpopJkt !== key.thumbprint) {
+        await this.forget(request.url);
+        return {};
+      }
+      return { authorization: `DPoP ${t.accessToken}`, dpop: await key.proof(request.method, request.url, t.accessToken) };
+    }
     return t ? { authorization: `Bearer ${t.accessToken}` } : {};
+  }
+
+  #dpopKey(): Promise<DpopKey> {
+    this.#dpop ??= DpopKey.create(this.#opts.dpopKey);
+    return this.#dpop;
   }
 
   async challenge(response: Response, request: AuthRequest): Promise<boolean> {
@@ -152,12 +175,18 @@ export class OAuthClient implements HttpClientAuth {
     const challenge = parseWwwAuthenticate(response.headers.get("www-authenticate"));
     const max = this.#opts.maxAuthorizations ?? 3;
     if (response.status === 403 && challenge?.error !== "insufficient_scope") return false;
+    const nonce = response.headers.get("dpop-nonce");
+    if (response.status === 401 && challenge?.error === "use_dpop_nonce" && nonce && this.#dpop && request.attempt < max) {
+      // RFC 9449 section 9: the server wants its nonce in the proof; the resend carries a fresh proof with it.
+      (await this.#dpop).rememberNonce(request.url, nonce);
+      return true;
+    }
     let retry = false;
     await this.#single(key, async () => {
       const current = await this.#load(key);
       // Another request got new credentials after this one was sent: just send it again.
       const sent = request.headers?.get("authorization") ?? undefined;
-      if (current && sent !== `Bearer ${current.accessToken}`) {
+      if (current && sent !== `${current.tokenType} ${current.accessToken}`) {
         retry = true;
         return;
       }
@@ -181,7 +210,7 @@ export class OAuthClient implements HttpClientAuth {
         retry = true;
         return;
       }
-      if (request.attempt > 0 && current && sent === `Bearer ${current.accessToken}`) {
+      if (request.attempt > 0 && current && sent === `${current.tokenType} ${current.accessToken}`) {
         const why = challenge?.errorDescription ?? challenge?.error ?? "no reason given";
         throw new AuthorizationFailedError(`the server rejects the token just issued by ${current.issuer} (${why}); check that both agree on the resource (${current.resource}) and issuer`, 401);
       }
@@ -217,13 +246,16 @@ export class OAuthClient implements HttpClientAuth {
   }
 
   async #saveTokens(key: string, res: oauth.TokenEndpointResponse, ctx: { issuer: string; resource: string; scope?: string }, previous?: StoredTokens): Promise<void> {
-    if (res.token_type !== "bearer") throw new Error(`the authorization server issued a ${res.token_type} token; this client sends Bearer tokens only`);
+    const dpop = res.token_type === "dpop";
+    if (!dpop && res.token_type !== "bearer") throw new Error(`the authorization server issued a ${res.token_type} token; this client uses Bearer and DPoP tokens`);
+    if (dpop && !this.#dpop) throw new Error("the authorization server issued a DPoP token that was not asked for");
     const t: StoredTokens = {
       accessToken: res.access_token,
-      tokenType: "Bearer",
+      tokenType: dpop ? "DPoP" : "Bearer",
       issuer: ctx.issuer,
       resource: ctx.resource,
     };
+    if (dpop) t.dpopJkt = (await this.#dpopKey()).thumbprint;
     const refresh = res.refresh_token ?? previous?.refreshToken;
     if (refresh) t.refreshToken = refresh;
     if (typeof res.expires_in === "number") t.expiresAt = Date.now() + res.expires_in * 1000;
@@ -234,8 +266,9 @@ export class OAuthClient implements HttpClientAuth {
     await this.#store.save(`tokens ${key}`, t);
   }
 
-  #http(): FlowContext["http"] {
+  async #http(dpop: boolean): Promise<FlowContext["http"]> {
     return {
+      ...(dpop ? { DPoP: (await this.#dpopKey()).handle } : {}),
       [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => this.#fetch(url, init as RequestInit),
       [oauth.allowInsecureRequests]: true, // each URL is checked by #checkTransport before it is used
       signal: () => AbortSignal.timeout(this.#opts.timeoutMs ?? 30_000),
@@ -264,14 +297,14 @@ export class OAuthClient implements HttpClientAuth {
     return found;
   }
 
-  #context(prm: ResourceMetadata, as: AuthorizationServerMetadata, scope: string | undefined): FlowContext {
+  async #context(prm: ResourceMetadata, as: AuthorizationServerMetadata, scope: string | undefined, dpop: boolean): Promise<FlowContext> {
     const key = `client ${as.issuer}`;
     return {
       as,
       prm,
       resource: prm.resource,
       scope,
-      http: this.#http(),
+      http: await this.#http(dpop),
       registration: {
         load: async () => (await this.#store.load(key)) as StoredClient | undefined,
         save: async (c) => void (await this.#store.save(key, c)),
@@ -281,7 +314,9 @@ export class OAuthClient implements HttpClientAuth {
 
   async #authorize(key: string, serverUrl: URL, challenge: BearerChallenge | undefined, scopeFor: (prm: ResourceMetadata) => string | undefined): Promise<void> {
     const { prm, as } = await this.#discover(serverUrl, challenge);
-    const ctx = this.#context(prm, as, scopeFor(prm));
+    const mode = this.#opts.dpop ?? "auto";
+    const dpop = mode === true || (mode === "auto" && (challenge?.dpop === true || prm.dpop_bound_access_tokens_required === true));
+    const ctx = await this.#context(prm, as, scopeFor(prm), dpop);
     const flow = this.#opts.flow;
     let res: oauth.TokenEndpointResponse;
     try {
@@ -300,12 +335,15 @@ export class OAuthClient implements HttpClientAuth {
       as = await discoverAuthorizationServer(current.issuer, { fetch: this.#fetch, requirePkce: false });
       this.#asByIssuer.set(as.issuer, as);
     }
-    const ctx = this.#context({ resource: current.resource, authorization_servers: [current.issuer] }, as, current.scope);
+    const ctx = await this.#context({ resource: current.resource, authorization_servers: [current.issuer] }, as, current.scope, current.tokenType === "DPoP");
     try {
       const identity = await this.#opts.flow.identify(ctx);
       const asm = as as unknown as oauth.AuthorizationServer;
-      const res = await oauth.refreshTokenGrantRequest(asm, identity.client, identity.auth, current.refreshToken, { ...ctx.http, additionalParameters: { resource: current.resource } });
-      await this.#saveTokens(key, await oauth.processRefreshTokenResponse(asm, identity.client, res), { issuer: as.issuer, resource: current.resource, scope: current.scope }, current);
+      const refreshed = await withNonceRetry(async () => {
+        const res = await oauth.refreshTokenGrantRequest(asm, identity.client, identity.auth, current.refreshToken!, { ...ctx.http, additionalParameters: { resource: current.resource } });
+        return oauth.processRefreshTokenResponse(asm, identity.client, res);
+      });
+      await this.#saveTokens(key, refreshed, { issuer: as.issuer, resource: current.resource, scope: current.scope }, current);
     } catch (err) {
       // A refresh token that no longer works is dropped so that the next attempt authorizes from scratch.
       this.#tokens.set(key, null);

@@ -16,13 +16,14 @@ import { serveHttp } from "../../../src/transports/http/index.js";
 import { startTestAuthServer } from "../../fixtures/test-auth-server.js";
 import { freePort } from "../../helpers.js";
 
-test("parseWwwAuthenticate reads Bearer challenges", () => {
+test("parseWwwAuthenticate reads Bearer and DPoP challenges", () => {
   const cases = [
     { header: 'Bearer resource_metadata="https://x/.well-known/oauth-protected-resource", scope="a b"', want: { resourceMetadata: "https://x/.well-known/oauth-protected-resource", scope: "a b" } },
     { header: 'Bearer error="insufficient_scope", scope="files:read files:write", error_description="needs \\"write\\""', want: { error: "insufficient_scope", scope: "files:read files:write", errorDescription: 'needs "write"' } },
     { header: "bearer scope=mcp", want: { scope: "mcp" } },
     { header: 'Basic realm="x", Bearer scope="mcp"', want: { scope: "mcp" } },
     { header: "Bearer", want: {} },
+    { header: 'DPoP error="use_dpop_nonce", resource_metadata="https://x/m"', want: { dpop: true, error: "use_dpop_nonce", resourceMetadata: "https://x/m" } },
     { header: 'Basic realm="x"', want: undefined },
     { header: null, want: undefined },
   ];
