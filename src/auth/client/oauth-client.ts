@@ -110,7 +110,11 @@ export function describeOAuthError(err: unknown): string {
 interface Discovered {
   prm: ResourceMetadata;
   as: AuthorizationServerMetadata;
+  at: number;
 }
+
+/** Discovered metadata is reused for this long, so that a server that moves to another AS is followed. */
+const DISCOVERY_TTL_MS = 10 * 60_000;
 
 export class OAuthClient implements HttpClientAuth {
   readonly #opts: OAuthClientOptions;
@@ -154,13 +158,13 @@ export class OAuthClient implements HttpClientAuth {
       if (!t) await this.forget(request.url);
     }
     if (t?.tokenType === "DPoP") {
-      const key = await this.#dpopKey();
+      const dpop = await this.#dpopKey();
       // A DPoP token bound to another key (an earlier run's) cannot be used.
-      if (t.dpopJkt !== key.thumbprint) {
+      if (t.dpopJkt !== dpop.thumbprint) {
         await this.forget(request.url);
         return {};
       }
-      return { authorization: `DPoP ${t.accessToken}`, dpop: await key.proof(request.method, request.url, t.accessToken) };
+      return { authorization: `DPoP ${t.accessToken}`, dpop: await dpop.proof(request.method, request.url, t.accessToken) };
     }
     return t ? { authorization: `Bearer ${t.accessToken}` } : {};
   }
@@ -285,13 +289,13 @@ export class OAuthClient implements HttpClientAuth {
   async #discover(serverUrl: URL, challenge: BearerChallenge | undefined): Promise<Discovered> {
     const cacheKey = `${endpointKey(serverUrl)} ${challenge?.resourceMetadata ?? ""}`;
     const cached = this.#discovered.get(cacheKey);
-    if (cached) return cached;
+    if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached;
     const prm = await discoverProtectedResource(serverUrl, { resourceMetadata: challenge?.resourceMetadata, fetch: this.#fetch });
     const issuer = prm.authorization_servers[0]!;
     this.#checkTransport(issuer, "authorization server");
     const as = await discoverAuthorizationServer(issuer, { fetch: this.#fetch, requirePkce: this.#opts.flow.usesPkce });
     for (const [what, url] of [["token endpoint", as.token_endpoint], ["authorization endpoint", as.authorization_endpoint], ["registration endpoint", as.registration_endpoint]] as const) this.#checkTransport(url, what);
-    const found = { prm, as };
+    const found = { prm, as, at: Date.now() };
     this.#discovered.set(cacheKey, found);
     this.#asByIssuer.set(as.issuer, as);
     return found;
