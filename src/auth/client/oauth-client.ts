@@ -35,7 +35,7 @@ export interface FlowContext {
   /** Options for oauth4webapi requests (fetch, timeout, http on loopback, the DPoP handle); one object serves GET and POST. */
   http: oauth.HttpRequestOptions<any, any>;
   /** Loads / saves this client's registration at `as.issuer`. */
-  registration: { load(): Promise<StoredClient | undefined>; save(client: StoredClient): Promise<void> };
+  registration: { load(): Promise<StoredClient | undefined>; save(client: StoredClient): Promise<void>; forget(): Promise<void> };
 }
 
 /** A client identity and its way of authenticating at the token endpoint. */
@@ -312,6 +312,7 @@ export class OAuthClient implements HttpClientAuth {
       registration: {
         load: async () => (await this.#store.load(key)) as StoredClient | undefined,
         save: async (c) => void (await this.#store.save(key, c)),
+        forget: async () => void (await this.#store.save(key, undefined)),
       },
     };
   }
@@ -327,7 +328,12 @@ export class OAuthClient implements HttpClientAuth {
       const identity = await flow.identify(ctx);
       res = await flow.obtain(ctx, identity);
     } catch (err) {
-      throw new AuthorizationFailedError(`${flow.name} authorization at ${as.issuer} failed: ${describeOAuthError(err)}`, 401, { cause: err });
+      // The server no longer knows this client (a registration that expired or was deleted): drop the stored
+      // one so that the next attempt registers again instead of failing the same way forever.
+      const code = err instanceof oauth.ResponseBodyError || err instanceof oauth.AuthorizationResponseError ? err.error : undefined;
+      const stale = code === "invalid_client" || code === "unauthorized_client";
+      if (stale) await ctx.registration.forget();
+      throw new AuthorizationFailedError(`${flow.name} authorization at ${as.issuer} failed: ${describeOAuthError(err)}${stale ? "; the stored client registration was dropped, the next attempt registers again" : ""}`, 401, { cause: err });
     }
     await this.#saveTokens(key, res, { issuer: as.issuer, resource: ctx.resource, scope: ctx.scope });
   }

@@ -14,6 +14,7 @@ import { serveHttp } from "../../../src/transports/http/index.js";
 import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
 import {
   JwtTokenVerifier,
+  MemoryCredentialStore,
   OAuthClient,
   authorizationCodeFlow,
   clientCredentialsFlow,
@@ -278,6 +279,22 @@ test("bad answers from the servers fail the request with what went wrong, and th
     const ok = await connect(s.url, userAuth());
     assert.equal(text(await ok.callTool("whoami", {})), "user-1 mcp");
     await ok.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test("a stored registration the authorization server no longer knows is dropped, and the next attempt registers again", async () => {
+  const s = await setup();
+  try {
+    const store = new MemoryCredentialStore();
+    store.save(`client ${s.as.issuer}`, { clientId: "client-forgotten", redirectUri: "http://127.0.0.1:9/callback" });
+    await assert.rejects(connect(s.url, userAuth({}, { store })), /invalid_client.*registration was dropped/);
+    assert.equal(store.load(`client ${s.as.issuer}`), undefined);
+    const client = await connect(s.url, userAuth({}, { store }));
+    assert.equal(text(await client.callTool("whoami", {})), "user-1 mcp");
+    await client.close();
+    assert.equal(count(s.as, "/register"), 1);
   } finally {
     await s.close();
   }
