@@ -14,7 +14,7 @@ import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middlew
 import { mcpAuthMetadataRouter, getOAuthProtectedResourceMetadataUrl } from "@modelcontextprotocol/sdk/server/auth/router.js";
 import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
 import { OAuthClient, authorizationCodeFlow, clientCredentialsFlow } from "../../src/auth/index.js";
-import { startTestAuthServer, type TestAuthServer } from "../fixtures/test-auth-server.js";
+import { followRedirect, startTestAuthServer, type TestAuthServer } from "../fixtures/test-auth-server.js";
 
 /** An SDK resource server: PRM via mcpAuthMetadataRouter, bearer checks via requireBearerAuth, JWTs checked with jose. */
 async function startSdkResourceServer(as: TestAuthServer) {
@@ -42,12 +42,6 @@ async function startSdkResourceServer(as: TestAuthServer) {
     await transport.handleRequest(req, res, req.body);
   });
   return { url: resource.href, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
-
-async function followRedirect(url: URL): Promise<string> {
-  const res = await fetch(url, { redirect: "manual" });
-  await res.body?.cancel();
-  return res.headers.get("location")!;
 }
 
 test("Trellis client: authorization code + PKCE against an official-SDK resource server", async () => {

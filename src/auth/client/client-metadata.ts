@@ -21,14 +21,19 @@ export interface ClientMetadataDocument {
  * clientMetadataDocument checks the rules the spec sets (https URL with a path, client_id equal to that URL,
  * client_name and redirect_uris present) and fills in the authorization-code defaults.
  */
-export function clientMetadataDocument(doc: ClientMetadataDocument): ClientMetadataDocument {
+/** checkClientIdUrl: a URL client_id must be https, with a path and no fragment (SEP-991). */
+export function checkClientIdUrl(clientId: string, what = "client_id"): void {
   let url: URL;
   try {
-    url = new URL(doc.client_id);
+    url = new URL(clientId);
   } catch {
-    throw new TypeError(`client_id must be the https URL the document is served at, got ${JSON.stringify(doc.client_id)}`);
+    throw new TypeError(`${what} must be the https URL the client metadata document is served at, got ${JSON.stringify(clientId)}`);
   }
-  if (url.protocol !== "https:" || url.pathname === "/" || url.hash) throw new TypeError(`client_id ${doc.client_id} must be an https URL with a path and no fragment (SEP-991)`);
+  if (url.protocol !== "https:" || url.pathname === "/" || url.hash) throw new TypeError(`${what} ${clientId} must be an https URL with a path and no fragment (SEP-991)`);
+}
+
+export function clientMetadataDocument(doc: ClientMetadataDocument): ClientMetadataDocument {
+  checkClientIdUrl(doc.client_id);
   if (!doc.client_name) throw new TypeError("a client metadata document needs client_name");
   if (!Array.isArray(doc.redirect_uris) || doc.redirect_uris.length === 0) throw new TypeError("a client metadata document needs at least one redirect_uris entry");
   for (const r of doc.redirect_uris) new URL(r);

@@ -14,6 +14,7 @@ import type { StoredClient } from "./credential-store.js";
 import { isLoopbackUrl, type ClientIdentity, type FlowContext, type OAuthFlow } from "./oauth-client.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
 import { withNonceRetry } from "./dpop.js";
+import { checkClientIdUrl } from "./client-metadata.js";
 
 /** A client registered ahead of time with the authorization server. */
 export interface PreRegisteredClient {
@@ -129,10 +130,7 @@ export interface AuthorizationCodeFlowOptions {
 export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OAuthFlow {
   if (!options?.redirectUri || typeof options.authorize !== "function") throw new TypeError("authorizationCodeFlow needs redirectUri and authorize(url) (the redirect step)");
   new URL(options.redirectUri);
-  if (options.clientMetadataUrl !== undefined) {
-    const u = new URL(options.clientMetadataUrl);
-    if (u.protocol !== "https:" || u.pathname === "/") throw new TypeError(`clientMetadataUrl must be an https URL with a path (SEP-991), got ${options.clientMetadataUrl}`);
-  }
+  if (options.clientMetadataUrl !== undefined) checkClientIdUrl(options.clientMetadataUrl, "clientMetadataUrl");
   return {
     name: "authorization_code",
     usesPkce: true,

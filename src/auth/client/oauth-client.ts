@@ -10,6 +10,7 @@
 import * as oauth from "oauth4webapi";
 import type { AuthRequest, HttpClientAuth } from "../../transports/http/client.js";
 import { AuthorizationFailedError } from "../../transports/http/client.js";
+import { isLoopbackHost } from "../../transports/http/guard.js";
 import { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./credential-store.js";
 import { DpopKey, withNonceRetry } from "./dpop.js";
 import {
@@ -83,18 +84,24 @@ export interface OAuthClientOptions {
   timeoutMs?: number;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/** isLoopbackUrl: plain http is tolerated only for these hosts (OAuth 2.1 section 1.5, RFC 8252). */
+/** isLoopbackUrl: plain http is tolerated only for loopback hosts (OAuth 2.1 section 1.5, RFC 8252). */
 export function isLoopbackUrl(url: string | URL): boolean {
   const host = new URL(url).hostname.toLowerCase();
-  return LOOPBACK.has(host) || host.endsWith(".localhost");
+  return isLoopbackHost(host) || host.endsWith(".localhost");
 }
+
+const scopeList = (scope: string | undefined): string[] => (scope ?? "").split(" ").filter(Boolean);
 
 /** unionScopes joins scope strings without repeats; undefined when empty. */
 export function unionScopes(...scopes: (string | undefined)[]): string | undefined {
-  const set = new Set(scopes.flatMap((s) => (s ?? "").split(" ")).filter(Boolean));
+  const set = new Set(scopes.flatMap(scopeList));
   return set.size ? [...set].join(" ") : undefined;
+}
+
+/** missingScopes: the scopes of `needed` that `granted` lacks. */
+function missingScopes(needed: string | undefined, granted: string | undefined): string[] {
+  const have = new Set(scopeList(granted));
+  return [...new Set(scopeList(needed))].filter((s) => !have.has(s));
 }
 
 /** describeOAuthError turns an oauth4webapi failure into one line that says what the server answered. */
@@ -125,7 +132,7 @@ export class OAuthClient implements HttpClientAuth {
   readonly #discovered = new Map<string, Discovered>();
   readonly #asByIssuer = new Map<string, AuthorizationServerMetadata>();
   /** One authorization at a time per endpoint; concurrent challenges wait for it and resend. */
-  readonly #inflight = new Map<string, Promise<void>>();
+  readonly #inflight = new Map<string, Promise<unknown>>();
   #dpop?: Promise<DpopKey>;
 
   constructor(options: OAuthClientOptions) {
@@ -141,8 +148,11 @@ export class OAuthClient implements HttpClientAuth {
   }
 
   /** Forgets the tokens for an MCP endpoint (a sign-out); the next request authorizes again. */
-  async forget(serverUrl: string | URL): Promise<void> {
-    const key = endpointKey(serverUrl);
+  forget(serverUrl: string | URL): Promise<void> {
+    return this.#drop(endpointKey(serverUrl));
+  }
+
+  async #drop(key: string): Promise<void> {
     this.#tokens.set(key, null);
     await this.#store.save(`tokens ${key}`, undefined);
   }
@@ -155,13 +165,13 @@ export class OAuthClient implements HttpClientAuth {
       // Expired: refresh if we can; otherwise forget it and let the 401 start a new authorization.
       const expired = t;
       t = expired.refreshToken ? await this.#single(key, () => this.#refresh(key, expired)).then(() => this.#load(key), () => undefined) : undefined;
-      if (!t) await this.forget(request.url);
+      if (!t) await this.#drop(key);
     }
     if (t?.tokenType === "DPoP") {
       const dpop = await this.#dpopKey();
       // A DPoP token bound to another key (an earlier run's) cannot be used.
       if (t.dpopJkt !== dpop.thumbprint) {
-        await this.forget(request.url);
+        await this.#drop(key);
         return {};
       }
       return { authorization: `DPoP ${t.accessToken}`, dpop: await dpop.proof(request.method, request.url, t.accessToken) };
@@ -185,60 +195,49 @@ export class OAuthClient implements HttpClientAuth {
       (await this.#dpop).rememberNonce(request.url, nonce);
       return true;
     }
-    let retry = false;
-    await this.#single(key, async () => {
+    return this.#single(key, async () => {
       const current = await this.#load(key);
       // Another request got new credentials after this one was sent: just send it again.
-      const sent = request.headers?.get("authorization") ?? undefined;
-      if (current && sent !== `${current.tokenType} ${current.accessToken}`) {
-        retry = true;
-        return;
-      }
+      if (current && request.headers?.get("authorization") !== `${current.tokenType} ${current.accessToken}`) return true;
       if (request.attempt >= max) {
         throw new AuthorizationFailedError(`the server still answers ${response.status} after ${request.attempt} authorization attempts for this request; giving up`, response.status);
       }
       if (response.status === 403) {
-        const needed = unionScopes(challenge?.scope);
-        const granted = new Set((current?.scope ?? "").split(" ").filter(Boolean));
-        if (needed && current?.scope !== undefined && needed.split(" ").every((s) => granted.has(s))) {
-          throw new AuthorizationFailedError(`the server refuses the request for insufficient_scope although the token already has ${JSON.stringify(needed)}; asking again would not help`, 403);
+        const needed = challenge?.scope;
+        if (scopeList(needed).length && current?.scope !== undefined && missingScopes(needed, current.scope).length === 0) {
+          throw new AuthorizationFailedError(`the server refuses the request for insufficient_scope although the token already has ${JSON.stringify(unionScopes(needed))}; asking again would not help`, 403);
         }
         // Step up to everything granted so far plus what the server asks for (SEP-2350: keep prior scopes).
-        await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, challenge?.scope ?? selectScope(undefined, prm)));
+        await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, needed ?? selectScope(undefined, prm)));
         const got = (await this.#load(key))?.scope;
-        const have = new Set((got ?? "").split(" "));
-        const lacking = (needed ?? "").split(" ").filter((s) => s && !have.has(s));
+        const lacking = missingScopes(needed, got);
         if (got !== undefined && lacking.length) {
           throw new AuthorizationFailedError(`the authorization server granted ${JSON.stringify(got)} but this request needs ${JSON.stringify(lacking.join(" "))} as well`, 403);
         }
-        retry = true;
-        return;
+        return true;
       }
-      if (request.attempt > 0 && current && sent === `${current.tokenType} ${current.accessToken}`) {
+      // Past this point `current`, if any, is the token this request was sent with.
+      if (request.attempt > 0 && current) {
         const why = challenge?.errorDescription ?? challenge?.error ?? "no reason given";
         throw new AuthorizationFailedError(`the server rejects the token just issued by ${current.issuer} (${why}); check that both agree on the resource (${current.resource}) and issuer`, 401);
       }
       // 401: a refresh is enough when the old token was merely expired or revoked.
-      if (current?.refreshToken && request.attempt === 0 && (await this.#refresh(key, current).then(() => true, () => false))) {
-        retry = true;
-        return;
-      }
+      if (current?.refreshToken && request.attempt === 0 && (await this.#refresh(key, current).then(() => true, () => false))) return true;
       await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, selectScope(challenge, prm)));
-      retry = true;
+      return true;
     });
-    return retry;
   }
 
   /** Runs `fn` alone for this endpoint; a second caller waits for the first and runs after it. */
-  async #single(key: string, fn: () => Promise<void>): Promise<void> {
+  async #single<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const before = this.#inflight.get(key);
     const run = (async () => {
       await before?.catch(() => {});
-      await fn();
+      return fn();
     })();
     this.#inflight.set(key, run);
     try {
-      await run;
+      return await run;
     } finally {
       if (this.#inflight.get(key) === run) this.#inflight.delete(key);
     }
@@ -356,8 +355,7 @@ export class OAuthClient implements HttpClientAuth {
       await this.#saveTokens(key, refreshed, { issuer: as.issuer, resource: current.resource, scope: current.scope }, current);
     } catch (err) {
       // A refresh token that no longer works is dropped so that the next attempt authorizes from scratch.
-      this.#tokens.set(key, null);
-      await this.#store.save(`tokens ${key}`, undefined);
+      await this.#drop(key);
       throw err;
     }
   }

@@ -157,10 +157,10 @@ export class StreamableHttpClientTransport implements Transport {
     this.#events = events;
   }
 
-  async #headers(extra: Record<string, string>, auth?: AuthRequest): Promise<Headers> {
+  async #headers(extra: Record<string, string>, request: AuthRequest): Promise<Headers> {
     const custom = typeof this.#opts.headers === "function" ? await this.#opts.headers() : (this.#opts.headers ?? {});
     const h = new Headers(custom);
-    if (auth && this.#opts.auth) for (const [k, v] of Object.entries(await this.#opts.auth.headers(auth))) h.set(k, v);
+    if (this.#opts.auth) for (const [k, v] of Object.entries(await this.#opts.auth.headers(request))) h.set(k, v);
     for (const [k, v] of Object.entries(extra)) h.set(k, v);
     if (this.#sessionId) h.set("mcp-session-id", this.#sessionId);
     if (this.#protocolVersion) h.set("mcp-protocol-version", this.#protocolVersion);

@@ -24,7 +24,7 @@ import {
   type OAuthClientOptions,
 } from "../../../src/auth/index.js";
 import { FileCredentialStore, loopbackRedirect } from "../../../src/auth/node.js";
-import { startTestAuthServer, type TestAuthServer, type TestAuthServerOptions } from "../../fixtures/test-auth-server.js";
+import { followRedirect, startTestAuthServer, type TestAuthServer, type TestAuthServerOptions } from "../../fixtures/test-auth-server.js";
 
 interface Setup {
   as: TestAuthServer;
@@ -47,15 +47,6 @@ async function setup(asOptions: TestAuthServerOptions = {}, authorizationServers
     auth: { verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: url, jwks: `${as.issuer}/jwks` }), resource: url, authorizationServers: authorizationServers ?? [as.issuer], requiredScopes: ["mcp"], scopesSupported: ["mcp", "admin"] },
   });
   return { as, url, close: async () => (await http.close(), await as.close()) };
-}
-
-/** The browser of a test: follow the authorization endpoint's redirect and return where it points. */
-async function followRedirect(url: URL): Promise<string> {
-  const res = await fetch(url, { redirect: "manual" });
-  await res.body?.cancel();
-  const to = res.headers.get("location");
-  if (!to) throw new Error(`no redirect from ${url.href} (HTTP ${res.status})`);
-  return to;
 }
 
 function userAuth(over: Partial<AuthorizationCodeFlowOptions> = {}, opts: Partial<OAuthClientOptions> = {}): OAuthClient {
