@@ -49,6 +49,7 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
     if (!aud.includes(this.#opts.audience)) throw new InvalidTokenError("the access token was not issued for this server (aud)");
     if (typeof body.exp === "number" && body.exp * 1000 < now) throw new InvalidTokenError("the access token expired");
     const info: AuthInfo = { token, scopes: scopesOf(body), extra: { claims: body } };
+    if (typeof body.iss === "string") info.issuer = body.iss;
     if (typeof body.sub === "string") info.subject = body.sub;
     if (typeof body.client_id === "string") info.clientId = body.client_id;
     if (typeof body.exp === "number") info.expiresAt = body.exp;

@@ -48,6 +48,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     }
     const claims = payload as Record<string, unknown>;
     const info: AuthInfo = { token, scopes: scopesOf(claims), extra: { claims } };
+    if (typeof payload.iss === "string") info.issuer = payload.iss;
     if (typeof payload.sub === "string") info.subject = payload.sub;
     const clientId = claims.client_id ?? claims.azp;
     if (typeof clientId === "string") info.clientId = clientId;

@@ -31,7 +31,23 @@ export interface TaskOptions {
    * Past it, requests fail with -32000 and a retry hint. Default 1 000/s with a burst of 2 000; false turns it off.
    */
   rateLimit?: { perSecond: number; burst: number } | false;
+  /**
+   * How long this process's claim on a running task holds without renewal, in ms; it is renewed every third of
+   * that while the task runs. Another process sharing the store recovers the task only after the lease runs out
+   * (or at once, with SqliteTaskStore, when the holder was a process on the same host that no longer exists).
+   * Default 15 000.
+   */
+  leaseMs?: number;
 }
+
+/**
+ * TaskCaller is who asks for a task operation: the owner its tasks belong to and, when the owner is only a
+ * session (no authenticated principal), the client's network address, so that opening a new session does not
+ * buy a fresh rate-limit bucket. A plain string is an owner with no address.
+ */
+export type TaskCaller = string | { owner: string; address?: string };
+
+const ownerOf = (c: TaskCaller) => (typeof c === "string" ? c : c.owner);
 
 /** The error code of a rate-limited task operation (JSON-RPC's implementation-defined server error range). */
 export const RATE_LIMITED = -32000;
@@ -84,10 +100,19 @@ export class TaskManager {
   readonly #running = new Map<string, Running>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #leaseTimer: ReturnType<typeof setInterval>;
+  /** This process as a lease holder. */
+  readonly #holder: string;
+  /** How recovered tasks are resumed; set by the first recover(), reused by the periodic ones. */
+  #resume?: (task: TaskRecord) => ((control: TaskControl) => Promise<TaskOutcome>) | undefined;
+  #recoveredAt = 0;
 
   constructor(options: TaskOptions = {}) {
     this.store = options.store ?? new MemoryTaskStore();
-    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, rateLimit: { perSecond: 1000, burst: 2000 }, ...options };
+    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, rateLimit: { perSecond: 1000, burst: 2000 }, leaseMs: 15_000, ...options };
+    this.#holder = this.store.newLeaseHolder?.() ?? crypto.randomUUID();
+    this.#leaseTimer = setInterval(() => void this.#tendLeases().catch(() => {}), Math.max(10, this.#opts.leaseMs / 3));
+    this.#leaseTimer.unref?.();
     this.#sweeper = setInterval(() => {
       void Promise.resolve(this.store.sweep()).catch(() => {});
       // Full buckets carry no information: drop them so idle owners cost nothing.
@@ -104,8 +129,14 @@ export class TaskManager {
     return max === null ? want : Math.min(want, max);
   }
 
-  /** admit spends one token of `owner`'s bucket, or throws the rate-limit error with a retry hint. */
-  admit(owner: string): void {
+  /** admit spends one token of the caller's bucket (and its address's), or throws the rate-limit error with a retry hint. */
+  admit(caller: TaskCaller): void {
+    if (!this.#opts.rateLimit) return;
+    if (typeof caller !== "string" && caller.address !== undefined) this.#take(`address:${caller.address}`);
+    this.#take(ownerOf(caller));
+  }
+
+  #take(owner: string): void {
     const limit = this.#opts.rateLimit;
     if (!limit) return;
     const now = Date.now();
@@ -121,10 +152,22 @@ export class TaskManager {
   }
 
   /** create records a new task for `owner` (tasks start in "working"). */
-  async create(owner: string, method: string, params: Record<string, unknown>, requestedTtl: unknown): Promise<TaskRecord> {
-    this.admit(owner);
+  async create(caller: TaskCaller, method: string, params: Record<string, unknown>, requestedTtl: unknown): Promise<TaskRecord> {
+    this.admit(caller);
+    const owner = ownerOf(caller);
     const now = Date.now();
-    const record: TaskRecord = { taskId: crypto.randomUUID(), owner, status: "working", createdAt: now, lastUpdatedAt: now, ttl: this.#ttl(requestedTtl), pollInterval: this.#opts.pollIntervalMs, method, params };
+    const record: TaskRecord = {
+      taskId: crypto.randomUUID(),
+      owner,
+      status: "working",
+      createdAt: now,
+      lastUpdatedAt: now,
+      ttl: this.#ttl(requestedTtl),
+      pollInterval: this.#opts.pollIntervalMs,
+      method,
+      params,
+      lease: { holder: this.#holder, until: now + this.#opts.leaseMs },
+    };
     await this.store.create(record);
     return record;
   }
@@ -214,10 +257,29 @@ export class TaskManager {
   }
 
   async #finish(taskId: string, status: TaskStatus, patch: Partial<TaskRecord>): Promise<void> {
+    // Not ours any more (cancelled, or the lease was lost to another process): the outcome is not written.
     // A cancelled task stays cancelled whatever its handler does next (tasks.mdx, "Cancellation").
-    await this.#transition(taskId, status, patch);
+    if (this.#running.has(taskId)) await this.#transition(taskId, status, { ...patch, lease: undefined });
     this.#running.delete(taskId);
     this.#wake(taskId);
+  }
+
+  /**
+   * Renews the leases of the tasks this process runs. A task whose lease cannot be renewed (it was cancelled or
+   * finished elsewhere, or another process took it over after this one stalled) is no longer run here: its work
+   * is aborted and its outcome will not be written. About once per lease period, tasks whose leases ran out
+   * (their process died) are recovered.
+   */
+  async #tendLeases(): Promise<void> {
+    const now = Date.now();
+    for (const [taskId, running] of this.#running) {
+      if (await this.store.claim(taskId, this.#holder, now + this.#opts.leaseMs, now)) continue;
+      if (this.#running.get(taskId) !== running) continue;
+      this.#running.delete(taskId);
+      running.controller.abort(new TrellisError("REQUEST_CANCELLED", "task is no longer run by this process (cancelled, or taken over by another)"));
+      this.#wake(taskId);
+    }
+    if (this.#resume && now - this.#recoveredAt >= this.#opts.leaseMs) await this.recover(this.#resume);
   }
 
   #notifyStatus(t: TaskRecord): void {
@@ -235,8 +297,9 @@ export class TaskManager {
     for (const w of ws ?? []) w();
   }
 
-  async #owned(owner: string, params: Record<string, unknown>, admit = true): Promise<TaskRecord> {
-    if (admit) this.admit(owner);
+  async #owned(caller: TaskCaller, params: Record<string, unknown>, admit = true): Promise<TaskRecord> {
+    if (admit) this.admit(caller);
+    const owner = ownerOf(caller);
     const taskId = params.taskId;
     if (typeof taskId !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "taskId" must be a string');
     const t = await this.store.get(owner, taskId);
@@ -245,12 +308,12 @@ export class TaskManager {
     return t;
   }
 
-  async get(owner: string, params: Record<string, unknown>): Promise<Task> {
+  async get(owner: TaskCaller, params: Record<string, unknown>): Promise<Task> {
     return toWireTask(await this.#owned(owner, params));
   }
 
   /** result blocks until the task is terminal, then answers exactly as the original request would have. */
-  async result(owner: string, params: Record<string, unknown>, rpc: Pick<RequestContext, "id" | "signal" | "session">): Promise<Record<string, unknown>> {
+  async result(owner: TaskCaller, params: Record<string, unknown>, rpc: Pick<RequestContext, "id" | "signal" | "session">): Promise<Record<string, unknown>> {
     let t = await this.#owned(owner, params);
     const session = rpc.session;
     const running = this.#running.get(t.taskId);
@@ -265,18 +328,22 @@ export class TaskManager {
         await new Promise<void>((resolve, reject) => {
           const ws = this.#waiters.get(t.taskId) ?? new Set();
           this.#waiters.set(t.taskId, ws);
+          let timer: ReturnType<typeof setTimeout> | undefined;
           const done = () => {
+            clearTimeout(timer);
+            ws.delete(done);
             rpc.signal.removeEventListener("abort", abort);
             resolve();
           };
           const abort = () => {
+            clearTimeout(timer);
             ws.delete(done);
             reject(rpc.signal.reason);
           };
           ws.add(done);
           rpc.signal.addEventListener("abort", abort, { once: true });
-          // The task may have finished while this request was being set up, or in another process.
-          if (!this.#running.has(t.taskId)) done();
+          // Run by another process (or by none yet): nothing here will say when it ends, so look again later.
+          if (!this.#running.has(t.taskId)) timer = setTimeout(done, Math.min(this.#opts.pollIntervalMs, 1000));
         });
         t = await this.#owned(owner, params, false);
       }
@@ -290,8 +357,9 @@ export class TaskManager {
     throw new ProtocolError(ErrorCode.InternalError, t.status === "cancelled" ? `task ${t.taskId} was cancelled` : `task ${t.taskId} failed: ${t.statusMessage ?? "no result"}`, meta);
   }
 
-  async list(owner: string, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
-    this.admit(owner);
+  async list(caller: TaskCaller, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
+    this.admit(caller);
+    const owner = ownerOf(caller);
     if (params.cursor !== undefined && typeof params.cursor !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');
     try {
       const page = await this.store.list(owner, params.cursor as string | undefined, this.#opts.pageSize);
@@ -303,10 +371,10 @@ export class TaskManager {
     }
   }
 
-  async cancel(owner: string, params: Record<string, unknown>): Promise<Task> {
+  async cancel(owner: TaskCaller, params: Record<string, unknown>): Promise<Task> {
     const t = await this.#owned(owner, params);
     if (TERMINAL_STATUSES.has(t.status)) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${t.taskId} is already ${t.status} and cannot be cancelled`);
-    const next = await this.#transition(t.taskId, "cancelled", { statusMessage: "The task was cancelled by request." });
+    const next = await this.#transition(t.taskId, "cancelled", { statusMessage: "The task was cancelled by request.", lease: undefined });
     this.#running.get(t.taskId)?.controller.abort(new TrellisError("REQUEST_CANCELLED", "task cancelled"));
     this.#running.delete(t.taskId);
     this.#wake(t.taskId);
@@ -314,21 +382,34 @@ export class TaskManager {
   }
 
   /**
-   * recover settles tasks left unfinished by a previous process: where `resume` returns work, the task runs
-   * again from its stored params; any other is marked failed with a message that says the process restarted.
+   * recover settles tasks whose process is gone: those with no lease, or whose lease ran out. Each is claimed
+   * first (atomically, so one process wins); then, where `resume` returns work, the task runs again from its
+   * stored params, and any other is marked failed with a message that says the process restarted. Tasks other
+   * processes still hold are left alone. It runs at start and then about once per lease period.
    */
   async recover(resume: (task: TaskRecord) => ((control: TaskControl) => Promise<TaskOutcome>) | undefined): Promise<{ resumed: number; failed: number }> {
+    this.#resume = resume;
+    this.#recoveredAt = Date.now();
     let resumed = 0;
     let failed = 0;
     for (const t of await this.store.unfinished()) {
-      if (this.#running.has(t.taskId)) continue;
+      // Ours: running here, or created here a moment ago and about to run.
+      if (this.#running.has(t.taskId) || t.lease?.holder === this.#holder) continue;
+      const now = Date.now();
+      if (!(await this.store.claim(t.taskId, this.#holder, now + this.#opts.leaseMs, now))) continue;
       const work = resume(t);
       if (work) {
-        await this.store.update(t.taskId, { status: "working", lastUpdatedAt: Date.now(), statusMessage: "Resumed after a server restart." });
+        await this.store.update(t.taskId, { status: "working", lastUpdatedAt: now, statusMessage: "Resumed after a server restart." });
         this.execute({ ...t, status: "working" }, undefined, `resume:${t.taskId}`, work);
         resumed++;
       } else {
-        await this.store.update(t.taskId, { status: "failed", lastUpdatedAt: Date.now(), statusMessage: "The server restarted while this task was running; run it again.", error: { code: ErrorCode.InternalError, message: "the server restarted while this task was running" } });
+        await this.store.update(t.taskId, {
+          status: "failed",
+          lastUpdatedAt: now,
+          statusMessage: "The server restarted while this task was running; run it again.",
+          error: { code: ErrorCode.InternalError, message: "the server restarted while this task was running" },
+          lease: undefined,
+        });
         failed++;
       }
     }
@@ -336,6 +417,7 @@ export class TaskManager {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#leaseTimer);
     clearInterval(this.#sweeper);
     await this.store.close?.();
   }

@@ -241,7 +241,7 @@ export class Session {
   #sendError(id: RequestId | null, code: number, message: string, data?: unknown, related?: RequestId): void {
     if (this.#closed) return;
     const error = data === undefined ? { code, message } : { code, message, data };
-    this.#transport.send({ jsonrpc: "2.0", id, error }, related !== undefined ? { relatedRequestId: related } : undefined);
+    this.#transport.send(id === null ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error }, related !== undefined ? { relatedRequestId: related } : undefined);
   }
 
   /** receive classifies a raw message by shape, then validates it once against its method's schema. */
@@ -273,6 +273,8 @@ export class Session {
       return this.#onNotification(m.method, (m.params as Params | undefined) ?? {}, extra);
     }
     if (hasId && ("result" in m || "error" in m)) return this.#onResponse(m);
+    // An error response without an id answers something the peer could not read; replying to it would echo forever.
+    if ("error" in m && !("result" in m)) return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `peer sent an error without a request id: ${JSON.stringify(m.error)?.slice(0, 200)}`));
     return this.#sendError(idOk ? (id as RequestId) : null, ErrorCode.InvalidRequest, "invalid request: a message needs \"method\", or \"id\" with \"result\" or \"error\"");
   }
 

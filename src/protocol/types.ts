@@ -14,7 +14,11 @@ export type ProtocolVersion = (typeof SUPPORTED_PROTOCOL_VERSIONS)[number];
 export interface JsonRpcRequestMessage { jsonrpc: "2.0"; id: RequestId; method: string; params?: Record<string, unknown> }
 export interface JsonRpcNotificationMessage { jsonrpc: "2.0"; method: string; params?: Record<string, unknown> }
 export interface JsonRpcResultMessage { jsonrpc: "2.0"; id: RequestId; result: Record<string, unknown> }
-export interface JsonRpcErrorMessage { jsonrpc: "2.0"; id: RequestId | null; error: { code: number; message: string; data?: unknown } }
+/**
+ * An error response. `id` is left out when the request's id could not be read: the 2025-11-25 schema makes it
+ * optional there, and the official SDK 1.x client rejects `"id": null`.
+ */
+export interface JsonRpcErrorMessage { jsonrpc: "2.0"; id?: RequestId; error: { code: number; message: string; data?: unknown } }
 export type JsonRpcMessage = JsonRpcRequestMessage | JsonRpcNotificationMessage | JsonRpcResultMessage | JsonRpcErrorMessage;
 
 export function isRequest(m: JsonRpcMessage): m is JsonRpcRequestMessage {

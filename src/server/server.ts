@@ -37,7 +37,7 @@ import {
 import { ServerSession } from "./session.js";
 import { buildToolEntry, callTool, type RegisteredTool, type ToolConfig, type ToolEntry, type ToolHandler } from "./tools.js";
 import type { SchemaInput } from "../internal/schema.js";
-import { TaskManager, recoverToolTasks, startToolTask, taskOwner, type TaskOptions } from "./tasks.js";
+import { TaskManager, recoverToolTasks, startToolTask, taskCaller, type TaskOptions } from "./tasks.js";
 
 type Params = Record<string, unknown>;
 
@@ -338,10 +338,10 @@ export class McpServer {
       if (!this.#tasks) throw new ProtocolError(ErrorCode.MethodNotFound, "method not found: this server does not support tasks");
       return fn(this.#tasks, params, session, rpc);
     };
-    this.#on("tasks/get", tasks((t, p, s, r) => t.get(taskOwner(s, r), p)));
-    this.#on("tasks/result", tasks((t, p, s, r) => t.result(taskOwner(s, r), p, r)));
-    this.#on("tasks/list", tasks((t, p, s, r) => t.list(taskOwner(s, r), p)));
-    this.#on("tasks/cancel", tasks((t, p, s, r) => t.cancel(taskOwner(s, r), p)));
+    this.#on("tasks/get", tasks((t, p, s, r) => t.get(taskCaller(s, r), p)));
+    this.#on("tasks/result", tasks((t, p, s, r) => t.result(taskCaller(s, r), p, r)));
+    this.#on("tasks/list", tasks((t, p, s, r) => t.list(taskCaller(s, r), p)));
+    this.#on("tasks/cancel", tasks((t, p, s, r) => t.cancel(taskCaller(s, r), p)));
 
     this.#on("completion/complete", async (params) => {
       const p = params as unknown as CompleteRequestParams;

@@ -4,7 +4,8 @@
  */
 import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext } from "../jsonrpc/session.js";
-import { TaskManager, toWireTask, type TaskControl, type TaskOutcome } from "../internal/task-manager.js";
+import { principalKey } from "../transports/transport.js";
+import { TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../internal/task-manager.js";
 import type { TaskRecord } from "../stores/task-store.js";
 import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
@@ -12,11 +13,25 @@ import { callTool, type ToolEntry } from "./tools.js";
 
 export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "../internal/task-manager.js";
 
-/** taskOwner is who a task belongs to: the authenticated principal, else the session (tasks.mdx, "Security"). */
+/**
+ * taskOwner is who a task belongs to: the authenticated principal (principalKey, the same key sessions are bound
+ * to), else the session (tasks.mdx, "Security").
+ */
 export function taskOwner(session: ServerSession, rpc?: Pick<RequestContext, "extra">): string {
   const auth = rpc?.extra?.authInfo;
-  if (auth) return `principal:${auth.subject ?? auth.clientId ?? auth.token}`;
+  const principal = auth && principalKey(auth);
+  if (principal) return `principal:${principal}`;
   return `session:${session.sessionId ?? (session.localId ??= crypto.randomUUID())}`;
+}
+
+/**
+ * taskCaller is taskOwner plus, for a session-owned caller, its network address: rate limits then hold per
+ * client, not per session, which anyone can open anew (tasks.mdx, "Security").
+ */
+export function taskCaller(session: ServerSession, rpc?: Pick<RequestContext, "extra">): TaskCaller {
+  const owner = taskOwner(session, rpc);
+  const address = rpc?.extra?.remoteAddress;
+  return address !== undefined && owner.startsWith("session:") ? { owner, address } : owner;
 }
 
 /** toolWork is a tool call as a task's work: an isError result marks the task failed (tasks.mdx). */
@@ -42,7 +57,7 @@ function toolWork(tool: ToolEntry, record: TaskRecord, session: ServerSession | 
 /** startToolTask handles a tools/call that carries "task". */
 export async function startToolTask(manager: TaskManager, tool: ToolEntry, params: Record<string, unknown>, session: ServerSession, rpc: RequestContext): Promise<{ task: Task }> {
   const stored = { name: params.name, ...(params.arguments !== undefined ? { arguments: params.arguments } : {}), ...(params._meta ? { _meta: params._meta } : {}) };
-  const record = await manager.create(taskOwner(session, rpc), "tools/call", stored, (params.task as { ttl?: unknown } | undefined)?.ttl);
+  const record = await manager.create(taskCaller(session, rpc), "tools/call", stored, (params.task as { ttl?: unknown } | undefined)?.ttl);
   manager.execute(record, session, rpc.id, toolWork(tool, record, session, rpc.progressToken, rpc.extra));
   return { task: toWireTask(record) };
 }

@@ -5,6 +5,10 @@
  *
  * Every read takes the owner (the session, or the principal when auth is on): a task of another owner is
  * indistinguishable from a missing one. Stores must expire tasks past their ttl on their own (`sweep`).
+ *
+ * Several processes may share one store. A running task carries a lease (the process that runs it, and until
+ * when); the process renews it while the work goes on. Only a task whose lease has run out is recovered by
+ * another process, and `claim` takes a lease atomically, so that a resumable task runs in one process at a time.
  */
 
 export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
@@ -29,6 +33,14 @@ export interface TaskRecord {
   result?: Record<string, unknown>;
   /** The final JSON-RPC error, when the request failed with one. */
   error?: { code: number; message: string; data?: unknown };
+  /** Who runs the task and until when (epoch ms); absent once it is terminal or when nobody runs it. */
+  lease?: TaskLease;
+}
+
+/** TaskLease: the process running a task, and how long that claim holds unless renewed. */
+export interface TaskLease {
+  holder: string;
+  until: number;
 }
 
 export interface TaskPage {
@@ -47,8 +59,19 @@ export interface TaskStore {
   update(taskId: string, patch: Partial<Omit<TaskRecord, "taskId" | "owner" | "createdAt">>): void | Promise<void>;
   /** list returns `owner`'s tasks, oldest first, `limit` at a time after `cursor`. */
   list(owner: string, cursor: string | undefined, limit: number): TaskPage | Promise<TaskPage>;
-  /** unfinished returns every task not in a terminal status, of every owner (for start-up recovery). */
+  /** unfinished returns every task not in a terminal status, of every owner (for recovery). */
   unfinished(): TaskRecord[] | Promise<TaskRecord[]>;
+  /**
+   * claim takes or renews the lease of an unfinished task for `holder` until `until`, atomically: it succeeds
+   * only when the task has no lease, its lease ran out before `now`, or `holder` already holds it. Returns
+   * whether `holder` holds the lease now. A terminal or missing task cannot be claimed.
+   */
+  claim(taskId: string, holder: string, until: number, now: number): boolean | Promise<boolean>;
+  /**
+   * newLeaseHolder names a process as a lease holder. Optional: a store that can tell a dead process on its
+   * own host from a live one (SQLite) encodes what it needs to, and may then treat such a holder's lease as run out.
+   */
+  newLeaseHolder?(): string;
   /** sweep deletes tasks whose ttl has passed. */
   sweep(now?: number): void | Promise<void>;
   close?(): void | Promise<void>;

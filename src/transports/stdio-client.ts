@@ -15,14 +15,44 @@ export interface StdioServerParameters extends StdioOptions {
   /** Environment of the server. Default: this process's PATH, HOME and a few other safe variables only. */
   env?: Record<string, string>;
   cwd?: string;
-  /** Receives the server's stderr, line by line. Default: dropped. */
+  /**
+   * Receives the server's stderr, line by line; a line longer than `maxStderrLineChars` arrives in pieces of
+   * that size. Default: dropped.
+   */
   onstderr?: (line: string) => void;
+  /** The longest stderr piece delivered at once, in characters. Default 64 KiB. */
+  maxStderrLineChars?: number;
   /** How long to wait after closing stdin, then after SIGTERM. Default 2000 ms each. */
   shutdownGraceMs?: number;
 }
 
 /** Variables passed to a server by default: enough to run, nothing secret (the SDKs' convention). */
 const DEFAULT_INHERITED_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "TMPDIR", "NODE_OPTIONS"];
+
+const DEFAULT_MAX_STDERR_LINE = 64 * 1024;
+
+/**
+ * stderrLines splits a text stream into lines for `deliver`. Each chunk is scanned once and at most `max`
+ * characters are held, so a server that writes megabytes without a newline costs linear time and bounded
+ * memory: the long line arrives in pieces of `max`.
+ */
+export function stderrLines(deliver: (line: string) => void, max: number): (chunk: string) => void {
+  let held = "";
+  return (chunk) => {
+    let start = 0;
+    for (let nl = chunk.indexOf("\n"); nl !== -1; nl = chunk.indexOf("\n", start)) {
+      const line = held + chunk.slice(start, nl);
+      held = "";
+      for (let i = 0; i < line.length || i === 0; i += max) deliver(line.slice(i, i + max));
+      start = nl + 1;
+    }
+    held += chunk.slice(start);
+    while (held.length >= max) {
+      deliver(held.slice(0, max));
+      held = held.slice(max);
+    }
+  };
+}
 
 export function defaultEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -67,17 +97,10 @@ export class StdioClientTransport implements Transport {
       if (!this.#closeRequested) events.error(new TrellisError("CONNECTION_CLOSED", `server process exited (${signal ?? `code ${code}`})`));
       void this.#shutdown();
     });
-    let err = "";
     child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (chunk: string) => {
-      if (!p.onstderr) return;
-      err += chunk;
-      let nl: number;
-      while ((nl = err.indexOf("\n")) !== -1) {
-        p.onstderr(err.slice(0, nl));
-        err = err.slice(nl + 1);
-      }
-    });
+    const onstderr = p.onstderr;
+    if (onstderr) child.stderr!.on("data", stderrLines(onstderr, p.maxStderrLineChars ?? DEFAULT_MAX_STDERR_LINE));
+    else child.stderr!.resume(); // drained, so a chatty server never blocks on a full pipe
     this.#channel = new LineChannel(child.stdout!, child.stdin!, p);
     this.#channel.start({
       message: (m) => events.message(m),

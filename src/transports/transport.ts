@@ -8,6 +8,8 @@ import type { RequestId } from "../protocol/generated/schema-types.js";
 /** AuthInfo describes the authenticated caller of a request, when the transport authenticates. */
 export interface AuthInfo {
   token: string;
+  /** The issuer that vouches for the caller (the token's `iss`), when known. */
+  issuer?: string;
   clientId?: string;
   subject?: string;
   scopes: string[];
@@ -15,9 +17,23 @@ export interface AuthInfo {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * principalKey names the caller that sessions and tasks belong to: the issuer, the kind of claim and its value,
+ * encoded so that no two differ only in where one ends (a token with `client_id` "alice" and no `sub` is not the
+ * user "alice", and "alice" at one issuer is not "alice" at another). The token itself is never part of it.
+ * Undefined when the token names no subject and no client: such a token identifies no one.
+ */
+export function principalKey(auth: AuthInfo): string | undefined {
+  if (typeof auth.subject === "string" && auth.subject !== "") return JSON.stringify([auth.issuer ?? null, "sub", auth.subject]);
+  if (typeof auth.clientId === "string" && auth.clientId !== "") return JSON.stringify([auth.issuer ?? null, "client", auth.clientId]);
+  return undefined;
+}
+
 /** MessageExtra is what a transport knows about one incoming message beyond its JSON. */
 export interface MessageExtra {
   authInfo?: AuthInfo;
+  /** The peer's network address (Streamable HTTP), for limits kept per client when there is no principal. */
+  remoteAddress?: string;
   /** Headers of the HTTP request that carried the message (Streamable HTTP only). */
   headers?: Headers;
   /** Closes the SSE stream that carries this request's replies, for SEP-1699 polling (Streamable HTTP only). */

@@ -28,10 +28,11 @@ function start(dir: string): Promise<{ url: string; child: ChildProcess }> {
 
 let nextId = 1;
 async function rpc(url: string, session: string | undefined, method: string, params: Record<string, unknown> = {}): Promise<{ status: number; sessionId: string | null; body: any }> {
+  const notification = method.startsWith("notifications/");
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25", ...(session ? { "mcp-session-id": session } : {}) },
-    body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+    body: JSON.stringify(notification ? { jsonrpc: "2.0", method, params } : { jsonrpc: "2.0", id: nextId++, method, params }),
   });
   const text = await res.text();
   const json = res.headers.get("content-type")?.includes("event-stream") ? JSON.parse(text.split("\n").filter((l) => l.startsWith("data: {")).at(-1)!.slice(6)) : text ? JSON.parse(text) : undefined;

@@ -33,13 +33,13 @@ function serverSide(handlers: Record<string, (p: Record<string, unknown>, ctx: a
 }
 
 const cases: { name: string; input: unknown; want: { id: unknown; code: number; message: RegExp } }[] = [
-  { name: "not an object", input: 42, want: { id: null, code: -32600, message: /must be an object/ } },
-  { name: "batch", input: [{ jsonrpc: "2.0", id: 1, method: "ping" }], want: { id: null, code: -32600, message: /batches are not supported/ } },
+  { name: "not an object", input: 42, want: { id: undefined, code: -32600, message: /must be an object/ } },
+  { name: "batch", input: [{ jsonrpc: "2.0", id: 1, method: "ping" }], want: { id: undefined, code: -32600, message: /batches are not supported/ } },
   { name: "wrong jsonrpc", input: { jsonrpc: "1.0", id: 3, method: "ping" }, want: { id: 3, code: -32600, message: /"jsonrpc" must be "2.0"/ } },
   { name: "missing jsonrpc", input: { id: 4, method: "ping" }, want: { id: 4, code: -32600, message: /"jsonrpc"/ } },
   { name: "method not a string", input: { jsonrpc: "2.0", id: 5, method: 7 }, want: { id: 5, code: -32600, message: /"method" must be a string/ } },
-  { name: "bad id type", input: { jsonrpc: "2.0", id: { x: 1 }, method: "ping" }, want: { id: null, code: -32600, message: /"id" must be a string or an integer/ } },
-  { name: "fractional id", input: { jsonrpc: "2.0", id: 1.5, method: "ping" }, want: { id: null, code: -32600, message: /"id"/ } },
+  { name: "bad id type", input: { jsonrpc: "2.0", id: { x: 1 }, method: "ping" }, want: { id: undefined, code: -32600, message: /"id" must be a string or an integer/ } },
+  { name: "fractional id", input: { jsonrpc: "2.0", id: 1.5, method: "ping" }, want: { id: undefined, code: -32600, message: /"id"/ } },
   { name: "unknown method", input: { jsonrpc: "2.0", id: 6, method: "tools/explode" }, want: { id: 6, code: -32601, message: /method not found: "tools\/explode"/ } },
   { name: "params not an object", input: { jsonrpc: "2.0", id: 7, method: "tools/call", params: [1] }, want: { id: 7, code: -32602, message: /"params" must be an object/ } },
   { name: "wrong param type", input: { jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: 12 } }, want: { id: 8, code: -32602, message: /invalid params for "tools\/call": "name" must be string/ } },
@@ -55,15 +55,39 @@ for (const c of cases) {
     assert.equal(t.sent.length, 1);
     const e = t.sent[0] as { id: unknown; error: { code: number; message: string } };
     assert.equal(e.id, c.want.id);
+    if (c.want.id === undefined) assert.ok(!("id" in e), "an unreadable id is left out, not null");
     assert.equal(e.error.code, c.want.code);
     assert.match(e.error.message, c.want.message);
   });
 }
 
-test("parse errors are answered with -32700 and id null", () => {
+test("parse errors are answered with -32700 and no id", () => {
   const { t } = serverSide();
   t.events.parseError("Unexpected token");
-  assert.deepEqual(t.sent[0], { jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error: Unexpected token" } });
+  assert.deepEqual(t.sent[0], { jsonrpc: "2.0", error: { code: -32700, message: "parse error: Unexpected token" } });
+});
+
+test("attack #13: an error reply for an unreadable id leaves \"id\" out, which the official SDK's schema accepts (null it rejects)", async () => {
+  const { JSONRPCMessageSchema } = await import("@modelcontextprotocol/sdk/types.js");
+  const { t } = serverSide();
+  t.events.parseError("Unexpected token");
+  t.events.message({ jsonrpc: "2.0", id: { x: 1 }, method: "ping" });
+  assert.equal(t.sent.length, 2);
+  for (const m of t.sent) {
+    assert.ok(!("id" in (m as object)));
+    assert.ok(JSONRPCMessageSchema.safeParse(m).success, `the SDK client accepts ${JSON.stringify(m)}`);
+  }
+  assert.equal(JSONRPCMessageSchema.safeParse({ ...(t.sent[0] as object), id: null }).success, false, "and refuses id: null, the old reply");
+});
+
+test("an error response without an id is reported, never answered (no echo loop between two peers)", async () => {
+  const errors: Error[] = [];
+  const t = new FakeTransport();
+  new Session(t, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS, onerror: (e) => errors.push(e) });
+  t.events.message({ jsonrpc: "2.0", error: { code: -32700, message: "parse error" } });
+  await sleep(1);
+  assert.equal(t.sent.length, 0);
+  assert.match(errors[0]!.message, /error without a request id/);
 });
 
 test("a bad message does not disturb a request in flight", async () => {

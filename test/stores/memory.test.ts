@@ -4,6 +4,8 @@ import { MemoryEventStore } from "../../src/stores/memory/event-store.js";
 import { eventStoreContract } from "./event-store.contract.js";
 import { taskStoreContract } from "./task-store.contract.js";
 import { MemoryTaskStore } from "../../src/stores/memory/task-store.js";
+import { MemorySessionStore } from "../../src/stores/memory/session-store.js";
+import { sessionStoreContract } from "./session-store.contract.js";
 
 eventStoreContract("MemoryEventStore", () => new MemoryEventStore());
 
@@ -16,3 +18,5 @@ test("MemoryEventStore: sweep drops streams past the retention", () => {
 });
 
 taskStoreContract("MemoryTaskStore", () => new MemoryTaskStore());
+
+sessionStoreContract("MemorySessionStore", () => new MemorySessionStore());

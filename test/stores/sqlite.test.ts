@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteEventStore, SqliteTaskStore, defaultDriver } from "../../src/stores/sqlite/index.js";
+import { SqliteEventStore, SqliteSessionStore, SqliteTaskStore, defaultDriver } from "../../src/stores/sqlite/index.js";
+import { sessionStoreContract } from "./session-store.contract.js";
 import { eventStoreContract } from "./event-store.contract.js";
 import { taskStoreContract } from "./task-store.contract.js";
 
@@ -24,3 +25,61 @@ test("SqliteEventStore: events survive reopening the file; sweep expires old one
 });
 
 taskStoreContract(`SqliteTaskStore (${defaultDriver()})`, () => new SqliteTaskStore({ filename: ":memory:" }));
+
+test("SqliteTaskStore: two stores on one file race for a lease and exactly one wins; a dead local holder's lease is void", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-"));
+  const file = join(dir, "t.db");
+  const a = new SqliteTaskStore({ filename: file });
+  const b = new SqliteTaskStore({ filename: file });
+  const now = Date.now();
+  a.create({ taskId: "t", owner: "o", status: "working", createdAt: now, lastUpdatedAt: now, ttl: 60_000, method: "tools/call", params: {}, lease: { holder: "x", until: now - 1 } });
+  const holders = [a.newLeaseHolder(), b.newLeaseHolder()];
+  const won = [a.claim("t", holders[0]!, now + 1000, now), b.claim("t", holders[1]!, now + 1000, now)];
+  assert.deepEqual(won, [true, false]);
+  // A process of this host that no longer exists holds a live lease: taken over at once.
+  const { spawnSync } = await import("node:child_process");
+  const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+  const dead = holders[0]!.replace(`/${process.pid}/`, `/${gone}/`);
+  a.update("t", { lease: { holder: dead, until: now + 60_000 } });
+  assert.equal(b.claim("t", holders[1]!, now + 1000, now), true);
+  // One of this process is alive: its lease holds.
+  a.update("t", { lease: { holder: holders[0]!, until: now + 60_000 } });
+  assert.equal(b.claim("t", holders[1]!, now + 1000, now), false);
+  a.close();
+  b.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("SqliteTaskStore: a database from before leases gains the columns and its unfinished tasks can be claimed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-"));
+  const file = join(dir, "old.db");
+  const { openDatabase } = await import("../../src/stores/sqlite/driver.js");
+  const db = openDatabase(file);
+  db.exec(`CREATE TABLE tasks (task_id TEXT PRIMARY KEY, owner TEXT NOT NULL, status TEXT NOT NULL, status_message TEXT,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ttl INTEGER, poll_interval INTEGER,
+      method TEXT NOT NULL, params TEXT NOT NULL, result TEXT, error TEXT)`);
+  db.prepare("INSERT INTO tasks VALUES ('old', 'o', 'working', NULL, 1, 1, NULL, NULL, 'tools/call', '{}', NULL, NULL)").run();
+  db.close();
+  const s = new SqliteTaskStore({ filename: file });
+  assert.equal(s.load("old")!.lease, undefined);
+  assert.equal(s.claim("old", "me", Date.now() + 1000, Date.now()), true);
+  s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+sessionStoreContract(`SqliteSessionStore (${defaultDriver()})`, () => new SqliteSessionStore({ filename: ":memory:" }));
+
+test("SqliteSessionStore: a database from before last_seen gains the column; its rows count from created_at", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-"));
+  const file = join(dir, "old.db");
+  const { openDatabase } = await import("../../src/stores/sqlite/driver.js");
+  const db = openDatabase(file);
+  db.exec("CREATE TABLE http_sessions (session_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL)");
+  db.prepare("INSERT INTO http_sessions VALUES (?, ?, ?)").run("old", JSON.stringify({ sessionId: "old", protocolVersion: "2025-11-25", clientCapabilities: {}, createdAt: 1000 }), 1000);
+  db.close();
+  const s = new SqliteSessionStore({ filename: file });
+  assert.equal(s.load("old")!.lastSeenAt, 1000);
+  assert.deepEqual(s.sweep(Date.now() - 60_000), ["old"]);
+  s.close();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -57,4 +57,24 @@ export function taskStoreContract(name: string, make: () => TaskStore) {
     assert.deepEqual((await s.unfinished()).map((t) => t.taskId), ["forever"]);
     await s.close?.();
   });
+  test(`${name}: claim takes a lease only when there is none, it ran out, or the holder already has it; never on a terminal task`, async () => {
+    const s = make();
+    const now = Date.now();
+    await s.create(task("free", "a"));
+    await s.create(task("held", "a", { lease: { holder: "p1", until: now + 10_000 } }));
+    await s.create(task("stale", "a", { lease: { holder: "p1", until: now - 1 } }));
+    await s.create(task("done", "a", { status: "completed" }));
+    assert.equal(await s.claim("free", "p2", now + 100, now), true);
+    assert.deepEqual((await s.load("free"))!.lease, { holder: "p2", until: now + 100 });
+    assert.equal(await s.claim("held", "p2", now + 100, now), false, "another holder's live lease");
+    assert.deepEqual((await s.load("held"))!.lease, { holder: "p1", until: now + 10_000 });
+    assert.equal(await s.claim("held", "p1", now + 20_000, now), true, "renewal by the holder");
+    assert.equal((await s.load("held"))!.lease!.until, now + 20_000);
+    assert.equal(await s.claim("stale", "p2", now + 100, now), true, "a lease that ran out");
+    assert.equal(await s.claim("done", "p2", now + 100, now), false, "terminal");
+    assert.equal(await s.claim("missing", "p2", now + 100, now), false);
+    await s.update("free", { status: "completed", lease: undefined });
+    assert.equal((await s.load("free"))!.lease, undefined, "cleared with the final update");
+    await s.close?.();
+  });
 }

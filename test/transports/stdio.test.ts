@@ -34,7 +34,7 @@ test("stdio: messages split across chunks, CRLF, blank lines and garbage lines",
   const out = lines();
   assert.equal(out[0].result.protocolVersion, "2025-11-25");
   assert.equal(out[1].error.code, -32700);
-  assert.equal(out[1].id, null);
+  assert.ok(!("id" in out[1]));
   assert.deepEqual(out[2], { jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "ünïcödé ✓" }] } });
 });
 

@@ -10,7 +10,17 @@ export class MemorySessionStore implements SessionStore {
     const r = this.#sessions.get(sessionId);
     return r && structuredClone(r);
   }
+  touch(sessionId: string, lastSeenAt: number): void {
+    const r = this.#sessions.get(sessionId);
+    if (r) r.lastSeenAt = lastSeenAt;
+  }
   delete(sessionId: string): void {
     this.#sessions.delete(sessionId);
+  }
+  sweep(idleBefore: number): string[] {
+    const gone: string[] = [];
+    for (const [id, r] of this.#sessions) if (r.lastSeenAt < idleBefore) gone.push(id);
+    for (const id of gone) this.#sessions.delete(id);
+    return gone;
   }
 }

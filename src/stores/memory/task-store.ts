@@ -38,6 +38,14 @@ export class MemoryTaskStore implements TaskStore {
     return [...this.#tasks.values()].filter((t) => !TERMINAL_STATUSES.has(t.status)).map((t) => structuredClone(t));
   }
 
+  claim(taskId: string, holder: string, until: number, now: number): boolean {
+    const t = this.#tasks.get(taskId);
+    if (!t || TERMINAL_STATUSES.has(t.status)) return false;
+    if (t.lease && t.lease.holder !== holder && t.lease.until >= now) return false;
+    t.lease = { holder, until };
+    return true;
+  }
+
   sweep(now = Date.now()): void {
     for (const [id, t] of this.#tasks) if (isExpired(t, now)) this.#tasks.delete(id);
   }

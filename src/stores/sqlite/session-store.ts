@@ -9,7 +9,10 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: SqliteDatabase;
   readonly #save: SqliteStatement;
   readonly #load: SqliteStatement;
+  readonly #touch: SqliteStatement;
   readonly #delete: SqliteStatement;
+  readonly #idle: SqliteStatement;
+  readonly #sweep: SqliteStatement;
   #open = true;
 
   constructor(options: { filename?: string; driver?: SqliteDriver } = {}) {
@@ -17,22 +20,42 @@ export class SqliteSessionStore implements SessionStore {
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
     this.#db = openDatabase(filename, options.driver);
     this.#db.exec("CREATE TABLE IF NOT EXISTS http_sessions (session_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL)");
-    this.#save = this.#db.prepare("INSERT OR REPLACE INTO http_sessions (session_id, record, created_at) VALUES (?, ?, ?)");
-    this.#load = this.#db.prepare("SELECT record FROM http_sessions WHERE session_id = ?");
+    // Databases written before sessions expired across restarts have no last_seen: their rows count from created_at.
+    const columns = this.#db.prepare("PRAGMA table_info(http_sessions)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "last_seen")) this.#db.exec("ALTER TABLE http_sessions ADD COLUMN last_seen INTEGER");
+    this.#db.exec("CREATE INDEX IF NOT EXISTS http_sessions_last_seen ON http_sessions (last_seen)");
+    this.#save = this.#db.prepare("INSERT OR REPLACE INTO http_sessions (session_id, record, created_at, last_seen) VALUES (?, ?, ?, ?)");
+    this.#load = this.#db.prepare("SELECT record, created_at, last_seen FROM http_sessions WHERE session_id = ?");
+    this.#touch = this.#db.prepare("UPDATE http_sessions SET last_seen = ? WHERE session_id = ?");
     this.#delete = this.#db.prepare("DELETE FROM http_sessions WHERE session_id = ?");
+    this.#idle = this.#db.prepare("SELECT session_id FROM http_sessions WHERE coalesce(last_seen, created_at) < ?");
+    this.#sweep = this.#db.prepare("DELETE FROM http_sessions WHERE coalesce(last_seen, created_at) < ?");
   }
 
   save(record: SessionRecord): void {
-    this.#save.run(record.sessionId, JSON.stringify(record), record.createdAt);
+    this.#save.run(record.sessionId, JSON.stringify(record), record.createdAt, record.lastSeenAt);
   }
 
   load(sessionId: string): SessionRecord | undefined {
-    const r = this.#load.get(sessionId) as { record: string } | undefined;
-    return r ? (JSON.parse(r.record) as SessionRecord) : undefined;
+    const r = this.#load.get(sessionId) as { record: string; created_at: number; last_seen: number | null } | undefined;
+    if (!r) return undefined;
+    const record = JSON.parse(r.record) as SessionRecord;
+    record.lastSeenAt = r.last_seen ?? r.created_at;
+    return record;
+  }
+
+  touch(sessionId: string, lastSeenAt: number): void {
+    this.#touch.run(lastSeenAt, sessionId);
   }
 
   delete(sessionId: string): void {
     this.#delete.run(sessionId);
+  }
+
+  sweep(idleBefore: number): string[] {
+    const ids = (this.#idle.all(idleBefore) as { session_id: string }[]).map((r) => r.session_id);
+    if (ids.length) this.#sweep.run(idleBefore);
+    return ids;
   }
 
   close(): void {

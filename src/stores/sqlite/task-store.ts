@@ -3,6 +3,7 @@
  * the default task store of servers that enable tasks through serveHttp or the example server.
  */
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { decodeTaskCursor, encodeTaskCursor, type TaskPage, type TaskRecord, type TaskStore } from "../task-store.js";
 import { openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
@@ -14,7 +15,22 @@ export interface SqliteTaskStoreOptions {
   driver?: SqliteDriver;
 }
 
-type Row = { task_id: string; owner: string; status: string; status_message: string | null; created_at: number; updated_at: number; ttl: number | null; poll_interval: number | null; method: string; params: string; result: string | null; error: string | null };
+type Row = {
+  task_id: string;
+  owner: string;
+  status: string;
+  status_message: string | null;
+  created_at: number;
+  updated_at: number;
+  ttl: number | null;
+  poll_interval: number | null;
+  method: string;
+  params: string;
+  result: string | null;
+  error: string | null;
+  lease_holder: string | null;
+  lease_until: number | null;
+};
 
 function fromRow(r: Row): TaskRecord {
   const t: TaskRecord = { taskId: r.task_id, owner: r.owner, status: r.status as TaskRecord["status"], createdAt: r.created_at, lastUpdatedAt: r.updated_at, ttl: r.ttl, method: r.method, params: JSON.parse(r.params) };
@@ -22,10 +38,40 @@ function fromRow(r: Row): TaskRecord {
   if (r.poll_interval !== null) t.pollInterval = r.poll_interval;
   if (r.result !== null) t.result = JSON.parse(r.result);
   if (r.error !== null) t.error = JSON.parse(r.error);
+  if (r.lease_holder !== null && r.lease_until !== null) t.lease = { holder: r.lease_holder, until: r.lease_until };
   return t;
 }
 
-const COLUMNS: Record<string, string> = { status: "status", statusMessage: "status_message", lastUpdatedAt: "updated_at", ttl: "ttl", pollInterval: "poll_interval", method: "method", params: "params", result: "result", error: "error" };
+/**
+ * A lease holder of this store is `<host>/<pid>/<random>`. When the process named by a lease is on this host and
+ * no longer exists (it was killed), its lease is void at once: a restart after kill -9 recovers its tasks without
+ * waiting for the lease to run out. A process on another host (or one still alive) keeps its lease until it expires.
+ */
+function isDeadLocalHolder(holder: string): boolean {
+  const [host, pidText] = holder.split("/");
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+const COLUMNS: Record<string, string> = {
+  status: "status",
+  statusMessage: "status_message",
+  lastUpdatedAt: "updated_at",
+  ttl: "ttl",
+  pollInterval: "poll_interval",
+  method: "method",
+  params: "params",
+  result: "result",
+  error: "error",
+  leaseHolder: "lease_holder",
+  leaseUntil: "lease_until",
+};
 
 export class SqliteTaskStore implements TaskStore {
   readonly #db: SqliteDatabase;
@@ -36,6 +82,9 @@ export class SqliteTaskStore implements TaskStore {
   readonly #pageAfter: SqliteStatement;
   readonly #unfinished: SqliteStatement;
   readonly #expire: SqliteStatement;
+  readonly #claim: SqliteStatement;
+  readonly #takeOver: SqliteStatement;
+  readonly #leaseOf: SqliteStatement;
   readonly #updates = new Map<string, SqliteStatement>();
   #open = true;
 
@@ -49,7 +98,16 @@ export class SqliteTaskStore implements TaskStore {
       method TEXT NOT NULL, params TEXT NOT NULL, result TEXT, error TEXT);
       CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner, created_at, task_id);
       CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status);`);
-    this.#insert = this.#db.prepare("INSERT INTO tasks (task_id, owner, status, status_message, created_at, updated_at, ttl, poll_interval, method, params, result, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // Databases from before leases: add the columns; their unfinished tasks have no lease and can be claimed.
+    const columns = new Set((this.#db.prepare("PRAGMA table_info(tasks)").all() as { name: string }[]).map((c) => c.name));
+    if (!columns.has("lease_holder")) this.#db.exec("ALTER TABLE tasks ADD COLUMN lease_holder TEXT; ALTER TABLE tasks ADD COLUMN lease_until INTEGER;");
+    this.#insert = this.#db.prepare(
+      "INSERT INTO tasks (task_id, owner, status, status_message, created_at, updated_at, ttl, poll_interval, method, params, result, error, lease_holder, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    const unfinished = "status NOT IN ('completed', 'failed', 'cancelled')";
+    this.#claim = this.#db.prepare(`UPDATE tasks SET lease_holder = ?, lease_until = ? WHERE task_id = ? AND ${unfinished} AND (lease_holder IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`);
+    this.#takeOver = this.#db.prepare(`UPDATE tasks SET lease_holder = ?, lease_until = ? WHERE task_id = ? AND ${unfinished} AND lease_holder = ?`);
+    this.#leaseOf = this.#db.prepare("SELECT lease_holder FROM tasks WHERE task_id = ?");
     const live = "(ttl IS NULL OR created_at + ttl >= ?)";
     this.#get = this.#db.prepare(`SELECT * FROM tasks WHERE task_id = ? AND owner = ? AND ${live}`);
     this.#load = this.#db.prepare("SELECT * FROM tasks WHERE task_id = ?");
@@ -60,7 +118,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   create(t: TaskRecord): void {
-    this.#insert.run(t.taskId, t.owner, t.status, t.statusMessage ?? null, t.createdAt, t.lastUpdatedAt, t.ttl, t.pollInterval ?? null, t.method, JSON.stringify(t.params), t.result === undefined ? null : JSON.stringify(t.result), t.error === undefined ? null : JSON.stringify(t.error));
+    const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+    this.#insert.run(t.taskId, t.owner, t.status, t.statusMessage ?? null, t.createdAt, t.lastUpdatedAt, t.ttl, t.pollInterval ?? null, t.method, JSON.stringify(t.params), json(t.result), json(t.error), t.lease?.holder ?? null, t.lease?.until ?? null);
   }
 
   get(owner: string, taskId: string): TaskRecord | undefined {
@@ -74,6 +133,10 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   update(taskId: string, patch: Partial<TaskRecord>): void {
+    if ("lease" in patch) {
+      const { lease, ...rest } = patch;
+      patch = { ...rest, leaseHolder: lease?.holder, leaseUntil: lease?.until } as Partial<TaskRecord>;
+    }
     const keys = Object.keys(patch).filter((k) => k in COLUMNS).sort();
     if (keys.length === 0) return;
     const sig = keys.join(",");
@@ -101,6 +164,18 @@ export class SqliteTaskStore implements TaskStore {
     return (this.#unfinished.all() as Row[]).map(fromRow);
   }
 
+  claim(taskId: string, holder: string, until: number, now: number): boolean {
+    if (changes(this.#claim.run(holder, until, taskId, now, holder)) === 1) return true;
+    const current = (this.#leaseOf.get(taskId) as { lease_holder: string | null } | undefined)?.lease_holder;
+    if (!current || !isDeadLocalHolder(current)) return false;
+    // Compare-and-set on the dead holder: of two processes taking over at once, one wins.
+    return changes(this.#takeOver.run(holder, until, taskId, current)) === 1;
+  }
+
+  newLeaseHolder(): string {
+    return `${hostname()}/${process.pid}/${crypto.randomUUID()}`;
+  }
+
   sweep(now = Date.now()): void {
     this.#expire.run(now);
   }
@@ -111,4 +186,8 @@ export class SqliteTaskStore implements TaskStore {
       this.#db.close();
     }
   }
+}
+
+function changes(result: unknown): number {
+  return Number((result as { changes?: number | bigint }).changes ?? 0);
 }

@@ -12,7 +12,7 @@ import type { ServerSession } from "../../server/session.js";
 import type { EventStore } from "../../stores/event-store.js";
 import type { SessionStore } from "../../stores/session-store.js";
 import { MemoryEventStore } from "../../stores/memory/event-store.js";
-import type { AuthInfo } from "../transport.js";
+import { principalKey, type AuthInfo } from "../transport.js";
 import { accepts, checkHost, checkOrigin, isJsonContentType, LOOPBACK_NAMES } from "./guard.js";
 import type { TokenVerifier } from "../../auth/verifier.js";
 import { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "../../auth/metadata.js";
@@ -31,6 +31,8 @@ export interface HttpRequestLike {
   authInfo?: AuthInfo;
   /** The request URL (path and query), used to refuse tokens in the query string. */
   url?: string;
+  /** The peer's address, for limits kept per client when there is no authenticated principal. */
+  remoteAddress?: string;
 }
 
 /** HttpAuthOptions make the handler an OAuth 2.1 resource server (authorization.mdx). */
@@ -84,6 +86,16 @@ export interface StreamableHttpOptions {
   sessionIdleTimeoutMs?: number;
   /** The most sessions at once; past it, initialize gets 503. Default 10 000. */
   maxSessions?: number;
+  /**
+   * The most sessions one client may hold at once: per authenticated principal, else per network address. Past
+   * it, initialize gets 429, so that one caller cannot take every session there is. Default 100.
+   */
+  maxSessionsPerClient?: number;
+  /**
+   * A session whose client neither sent `notifications/initialized` nor made a request this long after
+   * initialize is ended (and was never recorded in the session store). Default 30 000 ms.
+   */
+  initializeTimeoutMs?: number;
   /** Receives transport errors that have no caller to go to. */
   onerror?: (error: Error) => void;
   /** Require OAuth bearer tokens (and per-tool scopes). Default: no auth. */
@@ -93,19 +105,30 @@ export interface StreamableHttpOptions {
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 
 function errorReply(status: number, code: number, message: string, id: RequestId | null = null, extraHeaders?: Record<string, string>): HttpReply {
-  return { status, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }) };
+  const error = { code, message };
+  return { status, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify(id === null ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error }) };
 }
 
 interface Live {
   transport: HttpSessionTransport;
   session: ServerSession;
+  /** The key the per-client session cap counts under (principal, else address). */
+  client?: string;
+  /** The client sent notifications/initialized or a request after initialize (or an earlier process recorded it). */
+  confirmed: boolean;
+  createdAt: number;
+  /** When lastSeen was last written to the session store. */
+  storedAt: number;
 }
 
 /** StreamableHttpHandler serves one McpServer over Streamable HTTP. */
 export class StreamableHttpHandler {
   readonly #server: McpServer;
-  readonly #opts: Required<Pick<StreamableHttpOptions, "responseMode" | "maxBodyBytes" | "retryMs" | "sessionIdleTimeoutMs" | "maxSessions">> & StreamableHttpOptions;
+  readonly #opts: Required<Pick<StreamableHttpOptions, "responseMode" | "maxBodyBytes" | "retryMs" | "sessionIdleTimeoutMs" | "maxSessions" | "maxSessionsPerClient" | "initializeTimeoutMs">> & StreamableHttpOptions;
   readonly #sessions = new Map<string, Live>();
+  /** Live sessions per client key, for maxSessionsPerClient. */
+  readonly #perClient = new Map<string, number>();
+  #storeSweptAt = Date.now();
   readonly #eventStore?: EventStore;
   readonly #ownsStore: boolean;
   readonly #sweeper?: ReturnType<typeof setInterval>;
@@ -118,6 +141,8 @@ export class StreamableHttpHandler {
       retryMs: 1000,
       sessionIdleTimeoutMs: 30 * 60_000,
       maxSessions: 10_000,
+      maxSessionsPerClient: 100,
+      initializeTimeoutMs: 30_000,
       ...options,
     };
     const a = options.auth;
@@ -129,7 +154,8 @@ export class StreamableHttpHandler {
     this.#ownsStore = !options.eventStore && !options.stateless;
     this.#eventStore = options.stateless ? undefined : (options.eventStore ?? new MemoryEventStore());
     if (!options.stateless) {
-      this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, this.#opts.sessionIdleTimeoutMs));
+      // Often enough that a session never confirmed is gone within initializeTimeoutMs + 15 s.
+      this.#sweeper = setInterval(() => this.#sweep(), Math.min(15_000, this.#opts.sessionIdleTimeoutMs, this.#opts.initializeTimeoutMs));
       this.#sweeper.unref?.();
     }
   }
@@ -139,14 +165,18 @@ export class StreamableHttpHandler {
     return this.#sessions.size;
   }
 
-  /** fetch is the web-standard face: (Request) => Promise<Response>. */
-  readonly fetch = async (request: Request): Promise<Response> => {
+  /**
+   * fetch is the web-standard face: (Request) => Promise<Response>. Pass the peer's address as `info` where the
+   * runtime knows it, so that limits can be kept per client when there is no authenticated principal.
+   */
+  readonly fetch = async (request: Request, info?: { remoteAddress?: string }): Promise<Response> => {
     const reply = await this.handle({
       method: request.method,
       url: request.url,
       header: (n) => request.headers.get(n),
       headers: () => request.headers,
       readBody: (limit) => readWebBody(request, limit),
+      remoteAddress: info?.remoteAddress,
     });
     if (!reply.sse) return new Response(reply.body ?? null, { status: reply.status, headers: reply.headers });
     const channel = reply.sse;
@@ -238,6 +268,8 @@ export class StreamableHttpHandler {
     } catch (err) {
       return this.#challenge(401, a, { error: "invalid_token", description: err instanceof Error ? err.message : "the access token is invalid" });
     }
+    // Sessions and tasks belong to the principal: a token that names no one cannot own anything.
+    if (!principalKey(info)) return this.#challenge(401, a, { error: "invalid_token", description: "the access token identifies no one (it has neither sub nor client_id)" });
     const missing = (a.requiredScopes ?? []).filter((s) => !info.scopes.includes(s));
     if (missing.length) return this.#challenge(403, a, { error: "insufficient_scope", description: `this server needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...info.scopes, ...(a.requiredScopes ?? [])])] });
     req.authInfo = info;
@@ -254,31 +286,93 @@ export class StreamableHttpHandler {
   async #lookup(req: HttpRequestLike): Promise<Live | HttpReply> {
     const id = req.header("mcp-session-id");
     if (!id) return errorReply(400, ErrorCode.ConnectionClosed, "bad request: missing Mcp-Session-Id header; send initialize first to start a session");
-    const live = this.#sessions.get(id) ?? (await this.#rehydrate(id));
+    const live = this.#sessions.get(id) ?? (await this.#rehydrate(id, req));
     if (!live) return errorReply(404, ErrorCode.ConnectionClosed, "session not found; it ended or expired: send initialize to start a new one");
-    const owner = req.authInfo ? ownerOf(req.authInfo) : undefined;
+    const owner = req.authInfo ? principalKey(req.authInfo) : undefined;
     // A session is bound to the principal that created it: another caller gets "not found", not a hint.
     if (live.transport.owner !== owner) return errorReply(404, ErrorCode.ConnectionClosed, "session not found; it ended or expired: send initialize to start a new one");
-    live.transport.lastSeen = Date.now();
+    const now = Date.now();
+    live.transport.lastSeen = now;
+    // The store hears of use now and then, not on every request: enough for the idle timeout to hold across restarts.
+    if (live.confirmed && now - live.storedAt > this.#touchEveryMs) {
+      live.storedAt = now;
+      this.#storeOp(() => this.#opts.sessionStore?.touch(id, now));
+    }
     return live;
   }
 
+  /**
+   * How often use of a session is written to the store. A recorded lastSeenAt can lag the truth by this much,
+   * so expiry from the store allows the same slack.
+   */
+  get #touchEveryMs(): number {
+    return Math.min(60_000, this.#opts.sessionIdleTimeoutMs / 4);
+  }
+
+  /** Runs a session-store write whose failure has no caller to report to. */
+  #storeOp(op: () => void | Promise<unknown> | undefined): void {
+    try {
+      const r = op();
+      if (r instanceof Promise) r.catch((e: Error) => this.#opts.onerror?.(e));
+    } catch (e) {
+      this.#opts.onerror?.(e as Error);
+    }
+  }
+
+  /** Registers a live session under its id and its client's count. */
+  #register(sessionId: string, live: Live): void {
+    this.#sessions.set(sessionId, live);
+    if (live.client) this.#perClient.set(live.client, (this.#perClient.get(live.client) ?? 0) + 1);
+    live.session.onclose = chain(live.session.onclose, () => this.#forget(sessionId, live));
+  }
+
+  /** The key a request's sessions count under: its principal, else its address. */
+  #clientKey(req: HttpRequestLike): string | undefined {
+    const principal = req.authInfo && principalKey(req.authInfo);
+    if (principal) return `principal:${principal}`;
+    return req.remoteAddress ? `address:${req.remoteAddress}` : undefined;
+  }
+
+  /** The client confirmed the session (notifications/initialized, or a request): from now on it is recorded. */
+  #confirm(live: Live): void {
+    if (live.confirmed) return;
+    live.confirmed = true;
+    const { session, transport } = live;
+    const now = Date.now();
+    live.storedAt = now;
+    this.#storeOp(() =>
+      this.#opts.sessionStore?.save({
+        sessionId: transport.sessionId!,
+        owner: transport.owner,
+        protocolVersion: session.protocolVersion,
+        clientCapabilities: session.clientCapabilities as Record<string, unknown>,
+        clientInfo: session.clientInfo as Record<string, unknown> | undefined,
+        createdAt: live.createdAt,
+        lastSeenAt: now,
+      }),
+    );
+  }
+
   /** Brings back a session recorded by an earlier process (or another one sharing the store). */
-  async #rehydrate(sessionId: string): Promise<Live | undefined> {
+  async #rehydrate(sessionId: string, req: HttpRequestLike): Promise<Live | undefined> {
     const store = this.#opts.sessionStore;
     if (!store || this.#sessions.size >= this.#opts.maxSessions) return undefined;
     const rec = await store.load(sessionId);
     if (!rec || !isSupportedVersion(rec.protocolVersion)) return undefined;
     const existing = this.#sessions.get(sessionId);
     if (existing) return existing;
+    // Idle past the timeout while no process held it (or the process died): expired, as if it had been swept.
+    if (Date.now() - (rec.lastSeenAt ?? rec.createdAt) > this.#opts.sessionIdleTimeoutMs + this.#touchEveryMs) {
+      await this.#dropRecorded(sessionId);
+      return undefined;
+    }
     const version = rec.protocolVersion;
     const transport = this.#newTransport(sessionId, () => version);
     transport.owner = rec.owner;
     const session = this.#server.connect(transport, { preinitialized: { protocolVersion: version, clientCapabilities: rec.clientCapabilities } });
     if (rec.clientInfo) session.clientInfo = rec.clientInfo as ServerSession["clientInfo"];
-    const live = { transport, session };
-    this.#sessions.set(sessionId, live);
-    session.onclose = chain(session.onclose, () => this.#forget(sessionId));
+    const live: Live = { transport, session, client: this.#clientKey(req), confirmed: true, createdAt: rec.createdAt, storedAt: 0 };
+    this.#register(sessionId, live);
     return live;
   }
 
@@ -340,9 +434,12 @@ export class StreamableHttpHandler {
     const live = await this.#lookup(req);
     if ("status" in live) return live;
     if (!isRequest) {
-      live.transport.deliver(m, { authInfo: req.authInfo });
+      live.transport.deliver(m, { authInfo: req.authInfo, remoteAddress: req.remoteAddress });
+      if (m.method === "notifications/initialized" && live.session.initialized) this.#confirm(live);
       return { status: 202, headers: {} };
     }
+    // A client that goes on using the session is not a stray initialize, even if it forgot the notification.
+    this.#confirm(live);
     return this.#dispatch(live, req, m, id as RequestId);
   }
 
@@ -350,7 +447,7 @@ export class StreamableHttpHandler {
     const t = live.transport;
     if (t.hasRequest(id)) return Promise.resolve(errorReply(409, ErrorCode.InvalidRequest, `invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`, id));
     const { reply, closeStream } = t.openRequest(id);
-    t.deliver(m, { authInfo: req.authInfo, closeStream, headers: req.headers?.() });
+    t.deliver(m, { authInfo: req.authInfo, remoteAddress: req.remoteAddress, closeStream, headers: req.headers?.() });
     return reply;
   }
 
@@ -369,26 +466,23 @@ export class StreamableHttpHandler {
       this.#sweep();
       if (this.#sessions.size >= this.#opts.maxSessions) return errorReply(503, ErrorCode.ConnectionClosed, "service unavailable: too many sessions; retry later", id, { "retry-after": "5" });
     }
+    const client = this.#clientKey(req);
+    const held = client ? (this.#perClient.get(client) ?? 0) : 0;
+    if (held >= this.#opts.maxSessionsPerClient) {
+      return errorReply(429, ErrorCode.ConnectionClosed, `too many sessions: this client already holds ${held} (the most allowed); end unused ones with DELETE or retry after some expire`, id, { "retry-after": "30" });
+    }
     // 122 random bits, hex: globally unique, unguessable and visible ASCII (transports.mdx, "Session Management").
     const sessionId = crypto.randomUUID().replace(/-/g, "");
     let session: ServerSession | undefined;
     const transport = this.#newTransport(sessionId, () => session?.protocolVersion ?? LATEST_PROTOCOL_VERSION);
-    transport.owner = req.authInfo ? ownerOf(req.authInfo) : undefined;
+    transport.owner = req.authInfo ? principalKey(req.authInfo) : undefined;
     session = this.#server.connect(transport);
-    const live = { transport, session };
+    const now = Date.now();
+    const live: Live = { transport, session, client, confirmed: false, createdAt: now, storedAt: now };
     const reply = await this.#dispatch(live, req, m, id);
     if (session.initialized) {
-      this.#sessions.set(sessionId, live);
-      session.onclose = chain(session.onclose, () => this.#forget(sessionId));
+      this.#register(sessionId, live);
       reply.headers = { ...reply.headers, "mcp-session-id": sessionId };
-      await this.#opts.sessionStore?.save({
-        sessionId,
-        owner: transport.owner,
-        protocolVersion: session.protocolVersion,
-        clientCapabilities: session.clientCapabilities as Record<string, unknown>,
-        clientInfo: session.clientInfo as Record<string, unknown> | undefined,
-        createdAt: Date.now(),
-      });
     } else {
       await session.close();
     }
@@ -401,7 +495,7 @@ export class StreamableHttpHandler {
     const version: ProtocolVersion = isSupportedVersion(header) ? header : "2025-03-26";
     const transport = this.#newTransport(undefined, () => version);
     const session = this.#server.connect(transport, m.method === "initialize" ? {} : { preinitialized: { protocolVersion: version } });
-    const reply = await this.#dispatch({ transport, session }, req, m, id);
+    const reply = await this.#dispatch({ transport, session, confirmed: true, createdAt: 0, storedAt: 0 }, req, m, id);
     if (reply.sse && !reply.sse.ended) {
       reply.sse.onend = () => void session.close();
     } else {
@@ -434,14 +528,23 @@ export class StreamableHttpHandler {
   }
 
   /** A session left this process (ended, expired, or the process is shutting down): drop its live state. */
-  #forget(sessionId: string): void {
+  #forget(sessionId: string, live: Live): void {
+    if (this.#sessions.get(sessionId) !== live) return;
     this.#sessions.delete(sessionId);
+    if (live.client) {
+      const n = (this.#perClient.get(live.client) ?? 1) - 1;
+      if (n > 0) this.#perClient.set(live.client, n);
+      else this.#perClient.delete(live.client);
+    }
   }
 
   /** A session is over for good (DELETE, or idle expiry): also forget what the stores keep of it. */
   async #end(live: Live): Promise<void> {
-    const sessionId = live.transport.sessionId!;
     await live.session.close();
+    await this.#dropRecorded(live.transport.sessionId!);
+  }
+
+  async #dropRecorded(sessionId: string): Promise<void> {
     try {
       await this.#eventStore?.deleteSession(sessionId);
       await this.#opts.sessionStore?.delete(sessionId);
@@ -450,9 +553,27 @@ export class StreamableHttpHandler {
     }
   }
 
+  /**
+   * Ends idle sessions, and sessions whose client never confirmed them (no notifications/initialized within
+   * initializeTimeoutMs); about once a minute, also deletes recorded sessions idle past the timeout that no
+   * process holds, so that the store does not grow across restarts.
+   */
   #sweep(now = Date.now()): void {
     for (const live of this.#sessions.values()) {
-      if (now - live.transport.lastSeen > this.#opts.sessionIdleTimeoutMs) void this.#end(live);
+      const idle = now - live.transport.lastSeen > this.#opts.sessionIdleTimeoutMs;
+      const unconfirmed = !live.confirmed && now - live.createdAt > this.#opts.initializeTimeoutMs;
+      if (idle || unconfirmed) void this.#end(live);
+    }
+    const store = this.#opts.sessionStore;
+    if (store && now - this.#storeSweptAt >= Math.min(60_000, this.#opts.sessionIdleTimeoutMs)) {
+      this.#storeSweptAt = now;
+      void (async () => {
+        try {
+          for (const id of await store.sweep(now - this.#opts.sessionIdleTimeoutMs - this.#touchEveryMs)) await this.#eventStore?.deleteSession(id);
+        } catch (e) {
+          this.#opts.onerror?.(e as Error);
+        }
+      })();
     }
   }
 
@@ -465,10 +586,6 @@ export class StreamableHttpHandler {
     await Promise.all([...this.#sessions.values()].map((l) => l.session.close()));
     if (this.#ownsStore) await this.#eventStore?.close?.();
   }
-}
-
-function ownerOf(auth: AuthInfo): string {
-  return auth.subject ?? auth.clientId ?? auth.token;
 }
 
 function chain(a: (() => void) | undefined, b: () => void): () => void {

@@ -30,6 +30,15 @@ export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStor
   sessionStore?: SessionStore | "memory" | "sqlite";
   /** SQLite file used by the "sqlite" stores. Default ".trellis/trellis.db". */
   database?: string;
+  /**
+   * How long a client may take to send a request's headers, in ms. Default 10 000 (Node's own is 60 000): a
+   * client that trickles them holds a socket no longer than this.
+   */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, body included, in ms. Default 30 000 (Node's is 300 000). */
+  requestTimeoutMs?: number;
+  /** The most open connections; further ones are refused at once. Default: no cap (the session caps still hold). */
+  maxConnections?: number;
 }
 
 /** HttpServerHandle is a running server. */
@@ -46,6 +55,7 @@ export function toNodeRequest(req: IncomingMessage): HttpRequestLike {
   return {
     method: req.method ?? "GET",
     url: req.url,
+    remoteAddress: req.socket.remoteAddress,
     header: (name) => {
       const v = req.headers[name];
       return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
@@ -80,6 +90,11 @@ export function toNodeRequest(req: IncomingMessage): HttpRequestLike {
 export function writeNodeReply(reply: HttpReply, res: ServerResponse): void {
   if (!reply.sse) {
     if (reply.body !== undefined) reply.headers["content-length"] = String(Buffer.byteLength(reply.body));
+    if (reply.status === 413) {
+      // The rest of an oversized body is not read: answer, then close the connection instead of draining it.
+      reply.headers.connection = "close";
+      res.once("finish", () => hangUp(res));
+    }
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
     return;
@@ -89,6 +104,18 @@ export function writeNodeReply(reply: HttpReply, res: ServerResponse): void {
   res.flushHeaders();
   res.on("close", () => channel.detach());
   channel.attach({ write: (chunk) => void res.write(chunk), end: () => res.end() });
+}
+
+/**
+ * hangUp closes a connection whose request was not read to the end. The answer goes out first (end), and what
+ * the client still sends is discarded for a moment, since closing with unread input would reset the connection
+ * and could lose the answer; then the socket is destroyed.
+ */
+function hangUp(res: ServerResponse): void {
+  const socket = res.socket ?? res.req.socket;
+  res.req.resume();
+  socket.end();
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /**
@@ -127,7 +154,15 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
     throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
   }
   const prm = handler.protectedResourceMetadata();
-  const httpServer = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? Math.max(30_000, headersTimeout);
+  if (requestTimeout < headersTimeout) throw misuse(`serveHttp: requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the body comes after the headers`);
+  const httpServer = createServer({
+    headersTimeout,
+    requestTimeout,
+    // Node checks both timeouts on this interval (30 s by default), which would let slow clients stay that much longer.
+    connectionsCheckingInterval: 1000,
+  }, (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const p = q === -1 ? url : url.slice(0, q);
@@ -152,6 +187,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
     );
   });
   httpServer.keepAliveTimeout = 65_000;
+  if (options.maxConnections !== undefined) httpServer.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port ?? 0, host, () => resolve());

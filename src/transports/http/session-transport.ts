@@ -102,8 +102,8 @@ export class HttpSessionTransport implements Transport {
   send(message: JsonRpcMessage, options?: SendOptions): void {
     if (this.#closed) return;
     const isResponse = !("method" in message);
-    const rid = isResponse ? (message as { id: RequestId | null }).id : options?.relatedRequestId;
-    const st = rid !== undefined && rid !== null ? this.#byRequest.get(rid) : undefined;
+    const rid = (isResponse ? (message as { id?: RequestId }).id : undefined) ?? options?.relatedRequestId;
+    const st = rid !== undefined ? this.#byRequest.get(rid) : undefined;
     if (!st) {
       if (isResponse) this.#config.onerror?.(new Error(`dropped a response for request ${JSON.stringify(rid)}: its HTTP request is gone`));
       else this.#sendStandalone(message);

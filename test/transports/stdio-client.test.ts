@@ -1,0 +1,52 @@
+/** StdioClientTransport: the server's stderr is split into lines in linear time and bounded memory. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { McpClient } from "../../src/client/index.js";
+import { StdioClientTransport, stderrLines } from "../../src/transports/stdio-client.js";
+import { waitFor } from "../helpers.js";
+
+test("stderrLines: lines across chunks, empty lines, CR kept, long lines in pieces of the limit", () => {
+  const cases: { name: string; chunks: string[]; max: number; want: string[] }[] = [
+    { name: "one line", chunks: ["abc\n"], max: 10, want: ["abc"] },
+    { name: "split across chunks", chunks: ["ab", "c\nde", "f\n"], max: 10, want: ["abc", "def"] },
+    { name: "empty lines", chunks: ["\n\nx\n"], max: 10, want: ["", "", "x"] },
+    { name: "no newline yet", chunks: ["abc"], max: 10, want: [] },
+    { name: "long line without newline", chunks: ["0123456789ab"], max: 5, want: ["01234", "56789"] },
+    { name: "long line, then its end", chunks: ["0123456", "7890\n"], max: 5, want: ["01234", "56789", "0"] },
+    { name: "long line inside one chunk", chunks: ["0123456789abc\n"], max: 5, want: ["01234", "56789", "abc"] },
+  ];
+  for (const c of cases) {
+    const got: string[] = [];
+    const feed = stderrLines((l) => got.push(l), c.max);
+    for (const chunk of c.chunks) feed(chunk);
+    assert.deepEqual(got, c.want, c.name);
+  }
+});
+
+test("attack #7: 100 MB of stderr without a newline arrives in bounded pieces while it is written, and the session stays usable", async () => {
+  // Old behaviour: everything was held until a newline and rescanned on every chunk (40 MB took 11 s and +421 MB).
+  const script = `
+    const total = 100 * 1024 * 1024, chunk = "x".repeat(1024 * 1024);
+    let sent = 0;
+    (function more() { while (sent < total) { sent += chunk.length; if (!process.stderr.write(chunk)) return process.stderr.once("drain", more); } process.stderr.write("\\n"); })();
+    process.stdin.on("data", (d) => { for (const line of String(d).split("\\n").filter(Boolean)) { const m = JSON.parse(line); if (m.id !== undefined) process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, result: m.method === "initialize" ? { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "noisy", version: "1" } } : {} }) + "\\n"); } });`;
+  let pieces = 0;
+  let chars = 0;
+  let longest = 0;
+  const client = new McpClient({ name: "c", version: "1" });
+  await client.connect(new StdioClientTransport({
+    command: process.execPath,
+    args: ["-e", script],
+    onstderr: (l) => {
+      pieces++;
+      chars += l.length;
+      longest = Math.max(longest, l.length);
+    },
+  }));
+  await waitFor(() => chars >= 100 * 1024 * 1024 || undefined, 60_000);
+  assert.equal(chars, 100 * 1024 * 1024);
+  assert.equal(longest, 64 * 1024, "no piece is longer than the limit");
+  assert.equal(pieces, 1600, "delivered in 64 KiB pieces, not held until the newline");
+  assert.deepEqual(await client.ping(), {});
+  await client.close();
+});
