@@ -264,7 +264,9 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const database = arg("database");
   // Tasks live in SQLite beside the sessions and stream events, so they survive a restart.
-  const server = createEverythingServer({ tasks: { store: new SqliteTaskStore({ filename: database }) } });
+  // --task-lease-ms: how long a running task stays claimed by this process without renewal (default 15 s).
+  const leaseMs = arg("task-lease-ms");
+  const server = createEverythingServer({ tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) } });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());
     return;

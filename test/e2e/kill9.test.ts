@@ -13,8 +13,8 @@ import { sleep } from "../helpers.js";
 
 const server = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
 
-function start(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [server, "--port", "0", "--database", join(dir, "trellis.db")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+function start(dir: string, extra: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [server, "--port", "0", "--database", join(dir, "trellis.db"), ...extra], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   return new Promise((resolve, reject) => {
     let err = "";
     child.stderr!.on("data", (c) => {
@@ -87,6 +87,48 @@ test("kill -9 mid-run: completed results survive, in-flight tasks fail with a re
     const other = await rpc(b.url, undefined, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "other", version: "1" } });
     assert.equal((await rpc(b.url, other.sessionId!, "tasks/get", { taskId: done })).body.error.code, -32602);
     assert.equal((await rpc(b.url, "0".repeat(32), "tasks/list")).status, 404);
+  } finally {
+    first?.kill("SIGKILL");
+    second?.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("attack #8: a second process on the same database leaves the first one's running tasks alone, and takes them over once it dies", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-two-"));
+  let first: ChildProcess | undefined;
+  let second: ChildProcess | undefined;
+  const lease = ["--task-lease-ms", "600"];
+  try {
+    const a = await start(dir, lease);
+    first = a.child;
+    const sid = (await rpc(a.url, undefined, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "two", version: "1" } })).sessionId!;
+    await rpc(a.url, sid, "notifications/initialized");
+    const create = async (name: string, seconds: number) => (await rpc(a.url, sid, "tools/call", { name, arguments: { seconds }, task: { ttl: 600_000 } })).body.result.task.taskId as string;
+    const inflight = await create("long_running_task", 30);
+    const resumable = await create("resumable_task", 3);
+    // The second process starts, recovers at its first connection, and keeps scanning (every lease period).
+    const b = await start(dir, lease);
+    second = b.child;
+    const view = async (url: string, taskId: string) => (await rpc(url, sid, "tasks/get", { taskId })).body.result;
+    await sleep(1800); // three lease periods: the first process must have renewed its leases throughout
+    for (const taskId of [inflight, resumable]) {
+      const t = await view(b.url, taskId);
+      assert.equal(t.status, "working", `${taskId} is still running in the first process`);
+      assert.doesNotMatch(t.statusMessage ?? "", /restart/i, "the second process neither failed nor resumed it");
+    }
+    assert.equal((await rpc(a.url, sid, "tasks/result", { taskId: resumable })).body.result.content[0].text, "slept 3 s", "the first process finishes its own task");
+    assert.equal((await view(b.url, resumable)).status, "completed");
+    // Now the first process dies: its lease is void (a dead process on this host), so the second takes over.
+    first.kill("SIGKILL");
+    await new Promise((r) => first!.once("exit", r));
+    let t = await view(b.url, inflight);
+    for (let i = 0; i < 40 && t.status === "working"; i++) {
+      await sleep(100);
+      t = await view(b.url, inflight);
+    }
+    assert.equal(t.status, "failed");
+    assert.match(t.statusMessage, /server restarted/);
   } finally {
     first?.kill("SIGKILL");
     second?.kill("SIGKILL");
