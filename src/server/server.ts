@@ -17,7 +17,7 @@ import type {
   ServerCapabilities,
 } from "../protocol/generated/schema-types.js";
 import type { NotificationHandler, RequestContext, RequestHandler } from "../jsonrpc/session.js";
-import type { Transport } from "../transports/transport.js";
+import { principalKey, type AuthInfo, type Transport } from "../transports/transport.js";
 import { HandlerContext } from "./context.js";
 import { DEFAULT_PAGE_SIZE, paginate } from "./pagination.js";
 import { buildPromptEntry, getPrompt, type PromptConfig, type PromptEntry, type PromptHandler, type RegisteredPrompt } from "./prompts.js";
@@ -77,6 +77,9 @@ export interface ConnectOptions {
 }
 
 const MAX_COMPLETION_VALUES = 100;
+
+/** Methods that reach a scoped item (see scopesFor). */
+const SCOPED_METHODS = new Set(["tools/call", "prompts/get", "resources/read", "resources/subscribe", "completion/complete", "tasks/get", "tasks/result", "tasks/cancel"]);
 
 export class McpServer {
   readonly info: Implementation;
@@ -157,19 +160,50 @@ export class McpServer {
   // ---- connections -------------------------------------------------------------------------------
 
   /**
-   * scopesFor is what a request needs: the scopes of the tool, resource or prompt it names (empty for
-   * anything else). The HTTP transport checks them before dispatch, so clients can step up on a 403.
+   * scopesFor is what a request needs: the scopes of the item whose code it would run or whose output it
+   * would return — the tool of tools/call, the prompt of prompts/get, the resource or template of
+   * resources/read and subscribe, the prompt or template a completion/complete refers to, and the tool of the
+   * caller's own task for tasks/get, result and cancel. Empty for anything else. The HTTP transport checks them
+   * before dispatch, so clients can step up on a 403; the server checks them again for any other transport
+   * that authenticates.
    */
-  scopesFor(method: string, params: Record<string, unknown>): string[] {
-    if (method === "tools/call") return this.#tools.get(params.name as string)?.scopes ?? [];
-    if (method === "prompts/get") return this.#prompts.get(params.name as string)?.scopes ?? [];
-    if (method === "resources/read" || method === "resources/subscribe") {
-      const uri = params.uri as string;
-      const fixed = this.#resources.get(uri);
-      if (fixed) return fixed.scopes;
-      for (const t of this.#templates.values()) if (t.template.match(uri)) return t.scopes;
+  scopesFor(method: string, params: Record<string, unknown>, authInfo?: AuthInfo): string[] | Promise<string[]> {
+    switch (method) {
+      case "tools/call":
+        return this.#tools.get(params.name as string)?.scopes ?? [];
+      case "prompts/get":
+        return this.#prompts.get(params.name as string)?.scopes ?? [];
+      case "resources/read":
+      case "resources/subscribe":
+        return this.#resourceScopes(params.uri as string);
+      case "completion/complete": {
+        const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+        if (ref?.type === "ref/prompt") return this.#prompts.get(ref.name as string)?.scopes ?? [];
+        if (ref?.type === "ref/resource") return this.#templates.get(ref.uri as string)?.scopes ?? this.#resources.get(ref.uri as string)?.scopes ?? [];
+        return [];
+      }
+      case "tasks/get":
+      case "tasks/result":
+      case "tasks/cancel":
+        return this.#taskScopes(params.taskId, authInfo);
+      default:
+        return [];
     }
+  }
+
+  #resourceScopes(uri: string): string[] {
+    const fixed = this.#resources.get(uri);
+    if (fixed) return fixed.scopes;
+    for (const t of this.#templates.values()) if (t.template.match(uri)) return t.scopes;
     return [];
+  }
+
+  /** The scopes of the tool behind one of the caller's tasks; another owner's task needs none (it is "not found" anyway). */
+  async #taskScopes(taskId: unknown, authInfo: AuthInfo | undefined): Promise<string[]> {
+    const principal = authInfo && principalKey(authInfo);
+    if (!this.#tasks || typeof taskId !== "string" || !principal) return [];
+    const task = await this.#tasks.store.get(`principal:${principal}`, taskId);
+    return task?.method === "tools/call" ? (this.#tools.get(String(task.params.name))?.scopes ?? []) : [];
   }
 
   /** Lists hide what the caller may not use, unless configured to show it. */
@@ -248,10 +282,25 @@ export class McpServer {
   #on(method: string, fn: (params: Params, session: ServerSession, rpc: RequestContext) => unknown): void {
     this.#handlers.set(method, (params, rpc) => {
       const session = rpc.session as ServerSession;
-      const out = fn(params, session, rpc);
-      if (session.protocolVersion === "2025-11-25") return out;
-      return out instanceof Promise ? out.then((r) => downgradeResult(method, r as Params, session.protocolVersion)) : downgradeResult(method, out as Params, session.protocolVersion);
+      const auth = rpc.extra?.authInfo;
+      if (auth && SCOPED_METHODS.has(method)) return this.#authorized(method, params, auth).then(() => this.#downgraded(method, fn(params, session, rpc), session));
+      return this.#downgraded(method, fn(params, session, rpc), session);
     });
+  }
+
+  /**
+   * The server's own check of per-item scopes, for transports that authenticate without checking them first
+   * (Streamable HTTP answers 403 before dispatch, so this never fails there).
+   */
+  async #authorized(method: string, params: Params, auth: AuthInfo): Promise<void> {
+    const missing = (await this.scopesFor(method, params, auth)).filter((s) => !auth.scopes.includes(s));
+    if (missing.length) throw new ProtocolError(ErrorCode.InvalidRequest, `forbidden: "${method}" on this item needs the scope(s) ${missing.join(" ")}`, { requiredScopes: missing });
+  }
+
+  /** A result for an older client loses what its revision lacks. */
+  #downgraded(method: string, out: unknown, session: ServerSession): unknown {
+    if (session.protocolVersion === "2025-11-25") return out;
+    return out instanceof Promise ? out.then((r) => downgradeResult(method, r as Params, session.protocolVersion)) : downgradeResult(method, out as Params, session.protocolVersion);
   }
 
   #installHandlers(): void {

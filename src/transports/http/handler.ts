@@ -410,10 +410,13 @@ export class StreamableHttpHandler {
     if (isRequest && !validId) return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: "id" must be a string or an integer');
     if (isRequest && this.#opts.auth && req.authInfo) {
       // Per-tool (resource, prompt) scopes are checked before dispatch, so clients can step up on a 403.
-      const need = this.#server.scopesFor(m.method as string, (m.params ?? {}) as Record<string, unknown>);
+      const need = await this.#server.scopesFor(m.method as string, (m.params ?? {}) as Record<string, unknown>, req.authInfo);
       const granted = req.authInfo.scopes;
       const missing = need.filter((s) => !granted.includes(s));
-      if (missing.length) return this.#challenge(403, this.#opts.auth, { error: "insufficient_scope", description: `"${String((m.params as { name?: unknown; uri?: unknown } | undefined)?.name ?? (m.params as { uri?: unknown } | undefined)?.uri ?? m.method)}" needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...granted, ...need])] });
+      if (missing.length) {
+        const item = itemName(m.method as string, (m.params ?? {}) as Record<string, unknown>);
+        return this.#challenge(403, this.#opts.auth, { error: "insufficient_scope", description: `${item} needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...granted, ...need])] });
+      }
     }
 
     if (m.method === "initialize" && isRequest) {
@@ -586,6 +589,15 @@ export class StreamableHttpHandler {
     await Promise.all([...this.#sessions.values()].map((l) => l.session.close()));
     if (this.#ownsStore) await this.#eventStore?.close?.();
   }
+}
+
+/** itemName names what a scoped request reaches, for the 403 description: "admin", "test://x", "task 1234". */
+function itemName(method: string, params: Record<string, unknown>): string {
+  const ref = params.ref as { name?: unknown; uri?: unknown } | undefined;
+  const name = params.name ?? params.uri ?? ref?.name ?? ref?.uri;
+  if (name !== undefined) return JSON.stringify(String(name));
+  if (typeof params.taskId === "string") return `task ${JSON.stringify(params.taskId)}`;
+  return JSON.stringify(method);
 }
 
 function chain(a: (() => void) | undefined, b: () => void): () => void {
