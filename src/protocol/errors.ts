@@ -49,7 +49,11 @@ export type TrellisErrorCode =
   | "CAPABILITY_MISSING"
   | "REQUEST_FAILED"
   | "TRANSPORT_ERROR"
-  | "INVALID_MESSAGE";
+  | "INVALID_MESSAGE"
+  /** A peer named a URL the client may not fetch (scheme, address, or redirect). */
+  | "UNSAFE_URL"
+  /** A peer's answer was larger than the client accepts. */
+  | "RESPONSE_TOO_LARGE";
 
 /** A TrellisError is a local runtime failure with a string code and, where there is one, a cause. */
 export class TrellisError extends Error {

@@ -11,6 +11,8 @@ export interface StoredClient {
   tokenEndpointAuthMethod?: string;
   /** The redirect URI the registration was made for; a different one needs a new registration. */
   redirectUri?: string;
+  /** The authorization server that issued it; it is never used with another. */
+  issuer?: string;
 }
 
 /** The tokens for one MCP server. */
@@ -30,7 +32,10 @@ export interface StoredTokens {
   resource: string;
 }
 
-/** CredentialStore keeps JSON values by key. Keys look like `client <issuer>` and `tokens <server url>`. */
+/**
+ * CredentialStore keeps JSON values by key. Keys look like `client <issuer>` (a registration),
+ * `tokens <server url>` and `binding <client id>` (the issuer pre-registered credentials were first used with).
+ */
 export interface CredentialStore {
   load(key: string): Promise<unknown> | unknown;
   /** Saves `value`, or forgets the key when it is undefined. */

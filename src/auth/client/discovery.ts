@@ -4,7 +4,15 @@
  * resource_metadata, else the path-aware then the root well-known URI — and the authorization server's metadata
  * (RFC 8414, with the OpenID Connect fallbacks in the order the spec gives). Each response is checked: a PRM must
  * name this resource, AS metadata must name the issuer it was fetched for, and PKCE S256 must be supported.
+ * Every URL fetched here was named by a peer, so every fetch goes through PeerHttp's policy (peer-http.ts).
  */
+import { TrellisError } from "../../protocol/errors.js";
+import { PeerHttp, type PeerHttpOptions } from "./peer-http.js";
+
+/** DiscoveryOptions: the fetch policy, or a PeerHttp that already applies it for the MCP server being reached. */
+export interface DiscoveryOptions extends PeerHttpOptions {
+  peer?: PeerHttp;
+}
 
 /** The parameters of a Bearer challenge (RFC 6750 section 3, RFC 9728 section 5.1). */
 export interface BearerChallenge {
@@ -82,13 +90,21 @@ export function authorizationServerMetadataUrls(issuer: string | URL): string[] 
   return [`${u.origin}/.well-known/oauth-authorization-server${path}`, `${u.origin}/.well-known/openid-configuration${path}`, `${u.origin}${path}/.well-known/openid-configuration`];
 }
 
-async function getJson(url: string, fetchFn: typeof fetch): Promise<Record<string, unknown> | undefined> {
+/**
+ * getJson fetches a JSON object. A URL that answers with an error status, not JSON, or not at all (connection
+ * refused) yields undefined, so the next candidate is tried; a refused URL, a timeout or an oversized answer
+ * throws, since trying more URLs would not make the peer any less hostile or the network any faster.
+ */
+async function getJson(url: string, peer: PeerHttp): Promise<Record<string, unknown> | undefined> {
+  let res: Response;
   try {
-    const res = await fetchFn(url, { headers: { accept: "application/json", "mcp-protocol-version": "2025-11-25" } });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
+    res = await peer.fetch(url, { headers: { accept: "application/json", "mcp-protocol-version": "2025-11-25" } });
+  } catch (err) {
+    if (err instanceof TrellisError) throw err;
+    return undefined;
+  }
+  if (!res.ok) return undefined;
+  try {
     const body = (await res.json()) as unknown;
     return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   } catch {
@@ -101,11 +117,13 @@ async function getJson(url: string, fetchFn: typeof fetch): Promise<Record<strin
  * The document must name at least one authorization server, and a `resource` that this endpoint falls under
  * (RFC 9728 section 3.3), or discovery fails rather than trust a mismatched document.
  */
-export async function discoverProtectedResource(serverUrl: string | URL, options: { resourceMetadata?: string; fetch?: typeof fetch } = {}): Promise<ResourceMetadata & { url: string }> {
+export async function discoverProtectedResource(serverUrl: string | URL, options: DiscoveryOptions & { resourceMetadata?: string } = {}): Promise<ResourceMetadata & { url: string }> {
+  const peer = options.peer ?? new PeerHttp(serverUrl, options);
+  if (options.resourceMetadata !== undefined) peer.check(new URL(options.resourceMetadata, serverUrl), "resource_metadata");
   const tried: string[] = [];
   for (const url of protectedResourceMetadataUrls(serverUrl, options.resourceMetadata)) {
     tried.push(url);
-    const doc = await getJson(url, options.fetch ?? fetch);
+    const doc = await getJson(url, peer);
     if (!doc) continue;
     if (typeof doc.resource !== "string" || !Array.isArray(doc.authorization_servers) || doc.authorization_servers.length === 0) continue;
     if (!resourceCovers(doc.resource, serverUrl)) throw new DiscoveryError(`protected resource metadata at ${url} is for ${doc.resource}, not ${new URL(serverUrl).href}`, tried);
@@ -128,11 +146,13 @@ export function resourceCovers(resource: string, serverUrl: string | URL): boole
  * equal the issuer asked for (RFC 8414 section 3.3), and it must support PKCE S256 (authorization.mdx
  * requires clients to refuse an AS that does not say so).
  */
-export async function discoverAuthorizationServer(issuer: string, options: { fetch?: typeof fetch; requirePkce?: boolean } = {}): Promise<AuthorizationServerMetadata> {
+export async function discoverAuthorizationServer(issuer: string, options: DiscoveryOptions & { requirePkce?: boolean } = {}): Promise<AuthorizationServerMetadata> {
+  const peer = options.peer ?? new PeerHttp(issuer, options);
+  peer.check(issuer, "authorization server");
   const tried: string[] = [];
   for (const url of authorizationServerMetadataUrls(issuer)) {
     tried.push(url);
-    const doc = await getJson(url, options.fetch ?? fetch);
+    const doc = await getJson(url, peer);
     if (!doc) continue;
     if (doc.issuer !== issuer && doc.issuer !== issuer.replace(/\/$/, "")) throw new DiscoveryError(`metadata at ${url} names issuer ${JSON.stringify(doc.issuer)}, not ${JSON.stringify(issuer)}`, tried);
     if (typeof doc.token_endpoint !== "string") continue;

@@ -15,11 +15,17 @@ import { isLoopbackUrl, type ClientIdentity, type FlowContext, type OAuthFlow } 
 import type { AuthorizationServerMetadata } from "./discovery.js";
 import { withNonceRetry } from "./dpop.js";
 import { checkClientIdUrl } from "./client-metadata.js";
+import { TrellisError } from "../../protocol/errors.js";
 
 /** A client registered ahead of time with the authorization server. */
 export interface PreRegisteredClient {
   clientId: string;
   clientSecret?: string;
+  /**
+   * The issuer these credentials belong to. They are never sent to another authorization server: without it,
+   * the first one they are used with is remembered (in the credential store) and any other is refused.
+   */
+  issuer?: string;
   /** Default: from the server's token_endpoint_auth_methods_supported (basic, then post, for a secret). */
   tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 }
@@ -90,6 +96,15 @@ async function readRegistration(res: Response): Promise<{ client_id: string; cli
   return b as { client_id: string };
 }
 
+/**
+ * preRegistered is the identity of credentials the caller configured: bound to one authorization server first
+ * (FlowContext.bind), when there is anything secret to send.
+ */
+async function preRegistered(ctx: FlowContext, reg: PreRegisteredClient, key?: ClientKey): Promise<ClientIdentity> {
+  if (reg.clientSecret !== undefined || key !== undefined) await ctx.bind(reg.clientId, reg.issuer);
+  return identity(reg, ctx.as, key);
+}
+
 async function identity(reg: StoredClient, as: AuthorizationServerMetadata, key?: ClientKey): Promise<ClientIdentity> {
   const method = chooseAuthMethod(reg, as, key !== undefined);
   const client: oauth.Client = { client_id: reg.clientId, token_endpoint_auth_method: method };
@@ -124,6 +139,8 @@ export interface AuthorizationCodeFlowOptions {
   clientMetadata?: { client_name: string; [field: string]: unknown };
   /** A key for private_key_jwt, when the registration uses it. */
   clientKey?: ClientKey;
+  /** How long the redirect step (`authorize`) may take before the attempt fails, in ms. Default 10 minutes. */
+  authorizeTimeoutMs?: number;
 }
 
 /** authorizationCodeFlow: a user signs in through the browser; PKCE S256 and `state` are always used. */
@@ -137,7 +154,7 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
     async identify(ctx) {
       const as = ctx.as;
       // 1. pre-registered; 2. a registration made earlier with this server; 3. CIMD; 4. DCR.
-      if (options.client) return identity(options.client, as, options.clientKey);
+      if (options.client) return preRegistered(ctx, options.client, options.clientKey);
       const saved = await ctx.registration.load();
       if (saved && (!saved.redirectUri || saved.redirectUri === options.redirectUri)) return identity(saved, as, options.clientKey);
       if (options.clientMetadataUrl && as.client_id_metadata_document_supported === true) {
@@ -182,7 +199,7 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
       q.set("state", state);
       q.set("resource", ctx.resource);
       if (ctx.scope) q.set("scope", ctx.scope);
-      const back = new URL(await options.authorize(url));
+      const back = new URL(await withTimeout(options.authorize(url), options.authorizeTimeoutMs ?? 600_000, "the sign-in in the browser (authorize)"));
       // state, iss (RFC 9207) and error=... are checked here; a mismatch throws.
       const params = oauth.validateAuthResponse(as, client, back, state);
       return withNonceRetry(async () => {
@@ -195,6 +212,8 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
 
 export interface ClientCredentialsFlowOptions {
   clientId: string;
+  /** The issuer these credentials belong to (see PreRegisteredClient.issuer). */
+  issuer?: string;
   /** A secret (client_secret_basic, or what the server lists) ... */
   clientSecret?: string;
   /** ... or a private key (private_key_jwt). */
@@ -208,7 +227,7 @@ export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OA
   return {
     name: "client_credentials",
     usesPkce: false,
-    identify: (ctx) => identity(options, ctx.as, options.clientKey),
+    identify: (ctx) => preRegistered(ctx, options, options.clientKey),
     async obtain(ctx, { client, auth }) {
       const as = asServer(ctx.as);
       const params: Record<string, string> = { resource: ctx.resource };
@@ -221,6 +240,8 @@ export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OA
 export interface EnterpriseFlowOptions {
   /** This client at the MCP server's authorization server. */
   clientId: string;
+  /** The issuer these credentials belong to (see PreRegisteredClient.issuer). */
+  issuer?: string;
   clientSecret?: string;
   clientKey?: ClientKey;
   tokenEndpointAuthMethod?: PreRegisteredClient["tokenEndpointAuthMethod"];
@@ -251,7 +272,7 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
   return {
     name: "enterprise-managed (ID-JAG)",
     usesPkce: false,
-    identify: (ctx) => identity(options, ctx.as, options.clientKey),
+    identify: (ctx) => preRegistered(ctx, options, options.clientKey),
     async obtain(ctx, { client, auth }) {
       const as = asServer(ctx.as);
       if (as.grant_types_supported && !as.grant_types_supported.includes(JWT_BEARER)) {
@@ -261,7 +282,8 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
       const exchange: Record<string, string> = { requested_token_type: ID_JAG, audience: as.issuer, resource: ctx.resource, subject_token: idToken, subject_token_type: ID_TOKEN };
       if (ctx.scope) exchange.scope = ctx.scope;
       const idpAuth = options.idp.clientSecret ? clientSecretBasic(options.idp.clientSecret) : oauth.None();
-      const { DPoP: _notForTheIdp, ...idpHttp } = ctx.http as typeof ctx.http & { DPoP?: unknown };
+      // The IdP is the caller's choice, not the server's: its own address is allowed; DPoP is not for it.
+      const idpHttp = ctx.httpFor(options.idp.tokenEndpoint);
       const exRes = await oauth.genericTokenEndpointRequest(idpAs, idpClient, idpAuth, TOKEN_EXCHANGE, exchange, idpHttp);
       // An ID-JAG is not an access token: token_type is "N_A" (RFC 8693 section 2.2.1).
       const ex = await oauth.processGenericTokenEndpointResponse(idpAs, idpClient, exRes, { recognizedTokenTypes: { n_a: () => {} } });
@@ -276,6 +298,8 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
 export interface JwtBearerFlowOptions {
   /** This client at the authorization server (sent as client_id; no client secret). */
   clientId: string;
+  /** The issuer the assertion is meant for (see PreRegisteredClient.issuer). */
+  issuer?: string;
   /**
    * The JWT to present as the grant (RFC 7523 section 2.1): a workload identity token from the platform
    * (Kubernetes, a cloud metadata server, a CI system), or a function that fetches a fresh one each time.
@@ -293,7 +317,10 @@ export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
   return {
     name: "jwt-bearer",
     usesPkce: false,
-    identify: async () => ({ client: { client_id: options.clientId, token_endpoint_auth_method: "none" }, auth: oauth.None() }),
+    identify: async (ctx) => {
+      await ctx.bind(options.clientId, options.issuer); // the assertion is a credential too
+      return { client: { client_id: options.clientId, token_endpoint_auth_method: "none" }, auth: oauth.None() };
+    },
     async obtain(ctx, { client, auth }) {
       const as = asServer(ctx.as);
       const assertion = typeof options.assertion === "function" ? await options.assertion() : options.assertion;
@@ -302,4 +329,11 @@ export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
       return withNonceRetry(async () => oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, params, ctx.http)));
     },
   };
+}
+
+/** withTimeout settles with `p`, or rejects once `ms` pass, naming `what` took too long. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TrellisError("REQUEST_TIMEOUT", `${what} did not finish within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

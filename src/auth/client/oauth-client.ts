@@ -11,6 +11,8 @@ import * as oauth from "oauth4webapi";
 import type { AuthRequest, HttpClientAuth } from "../../transports/http/client.js";
 import { AuthorizationFailedError } from "../../transports/http/client.js";
 import { isLoopbackHost } from "../../transports/http/guard.js";
+import { TrellisError } from "../../protocol/errors.js";
+import { PeerHttp } from "./peer-http.js";
 import { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./credential-store.js";
 import { DpopKey, withNonceRetry } from "./dpop.js";
 import {
@@ -33,10 +35,21 @@ export interface FlowContext {
   resource: string;
   /** The scopes to ask for; undefined means omit the parameter. */
   scope?: string;
-  /** Options for oauth4webapi requests (fetch, timeout, http on loopback, the DPoP handle); one object serves GET and POST. */
+  /**
+   * Options for oauth4webapi requests to the authorization server (the peer policy, timeout and size cap of
+   * PeerHttp, the DPoP handle); one object serves GET and POST.
+   */
   http: oauth.HttpRequestOptions<any, any>;
+  /** The same, for a server the user configured (an enterprise IdP): its own address is allowed, limits still hold. */
+  httpFor(url: string): oauth.HttpRequestOptions<any, any>;
   /** Loads / saves this client's registration at `as.issuer`. */
   registration: { load(): Promise<StoredClient | undefined>; save(client: StoredClient): Promise<void>; forget(): Promise<void> };
+  /**
+   * bind refuses to use credentials (a secret, a key, an assertion) of `clientId` with this authorization
+   * server unless they belong to it: `issuer` when the caller named one, else the first issuer they were used
+   * with (kept in the credential store).
+   */
+  bind(clientId: string, issuer?: string): Promise<void>;
 }
 
 /** A client identity and its way of authenticating at the token endpoint. */
@@ -80,8 +93,21 @@ export interface OAuthClientOptions {
   dpopKey?: CryptoKeyPair;
   /** The fetch to use for OAuth requests. Default: globalThis.fetch. */
   fetch?: typeof fetch;
-  /** Timeout of each OAuth HTTP request, in ms. Default 30 000. */
+  /** Timeout of each OAuth HTTP request, redirects and body included, in ms. Default 30 000. */
   timeoutMs?: number;
+  /** The largest metadata, registration or token response accepted, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /**
+   * Let servers name loopback, private and link-local addresses (metadata, authorization servers, endpoints,
+   * redirects) even when the MCP server itself is not on one. Default false: a URL a server names must not turn
+   * this client against its own network (169.254.169.254 is where clouds keep their credentials).
+   */
+  allowPrivateNetwork?: boolean;
+  /**
+   * Accept a token endpoint on another origin than its issuer. Default false: client secrets and assertions go
+   * only to the issuer's own origin. A few providers need it (Google's token endpoint is not on its issuer's origin).
+   */
+  allowForeignTokenEndpoint?: boolean;
 }
 
 /** isLoopbackUrl: plain http is tolerated only for loopback hosts (OAuth 2.1 section 1.5, RFC 8252). */
@@ -133,6 +159,7 @@ export class OAuthClient implements HttpClientAuth {
   readonly #asByIssuer = new Map<string, AuthorizationServerMetadata>();
   /** One authorization at a time per endpoint; concurrent challenges wait for it and resend. */
   readonly #inflight = new Map<string, Promise<unknown>>();
+  readonly #peers = new Map<string, PeerHttp>();
   #dpop?: Promise<DpopKey>;
 
   constructor(options: OAuthClientOptions) {
@@ -269,49 +296,85 @@ export class OAuthClient implements HttpClientAuth {
     await this.#store.save(`tokens ${key}`, t);
   }
 
-  async #http(dpop: boolean): Promise<FlowContext["http"]> {
+  /** The fetch policy for everything reached on behalf of one MCP server (peer-http.ts). */
+  #peer(home: string | URL): PeerHttp {
+    const key = new URL(home).origin;
+    let peer = this.#peers.get(key);
+    if (!peer) {
+      const o = this.#opts;
+      peer = new PeerHttp(home, { fetch: this.#fetch, timeoutMs: o.timeoutMs, maxResponseBytes: o.maxResponseBytes, allowInsecureHttp: o.allowInsecureHttp, allowPrivateNetwork: o.allowPrivateNetwork });
+      this.#peers.set(key, peer);
+    }
+    return peer;
+  }
+
+  #http(peer: PeerHttp, dpop?: DpopKey): FlowContext["http"] {
     return {
-      ...(dpop ? { DPoP: (await this.#dpopKey()).handle } : {}),
-      [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => this.#fetch(url, init as RequestInit),
-      [oauth.allowInsecureRequests]: true, // each URL is checked by #checkTransport before it is used
-      signal: () => AbortSignal.timeout(this.#opts.timeoutMs ?? 30_000),
+      ...(dpop ? { DPoP: dpop.handle } : {}),
+      [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => peer.fetch(url, init as RequestInit),
+      [oauth.allowInsecureRequests]: true, // PeerHttp decides which URLs may be plain http
     } as FlowContext["http"];
   }
 
-  #checkTransport(url: string | undefined, what: string): void {
-    if (!url) return;
-    const u = new URL(url);
-    if (u.protocol === "https:" || (u.protocol === "http:" && (isLoopbackUrl(u) || this.#opts.allowInsecureHttp))) return;
-    throw new Error(`${what} ${url} is not https; OAuth endpoints must use TLS (plain http is allowed on loopback, or with allowInsecureHttp)`);
+  /**
+   * The endpoints of an authorization server must pass the peer policy, and its token endpoint, where secrets
+   * and assertions go, must be on the issuer's own origin unless the caller allows otherwise.
+   */
+  #checkEndpoints(as: AuthorizationServerMetadata, peer: PeerHttp): void {
+    for (const [what, url] of [["token endpoint", as.token_endpoint], ["authorization endpoint", as.authorization_endpoint], ["registration endpoint", as.registration_endpoint]] as const) {
+      if (url !== undefined) peer.check(url, what);
+    }
+    if (!this.#opts.allowForeignTokenEndpoint && new URL(as.token_endpoint).origin !== new URL(as.issuer).origin) {
+      throw new TrellisError("UNSAFE_URL", `the token endpoint ${as.token_endpoint} is not on the origin of its issuer ${as.issuer}; refusing to send credentials there (allowForeignTokenEndpoint allows it)`);
+    }
   }
 
   async #discover(serverUrl: URL, challenge: BearerChallenge | undefined): Promise<Discovered> {
     const cacheKey = `${endpointKey(serverUrl)} ${challenge?.resourceMetadata ?? ""}`;
     const cached = this.#discovered.get(cacheKey);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached;
-    const prm = await discoverProtectedResource(serverUrl, { resourceMetadata: challenge?.resourceMetadata, fetch: this.#fetch });
-    const issuer = prm.authorization_servers[0]!;
-    this.#checkTransport(issuer, "authorization server");
-    const as = await discoverAuthorizationServer(issuer, { fetch: this.#fetch, requirePkce: this.#opts.flow.usesPkce });
-    for (const [what, url] of [["token endpoint", as.token_endpoint], ["authorization endpoint", as.authorization_endpoint], ["registration endpoint", as.registration_endpoint]] as const) this.#checkTransport(url, what);
+    const peer = this.#peer(serverUrl);
+    const prm = await discoverProtectedResource(serverUrl, { resourceMetadata: challenge?.resourceMetadata, peer });
+    const as = await discoverAuthorizationServer(prm.authorization_servers[0]!, { peer, requirePkce: this.#opts.flow.usesPkce });
+    this.#checkEndpoints(as, peer);
     const found = { prm, as, at: Date.now() };
     this.#discovered.set(cacheKey, found);
     this.#asByIssuer.set(as.issuer, as);
     return found;
   }
 
-  async #context(prm: ResourceMetadata, as: AuthorizationServerMetadata, scope: string | undefined, dpop: boolean): Promise<FlowContext> {
+  async #context(serverUrl: string | URL, prm: ResourceMetadata, as: AuthorizationServerMetadata, scope: string | undefined, dpop: boolean): Promise<FlowContext> {
     const key = `client ${as.issuer}`;
+    const dpopKey = dpop ? await this.#dpopKey() : undefined;
     return {
       as,
       prm,
       resource: prm.resource,
       scope,
-      http: await this.#http(dpop),
+      http: this.#http(this.#peer(serverUrl), dpopKey),
+      httpFor: (url) => this.#http(this.#peer(url)),
       registration: {
-        load: async () => (await this.#store.load(key)) as StoredClient | undefined,
-        save: async (c) => void (await this.#store.save(key, c)),
+        load: async () => {
+          const saved = (await this.#store.load(key)) as StoredClient | undefined;
+          // Kept under its issuer's key; one that names another issuer (a hand-edited store) is not used.
+          return saved && (saved.issuer === undefined || saved.issuer === as.issuer) ? saved : undefined;
+        },
+        save: async (c) => void (await this.#store.save(key, { ...c, issuer: as.issuer })),
         forget: async () => void (await this.#store.save(key, undefined)),
+      },
+      bind: async (clientId, issuer) => {
+        if (issuer !== undefined) {
+          if (issuer.replace(/\/$/, "") !== as.issuer.replace(/\/$/, "")) {
+            throw new TrellisError("UNSAFE_URL", `the credentials of client ${JSON.stringify(clientId)} belong to ${issuer}, but this server's authorization server is ${as.issuer}; refusing to send them there`);
+          }
+          return;
+        }
+        const bindingKey = `binding ${clientId}`;
+        const bound = (await this.#store.load(bindingKey)) as string | undefined;
+        if (bound === undefined) await this.#store.save(bindingKey, as.issuer);
+        else if (bound !== as.issuer) {
+          throw new TrellisError("UNSAFE_URL", `the credentials of client ${JSON.stringify(clientId)} were first used with ${bound}; refusing to send them to ${as.issuer} (name the right one with the flow's issuer option)`);
+        }
       },
     };
   }
@@ -320,7 +383,7 @@ export class OAuthClient implements HttpClientAuth {
     const { prm, as } = await this.#discover(serverUrl, challenge);
     const mode = this.#opts.dpop ?? "auto";
     const dpop = mode === true || (mode === "auto" && (challenge?.dpop === true || prm.dpop_bound_access_tokens_required === true));
-    const ctx = await this.#context(prm, as, scopeFor(prm), dpop);
+    const ctx = await this.#context(serverUrl, prm, as, scopeFor(prm), dpop);
     const flow = this.#opts.flow;
     let res: oauth.TokenEndpointResponse;
     try {
@@ -338,13 +401,15 @@ export class OAuthClient implements HttpClientAuth {
   }
 
   async #refresh(key: string, current: StoredTokens): Promise<void> {
-    if (!current.refreshToken) throw new Error("no refresh token");
+    if (!current.refreshToken) throw new TrellisError("REQUEST_FAILED", "no refresh token");
     let as = this.#asByIssuer.get(current.issuer);
     if (!as) {
-      as = await discoverAuthorizationServer(current.issuer, { fetch: this.#fetch, requirePkce: false });
+      const peer = this.#peer(key);
+      as = await discoverAuthorizationServer(current.issuer, { peer, requirePkce: false });
+      this.#checkEndpoints(as, peer);
       this.#asByIssuer.set(as.issuer, as);
     }
-    const ctx = await this.#context({ resource: current.resource, authorization_servers: [current.issuer] }, as, current.scope, current.tokenType === "DPoP");
+    const ctx = await this.#context(key, { resource: current.resource, authorization_servers: [current.issuer] }, as, current.scope, current.tokenType === "DPoP");
     try {
       const identity = await this.#opts.flow.identify(ctx);
       const asm = as as unknown as oauth.AuthorizationServer;

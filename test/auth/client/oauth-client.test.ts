@@ -24,40 +24,8 @@ import {
   type OAuthClientOptions,
 } from "../../../src/auth/index.js";
 import { FileCredentialStore, loopbackRedirect } from "../../../src/auth/node.js";
-import { followRedirect, startTestAuthServer, type TestAuthServer, type TestAuthServerOptions } from "../../fixtures/test-auth-server.js";
-
-interface Setup {
-  as: TestAuthServer;
-  url: string;
-  close(): Promise<void>;
-}
-
-/** A protected Trellis server: "mcp" needed for everything, "admin" for the admin tool. */
-async function setup(asOptions: TestAuthServerOptions = {}, authorizationServers?: string[]): Promise<Setup> {
-  const as = await startTestAuthServer({ scopes: ["mcp", "admin"], ...asOptions });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/mcp`;
-  const server = new McpServer({ name: "protected", version: "1" });
-  server.registerTool("whoami", {}, (_a, ctx) => `${ctx.authInfo?.subject} ${ctx.authInfo?.scopes.join(" ")}`);
-  server.registerTool("admin", { scopes: ["admin"] }, () => "admin done");
-  const http = await serveHttp(server, {
-    port,
-    eventStore: "memory",
-    sessionStore: "memory",
-    auth: { verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: url, jwks: `${as.issuer}/jwks` }), resource: url, authorizationServers: authorizationServers ?? [as.issuer], requiredScopes: ["mcp"], scopesSupported: ["mcp", "admin"] },
-  });
-  return { as, url, close: async () => (await http.close(), await as.close()) };
-}
-
-function userAuth(over: Partial<AuthorizationCodeFlowOptions> = {}, opts: Partial<OAuthClientOptions> = {}): OAuthClient {
-  return new OAuthClient({ flow: authorizationCodeFlow({ redirectUri: "http://127.0.0.1:9/callback", authorize: followRedirect, clientMetadata: { client_name: "trellis-test" }, ...over }), ...opts });
-}
-
-async function connect(url: string, auth: OAuthClient): Promise<McpClient> {
-  const client = new McpClient({ name: "t", version: "1" });
-  await client.connect(new StreamableHttpClientTransport(url, { auth }));
-  return client;
-}
+import { followRedirect, type TestAuthServer } from "../../fixtures/test-auth-server.js";
+import { connect, setup, userAuth } from "../../fixtures/protected-server.js";
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 const count = (as: TestAuthServer, path: string) => as.requests.filter((r) => r.path === path).length;

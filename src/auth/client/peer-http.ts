@@ -1,0 +1,183 @@
+/**
+ * PeerHttp: every HTTP request the OAuth client makes to a URL that a server named (resource_metadata,
+ * authorization_servers, metadata endpoints, redirects) goes through one policy and one fetch wrapper, because
+ * such URLs are the peer's to choose and the client's network is not:
+ *
+ * - https only; plain http only to loopback (or with allowInsecureHttp); no other schemes;
+ * - no IP literal that is unspecified, multicast or reserved; none that is loopback, private or link-local
+ *   (cloud metadata lives at 169.254.169.254) unless the MCP server itself is on an address of that kind or the
+ *   caller allows it (allowPrivateNetwork);
+ * - redirects are followed by hand, each hop checked against the same policy (at most 5), and only for GET;
+ * - every exchange, body included, ends within timeoutMs, and every body is capped (1 MiB by default).
+ *
+ * Host names are not resolved here: the client runs anywhere fetch does. Pass a fetch that pins DNS results
+ * if names that resolve to private addresses must be refused too.
+ */
+import { TrellisError } from "../../protocol/errors.js";
+
+export interface PeerHttpOptions {
+  /** The fetch to use. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Time for one exchange, redirects and body included, in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** The largest response body accepted, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Allow plain http to hosts that are not loopback. Default false. */
+  allowInsecureHttp?: boolean;
+  /** Allow loopback, private and link-local addresses whatever the MCP server's own address is. Default false. */
+  allowPrivateNetwork?: boolean;
+}
+
+/** The kinds of address a URL's host can be; only "public" needs no permission. */
+export type AddressKind = "public" | "loopback" | "private" | "link-local" | "unspecified" | "reserved";
+
+const MAX_REDIRECTS = 5;
+export const DEFAULT_OAUTH_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+function ipv4Kind(a: number, b: number): AddressKind {
+  if (a === 0) return "unspecified";
+  if (a === 127) return "loopback";
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 198 && (b === 18 || b === 19))) return "private";
+  if (a === 169 && b === 254) return "link-local";
+  if (a >= 224) return "reserved"; // multicast, reserved, broadcast
+  return "public";
+}
+
+/**
+ * addressKind classifies a URL hostname as the WHATWG URL parser leaves it: IPv4 in dotted form (it has already
+ * turned "2852039166" or "0xa9.0xfe.0xa9.0xfe" into that), IPv6 in brackets and compressed, names in lower case.
+ */
+export function addressKind(hostname: string): AddressKind {
+  const host = hostname.toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost")) return "loopback";
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (v4) return ipv4Kind(Number(v4[1]), Number(v4[2]));
+  if (!host.startsWith("[")) return "public";
+  const v6 = host.slice(1, -1);
+  if (v6 === "::") return "unspecified";
+  if (v6 === "::1") return "loopback";
+  // IPv4-mapped (::ffff:a.b.c.d, written ::ffff:xxxx:xxxx) and NAT64 (64:ff9b::/96) carry an IPv4 address.
+  const embedded = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
+  if (embedded) {
+    const hi = parseInt(embedded[1]!, 16);
+    return ipv4Kind(hi >> 8, hi & 0xff);
+  }
+  const first = parseInt(v6.split(":")[0] || "0", 16);
+  if ((first & 0xfe00) === 0xfc00) return "private"; // fc00::/7
+  if ((first & 0xffc0) === 0xfe80) return "link-local"; // fe80::/10
+  if ((first & 0xff00) === 0xff00) return "reserved"; // multicast
+  return "public";
+}
+
+/** PeerHttp applies the policy above for one MCP server (its own address decides what "private" may be reached). */
+export class PeerHttp {
+  readonly #homeKind: AddressKind;
+  readonly #opts: PeerHttpOptions;
+  readonly #fetch: typeof fetch;
+
+  /** `home` is the MCP server's URL, the one the user chose; everything else is named by peers. */
+  constructor(home: string | URL, options: PeerHttpOptions = {}) {
+    this.#homeKind = addressKind(new URL(home).hostname);
+    this.#opts = options;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** check returns the parsed URL when the policy allows fetching it, and throws TrellisError UNSAFE_URL when not. */
+  check(url: string | URL, what: string): URL {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new TrellisError("UNSAFE_URL", `${what} ${JSON.stringify(String(url))} is not a URL`);
+    }
+    if (u.protocol !== "https:" && u.protocol !== "http:") throw new TrellisError("UNSAFE_URL", `${what} ${u.href} uses ${u.protocol}; only https is allowed`);
+    const kind = addressKind(u.hostname);
+    if (kind === "unspecified" || kind === "reserved") throw new TrellisError("UNSAFE_URL", `${what} ${u.href} names a ${kind} address`);
+    if (kind !== "public" && kind !== this.#homeKind && !this.#opts.allowPrivateNetwork) {
+      throw new TrellisError("UNSAFE_URL", `${what} ${u.href} is a ${kind} address and the MCP server is not; refusing it (allowPrivateNetwork allows it)`);
+    }
+    if (u.protocol === "http:" && kind !== "loopback" && !this.#opts.allowInsecureHttp) {
+      throw new TrellisError("UNSAFE_URL", `${what} ${u.href} is not https; OAuth endpoints must use TLS (plain http is allowed on loopback, or with allowInsecureHttp)`);
+    }
+    return u;
+  }
+
+  /**
+   * fetch is a fetch with the policy: the URL is checked, GET redirects are followed one checked hop at a time,
+   * and the response comes back with its body already read (within the deadline and the size cap), so nothing
+   * that reads it later can hang. Failures are TrellisErrors: UNSAFE_URL, REQUEST_TIMEOUT, RESPONSE_TOO_LARGE.
+   */
+  readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const timeoutMs = this.#opts.timeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new TrellisError("REQUEST_TIMEOUT", `no complete answer from ${String(input instanceof Request ? input.url : input)} within ${timeoutMs} ms`)), timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
+    const method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+    let url = this.check(input instanceof Request ? input.url : input, "URL");
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await race(this.#fetch(url, { ...init, redirect: "manual", signal }), signal);
+        const location = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
+        if (location === null || method !== "GET") return await this.#buffered(res, url, signal);
+        await res.body?.cancel().catch(() => {});
+        if (hop >= MAX_REDIRECTS) throw new TrellisError("UNSAFE_URL", `too many redirects from ${url.href}`);
+        url = this.check(new URL(location, url), `redirect from ${url.href} to`);
+      }
+    } catch (err) {
+      throw signal.aborted && !(err instanceof TrellisError) ? (signal.reason as Error) : err;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** Reads the whole body under the cap and the deadline, and returns an equivalent Response holding it. */
+  async #buffered(res: Response, url: URL, signal: AbortSignal): Promise<Response> {
+    const max = this.#opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const tooLarge = () => new TrellisError("RESPONSE_TOO_LARGE", `the answer from ${url.href} is larger than ${max} bytes; refusing it`);
+    if (Number(res.headers.get("content-length") ?? 0) > max) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await race(reader.read(), signal);
+          if (done) break;
+          size += value.byteLength;
+          if (size > max) throw tooLarge();
+          chunks.push(value);
+        }
+      } catch (err) {
+        await reader.cancel().catch(() => {});
+        throw err;
+      }
+    }
+    const body = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      body.set(c, at);
+      at += c.byteLength;
+    }
+    const nullBody = res.status === 204 || res.status === 205 || res.status === 304 || (res.status >= 300 && res.status < 400 && size === 0);
+    const copy = new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    Object.defineProperty(copy, "url", { value: url.href });
+    return copy;
+  }
+}
+
+/** race settles with `p`, or rejects with the signal's reason once it aborts (for fetch implementations that ignore signals). */
+function race<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
+      (e) => (signal.removeEventListener("abort", onAbort), reject(e)),
+    );
+  });
+}
