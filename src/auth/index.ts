@@ -8,6 +8,8 @@ export { InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
 export { JwtTokenVerifier, type JwtTokenVerifierOptions } from "./jwt-verifier.js";
 export { IntrospectionTokenVerifier, type IntrospectionTokenVerifierOptions } from "./introspection-verifier.js";
 export { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "./metadata.js";
+export { DpopProofVerifier, DpopError, type DpopOptions } from "./dpop-verifier.js";
+export { PeerHttp, addressKind, type PeerHttpOptions, type AddressKind } from "./client/peer-http.js";
 export type { AuthInfo } from "../transports/transport.js";
 export {
   parseWwwAuthenticate,
@@ -18,6 +20,7 @@ export {
   resourceCovers,
   selectScope,
   DiscoveryError,
+  type DiscoveryOptions,
   type BearerChallenge,
   type ResourceMetadata,
   type AuthorizationServerMetadata,

@@ -3,7 +3,7 @@
  * active, issued for this server (aud), not expired. Answers are cached briefly to spare the AS.
  */
 import type { AuthInfo } from "../transports/transport.js";
-import { InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
+import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
 
 export interface IntrospectionTokenVerifierOptions {
   /** The AS's introspection_endpoint. */
@@ -50,6 +50,8 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
     if (typeof body.exp === "number" && body.exp * 1000 < now) throw new InvalidTokenError("the access token expired");
     const info: AuthInfo = { token, scopes: scopesOf(body), extra: { claims: body } };
     if (typeof body.iss === "string") info.issuer = body.iss;
+    const jkt = boundKeyOf(body);
+    if (jkt) info.dpopThumbprint = jkt;
     if (typeof body.sub === "string") info.subject = body.sub;
     if (typeof body.client_id === "string") info.clientId = body.client_id;
     if (typeof body.exp === "number") info.expiresAt = body.exp;

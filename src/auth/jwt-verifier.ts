@@ -1,12 +1,13 @@
 /**
  * JwtTokenVerifier checks JWT access tokens (RFC 9068) with jose: signature against the issuer's JWKS (fetched,
  * cached and refetched on an unknown key id, so key rotation needs no restart), `iss`, `aud` equal to this
- * server's canonical URI (RFC 8707), `exp` / `nbf` with a small clock tolerance, and an algorithm allow-list
- * (never "none").
+ * server's canonical URI (RFC 8707), `exp` / `nbf` with a small clock tolerance, an algorithm allow-list
+ * (never "none"), and the `typ` header RFC 9068 gives access tokens ("at+jwt"), so that an ID token or any other
+ * JWT the issuer signs cannot pass for one.
  */
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
 import type { AuthInfo } from "../transports/transport.js";
-import { InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
+import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
 
 export interface JwtTokenVerifierOptions {
   /** The authorization server's issuer identifier; `iss` must equal it. */
@@ -21,6 +22,11 @@ export interface JwtTokenVerifierOptions {
   clockToleranceSec?: number;
   /** How long a fetched JWKS is trusted before it is fetched again, in ms. Default 10 minutes. */
   jwksCacheMaxAgeMs?: number;
+  /**
+   * The `typ` header values accepted (case-insensitive; "application/" may be left off). Default "at+jwt"
+   * (RFC 9068). For an issuer that does not set it, name what it sets (often "JWT"), or false to skip the check.
+   */
+  typ?: string | string[] | false;
 }
 
 export class JwtTokenVerifier implements TokenVerifier {
@@ -46,14 +52,28 @@ export class JwtTokenVerifier implements TokenVerifier {
     } catch (err) {
       throw new InvalidTokenError(describe(err), { cause: err });
     }
+    this.#checkTyp(token);
     const claims = payload as Record<string, unknown>;
     const info: AuthInfo = { token, scopes: scopesOf(claims), extra: { claims } };
+    const jkt = boundKeyOf(claims);
+    if (jkt) info.dpopThumbprint = jkt;
     if (typeof payload.iss === "string") info.issuer = payload.iss;
     if (typeof payload.sub === "string") info.subject = payload.sub;
     const clientId = claims.client_id ?? claims.azp;
     if (typeof clientId === "string") info.clientId = clientId;
     if (typeof payload.exp === "number") info.expiresAt = payload.exp;
     return info;
+  }
+
+  #checkTyp(token: string): void {
+    const want = this.#opts.typ ?? "at+jwt";
+    if (want === false) return;
+    const typ = decodeProtectedHeader(token).typ;
+    const norm = (t: string) => t.toLowerCase().replace(/^application\//, "");
+    if (typeof typ === "string" && (Array.isArray(want) ? want : [want]).some((w) => norm(w) === norm(typ))) return;
+    throw new InvalidTokenError(
+      `the access token's typ header is ${typ === undefined ? "missing" : JSON.stringify(typ)}, not ${JSON.stringify(want)} (RFC 9068); if its issuer does not set it, configure JwtTokenVerifier's typ`,
+    );
   }
 }
 

@@ -24,3 +24,9 @@ export function scopesOf(claims: Record<string, unknown>): string[] {
   if (typeof claims.scp === "string") return claims.scp.split(" ").filter(Boolean);
   return [];
 }
+
+/** boundKeyOf reads the DPoP key binding (RFC 9449 section 6: `cnf.jkt`) from token claims or an introspection answer. */
+export function boundKeyOf(claims: Record<string, unknown>): string | undefined {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined;
+  return typeof cnf?.jkt === "string" ? cnf.jkt : undefined;
+}

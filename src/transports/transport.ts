@@ -14,6 +14,8 @@ export interface AuthInfo {
   subject?: string;
   scopes: string[];
   expiresAt?: number;
+  /** The thumbprint of the key the token is bound to (its `cnf.jkt`, RFC 9449): it is only good with a DPoP proof by that key. */
+  dpopThumbprint?: string;
   extra?: Record<string, unknown>;
 }
 

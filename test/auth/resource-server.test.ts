@@ -27,7 +27,7 @@ let lastSubject: string | undefined;
 function mint(key: CryptoKey, kid: string, claims: Record<string, unknown> = {}, opts: { aud?: string; iss?: string; exp?: number; nbf?: number } = {}) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: "mcp", client_id: "test-client", ...claims })
-    .setProtectedHeader({ alg: "RS256", kid })
+    .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
     .setIssuer(opts.iss ?? ISSUER)
     .setAudience(opts.aud ?? mcp.url)
     .setSubject((claims.sub as string) ?? "alice")
@@ -99,7 +99,7 @@ test("no token: 401 with resource_metadata and scope; the metadata is served at 
   assert.match(r.body.error.message, /needs an OAuth access token/);
   for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]) {
     const doc = await (await fetch(origin + path)).json();
-    assert.deepEqual(doc, { resource: mcp.url, authorization_servers: [ISSUER], bearer_methods_supported: ["header"], scopes_supported: ["mcp"], resource_name: "Protected test server" }, path);
+    assert.deepEqual(doc, { resource: mcp.url, authorization_servers: [ISSUER], bearer_methods_supported: ["header"], scopes_supported: ["mcp"], resource_name: "Protected test server", dpop_signing_alg_values_supported: ["ES256", "ES384", "PS256", "RS256", "EdDSA"] }, path);
   }
 });
 

@@ -16,6 +16,7 @@ import { principalKey, type AuthInfo } from "../transport.js";
 import { accepts, checkHost, checkOrigin, isJsonContentType, LOOPBACK_NAMES } from "./guard.js";
 import type { TokenVerifier } from "../../auth/verifier.js";
 import { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "../../auth/metadata.js";
+import { DpopError, DpopProofVerifier, type DpopOptions } from "../../auth/dpop-verifier.js";
 import { HttpSessionTransport, JSON_HEADERS, type HttpReply, type ResponseMode } from "./session-transport.js";
 
 /** HttpRequestLike is the part of an HTTP request the core reads. */
@@ -49,6 +50,8 @@ export interface HttpAuthOptions {
   scopesSupported?: string[];
   /** resource_name in the metadata. */
   resourceName?: string;
+  /** DPoP (RFC 9449): proofs are always checked for DPoP-bound tokens; this can require DPoP, nonces, algorithms. */
+  dpop?: DpopOptions;
 }
 
 export class BodyTooLargeError extends Error {
@@ -132,6 +135,8 @@ export class StreamableHttpHandler {
   readonly #eventStore?: EventStore;
   readonly #ownsStore: boolean;
   readonly #sweeper?: ReturnType<typeof setInterval>;
+  /** DPoP proof checks, when auth is on (proofs are checked whenever a client uses DPoP). */
+  readonly #dpop?: DpopProofVerifier;
 
   constructor(server: McpServer, options: StreamableHttpOptions = {}) {
     this.#server = server;
@@ -150,6 +155,7 @@ export class StreamableHttpHandler {
       if (typeof a.verifier?.verify !== "function") throw misuse("StreamableHttpHandler: auth.verifier must be a TokenVerifier, such as new JwtTokenVerifier({ issuer, audience, jwks })", "ERR_INVALID_ARG_TYPE");
       if (typeof a.resource !== "string" || !/^https?:\/\//.test(a.resource) || !URL.canParse(a.resource)) throw misuse(`StreamableHttpHandler: auth.resource must be this server's canonical URI, the absolute URL of its MCP endpoint (such as "https://mcp.example.com/mcp"); got ${JSON.stringify(a.resource)}`);
       if (!Array.isArray(a.authorizationServers) || a.authorizationServers.length === 0 || a.authorizationServers.some((u) => !URL.canParse(u))) throw misuse("StreamableHttpHandler: auth.authorizationServers must list at least one issuer URL (RFC 9728 requires it)");
+      this.#dpop = new DpopProofVerifier(a.dpop);
     }
     this.#ownsStore = !options.eventStore && !options.stateless;
     this.#eventStore = options.stateless ? undefined : (options.eventStore ?? new MemoryEventStore());
@@ -240,17 +246,27 @@ export class StreamableHttpHandler {
     const scopes = a.scopesSupported ?? a.requiredScopes;
     if (scopes?.length) document.scopes_supported = scopes;
     if (a.resourceName) document.resource_name = a.resourceName;
+    document.dpop_signing_alg_values_supported = this.#dpop!.algorithms;
+    if (this.#dpop!.required) document.dpop_bound_access_tokens_required = true;
     return { paths: wellKnownPaths(a.resource), document };
   }
 
-  #challenge(status: 400 | 401 | 403, a: HttpAuthOptions, params: { error?: string; description?: string; scope?: string[] }): HttpReply {
+  /**
+   * A 400/401/403 with its WWW-Authenticate challenge: Bearer, or DPoP (with the proof algorithms accepted) when
+   * the server requires DPoP or the failure is about a DPoP proof.
+   */
+  #challenge(status: 400 | 401 | 403, a: HttpAuthOptions, params: { error?: string; description?: string; scope?: string[]; dpop?: boolean; nonce?: string }): HttpReply {
     const parts = [`resource_metadata="${metadataUrl(a.resource)}"`];
     const scope = params.scope ?? a.requiredScopes;
     if (scope?.length) parts.push(`scope="${scope.join(" ")}"`);
     if (params.error) parts.push(`error="${params.error}"`);
     if (params.description) parts.push(`error_description="${params.description.replace(/["\\]/g, "'")}"`);
+    const dpop = params.dpop || this.#dpop?.required;
+    if (dpop) parts.push(`algs="${this.#dpop!.algorithms.join(" ")}"`);
     const message = params.description ?? (status === 401 ? "unauthorized: this server needs an OAuth access token (see WWW-Authenticate)" : "forbidden");
-    return errorReply(status, ErrorCode.ConnectionClosed, message, null, { "www-authenticate": `Bearer ${parts.join(", ")}` });
+    const headers: Record<string, string> = { "www-authenticate": `${dpop ? "DPoP" : "Bearer"} ${parts.join(", ")}` };
+    if (params.nonce) headers["dpop-nonce"] = params.nonce;
+    return errorReply(status, ErrorCode.ConnectionClosed, message, null, headers);
   }
 
   /** Checks the bearer token; on success sets req.authInfo. Nothing of a refused request reaches a handler. */
@@ -260,19 +276,51 @@ export class StreamableHttpHandler {
       return this.#challenge(400, a, { error: "invalid_request", description: "access tokens must not be sent in the query string; use the Authorization header" });
     }
     const header = req.header("authorization");
-    const m = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header) : null;
-    if (!m) return this.#challenge(401, a, header ? { error: "invalid_request", description: "the Authorization header must be \"Bearer <token>\"" } : {});
+    const m = header ? /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header) : null;
+    if (!m) return this.#challenge(401, a, header ? { error: "invalid_request", description: "the Authorization header must be \"Bearer <token>\" or \"DPoP <token>\"" } : {});
+    const scheme = m[1]!.toLowerCase();
+    const token = m[2]!;
     let info: AuthInfo;
     try {
-      info = await a.verifier.verify(m[1]!);
+      info = await a.verifier.verify(token);
     } catch (err) {
       return this.#challenge(401, a, { error: "invalid_token", description: err instanceof Error ? err.message : "the access token is invalid" });
     }
+    const refused = await this.#checkBinding(req, a, scheme, token, info);
+    if (refused) return refused;
     // Sessions and tasks belong to the principal: a token that names no one cannot own anything.
     if (!principalKey(info)) return this.#challenge(401, a, { error: "invalid_token", description: "the access token identifies no one (it has neither sub nor client_id)" });
     const missing = (a.requiredScopes ?? []).filter((s) => !info.scopes.includes(s));
     if (missing.length) return this.#challenge(403, a, { error: "insufficient_scope", description: `this server needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...info.scopes, ...(a.requiredScopes ?? [])])] });
     req.authInfo = info;
+    return undefined;
+  }
+
+  /**
+   * A DPoP-bound token (cnf.jkt) is accepted only as `Authorization: DPoP` with a valid proof by its key, so a
+   * stolen token is useless alone; an unbound token is accepted only as Bearer (RFC 9449 section 7).
+   */
+  async #checkBinding(req: HttpRequestLike, a: HttpAuthOptions, scheme: string, token: string, info: AuthInfo): Promise<HttpReply | undefined> {
+    const dpop = this.#dpop!;
+    if (scheme === "bearer") {
+      if (info.dpopThumbprint) return this.#challenge(401, a, { error: "invalid_token", description: "the access token is bound to a DPoP key (cnf.jkt); present it as \"Authorization: DPoP\" with a DPoP proof", dpop: true });
+      if (dpop.required) return this.#challenge(401, a, { error: "invalid_token", description: "this server accepts only DPoP-bound access tokens" });
+      return undefined;
+    }
+    if (!info.dpopThumbprint) return this.#challenge(401, a, { error: "invalid_token", description: "the access token is not bound to a DPoP key; present it as a Bearer token", dpop: true });
+    const proof = req.header("dpop");
+    if (!proof || proof.includes(",")) return this.#challenge(401, a, { error: "invalid_dpop_proof", description: "a DPoP request needs exactly one DPoP header with a proof", dpop: true });
+    const path = (req.url ?? "").split("?")[0]!;
+    const resource = new URL(a.resource);
+    const host = req.header("host");
+    // htu is the URL the client addressed: this server's canonical URI, or the same scheme with the Host it used.
+    const urls = [`${resource.origin}${resource.pathname}`, ...(host && path.startsWith("/") ? [`${resource.protocol}//${host}${path}`] : [])];
+    try {
+      await dpop.verify(proof, { method: req.method, urls }, token, info.dpopThumbprint);
+    } catch (err) {
+      if (!(err instanceof DpopError)) throw err;
+      return this.#challenge(401, a, { error: err.error, description: err.message, dpop: true, nonce: err.nonce });
+    }
     return undefined;
   }
 
