@@ -98,7 +98,7 @@ async function main() {
       const { SqliteTaskStore } = await import("trellis-mcp/stores/sqlite");
       store = new SqliteTaskStore({ filename: process.env.BENCH_TASK_DB ?? "bench/.tmp/tasks.db" });
     } else if (mode === "tasks-memory") store = new m[0].MemoryTaskStore();
-    const h = await m[1].serveHttp(trellisServer(m, store), { port, stateless: mode === "stateless", responseMode: mode === "sse" ? "sse" : "auto", eventStore: "memory", sessionStore: "memory" });
+    const h = await m[1].serveHttp(trellisServer(m, store), { port, stateless: mode === "stateless", responseMode: mode === "sse" ? "sse" : "auto", eventStore: "memory", sessionStore: "memory", maxSessionsPerClient: 100_000 }); // one load generator stands for many clients
     return ready(h.port);
   }
   let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
