@@ -6,5 +6,5 @@ export { ErrorCode, ProtocolError, TrellisError, type TrellisErrorCode } from ".
 export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion, type JsonRpcMessage } from "./protocol/types.js";
 export type * from "./protocol/generated/schema-types.js";
 export { negotiateVersion, isSupportedVersion } from "./protocol/versions.js";
-export type { Transport, TransportEvents, SendOptions, MessageExtra, AuthInfo } from "./transports/transport.js";
+export type { Transport, TransportEvents, SendOptions, MessageExtra, AuthInfo } from "./jsonrpc/transport.js";
 export { MemoryTransport } from "./transports/memory.js";

@@ -5,8 +5,8 @@ import { MemoryTransport } from "../src/transports/memory.js";
 import type { McpServer } from "../src/server/server.js";
 import type { ServerSession } from "../src/server/session.js";
 import { serveHttp, type HttpServerHandle } from "../src/transports/http/index.js";
-import { StreamableHttpClientTransport } from "../src/transports/http/client.js";
-import type { Transport } from "../src/transports/transport.js";
+import { StreamableHttpClientTransport } from "../src/transports/http-client/transport.js";
+import type { Transport } from "../src/jsonrpc/transport.js";
 
 const httpServers = new WeakMap<McpServer, Promise<HttpServerHandle>>();
 const openHttp: Promise<HttpServerHandle>[] = [];

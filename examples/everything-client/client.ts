@@ -3,7 +3,7 @@
  * MCP_CONFORMANCE_CONTEXT) and drives that scenario against URL with McpClient. Exits non-zero on failure.
  */
 import { McpClient } from "../../src/client/index.js";
-import { StreamableHttpClientTransport } from "../../src/transports/http/client.js";
+import { StreamableHttpClientTransport } from "../../src/transports/http-client/transport.js";
 import { OAuthClient } from "../../src/auth/client/oauth-client.js";
 import { authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow, jwtBearerFlow, type PreRegisteredClient } from "../../src/auth/client/flows.js";
 

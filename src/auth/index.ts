@@ -4,13 +4,14 @@
  * exported here is public API.
  * @module
  */
-export { InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
-export { JwtTokenVerifier, type JwtTokenVerifierOptions } from "./jwt-verifier.js";
-export { IntrospectionTokenVerifier, type IntrospectionTokenVerifierOptions } from "./introspection-verifier.js";
-export { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "./metadata.js";
-export { DpopProofVerifier, DpopError, type DpopOptions } from "./dpop-verifier.js";
+export { InvalidTokenError, scopesOf, type TokenVerifier } from "./resource-server/verifier.js";
+export { JwtTokenVerifier, type JwtTokenVerifierOptions } from "./resource-server/jwt-verifier.js";
+export { IntrospectionTokenVerifier, type IntrospectionTokenVerifierOptions } from "./resource-server/introspection-verifier.js";
+export { metadataUrl, wellKnownPaths, type ProtectedResourceMetadata } from "./resource-server/metadata.js";
+export { DpopProofVerifier, DpopError, type DpopOptions } from "./resource-server/dpop-verifier.js";
+export { bearerAuth, type BearerAuthOptions } from "./resource-server/bearer.js";
 export { PeerHttp, addressKind, type PeerHttpOptions, type AddressKind } from "./client/peer-http.js";
-export type { AuthInfo } from "../transports/transport.js";
+export type { AuthInfo } from "../jsonrpc/transport.js";
 export {
   parseWwwAuthenticate,
   discoverProtectedResource,
@@ -41,4 +42,4 @@ export {
 } from "./client/flows.js";
 export { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./client/credential-store.js";
 export { clientMetadataDocument, serveClientMetadata, type ClientMetadataDocument } from "./client/client-metadata.js";
-export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http/client.js";
+export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http-client/transport.js";

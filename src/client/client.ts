@@ -34,12 +34,12 @@ import type {
   Tool,
 } from "../protocol/generated/schema-types.js";
 import { Session, type RequestOptions, type RequestHandler } from "../jsonrpc/session.js";
-import type { Transport } from "../transports/transport.js";
+import type { Transport } from "../jsonrpc/transport.js";
 import { compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { checkFormResult, domainOf } from "./elicitation.js";
 import { checkToolMessages } from "./sampling.js";
 import { TaskHandle } from "./tasks.js";
-import { TaskManager, toWireTask, type TaskOptions } from "../internal/task-manager.js";
+import { TaskManager, toWireTask, type TaskOptions } from "../tasks/manager.js";
 import type { Task, ListTasksResult } from "../protocol/generated/schema-types.js";
 
 type Params = Record<string, unknown>;

@@ -6,9 +6,10 @@
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import { CREATE_TASK_RESULT, type MethodSpec } from "../protocol/methods.js";
 import { checkAgainst } from "../protocol/validate.js";
+import { classify, isRequestId } from "../protocol/message.js";
 import type { JsonRpcMessage, JsonRpcRequestMessage } from "../protocol/types.js";
 import type { ProgressToken, RequestId } from "../protocol/generated/schema-types.js";
-import type { MessageExtra, SendOptions, Transport } from "../transports/transport.js";
+import type { MessageExtra, SendOptions, Transport } from "./transport.js";
 
 type Params = Record<string, unknown>;
 
@@ -109,8 +110,9 @@ export class Session {
   readonly #inflight = new Map<RequestId, Inflight>();
   #nextId = 0;
   #closed = false;
-  /** Called once when the session closes. */
+  /** Called once when the session closes (for the application; layers of Trellis use onceClosed). */
   onclose?: () => void;
+  #closeListeners?: (() => void)[];
   /** Lets the layer above refuse a request before dispatch (for example, before initialize). */
   gate?: (method: string) => ProtocolError | undefined;
 
@@ -125,7 +127,7 @@ export class Session {
         } catch (err) {
           this.#opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
           const id = (m as { id?: unknown } | null)?.id;
-          if ((typeof id === "string" || typeof id === "number") && typeof (m as { method?: unknown }).method === "string") {
+          if (isRequestId(id) && typeof (m as { method?: unknown }).method === "string") {
             this.#sendError(id, ErrorCode.InternalError, `internal error: ${err instanceof Error ? err.message : String(err)}`, undefined, id);
           }
         }
@@ -138,6 +140,12 @@ export class Session {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** onceClosed adds a listener called once when the session closes (at once if it already has). */
+  onceClosed(listener: () => void): void {
+    if (this.#closed) listener();
+    else (this.#closeListeners ??= []).push(listener);
   }
 
   get transport(): Transport {
@@ -235,6 +243,13 @@ export class Session {
     }
     for (const f of this.#inflight.values()) f.controller.abort(err);
     this.#inflight.clear();
+    for (const listener of this.#closeListeners ?? []) {
+      try {
+        listener();
+      } catch (e) {
+        this.#opts.onerror?.(e as Error);
+      }
+    }
     this.onclose?.();
   }
 
@@ -244,38 +259,25 @@ export class Session {
     this.#transport.send(id === null ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error }, related !== undefined ? { relatedRequestId: related } : undefined);
   }
 
-  /** receive classifies a raw message by shape, then validates it once against its method's schema. */
+  /** receive classifies a raw message by shape (protocol/message.ts), then validates it once against its method's schema. */
   #receive(raw: unknown, extra?: MessageExtra): void {
     if (this.#closed) return;
-    if (typeof raw !== "object" || raw === null) {
-      return this.#sendError(null, ErrorCode.InvalidRequest, "invalid request: a JSON-RPC message must be an object");
+    const c = classify(raw);
+    switch (c.kind) {
+      case "request":
+        return this.#onRequest(c.id, c.method, c.params, extra);
+      case "notification":
+        return this.#onNotification(c.method, c.params, extra);
+      case "response":
+        return this.#onResponse(c.message);
+      case "invalid":
+        return this.#sendError(c.id ?? null, c.code, c.message);
+      case "bad-notification":
+        return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", c.reason));
+      case "orphan-error":
+        // An error response without an id answers something the peer could not read; replying would echo forever.
+        return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `peer sent an error without a request id: ${JSON.stringify(c.error)?.slice(0, 200)}`));
     }
-    if (Array.isArray(raw)) {
-      return this.#sendError(null, ErrorCode.InvalidRequest, "invalid request: JSON-RPC batches are not supported since 2025-06-18; send one message at a time");
-    }
-    const m = raw as Record<string, unknown>;
-    const hasId = "id" in m;
-    const id = m.id;
-    const idOk = typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
-    if (m.jsonrpc !== "2.0") {
-      return this.#sendError(idOk ? (id as RequestId) : null, ErrorCode.InvalidRequest, 'invalid request: "jsonrpc" must be "2.0"');
-    }
-    if ("method" in m) {
-      if (typeof m.method !== "string") return this.#sendError(idOk ? (id as RequestId) : null, ErrorCode.InvalidRequest, 'invalid request: "method" must be a string');
-      if (m.params !== undefined && (typeof m.params !== "object" || m.params === null || Array.isArray(m.params))) {
-        if (!hasId) return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `notification "${m.method}" has non-object params`));
-        return this.#sendError(idOk ? (id as RequestId) : null, ErrorCode.InvalidParams, `invalid params for "${m.method}": "params" must be an object`);
-      }
-      if (hasId) {
-        if (!idOk) return this.#sendError(null, ErrorCode.InvalidRequest, 'invalid request: "id" must be a string or an integer');
-        return this.#onRequest(id as RequestId, m.method, (m.params as Params | undefined) ?? {}, extra);
-      }
-      return this.#onNotification(m.method, (m.params as Params | undefined) ?? {}, extra);
-    }
-    if (hasId && ("result" in m || "error" in m)) return this.#onResponse(m);
-    // An error response without an id answers something the peer could not read; replying to it would echo forever.
-    if ("error" in m && !("result" in m)) return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `peer sent an error without a request id: ${JSON.stringify(m.error)?.slice(0, 200)}`));
-    return this.#sendError(idOk ? (id as RequestId) : null, ErrorCode.InvalidRequest, "invalid request: a message needs \"method\", or \"id\" with \"result\" or \"error\"");
   }
 
   #onRequest(id: RequestId, method: string, params: Params, extra?: MessageExtra): void {

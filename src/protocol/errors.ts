@@ -18,8 +18,20 @@ export const ErrorCode = {
   ResourceNotFound: -32002,
   /** MCP 2025-11-25 elicitation (SEP-1036): the request needs URL-mode elicitation first. */
   UrlElicitationRequired: -32042,
-  /** Connection closed before a response arrived (local only). */
+  /** Connection closed before a response arrived (local only: never sent to a peer). */
   ConnectionClosed: -32000,
+  // Trellis's own codes, in the implementation-defined range that 2026-07-28 keeps open (-32000 to -32019). The
+  // Streamable HTTP transport sends them with the HTTP status that says the same thing.
+  /** Refused: a Host or Origin that is not allowed, or a caller short of scopes (HTTP 403). */
+  Forbidden: -32010,
+  /** The caller must authenticate first (HTTP 401). */
+  Unauthorized: -32011,
+  /** No such session (it ended or expired) or stream (HTTP 404). */
+  NotFound: -32012,
+  /** Too many requests from this caller: sessions (HTTP 429) or task operations. */
+  RateLimited: -32013,
+  /** The server cannot take more now (HTTP 503). */
+  Unavailable: -32014,
 } as const;
 
 /**

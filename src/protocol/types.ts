@@ -20,13 +20,3 @@ export interface JsonRpcResultMessage { jsonrpc: "2.0"; id: RequestId; result: R
  */
 export interface JsonRpcErrorMessage { jsonrpc: "2.0"; id?: RequestId; error: { code: number; message: string; data?: unknown } }
 export type JsonRpcMessage = JsonRpcRequestMessage | JsonRpcNotificationMessage | JsonRpcResultMessage | JsonRpcErrorMessage;
-
-export function isRequest(m: JsonRpcMessage): m is JsonRpcRequestMessage {
-  return "method" in m && "id" in m;
-}
-export function isNotification(m: JsonRpcMessage): m is JsonRpcNotificationMessage {
-  return "method" in m && !("id" in m);
-}
-export function isResponse(m: JsonRpcMessage): m is JsonRpcResultMessage | JsonRpcErrorMessage {
-  return !("method" in m);
-}

@@ -15,7 +15,7 @@ import type {
   RequestId,
 } from "../protocol/generated/schema-types.js";
 import type { RequestContext, RequestOptions } from "../jsonrpc/session.js";
-import type { AuthInfo } from "../transports/transport.js";
+import type { AuthInfo } from "../jsonrpc/transport.js";
 import { shouldLog } from "./logging.js";
 import type { ServerSession } from "./session.js";
 import { checkElicitationSchema, validateElicitedContent } from "../internal/elicitation-schema.js";

@@ -10,8 +10,8 @@ export type { ResourceConfig, ResourceHandler, ResourceReadResult, ResourceTempl
 export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
 export { UriTemplate } from "./uri-template.js";
 export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "./tasks.js";
-export type { TaskStore, TaskRecord, TaskStatus, TaskPage } from "../stores/task-store.js";
-export { MemoryTaskStore } from "../stores/memory/task-store.js";
+export type { TaskStore, TaskRecord, TaskStatus, TaskPage } from "../tasks/store.js";
+export { MemoryTaskStore } from "../tasks/memory-store.js";
 export { DEFAULT_PAGE_SIZE } from "./pagination.js";
 export { LOG_LEVELS } from "./logging.js";
 export type { SchemaInput, StandardSchemaV1 } from "../internal/schema.js";

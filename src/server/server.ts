@@ -17,7 +17,7 @@ import type {
   ServerCapabilities,
 } from "../protocol/generated/schema-types.js";
 import type { NotificationHandler, RequestContext, RequestHandler } from "../jsonrpc/session.js";
-import { principalKey, type AuthInfo, type Transport } from "../transports/transport.js";
+import { principalKey, type AuthInfo, type Transport } from "../jsonrpc/transport.js";
 import { HandlerContext } from "./context.js";
 import { DEFAULT_PAGE_SIZE, paginate } from "./pagination.js";
 import { buildPromptEntry, getPrompt, type PromptConfig, type PromptEntry, type PromptHandler, type RegisteredPrompt } from "./prompts.js";
@@ -73,7 +73,7 @@ export interface ServerOptions {
 /** ConnectOptions configure one connection. */
 export interface ConnectOptions {
   /** Skip the initialize handshake (stateless HTTP): the session starts initialized at this revision. */
-  preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities };
+  preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities; clientInfo?: Implementation };
 }
 
 const MAX_COMPLETION_VALUES = 100;
@@ -237,7 +237,7 @@ export class McpServer {
       preinitialized: options.preinitialized,
     });
     this.#sessions.add(session);
-    session.onclose = () => this.#sessions.delete(session);
+    session.onceClosed(() => this.#sessions.delete(session));
     return session;
   }
 

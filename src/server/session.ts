@@ -7,7 +7,7 @@ import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../protocol/met
 import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../protocol/types.js";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/generated/schema-types.js";
 import { Session, type NotificationHandler, type RequestHandler } from "../jsonrpc/session.js";
-import type { Transport } from "../transports/transport.js";
+import type { Transport } from "../jsonrpc/transport.js";
 import { shouldLog } from "./logging.js";
 
 export interface ServerSessionOptions {
@@ -16,7 +16,7 @@ export interface ServerSessionOptions {
   timeoutMs?: number;
   onerror?: (error: Error) => void;
   /** Treat the session as initialized at this revision (stateless HTTP, where each request stands alone). */
-  preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities };
+  preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities; clientInfo?: Implementation };
 }
 
 /** A ServerSession is one client's connection to an McpServer. */
@@ -47,6 +47,7 @@ export class ServerSession extends Session {
     if (options.preinitialized) {
       this.protocolVersion = options.preinitialized.protocolVersion;
       this.clientCapabilities = options.preinitialized.clientCapabilities ?? {};
+      this.clientInfo = options.preinitialized.clientInfo;
       this.initialized = true;
     }
     this.gate = (method) => {

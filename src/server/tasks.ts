@@ -4,14 +4,14 @@
  */
 import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext } from "../jsonrpc/session.js";
-import { principalKey } from "../transports/transport.js";
-import { TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../internal/task-manager.js";
-import type { TaskRecord } from "../stores/task-store.js";
+import { principalKey } from "../jsonrpc/transport.js";
+import { TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../tasks/manager.js";
+import type { TaskRecord } from "../tasks/store.js";
 import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
 import { callTool, type ToolEntry } from "./tools.js";
 
-export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "../internal/task-manager.js";
+export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "../tasks/manager.js";
 
 /**
  * taskOwner is who a task belongs to: the authenticated principal (principalKey, the same key sessions are bound

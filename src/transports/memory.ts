@@ -3,7 +3,7 @@
  * Messages are structured-cloned so that neither side can mutate what the other holds.
  */
 import type { JsonRpcMessage } from "../protocol/types.js";
-import type { MessageExtra, Transport, TransportEvents } from "./transport.js";
+import type { MessageExtra, Transport, TransportEvents } from "../jsonrpc/transport.js";
 
 /** MemoryTransport is one end of a pair made by `MemoryTransport.createPair()`. */
 export class MemoryTransport implements Transport {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { TrellisError } from "../protocol/errors.js";
 import type { JsonRpcMessage } from "../protocol/types.js";
 import { LineChannel, type StdioOptions } from "./stdio.js";
-import type { Transport, TransportEvents } from "./transport.js";
+import type { Transport, TransportEvents } from "../jsonrpc/transport.js";
 
 export interface StdioServerParameters extends StdioOptions {
   command: string;

@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import type { JsonRpcMessage } from "../protocol/types.js";
-import type { Transport, TransportEvents } from "./transport.js";
+import type { Transport, TransportEvents } from "../jsonrpc/transport.js";
 
 /** StdioOptions tune a stdio transport. */
 export interface StdioOptions {

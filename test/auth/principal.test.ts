@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { McpServer } from "../../src/server/index.js";
 import { StreamableHttpHandler } from "../../src/transports/http/index.js";
 import { SqliteSessionStore, SqliteTaskStore } from "../../src/stores/sqlite/index.js";
-import { principalKey, type AuthInfo } from "../../src/transports/transport.js";
-import { InvalidTokenError, type TokenVerifier } from "../../src/auth/index.js";
+import { principalKey, type AuthInfo } from "../../src/jsonrpc/transport.js";
+import { InvalidTokenError, type TokenVerifier, bearerAuth } from "../../src/auth/index.js";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 const TOKENS: Record<string, Omit<AuthInfo, "token" | "scopes">> = {
@@ -32,7 +32,7 @@ const verifier: TokenVerifier = {
 function setup(dir: string) {
   const server = new McpServer({ name: "p", version: "1" }, { tasks: { store: new SqliteTaskStore({ filename: join(dir, "t.db") }) } });
   server.registerTool("secret", { execution: { taskSupport: "optional" } }, (_a, ctx) => `for ${ctx.authInfo?.subject ?? ctx.authInfo?.clientId}`);
-  const h = new StreamableHttpHandler(server, { sessionStore: new SqliteSessionStore({ filename: join(dir, "t.db") }), auth: { verifier, resource: URL_, authorizationServers: ["https://as1.example"] } });
+  const h = new StreamableHttpHandler(server, { sessionStore: new SqliteSessionStore({ filename: join(dir, "t.db") }), auth: bearerAuth({ verifier, resource: URL_, authorizationServers: ["https://as1.example"] }) });
   return { server, h };
 }
 

@@ -10,7 +10,7 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import { freePort } from "../helpers.js";
 import { McpServer } from "../../src/server/index.js";
 import { serveHttp, StreamableHttpHandler, type HttpServerHandle } from "../../src/transports/http/index.js";
-import { IntrospectionTokenVerifier, JwtTokenVerifier } from "../../src/auth/index.js";
+import { IntrospectionTokenVerifier, JwtTokenVerifier, bearerAuth } from "../../src/auth/index.js";
 
 const ISSUER = "http://127.0.0.1/issuer";
 let jwksServer: Server;
@@ -64,7 +64,7 @@ before(async () => {
     port,
     eventStore: "memory",
     sessionStore: "memory",
-    auth: { verifier: new JwtTokenVerifier({ issuer: ISSUER, audience: resource, jwks: jwksUrl }), resource, authorizationServers: [ISSUER], requiredScopes: ["mcp"], resourceName: "Protected test server" },
+    auth: bearerAuth({ verifier: new JwtTokenVerifier({ issuer: ISSUER, audience: resource, jwks: jwksUrl }), resource, authorizationServers: [ISSUER], requiredScopes: ["mcp"], resourceName: "Protected test server" }),
   });
 });
 
@@ -201,7 +201,9 @@ test("introspection verifier (RFC 7662): active, audience and expiry are checked
 test("auth options are checked when the server is built, with the fix named", () => {
   const server = new McpServer({ name: "x", version: "1" });
   const verifier = new JwtTokenVerifier({ issuer: ISSUER, audience: "http://127.0.0.1/mcp", jwks: { keys: [] } });
-  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier, resource: "/mcp", authorizationServers: [ISSUER] } }), /auth.resource must be this server's canonical URI/);
-  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [] } }), /at least one issuer URL/);
-  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier: {} as never, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] } }), /auth.verifier must be a TokenVerifier/);
+  assert.throws(() => bearerAuth({ verifier, resource: "/mcp", authorizationServers: [ISSUER] }), /bearerAuth: resource must be this server's canonical URI/);
+  assert.throws(() => bearerAuth({ verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [] }), /at least one issuer URL/);
+  assert.throws(() => bearerAuth({ verifier: {} as never, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] }), /bearerAuth: verifier must be a TokenVerifier/);
+  // The options object the handler took before bearerAuth() existed is refused with the fix.
+  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] } as never }), /wrap the options: auth: bearerAuth\(/);
 });

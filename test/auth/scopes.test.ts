@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { McpServer } from "../../src/server/index.js";
 import { StreamableHttpHandler } from "../../src/transports/http/index.js";
-import { InvalidTokenError, type TokenVerifier } from "../../src/auth/index.js";
+import { InvalidTokenError, type TokenVerifier, bearerAuth } from "../../src/auth/index.js";
 import { connectRaw } from "../helpers.js";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
@@ -52,7 +52,7 @@ async function post(h: StreamableHttpHandler, token: string, body: unknown, sid?
 
 test("attack #4 over HTTP: completion, template reads, subscriptions and the caller's own tasks of a scoped item get 403 insufficient_scope and run nothing", async () => {
   const { server, ran } = fixture();
-  const h = new StreamableHttpHandler(server, { auth: { verifier, resource: URL_, authorizationServers: ["https://as"] } });
+  const h = new StreamableHttpHandler(server, { auth: bearerAuth({ verifier, resource: URL_, authorizationServers: ["https://as"] }) });
   const init = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
   // With the admin scope, alice starts a task of the scoped tool; then she comes back with a token without it.
   const admin = (await post(h, "tok-admin-0123456789", init)).sid!;

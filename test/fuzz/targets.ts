@@ -10,7 +10,7 @@ import { PassThrough } from "node:stream";
 import { McpServer } from "../../src/server/index.js";
 import { LineChannel } from "../../src/transports/stdio.js";
 import { StreamableHttpHandler, type HttpRequestLike } from "../../src/transports/http/index.js";
-import type { MessageExtra, Transport, TransportEvents } from "../../src/transports/transport.js";
+import type { MessageExtra, Transport, TransportEvents } from "../../src/jsonrpc/transport.js";
 import type { JsonRpcMessage } from "../../src/protocol/types.js";
 import { CLIENT_REQUESTS, NOTIFICATIONS } from "../../src/protocol/methods.js";
 
@@ -324,7 +324,7 @@ export function fuzzHttp(cases: number, seed: number): Promise<FuzzReport> {
       header: (n) => headers[n] ?? null,
       headers: () => new Headers(Object.entries(headers).filter(([k, v]) => /^[a-z-]+$/.test(k) && !/[\r\n\0]/.test(v))),
       readBody: async (limit) => {
-        if (Buffer.byteLength(r.body) > limit) throw new (await import("../../src/transports/http/handler.js")).BodyTooLargeError(limit);
+        if (Buffer.byteLength(r.body) > limit) throw new (await import("../../src/transports/http/reply.js")).BodyTooLargeError(limit);
         return r.body;
       },
     };

@@ -11,7 +11,7 @@ import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotoc
 import { freePort } from "../helpers.js";
 import { McpServer } from "../../src/server/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
-import { JwtTokenVerifier } from "../../src/auth/index.js";
+import { JwtTokenVerifier, bearerAuth } from "../../src/auth/index.js";
 import { startTestAuthServer } from "../fixtures/test-auth-server.js";
 
 
@@ -29,7 +29,7 @@ test("official SDK client: authorization code + PKCE against a Trellis resource 
     port,
     eventStore: "memory",
     sessionStore: "memory",
-    auth: { verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: resource, jwks: `${as.issuer}/jwks` }), resource, authorizationServers: [as.issuer], requiredScopes: ["mcp"] },
+    auth: bearerAuth({ verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: resource, jwks: `${as.issuer}/jwks` }), resource, authorizationServers: [as.issuer], requiredScopes: ["mcp"] }),
   });
 
   // An in-memory OAuth client provider whose "browser" just follows the authorization redirect.

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
 import { StdioClientTransport } from "../../src/transports/stdio-client.js";
-import type { Transport } from "../../src/transports/transport.js";
+import type { Transport } from "../../src/jsonrpc/transport.js";
 import { waitFor, freePort } from "../helpers.js";
 
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Session } from "../../src/jsonrpc/session.js";
 import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
 import { ProtocolError, TrellisError } from "../../src/protocol/errors.js";
-import type { Transport, TransportEvents } from "../../src/transports/transport.js";
+import type { Transport, TransportEvents } from "../../src/jsonrpc/transport.js";
 import type { JsonRpcMessage } from "../../src/protocol/types.js";
 import { sleep, waitFor } from "../helpers.js";
 

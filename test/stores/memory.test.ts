@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryEventStore } from "../../src/stores/memory/event-store.js";
 import { eventStoreContract } from "./event-store.contract.js";
-import { taskStoreContract } from "./task-store.contract.js";
-import { MemoryTaskStore } from "../../src/stores/memory/task-store.js";
+import { taskStoreContract } from "../tasks/store.contract.js";
+import { MemoryTaskStore } from "../../src/tasks/memory-store.js";
 import { MemorySessionStore } from "../../src/stores/memory/session-store.js";
 import { sessionStoreContract } from "./session-store.contract.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { SqliteEventStore, SqliteSessionStore, SqliteTaskStore, defaultDriver } from "../../src/stores/sqlite/index.js";
 import { sessionStoreContract } from "./session-store.contract.js";
 import { eventStoreContract } from "./event-store.contract.js";
-import { taskStoreContract } from "./task-store.contract.js";
+import { taskStoreContract } from "../tasks/store.contract.js";
 
 eventStoreContract(`SqliteEventStore (${defaultDriver()})`, () => new SqliteEventStore({ filename: ":memory:" }));
 

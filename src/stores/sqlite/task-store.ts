@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { decodeTaskCursor, encodeTaskCursor, type TaskPage, type TaskRecord, type TaskStore } from "../task-store.js";
+import { decodeTaskCursor, encodeTaskCursor, type TaskPage, type TaskRecord, type TaskStore } from "../../tasks/store.js";
 import { openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
 import { DEFAULT_DATABASE } from "./event-store.js";
 

@@ -2,9 +2,12 @@
  * trellis-mcp/http: the Streamable HTTP transport. Everything exported here is public API.
  * @module
  */
-export { StreamableHttpHandler, BodyTooLargeError, type StreamableHttpOptions, type HttpRequestLike, type HttpAuthOptions } from "./handler.js";
+export { StreamableHttpHandler, type StreamableHttpOptions } from "./handler.js";
+export { BodyTooLargeError, type HttpReply } from "./reply.js";
+export type { HttpRequestLike } from "./request.js";
+export type { HttpAuthenticator, ScopeLookup } from "./authenticator.js";
 export { serveHttp, toNodeRequest, writeNodeReply, type ServeHttpOptions, type HttpServerHandle } from "./node.js";
-export type { HttpReply, ResponseMode } from "./session-transport.js";
+export type { ResponseMode } from "./session-transport.js";
 export { SseChannel, type SseWriter } from "./sse.js";
 export { checkHost, checkOrigin, LOOPBACK_NAMES } from "./guard.js";
 export type { EventStore, StoredEvent } from "../../stores/event-store.js";

@@ -7,9 +7,10 @@ import { misuse } from "../../protocol/errors.js";
 import { McpServer } from "../../server/server.js";
 import type { EventStore } from "../../stores/event-store.js";
 import type { SessionStore } from "../../stores/session-store.js";
-import { BodyTooLargeError, StreamableHttpHandler, type HttpRequestLike, type StreamableHttpOptions } from "./handler.js";
+import { StreamableHttpHandler, type StreamableHttpOptions } from "./handler.js";
+import { BodyTooLargeError, type HttpReply } from "./reply.js";
+import type { HttpRequestLike } from "./request.js";
 import { isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
-import type { HttpReply } from "./session-transport.js";
 
 export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStore" | "sessionStore"> {
   /** Port to listen on. Default 0 (any free port; read it from the returned `port`). */
@@ -153,7 +154,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   } else {
     throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
   }
-  const prm = handler.protectedResourceMetadata();
+  const prm = handler.wellKnown();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? Math.max(30_000, headersTimeout);
   if (requestTimeout < headersTimeout) throw misuse(`serveHttp: requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the body comes after the headers`);

@@ -6,16 +6,13 @@
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { EventStore } from "../../stores/event-store.js";
-import type { SendOptions, Transport, TransportEvents } from "../transport.js";
+import type { SendOptions, Transport, TransportEvents } from "../../jsonrpc/transport.js";
 import { formatEvent, SseChannel } from "./sse.js";
-
-/** HttpReply is what the core hands an adapter: a plain body, or an SSE channel to drain. */
-export type HttpReply = { status: number; headers: Record<string, string>; body?: string; sse?: SseChannel };
+import { ErrorCode } from "../../protocol/errors.js";
+import { errorReply, JSON_HEADERS, SSE_HEADERS, type HttpReply } from "./reply.js";
 
 export type ResponseMode = "auto" | "sse" | "json";
 
-export const SSE_HEADERS: Readonly<Record<string, string>> = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" };
-export const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json" };
 
 /** MAX_STANDALONE_LOG is how many events of the standalone GET stream are kept in memory for replay. */
 const MAX_STANDALONE_LOG = 1000;
@@ -243,7 +240,7 @@ export class HttpSessionTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     for (const st of this.#byRequest.values()) {
-      if (st.mode === "pending") st.decide!({ status: 404, headers: JSON_HEADERS as Record<string, string>, body: JSON.stringify({ jsonrpc: "2.0", id: st.requestId, error: { code: -32000, message: "session terminated" } }) });
+      if (st.mode === "pending") st.decide!(errorReply(404, ErrorCode.NotFound, "session terminated", st.requestId));
       else st.sink?.end();
     }
     this.#byRequest.clear();

@@ -9,6 +9,7 @@ import {
   protectedResourceMetadataUrls,
   resourceCovers,
   selectScope,
+  bearerAuth,
 } from "../../../src/auth/index.js";
 import { JwtTokenVerifier } from "../../../src/auth/index.js";
 import { McpServer } from "../../../src/server/index.js";
@@ -65,7 +66,7 @@ test("end to end against a Trellis resource server and a test AS: challenge -> P
     port,
     eventStore: "memory",
     sessionStore: "memory",
-    auth: { verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: resource, jwks: `${as.issuer}/jwks` }), resource, authorizationServers: [as.issuer], requiredScopes: ["mcp"] },
+    auth: bearerAuth({ verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: resource, jwks: `${as.issuer}/jwks` }), resource, authorizationServers: [as.issuer], requiredScopes: ["mcp"] }),
   }).catch(async (e) => {
     await as.close();
     throw e;

@@ -6,10 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SignJWT, base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
-import { McpServer } from "../../src/server/index.js";
-import { StreamableHttpHandler } from "../../src/transports/http/index.js";
-import { JwtTokenVerifier, OAuthClient, clientCredentialsFlow, type DpopOptions } from "../../src/auth/index.js";
-import { connect, setup } from "../fixtures/protected-server.js";
+import { McpServer } from "../../../src/server/index.js";
+import { StreamableHttpHandler } from "../../../src/transports/http/index.js";
+import { JwtTokenVerifier, OAuthClient, clientCredentialsFlow, type DpopOptions, bearerAuth } from "../../../src/auth/index.js";
+import { connect, setup } from "../../fixtures/protected-server.js";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 const ISSUER = "https://as.example";
@@ -34,7 +34,7 @@ async function proof(accessToken: string, over: Record<string, unknown> = {}, ke
 
 function handler(verifier = new JwtTokenVerifier({ issuer: ISSUER, audience: URL_, jwks }), dpop?: DpopOptions) {
   const server = new McpServer({ name: "dpop", version: "1" });
-  return new StreamableHttpHandler(server, { auth: { verifier, resource: URL_, authorizationServers: [ISSUER], dpop } });
+  return new StreamableHttpHandler(server, { auth: bearerAuth({ verifier, resource: URL_, authorizationServers: [ISSUER], dpop }) });
 }
 
 async function init(h: StreamableHttpHandler, authorization: string, dpopProof?: string) {

@@ -7,7 +7,7 @@
 import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
-import type { Transport, TransportEvents } from "../transport.js";
+import type { Transport, TransportEvents } from "../../jsonrpc/transport.js";
 
 export interface ReconnectOptions {
   /** Wait before the first reconnect when the server sent no `retry`. Default 1000 ms. */

@@ -1,7 +1,7 @@
 /** The TaskStore contract: every backend runs this suite with its own factory. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InvalidCursorError, type TaskRecord, type TaskStore } from "../../src/stores/task-store.js";
+import { InvalidCursorError, type TaskRecord, type TaskStore } from "../../src/tasks/store.js";
 
 function task(taskId: string, owner: string, over: Partial<TaskRecord> = {}): TaskRecord {
   const now = Date.now();

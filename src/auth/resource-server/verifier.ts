@@ -3,7 +3,7 @@
  * Handling"). Implementations must check that the token was issued for this server (audience), by the trusted
  * issuer, and is within its lifetime; they throw InvalidTokenError otherwise.
  */
-import type { AuthInfo } from "../transports/transport.js";
+import type { AuthInfo } from "../../jsonrpc/transport.js";
 
 export interface TokenVerifier {
   verify(token: string): Promise<AuthInfo>;

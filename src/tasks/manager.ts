@@ -7,8 +7,8 @@
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { RequestId, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext, RequestOptions, Session } from "../jsonrpc/session.js";
-import { InvalidCursorError, TERMINAL_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from "../stores/task-store.js";
-import { MemoryTaskStore } from "../stores/memory/task-store.js";
+import { InvalidCursorError, TERMINAL_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from "./store.js";
+import { MemoryTaskStore } from "./memory-store.js";
 
 /** The _meta key that ties messages to a task. */
 export const RELATED_TASK = "io.modelcontextprotocol/related-task";

@@ -2,7 +2,7 @@
  * IntrospectionTokenVerifier asks the authorization server about opaque tokens (RFC 7662) and checks the answer:
  * active, issued for this server (aud), not expired. Answers are cached briefly to spare the AS.
  */
-import type { AuthInfo } from "../transports/transport.js";
+import type { AuthInfo } from "../../jsonrpc/transport.js";
 import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
 
 export interface IntrospectionTokenVerifierOptions {

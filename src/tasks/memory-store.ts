@@ -1,5 +1,5 @@
 /** MemoryTaskStore keeps tasks in process memory: for tests and servers that need no restart safety. */
-import { decodeTaskCursor, encodeTaskCursor, isExpired, TERMINAL_STATUSES, type TaskPage, type TaskRecord, type TaskStore } from "../task-store.js";
+import { decodeTaskCursor, encodeTaskCursor, isExpired, TERMINAL_STATUSES, type TaskPage, type TaskRecord, type TaskStore } from "./store.js";
 
 export class MemoryTaskStore implements TaskStore {
   readonly #tasks = new Map<string, TaskRecord>();

@@ -6,7 +6,7 @@
  * JWT the issuer signs cannot pass for one.
  */
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
-import type { AuthInfo } from "../transports/transport.js";
+import type { AuthInfo } from "../../jsonrpc/transport.js";
 import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
 
 export interface JwtTokenVerifierOptions {

@@ -1,0 +1,52 @@
+/**
+ * HttpReply: what the Streamable HTTP core hands a runtime adapter (a plain body, or an SSE channel to drain), and
+ * the helpers that build one. Every error reply has a JSON-RPC error body that says what to change.
+ */
+import type { RequestId } from "../../protocol/generated/schema-types.js";
+import type { SseChannel } from "./sse.js";
+
+export type HttpReply = { status: number; headers: Record<string, string>; body?: string; sse?: SseChannel };
+
+export const SSE_HEADERS: Readonly<Record<string, string>> = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" };
+export const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json" };
+
+/** errorReply is an HTTP error with a JSON-RPC error body; `id` is left out when the request's could not be read. */
+export function errorReply(status: number, code: number, message: string, id?: RequestId | null, extraHeaders?: Record<string, string>, data?: unknown): HttpReply {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  const body = id === undefined || id === null ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error };
+  return { status, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
+}
+
+/** BodyTooLargeError: a request body past the limit; the adapter answers 413 and stops reading. */
+export class BodyTooLargeError extends Error {
+  readonly code = "BODY_TOO_LARGE";
+  constructor(limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/** readWebBody reads a web Request's body as text, refusing it past `limit` bytes without reading the rest. */
+export async function readWebBody(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
