@@ -3,7 +3,7 @@
  * cancel it, and follow its status changes, using notifications when the server sends them and polling at
  * the server's pollInterval when it does not.
  */
-import { TERMINAL_STATUSES } from "../tasks/store.js";
+import { TERMINAL_STATUSES } from "../protocol/tasks.js";
 import type { Task } from "../protocol/generated/schema-types.js";
 import type { Session } from "../jsonrpc/session.js";
 import type { CallOptions } from "./client.js";

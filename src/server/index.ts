@@ -9,7 +9,8 @@ export { TOOL_NAME, textResult, type ToolConfig, type ToolHandler, type ToolResu
 export type { ResourceConfig, ResourceHandler, ResourceReadResult, ResourceTemplateConfig, ResourceTemplateHandler, RegisteredResource, Completer } from "./resources.js";
 export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
 export { UriTemplate } from "./uri-template.js";
-export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "./tasks.js";
+export { TaskManager, toWireTask, type TaskOptions } from "./tasks.js";
+export { RELATED_TASK, TERMINAL_STATUSES } from "../protocol/tasks.js";
 export type { TaskStore, TaskRecord, TaskStatus, TaskPage } from "../tasks/store.js";
 export { MemoryTaskStore } from "../tasks/memory-store.js";
 export { DEFAULT_PAGE_SIZE } from "./pagination.js";

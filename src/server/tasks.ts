@@ -11,7 +11,7 @@ import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
 import { callTool, type ToolEntry } from "./tools.js";
 
-export { TaskManager, RELATED_TASK, RATE_LIMITED, toWireTask, type TaskOptions } from "../tasks/manager.js";
+export { TaskManager, toWireTask, type TaskOptions } from "../tasks/manager.js";
 
 /**
  * taskOwner is who a task belongs to: the authenticated principal (principalKey, the same key sessions are bound

@@ -7,11 +7,11 @@
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { RequestId, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext, RequestOptions, Session } from "../jsonrpc/session.js";
-import { InvalidCursorError, TERMINAL_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from "./store.js";
+import { canMove, RELATED_TASK, TERMINAL_STATUSES, type TaskStatus } from "../protocol/tasks.js";
+import { InvalidCursorError, type TaskRecord, type TaskStore } from "./store.js";
+import { RateLimiter, type RateLimit } from "./rate-limit.js";
 import { MemoryTaskStore } from "./memory-store.js";
 
-/** The _meta key that ties messages to a task. */
-export const RELATED_TASK = "io.modelcontextprotocol/related-task";
 
 /** TaskOptions configure task receiving (on an McpServer or an McpClient). Every field is optional. */
 export interface TaskOptions {
@@ -30,7 +30,7 @@ export interface TaskOptions {
    * enumeration (tasks.mdx, "Security"): a token bucket refilled at `perSecond` holding up to `burst`.
    * Past it, requests fail with -32000 and a retry hint. Default 1 000/s with a burst of 2 000; false turns it off.
    */
-  rateLimit?: { perSecond: number; burst: number } | false;
+  rateLimit?: RateLimit | false;
   /**
    * How long this process's claim on a running task holds without renewal, in ms; it is renewed every third of
    * that while the task runs. Another process sharing the store recovers the task only after the lease runs out
@@ -48,17 +48,6 @@ export interface TaskOptions {
 export type TaskCaller = string | { owner: string; address?: string };
 
 const ownerOf = (c: TaskCaller) => (typeof c === "string" ? c : c.owner);
-
-/** The error code of a rate-limited task operation (JSON-RPC's implementation-defined server error range). */
-export const RATE_LIMITED = -32000;
-
-const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
-  working: ["input_required", "completed", "failed", "cancelled"],
-  input_required: ["working", "completed", "failed", "cancelled"],
-  completed: [],
-  failed: [],
-  cancelled: [],
-};
 
 /** toWireTask renders a stored task as the protocol's Task. */
 export function toWireTask(t: TaskRecord): Task {
@@ -95,8 +84,8 @@ interface Running {
 
 export class TaskManager {
   readonly store: TaskStore;
-  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs" | "rateLimit">> & { maxTtlMs: number | null; defaultTtlMs: number | null; rateLimit: { perSecond: number; burst: number } | false };
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs" | "rateLimit">> & { maxTtlMs: number | null; defaultTtlMs: number | null };
+  readonly #limiter?: RateLimiter;
   readonly #running = new Map<string, Running>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
@@ -109,15 +98,15 @@ export class TaskManager {
 
   constructor(options: TaskOptions = {}) {
     this.store = options.store ?? new MemoryTaskStore();
-    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, rateLimit: { perSecond: 1000, burst: 2000 }, leaseMs: 15_000, ...options };
+    const { rateLimit = { perSecond: 1000, burst: 2000 }, ...rest } = options;
+    this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, leaseMs: 15_000, ...rest };
+    if (rateLimit) this.#limiter = new RateLimiter(rateLimit);
     this.#holder = this.store.newLeaseHolder?.() ?? crypto.randomUUID();
     this.#leaseTimer = setInterval(() => void this.#tendLeases().catch(() => {}), Math.max(10, this.#opts.leaseMs / 3));
     this.#leaseTimer.unref?.();
     this.#sweeper = setInterval(() => {
       void Promise.resolve(this.store.sweep()).catch(() => {});
-      // Full buckets carry no information: drop them so idle owners cost nothing.
-      const limit = this.#opts.rateLimit;
-      if (limit) for (const [owner, b] of this.#buckets) if (b.tokens + ((Date.now() - b.at) / 1000) * limit.perSecond >= limit.burst) this.#buckets.delete(owner);
+      this.#limiter?.prune();
     }, 60_000);
     this.#sweeper.unref?.();
   }
@@ -131,24 +120,9 @@ export class TaskManager {
 
   /** admit spends one token of the caller's bucket (and its address's), or throws the rate-limit error with a retry hint. */
   admit(caller: TaskCaller): void {
-    if (!this.#opts.rateLimit) return;
-    if (typeof caller !== "string" && caller.address !== undefined) this.#take(`address:${caller.address}`);
-    this.#take(ownerOf(caller));
-  }
-
-  #take(owner: string): void {
-    const limit = this.#opts.rateLimit;
-    if (!limit) return;
-    const now = Date.now();
-    const b = this.#buckets.get(owner) ?? { tokens: limit.burst, at: now };
-    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
-    b.at = now;
-    this.#buckets.set(owner, b);
-    if (b.tokens < 1) {
-      const retryAfterMs = Math.ceil(((1 - b.tokens) / limit.perSecond) * 1000);
-      throw new ProtocolError(RATE_LIMITED, `too many task operations; retry in ${retryAfterMs} ms`, { retryAfterMs });
-    }
-    b.tokens -= 1;
+    if (!this.#limiter) return;
+    if (typeof caller !== "string" && caller.address !== undefined) this.#limiter.take(`address:${caller.address}`);
+    this.#limiter.take(ownerOf(caller));
   }
 
   /** create records a new task for `owner` (tasks start in "working"). */
@@ -238,7 +212,7 @@ export class TaskManager {
 
   async #transition(taskId: string, to: TaskStatus, patch: Partial<TaskRecord> = {}): Promise<TaskRecord | undefined> {
     const current = await this.#read(taskId);
-    if (!current || !ALLOWED[current.status].includes(to)) return undefined;
+    if (!current || !canMove(current.status, to)) return undefined;
     const next: TaskRecord = { ...current, ...patch, status: to, lastUpdatedAt: Date.now() };
     // Back to work, or done: an old "asking the user" or "step 3/4" no longer describes the task.
     const clear = (to === "working" || to === "completed") && patch.statusMessage === undefined;

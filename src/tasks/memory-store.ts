@@ -1,5 +1,6 @@
 /** MemoryTaskStore keeps tasks in process memory: for tests and servers that need no restart safety. */
-import { decodeTaskCursor, encodeTaskCursor, isExpired, TERMINAL_STATUSES, type TaskPage, type TaskRecord, type TaskStore } from "./store.js";
+import { TERMINAL_STATUSES } from "../protocol/tasks.js";
+import { decodeTaskCursor, encodeTaskCursor, isExpired, type TaskPage, type TaskRecord, type TaskStore } from "./store.js";
 
 export class MemoryTaskStore implements TaskStore {
   readonly #tasks = new Map<string, TaskRecord>();

@@ -1,7 +1,7 @@
 /**
  * TaskStore: where tasks (SEP-1686, tasks.mdx) live, so that results outlast the request that started them
  * and, with a durable store, the process. The store only stores; the status machine is enforced by the
- * task manager above it (server/tasks.ts).
+ * task manager (manager.ts).
  *
  * Every read takes the owner (the session, or the principal when auth is on): a task of another owner is
  * indistinguishable from a missing one. Stores must expire tasks past their ttl on their own (`sweep`).
@@ -10,10 +10,9 @@
  * when); the process renews it while the work goes on. Only a task whose lease has run out is recovered by
  * another process, and `claim` takes a lease atomically, so that a resumable task runs in one process at a time.
  */
+import type { TaskStatus } from "../protocol/tasks.js";
 
-export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
-
-export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "cancelled"]);
+export type { TaskStatus };
 
 /** TaskRecord is one task as stored. Times are epoch milliseconds. */
 export interface TaskRecord {

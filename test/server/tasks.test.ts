@@ -198,14 +198,14 @@ test("a server without tasks ignores the task field and answers normally", async
   await c.close();
 });
 
-test("rate limit: task operations past the owner's budget get -32000 with a retry hint; other owners are unaffected", async () => {
+test("rate limit: task operations past the owner's budget get -32013 (RateLimited) with a retry hint; other owners are unaffected", async () => {
   const s = fixture({ rateLimit: { perSecond: 1, burst: 3 } });
   const a = await connectRaw("memory", s);
   const b = await connectRaw("memory", s);
   const id = ((await a.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId;
   await a.rpc.request("tasks/get", { taskId: id });
   await a.rpc.request("tasks/list");
-  await assert.rejects(a.rpc.request("tasks/get", { taskId: id }), (e: any) => e.code === -32000 && /too many task operations; retry in \d+ ms/.test(e.message) && e.data.retryAfterMs > 0);
+  await assert.rejects(a.rpc.request("tasks/get", { taskId: id }), (e: any) => e.code === -32013 && /too many task operations; retry in \d+ ms/.test(e.message) && e.data.retryAfterMs > 0);
   assert.deepEqual(((await b.rpc.request("tasks/list")) as any).tasks, []);
   await a.close();
   await b.close();

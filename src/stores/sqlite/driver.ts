@@ -20,6 +20,9 @@ export interface SqliteDatabase {
 
 export type SqliteDriver = "node:sqlite" | "better-sqlite3";
 
+/** DEFAULT_DATABASE is where Trellis keeps its embedded state unless told otherwise. */
+export const DEFAULT_DATABASE = ".trellis/trellis.db";
+
 type Builtin = { DatabaseSync: new (path: string) => SqliteDatabase & { isOpen?: boolean } };
 
 function builtin(): Builtin | undefined {

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import { DEFAULT_EVENT_RETENTION_MS, type EventStore, type StoredEvent } from "../event-store.js";
-import { openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
+import { DEFAULT_DATABASE, openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
 
 export interface SqliteEventStoreOptions {
   /** Database file. Default ".trellis/trellis.db"; ":memory:" for a private in-memory database. */
@@ -16,9 +16,6 @@ export interface SqliteEventStoreOptions {
   /** Default: "node:sqlite" where Node has it, else "better-sqlite3". */
   driver?: SqliteDriver;
 }
-
-/** DEFAULT_DATABASE is where Trellis keeps its embedded state unless told otherwise. */
-export const DEFAULT_DATABASE = ".trellis/trellis.db";
 
 export class SqliteEventStore implements EventStore {
   readonly #db: SqliteDatabase;

@@ -2,8 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { SessionRecord, SessionStore } from "../session-store.js";
-import { openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
-import { DEFAULT_DATABASE } from "./event-store.js";
+import { DEFAULT_DATABASE, openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
 
 export class SqliteSessionStore implements SessionStore {
   readonly #db: SqliteDatabase;

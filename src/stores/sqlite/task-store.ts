@@ -6,8 +6,7 @@ import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { decodeTaskCursor, encodeTaskCursor, type TaskPage, type TaskRecord, type TaskStore } from "../../tasks/store.js";
-import { openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
-import { DEFAULT_DATABASE } from "./event-store.js";
+import { DEFAULT_DATABASE, openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
 
 export interface SqliteTaskStoreOptions {
   /** Database file. Default ".trellis/trellis.db"; ":memory:" for a private in-memory database. */

@@ -112,10 +112,10 @@ test("attack #11: without auth, task operations are limited per client address, 
   const call = (sid: string, addr = "10.0.0.1") => post(h, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "job", task: {} } }, sid, addr).then((r) => r.json());
   const first = await open(h);
   for (let i = 0; i < 3; i++) assert.ok((await call(first)).result.task.taskId, `call ${i}`);
-  assert.equal((await call(first)).error.code, -32000);
+  assert.equal((await call(first)).error.code, -32013);
   const second = await open(h);
   const r = await call(second);
-  assert.equal(r.error?.code, -32000, "the address's bucket is empty too");
+  assert.equal(r.error?.code, -32013, "the address's bucket is empty too");
   assert.match(r.error.message, /too many task operations/);
   assert.ok((await call(await open(h, "10.0.0.2"), "10.0.0.2")).result.task.taskId, "another client is unaffected");
   await h.close();
