@@ -35,7 +35,7 @@ import type {
 } from "../protocol/generated/schema-types.js";
 import { Session, type RequestOptions, type RequestHandler } from "../jsonrpc/session.js";
 import type { Transport } from "../jsonrpc/transport.js";
-import { compileSchema, type CompiledSchema } from "../internal/schema.js";
+import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { checkFormResult, domainOf } from "./elicitation.js";
 import { checkToolMessages } from "./sampling.js";
 import { TaskHandle } from "./tasks.js";
@@ -328,11 +328,8 @@ export class McpClient {
       throw err;
     }
     const validator = this.#outputValidator(name);
-    if (validator && !result.isError) {
-      if (result.structuredContent === undefined) throw new TrellisError("INVALID_MESSAGE", `tool "${name}" declares an outputSchema but returned no structuredContent`);
-      const checked = await validator.validate(result.structuredContent);
-      if (!checked.ok) throw new TrellisError("INVALID_MESSAGE", `tool "${name}" returned structuredContent that does not match its outputSchema: ${checked.message}`);
-    }
+    const problem = validator && (await checkStructuredContent(validator, result, name));
+    if (problem) throw new TrellisError("INVALID_MESSAGE", problem);
     return result;
   }
 

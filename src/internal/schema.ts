@@ -127,3 +127,15 @@ function pathOf(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefi
 
 /** EMPTY_INPUT_SCHEMA is the input schema of a tool registered without one: an object with no properties. */
 export const EMPTY_INPUT_SCHEMA = { type: "object", properties: {} } as const;
+
+/**
+ * checkStructuredContent checks a tool result against the tool's output schema (tools.mdx, "Output Schema"): a
+ * successful result must carry structuredContent that fits. Undefined when it does, else what is wrong. The
+ * server reports a mismatch as its own bug (-32603); the client as a server's bad answer.
+ */
+export async function checkStructuredContent(output: CompiledSchema, result: { isError?: boolean; structuredContent?: unknown }, toolName: string): Promise<string | undefined> {
+  if (result.isError) return undefined;
+  if (result.structuredContent === undefined) return `tool "${toolName}" declares an outputSchema but returned no structuredContent`;
+  const checked = await output.validate(result.structuredContent);
+  return checked.ok ? undefined : `tool "${toolName}" returned structuredContent that does not match its outputSchema: ${checked.message}`;
+}

@@ -16,7 +16,7 @@ import type {
 } from "../protocol/generated/schema-types.js";
 import type { RequestContext, RequestOptions } from "../jsonrpc/session.js";
 import type { AuthInfo } from "../jsonrpc/transport.js";
-import { shouldLog } from "./logging.js";
+import { logMessage } from "./logging.js";
 import type { ServerSession } from "./session.js";
 import { checkElicitationSchema, validateElicitedContent } from "../internal/elicitation-schema.js";
 
@@ -101,8 +101,8 @@ export class HandlerContext {
 
   /** log sends a `notifications/message` to this client, if its level passes the client's `logging/setLevel`. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
-    if (!this.session || !shouldLog(level, this.session.logLevel)) return;
-    this.#rpc.notify("notifications/message", logger === undefined ? { level, data } : { level, data, logger });
+    const params = this.session ? logMessage(level, data, logger, this.session.logLevel) : undefined;
+    if (params) this.#rpc.notify("notifications/message", params);
   }
 
   /**

@@ -3,6 +3,8 @@
  * item sent, so pages stay correct when items are added or removed between calls.
  */
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import type { RequestContext } from "../jsonrpc/session.js";
+import type { ServerState } from "./state.js";
 
 /** DEFAULT_PAGE_SIZE is the number of items per list page unless `pageSize` is set. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -28,6 +30,13 @@ export function paginate<T extends Sequenced>(items: Iterable<T>, cursor: unknow
     page.push(item);
   }
   return more ? { page, nextCursor: encodeCursor(page[page.length - 1]!.seq) } : { page };
+}
+
+/** listPage answers a list method: the page of what the caller may see, under `key`, with nextCursor when there is more. */
+export function listPage<T extends Sequenced & { scopes: string[]; definition: unknown }>(state: ServerState, rpc: RequestContext, items: Iterable<T>, cursor: unknown, key: string): Record<string, unknown> {
+  const { page, nextCursor } = paginate(state.visible(items, rpc), cursor, state.pageSize);
+  const list = page.map((i) => i.definition);
+  return nextCursor ? { [key]: list, nextCursor } : { [key]: list };
 }
 
 function encodeCursor(seq: number): string {

@@ -4,6 +4,9 @@ import type { GetPromptResult, Icon, Prompt, PromptArgument, PromptMessage } fro
 import type { HandlerContext } from "./context.js";
 import { checkIcons } from "./icons.js";
 import type { Completer } from "./resources.js";
+import { HandlerContext as Context } from "./context.js";
+import { listPage } from "./pagination.js";
+import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 
 export interface PromptArgumentConfig extends PromptArgument {
   /** Proposes values for this argument in completion/complete. */
@@ -77,3 +80,19 @@ export async function getPrompt(entry: PromptEntry, args: Record<string, string>
   if (entry.definition.description !== undefined && result.description === undefined) return { description: entry.definition.description, ...result };
   return result;
 }
+
+/** prompts/list: the prompts the caller may use, a page at a time. */
+export const listPrompts: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.prompts.values(), params.cursor, "prompts");
+
+/** prompts/get: an unknown prompt is -32602; required arguments are checked before the handler runs. */
+export const getPromptMethod: ServerMethod = (params, { state, session, rpc }) => {
+  const name = params.name as string;
+  const entry = state.prompts.get(name);
+  if (!entry) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown prompt ${JSON.stringify(name)}; call prompts/list for the available prompts`);
+  return getPrompt(entry, params.arguments as Record<string, string> | undefined, new Context(rpc, session));
+};
+
+/** The server declares prompts once one is registered. */
+export const promptsCapability: CapabilityContribution = (state, caps) => {
+  if (state.prompts.size || state.forced.prompts) caps.prompts = { listChanged: true, ...state.forced.prompts };
+};

@@ -8,6 +8,10 @@ import type { HandlerContext } from "./context.js";
 import { checkIcons } from "./icons.js";
 import { UriTemplate } from "./uri-template.js";
 import { bytesToBase64 } from "../internal/base64.js";
+import { HandlerContext as Context } from "./context.js";
+import { listPage } from "./pagination.js";
+import type { CapabilityContribution, ServerMethod } from "./registrar.js";
+import type { ServerState } from "./state.js";
 
 /** What a read handler returns: a full result, or the contents of this one URI as text or bytes. */
 export type ResourceReadResult = ReadResourceResult | { text: string; mimeType?: string } | { blob: string | Uint8Array; mimeType?: string };
@@ -104,3 +108,46 @@ export function toReadResult(uri: string, out: ResourceReadResult, mimeType?: st
 export function resourceNotFound(uri: string): ProtocolError {
   return new ProtocolError(ErrorCode.ResourceNotFound, "Resource not found", { uri });
 }
+
+/**
+ * findResource resolves a URI the way reads do: the fixed resource registered at it, else the first template
+ * (in registration order) that matches it, with the template's variables.
+ */
+export function findResource(state: ServerState, uri: string): { resource: ResourceEntry } | { template: TemplateEntry; vars: Record<string, string | string[]> } | undefined {
+  const resource = state.resources.get(uri);
+  if (resource) return { resource };
+  for (const template of state.templates.values()) {
+    const vars = template.template.match(uri);
+    if (vars) return { template, vars };
+  }
+  return undefined;
+}
+
+/** resources/list and resources/templates/list: what the caller may read, a page at a time. */
+export const listResources: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.resources.values(), params.cursor, "resources");
+export const listResourceTemplates: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.templates.values(), params.cursor, "resourceTemplates");
+
+/** resources/read: a fixed resource, else the first matching template; -32002 with the URI when none is. */
+export const readResource: ServerMethod = async (params, { state, session, rpc }) => {
+  const uri = params.uri as string;
+  const found = findResource(state, uri);
+  if (!found) throw resourceNotFound(uri);
+  const ctx = new Context(rpc, session);
+  if ("resource" in found) return toReadResult(uri, await found.resource.handler(uri, ctx), found.resource.definition.mimeType);
+  return toReadResult(uri, await found.template.handler(uri, found.vars, ctx), found.template.definition.mimeType);
+};
+
+/** resources/subscribe and unsubscribe: per session; McpServer.notifyResourceUpdated tells the subscribers. */
+export const subscribe: ServerMethod = (params, { session }) => {
+  (session.subscriptions ??= new Set()).add(params.uri as string);
+  return {};
+};
+export const unsubscribe: ServerMethod = (params, { session }) => {
+  session.subscriptions?.delete(params.uri as string);
+  return {};
+};
+
+/** The server declares resources (with subscriptions) once one or a template is registered. */
+export const resourcesCapability: CapabilityContribution = (state, caps) => {
+  if (state.resources.size || state.templates.size || state.forced.resources) caps.resources = { subscribe: true, listChanged: true, ...state.forced.resources };
+};

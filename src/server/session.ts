@@ -8,7 +8,7 @@ import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../protocol/types
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/generated/schema-types.js";
 import { Session, type NotificationHandler, type RequestHandler } from "../jsonrpc/session.js";
 import type { Transport } from "../jsonrpc/transport.js";
-import { shouldLog } from "./logging.js";
+import { logMessage } from "./logging.js";
 
 export interface ServerSessionOptions {
   handlers: ReadonlyMap<string, RequestHandler>;
@@ -65,8 +65,8 @@ export class ServerSession extends Session {
 
   /** log sends a `notifications/message` to this client if its level passes the client's threshold. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
-    if (!this.initialized || !shouldLog(level, this.logLevel)) return;
-    this.notify("notifications/message", logger === undefined ? { level, data } : { level, data, logger });
+    const params = this.initialized ? logMessage(level, data, logger, this.logLevel) : undefined;
+    if (params) this.notify("notifications/message", params);
   }
 
   /** notifyElicitationComplete tells the client a URL-mode elicitation finished (SEP-1036). */

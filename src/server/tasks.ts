@@ -1,7 +1,9 @@
 /**
  * Tasks on the server side (tasks.mdx): a task-augmented tools/call creates a task, answers CreateTaskResult at
- * once, and runs the tool in the background through the shared task core (internal/task-manager.ts).
+ * once, and runs the tool in the background through the task core (tasks/manager.ts). This file also answers
+ * tasks/get, tasks/result, tasks/list and tasks/cancel for the server.
  */
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 import { principalKey } from "../jsonrpc/transport.js";
@@ -9,7 +11,8 @@ import { TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOu
 import type { TaskRecord } from "../tasks/store.js";
 import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
-import { callTool, type ToolEntry } from "./tools.js";
+import type { CapabilityContribution, ServerMethod } from "./registrar.js";
+import type { ServerState } from "./state.js";
 
 export { TaskManager, toWireTask, type TaskOptions } from "../tasks/manager.js";
 
@@ -34,8 +37,11 @@ export function taskCaller(session: ServerSession, rpc?: Pick<RequestContext, "e
   return address !== undefined && owner.startsWith("session:") ? { owner, address } : owner;
 }
 
+/** ToolRun runs one tool call with its arguments: what a task's work does (callTool, bound to the tool). */
+export type ToolRun = (args: Record<string, unknown> | undefined, ctx: HandlerContext) => Promise<CallToolResult>;
+
 /** toolWork is a tool call as a task's work: an isError result marks the task failed (tasks.mdx). */
-function toolWork(tool: ToolEntry, record: TaskRecord, session: ServerSession | undefined, progressToken?: ProgressToken, extra?: RequestContext["extra"]) {
+function toolWork(run: ToolRun, record: TaskRecord, session: ServerSession | undefined, progressToken?: ProgressToken, extra?: RequestContext["extra"]) {
   return async (control: TaskControl): Promise<TaskOutcome> => {
     const rpc: RequestContext = {
       id: record.taskId,
@@ -49,23 +55,39 @@ function toolWork(tool: ToolEntry, record: TaskRecord, session: ServerSession | 
       request: control.request,
     };
     const ctx = new HandlerContext(rpc, session as ServerSession, { taskId: control.taskId, setStatusMessage: control.setStatusMessage });
-    const result: CallToolResult = await callTool(tool, record.params.arguments as Record<string, unknown> | undefined, ctx);
+    const result = await run(record.params.arguments as Record<string, unknown> | undefined, ctx);
     return { status: result.isError ? "failed" : "completed", result: result as unknown as Record<string, unknown> };
   };
 }
 
-/** startToolTask handles a tools/call that carries "task". */
-export async function startToolTask(manager: TaskManager, tool: ToolEntry, params: Record<string, unknown>, session: ServerSession, rpc: RequestContext): Promise<{ task: Task }> {
+/** startToolTask handles a tools/call that carries "task": the task is created, answered, and run in the background. */
+export async function startToolTask(manager: TaskManager, run: ToolRun, params: Record<string, unknown>, session: ServerSession, rpc: RequestContext): Promise<{ task: Task }> {
   const stored = { name: params.name, ...(params.arguments !== undefined ? { arguments: params.arguments } : {}), ...(params._meta ? { _meta: params._meta } : {}) };
   const record = await manager.create(taskCaller(session, rpc), "tools/call", stored, (params.task as { ttl?: unknown } | undefined)?.ttl);
-  manager.execute(record, session, rpc.id, toolWork(tool, record, session, rpc.progressToken, rpc.extra));
+  manager.execute(record, session, rpc.id, toolWork(run, record, session, rpc.progressToken, rpc.extra));
   return { task: toWireTask(record) };
 }
 
-/** recoverToolTasks resumes tasks of resumable tools after a restart and fails the rest. */
-export function recoverToolTasks(manager: TaskManager, tools: ReadonlyMap<string, ToolEntry>): Promise<{ resumed: number; failed: number }> {
+/** recoverToolTasks resumes the tasks of resumable tools (`resumable` gives their run) and fails the rest. */
+export function recoverToolTasks(manager: TaskManager, resumable: (toolName: string) => ToolRun | undefined): Promise<{ resumed: number; failed: number }> {
   return manager.recover((t) => {
-    const tool = t.method === "tools/call" ? tools.get(String(t.params.name)) : undefined;
-    return tool?.resumable ? toolWork(tool, t, undefined) : undefined;
+    const run = t.method === "tools/call" ? resumable(String(t.params.name)) : undefined;
+    return run ? toolWork(run, t, undefined) : undefined;
   });
 }
+
+function tasksOf(state: ServerState): TaskManager {
+  if (!state.tasks) throw new ProtocolError(ErrorCode.MethodNotFound, "method not found: this server does not support tasks");
+  return state.tasks;
+}
+
+/** tasks/get, tasks/result, tasks/list, tasks/cancel: the caller's own tasks only (tasks.mdx). */
+export const getTask: ServerMethod = (params, { state, session, rpc }) => tasksOf(state).get(taskCaller(session, rpc), params);
+export const taskResult: ServerMethod = (params, { state, session, rpc }) => tasksOf(state).result(taskCaller(session, rpc), params, rpc);
+export const listTasks: ServerMethod = (params, { state, session, rpc }) => tasksOf(state).list(taskCaller(session, rpc), params);
+export const cancelTask: ServerMethod = (params, { state, session, rpc }) => tasksOf(state).cancel(taskCaller(session, rpc), params);
+
+/** With tasks on, the server lists and cancels tasks and runs tools/call as tasks. */
+export const tasksCapability: CapabilityContribution = (state, caps) => {
+  if (state.tasks) caps.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } }, ...state.forced.tasks };
+};

@@ -8,6 +8,11 @@ import type { CallToolResult, ContentBlock, Icon, Tool, ToolAnnotations, ToolExe
 import type { HandlerContext } from "./context.js";
 import { compileSchema, EMPTY_INPUT_SCHEMA, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from "../internal/schema.js";
 import { checkIcons } from "./icons.js";
+import { HandlerContext as Context } from "./context.js";
+import { listPage } from "./pagination.js";
+import type { CapabilityContribution, ServerMethod } from "./registrar.js";
+import { startToolTask } from "./tasks.js";
+import { checkStructuredContent } from "../internal/schema.js";
 
 /** TOOL_NAME is the spec's rule for tool names (tools.mdx, "Tool Names"). */
 export const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -125,13 +130,8 @@ export async function callTool(tool: ToolEntry, args: Record<string, unknown> | 
     return textResult(err instanceof Error ? err.message : String(err), true);
   }
   const result = normalize(out, tool.name);
-  if (tool.output && !result.isError) {
-    if (result.structuredContent === undefined) {
-      throw new ProtocolError(ErrorCode.InternalError, `tool "${tool.name}" declares an outputSchema but returned no structuredContent; return { structuredContent } from its handler`);
-    }
-    const checked = await tool.output.validate(result.structuredContent);
-    if (!checked.ok) throw new ProtocolError(ErrorCode.InternalError, `tool "${tool.name}" returned structuredContent that does not match its outputSchema: ${checked.message}`);
-  }
+  const problem = tool.output && (await checkStructuredContent(tool.output, result, tool.name));
+  if (problem) throw new ProtocolError(ErrorCode.InternalError, `${problem}; return matching { structuredContent } from its handler`);
   return result;
 }
 
@@ -145,3 +145,29 @@ function normalize(out: ToolResult, name: string): CallToolResult {
   }
   return out;
 }
+
+/** tools/list: the tools the caller may use, a page at a time. */
+export const listTools: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.tools.values(), params.cursor, "tools");
+
+/**
+ * tools/call: runs the tool, or starts it as a task when the call carries "task" and the server has tasks; a
+ * server without tasks ignores "task" (tasks.mdx, "Capability Negotiation"). `execution.taskSupport` is enforced
+ * with the -32601 errors the spec names.
+ */
+export const callToolMethod: ServerMethod = (params, { state, session, rpc }) => {
+  const name = params.name as string;
+  const tool = state.tools.get(name);
+  if (!tool) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown tool ${JSON.stringify(name)}; call tools/list for the available tools`);
+  const support = tool.definition.execution?.taskSupport ?? "forbidden";
+  if (params.task !== undefined && state.tasks) {
+    if (support === "forbidden") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`);
+    return startToolTask(state.tasks, (args, ctx) => callTool(tool, args, ctx), params, session, rpc);
+  }
+  if (support === "required") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`);
+  return callTool(tool, params.arguments as Record<string, unknown> | undefined, new Context(rpc, session));
+};
+
+/** The server declares tools once one is registered (or the option forces it). */
+export const toolsCapability: CapabilityContribution = (state, caps) => {
+  if (state.tools.size || state.forced.tools) caps.tools = { listChanged: true, ...state.forced.tools };
+};

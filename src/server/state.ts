@@ -1,0 +1,45 @@
+/**
+ * ServerState: what an McpServer holds and its feature handlers read — its identity and options, the registries of
+ * tools, resources, templates and prompts, the task manager when tasks are on. One object shared by every session,
+ * so a session itself stays small.
+ */
+import type { Implementation, ServerCapabilities } from "../protocol/generated/schema-types.js";
+import type { RequestContext } from "../jsonrpc/session.js";
+import type { TaskManager } from "../tasks/manager.js";
+import type { PromptEntry } from "./prompts.js";
+import type { ResourceEntry, TemplateEntry } from "./resources.js";
+import type { ServerOptions } from "./server.js";
+import type { ToolEntry } from "./tools.js";
+import { DEFAULT_PAGE_SIZE } from "./pagination.js";
+
+export class ServerState {
+  readonly info: Implementation;
+  readonly options: ServerOptions;
+  readonly pageSize: number;
+  readonly tools = new Map<string, ToolEntry>();
+  readonly resources = new Map<string, ResourceEntry>();
+  readonly templates = new Map<string, TemplateEntry>();
+  readonly prompts = new Map<string, PromptEntry>();
+  /** The task manager, once tasks are on (the `tasks` option, or a tool that can run as a task). */
+  tasks?: TaskManager;
+  /** What the server declares at initialize; set by McpServer from its registrar. */
+  capabilities: () => ServerCapabilities = () => ({});
+
+  constructor(info: Implementation, options: ServerOptions) {
+    this.info = info;
+    this.options = options;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  /** The capabilities forced by the `capabilities` option, whatever is registered. */
+  get forced(): ServerCapabilities {
+    return this.options.capabilities ?? {};
+  }
+
+  /** visible filters a list to what the caller has the scopes for, unless the server shows everything. */
+  visible<T extends { scopes: string[] }>(items: Iterable<T>, rpc: RequestContext): Iterable<T> {
+    const granted = rpc.extra?.authInfo?.scopes;
+    if (!granted || this.options.unauthorizedItems === "show") return items;
+    return [...items].filter((i) => i.scopes.every((s) => granted.includes(s)));
+  }
+}
