@@ -24,9 +24,17 @@ const opts = JSON.parse(process.argv[2]!) as Options;
 const url = new URL(opts.url);
 const agent = new Agent({ keepAlive: true, maxSockets: Math.max(opts.concurrency, 1) });
 
-function post(body: string, session?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function post(
+  body: string,
+  session?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25", "content-length": String(Buffer.byteLength(body)) };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-11-25",
+      "content-length": String(Buffer.byteLength(body)),
+    };
     if (session) headers["mcp-session-id"] = session;
     const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -39,7 +47,12 @@ function post(body: string, session?: string): Promise<{ status: number; headers
   });
 }
 
-const INIT = JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "load", version: "1" } } });
+const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "load", version: "1" } },
+});
 const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" });
 
 async function openSession(): Promise<string | undefined> {
@@ -58,7 +71,10 @@ function ok(text: string, id: number): boolean {
 /** parse reads a JSON or SSE reply body. */
 function parse(text: string): any {
   if (text.startsWith("{")) return JSON.parse(text);
-  const line = text.split("\n").filter((l) => l.startsWith("data: {")).at(-1);
+  const line = text
+    .split("\n")
+    .filter((l) => l.startsWith("data: {"))
+    .at(-1);
   return line ? JSON.parse(line.slice(6)) : undefined;
 }
 
@@ -73,7 +89,14 @@ async function tasksRun(n: number): Promise<void> {
     sessions.map(async (sid) => {
       while (created < n) {
         created++;
-        const c = parse((await post(`{"jsonrpc":"2.0","id":${id++},"method":"tools/call","params":{"name":"instant","arguments":{},"task":{"ttl":3600000}}}`, sid)).text);
+        const c = parse(
+          (
+            await post(
+              `{"jsonrpc":"2.0","id":${id++},"method":"tools/call","params":{"name":"instant","arguments":{},"task":{"ttl":3600000}}}`,
+              sid,
+            )
+          ).text,
+        );
         const taskId = c?.result?.task?.taskId;
         if (!taskId) {
           errors++;
@@ -99,7 +122,17 @@ async function tasksRun(n: number): Promise<void> {
   const elapsed = performance.now() - t0;
   getLatency.sort((x, y) => x - y);
   const q = (p: number) => getLatency[Math.min(getLatency.length - 1, Math.floor(p * getLatency.length))] ?? NaN;
-  process.stdout.write(JSON.stringify({ tasks: n, errors, elapsedMs: elapsed, tasksPerSec: (n / elapsed) * 1000, gets: getLatency.length, getP50: q(0.5), getP99: q(0.99) }) + "\n");
+  process.stdout.write(
+    `${JSON.stringify({
+      tasks: n,
+      errors,
+      elapsedMs: elapsed,
+      tasksPerSec: (n / elapsed) * 1000,
+      gets: getLatency.length,
+      getP50: q(0.5),
+      getP99: q(0.99),
+    })}\n`,
+  );
   agent.destroy();
 }
 
@@ -107,13 +140,15 @@ async function main() {
   if (opts.tasks) return tasksRun(opts.tasks);
   if (opts.sessions) {
     for (let i = 0; i < opts.sessions; i++) await openSession();
-    process.stdout.write(JSON.stringify({ opened: opts.sessions }) + "\n");
+    process.stdout.write(`${JSON.stringify({ opened: opts.sessions })}\n`);
     return;
   }
   const latencies: number[] = [];
   let errors = 0;
   let nextId = 1;
-  const sessions = await Promise.all(Array.from({ length: opts.concurrency }, () => (opts.stateless ? Promise.resolve(undefined) : openSession())));
+  const sessions = await Promise.all(
+    Array.from({ length: opts.concurrency }, () => (opts.stateless ? Promise.resolve(undefined) : openSession())),
+  );
   let measuring = !opts.warmupMs;
   let stop = false;
   let started = 0;
@@ -138,7 +173,7 @@ async function main() {
         const a = performance.now();
         const r = await post(body, sid).catch(() => undefined);
         const b = performance.now();
-        if (!r || r.status !== 200 || !ok(r.text, id)) errors++;
+        if (r?.status !== 200 || !ok(r.text, id)) errors++;
         else if (measuring) latencies.push(b - a);
         done++;
       }
@@ -147,11 +182,21 @@ async function main() {
   const elapsed = performance.now() - (tMeasure || t0);
   latencies.sort((x, y) => x - y);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  process.stdout.write(JSON.stringify({ requests: latencies.length, total: done, errors, elapsedMs: elapsed, rps: (latencies.length / elapsed) * 1000, p50: q(0.5), p99: q(0.99) }) + "\n");
+  process.stdout.write(
+    `${JSON.stringify({
+      requests: latencies.length,
+      total: done,
+      errors,
+      elapsedMs: elapsed,
+      rps: (latencies.length / elapsed) * 1000,
+      p50: q(0.5),
+      p99: q(0.99),
+    })}\n`,
+  );
   agent.destroy();
 }
 
 main().catch((e) => {
-  process.stderr.write(String(e?.stack ?? e) + "\n");
+  process.stderr.write(`${String(e?.stack ?? e)}\n`);
   process.exit(1);
 });

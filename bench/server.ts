@@ -13,9 +13,25 @@ import { createInterface } from "node:readline";
 // Each implementation is imported only when chosen, so cold start measures that implementation alone.
 // Trellis is loaded through its package entry points (the bundles), as an application would load it.
 type TrellisMods = [typeof import("trellis-mcp/server"), typeof import("trellis-mcp/http"), typeof import("trellis-mcp/stdio")];
-type SdkMods = [typeof import("@modelcontextprotocol/sdk/server/mcp.js"), typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js"), typeof import("@modelcontextprotocol/sdk/server/stdio.js"), typeof import("@modelcontextprotocol/sdk/types.js"), typeof import("zod")];
-const trellis = (): Promise<TrellisMods> => (transport === "stdio" ? Promise.all([import("trellis-mcp/server"), {} as TrellisMods[1], import("trellis-mcp/stdio")]) : Promise.all([import("trellis-mcp/server"), import("trellis-mcp/http"), {} as TrellisMods[2]]));
-const sdk = (): Promise<SdkMods> => Promise.all([import("@modelcontextprotocol/sdk/server/mcp.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/server/stdio.js"), import("@modelcontextprotocol/sdk/types.js"), import("zod")]);
+type SdkMods = [
+  typeof import("@modelcontextprotocol/sdk/server/mcp.js"),
+  typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js"),
+  typeof import("@modelcontextprotocol/sdk/server/stdio.js"),
+  typeof import("@modelcontextprotocol/sdk/types.js"),
+  typeof import("zod"),
+];
+const trellis = (): Promise<TrellisMods> =>
+  transport === "stdio"
+    ? Promise.all([import("trellis-mcp/server"), {} as TrellisMods[1], import("trellis-mcp/stdio")])
+    : Promise.all([import("trellis-mcp/server"), import("trellis-mcp/http"), {} as TrellisMods[2]]);
+const sdk = (): Promise<SdkMods> =>
+  Promise.all([
+    import("@modelcontextprotocol/sdk/server/mcp.js"),
+    import("@modelcontextprotocol/sdk/server/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+    import("zod"),
+  ]);
 
 const [impl, transport, mode = "json", portArg = "0"] = process.argv.slice(2);
 const port = Number(portArg);
@@ -34,23 +50,34 @@ process.on("SIGUSR2", () => {
 function trellisServer([{ McpServer }]: TrellisMods, tasks?: unknown) {
   const s = new McpServer({ name: "bench", version: "1.0.0" }, tasks ? { tasks: { store: tasks as never, pollIntervalMs: 5 } } : {});
   s.registerTool("instant", { execution: { taskSupport: "optional" } }, () => ({ content: [{ type: "text", text: "done" }] }));
-  s.registerTool("echo", { inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }, (a) => ({ content: [{ type: "text", text: a.text as string }] }));
+  s.registerTool("echo", { inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }, (a) => ({
+    content: [{ type: "text", text: a.text as string }],
+  }));
   return s;
 }
 
 let sdkTaskStore: unknown;
 function sdkServer([{ McpServer: SdkMcpServer }, , , , z]: SdkMods) {
-  const s = new SdkMcpServer({ name: "bench", version: "1.0.0" }, sdkTaskStore ? { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore: sdkTaskStore as never } : {});
+  const s = new SdkMcpServer(
+    { name: "bench", version: "1.0.0" },
+    sdkTaskStore
+      ? { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore: sdkTaskStore as never }
+      : {},
+  );
   if (sdkTaskStore) {
-    s.experimental.tasks.registerToolTask("instant", { execution: { taskSupport: "optional" } }, {
-      createTask: async (extra) => {
-        const task = await extra.taskStore.createTask({ ttl: 3_600_000, pollInterval: 5 });
-        await extra.taskStore.storeTaskResult(task.taskId, "completed", { content: [{ type: "text", text: "done" }] });
-        return { task };
+    s.experimental.tasks.registerToolTask(
+      "instant",
+      { execution: { taskSupport: "optional" } },
+      {
+        createTask: async (extra) => {
+          const task = await extra.taskStore.createTask({ ttl: 3_600_000, pollInterval: 5 });
+          await extra.taskStore.storeTaskResult(task.taskId, "completed", { content: [{ type: "text", text: "done" }] });
+          return { task };
+        },
+        getTask: async (extra) => extra.taskStore.getTask(extra.taskId),
+        getTaskResult: async (extra) => extra.taskStore.getTaskResult(extra.taskId) as never,
       },
-      getTask: async (extra) => extra.taskStore.getTask(extra.taskId),
-      getTaskResult: async (extra) => extra.taskStore.getTaskResult(extra.taskId) as never,
-    });
+    );
   }
   s.registerTool("echo", { inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: "text", text }] }));
   return s;
@@ -69,7 +96,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** The bare echo: what node:http and JSON cost, and nothing else. */
 function bareReply(msg: { id?: unknown; method?: string; params?: { arguments?: { text?: string } } }): string | undefined {
   if (msg.id === undefined) return undefined;
-  const result = msg.method === "tools/call" ? { content: [{ type: "text", text: msg.params?.arguments?.text }] } : msg.method === "initialize" ? { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "bare", version: "1" } } : {};
+  const result =
+    msg.method === "tools/call"
+      ? { content: [{ type: "text", text: msg.params?.arguments?.text }] }
+      : msg.method === "initialize"
+        ? { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "bare", version: "1" } }
+        : {};
   return JSON.stringify({ jsonrpc: "2.0", id: msg.id, result });
 }
 
@@ -81,12 +113,11 @@ async function main() {
     } else if (impl === "sdk") {
       const m = await sdk();
       await sdkServer(m).connect(new m[2].StdioServerTransport());
-    }
-    else {
+    } else {
       const rl = createInterface({ input: process.stdin });
       rl.on("line", (line) => {
         const out = bareReply(JSON.parse(line));
-        if (out) process.stdout.write(out + "\n");
+        if (out) process.stdout.write(`${out}\n`);
       });
     }
     return;
@@ -98,7 +129,14 @@ async function main() {
       const { SqliteTaskStore } = await import("trellis-mcp/stores/sqlite");
       store = new SqliteTaskStore({ filename: process.env.BENCH_TASK_DB ?? "bench/.tmp/tasks.db" });
     } else if (mode === "tasks-memory") store = new m[0].MemoryTaskStore();
-    const h = await m[1].serveHttp(trellisServer(m, store), { port, stateless: mode === "stateless", responseMode: mode === "sse" ? "sse" : "auto", eventStore: "memory", sessionStore: "memory", maxSessionsPerClient: 100_000 }); // one load generator stands for many clients
+    const h = await m[1].serveHttp(trellisServer(m, store), {
+      port,
+      stateless: mode === "stateless",
+      responseMode: mode === "sse" ? "sse" : "auto",
+      eventStore: "memory",
+      sessionStore: "memory",
+      maxSessionsPerClient: 100_000,
+    }); // one load generator stands for many clients
     return ready(h.port);
   }
   let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -128,7 +166,11 @@ async function main() {
       const sid = req.headers["mcp-session-id"] as string | undefined;
       let t = sid ? sessions.get(sid) : undefined;
       if (!t && body && isInitializeRequest(body)) {
-        t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), enableJsonResponse: mode === "json" || mode === "tasks", onsessioninitialized: (id) => void sessions.set(id, t!) });
+        t = new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          enableJsonResponse: mode === "json" || mode === "tasks",
+          onsessioninitialized: (id) => void sessions.set(id, t!),
+        });
         await sdkServer(m).connect(t);
       }
       if (!t) {

@@ -1,7 +1,9 @@
 // A node:test reporter that prints one closing line, "N passed, N failed, N skipped", counting tests and
 // not suites. Used beside the spec reporter by scripts/test.mjs.
 export default async function* summary(source) {
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   const failures = [];
   for await (const event of source) {
     if (event.type !== "test:pass" && event.type !== "test:fail") continue;

@@ -23,20 +23,28 @@ files.sort();
 function run(node, env) {
   const version = execFileSync(node, ["--version"]).toString().trim();
   console.log(`\n=== node ${version}: ${files.length} test files ===`);
-  const r = spawnSync(node, [
-    "--test",
-    "--test-concurrency=2",
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    `--test-reporter=${join(root, "scripts/summary-reporter.mjs")}`, "--test-reporter-destination=stdout",
-    ...files,
-  ], { stdio: "inherit", cwd: root, env: { ...process.env, ...env } });
+  const r = spawnSync(
+    node,
+    [
+      "--test",
+      "--test-concurrency=2",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      `--test-reporter=${join(root, "scripts/summary-reporter.mjs")}`,
+      "--test-reporter-destination=stdout",
+      ...files,
+    ],
+    { stdio: "inherit", cwd: root, env: { ...process.env, ...env } },
+  );
   return r.status ?? 1;
 }
 
 const major = Number(process.versions.node.split(".")[0]);
 let node24;
 if (!onlyCurrent || major < 22) {
-  node24 = execFileSync("bash", [join(root, "scripts/node24.sh")], { stdio: ["ignore", "pipe", "inherit"] }).toString().trim();
+  node24 = execFileSync("bash", [join(root, "scripts/node24.sh")], { stdio: ["ignore", "pipe", "inherit"] })
+    .toString()
+    .trim();
 }
 // The conformance suite needs Node >= 22: tests find it here.
 const shared = node24 ? { TRELLIS_NODE24: node24 } : {};

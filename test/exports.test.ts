@@ -40,6 +40,10 @@ test("'.', './server', './client' and './auth' need no Node built-ins and no nat
   const neutral = [".", "./server", "./client", "./auth"].map((k) => pkg.exports[k]);
   for (const entry of neutral.flatMap((e) => [e.import, e.types.replace(/\.d\.ts$/, ".js")])) {
     const ext = [...externalImports(join(root, entry))];
-    assert.deepEqual(ext.filter((s) => s.startsWith("node:") || s === "better-sqlite3"), [], entry);
+    assert.deepEqual(
+      ext.filter((s) => s.startsWith("node:") || s === "better-sqlite3"),
+      [],
+      entry,
+    );
   }
 });

@@ -27,7 +27,13 @@ export interface RawClient {
 /** connectRaw connects a bare JSON-RPC client to `server` and, unless told not to, initializes it. */
 export async function connectRaw(
   server: McpServer,
-  options: { capabilities?: Record<string, unknown>; handlers?: Record<string, RequestHandler>; protocolVersion?: string; initialize?: boolean; transport?: "memory" | "http" } = {},
+  options: {
+    capabilities?: Record<string, unknown>;
+    handlers?: Record<string, RequestHandler>;
+    protocolVersion?: string;
+    initialize?: boolean;
+    transport?: "memory" | "http";
+  } = {},
 ): Promise<RawClient> {
   let b: Transport;
   let serverSession: ServerSession | undefined;
@@ -49,7 +55,11 @@ export async function connectRaw(
   const rpc = new Session(b, { incoming: SERVER_REQUESTS, outgoing: CLIENT_REQUESTS, notifications: NOTIFICATIONS, handlers });
   for (const m of Object.keys(NOTIFICATIONS)) rpc.setNotificationHandler(m, (params) => void notifications.push({ method: m, params }));
   if (options.initialize !== false) {
-    await rpc.request("initialize", { protocolVersion: options.protocolVersion ?? "2025-11-25", capabilities: options.capabilities ?? {}, clientInfo: { name: "raw", version: "1" } });
+    await rpc.request("initialize", {
+      protocolVersion: options.protocolVersion ?? "2025-11-25",
+      capabilities: options.capabilities ?? {},
+      clientInfo: { name: "raw", version: "1" },
+    });
     rpc.notify("notifications/initialized");
   }
   return { rpc, server: serverSession as ServerSession, notifications, close: () => rpc.close() };

@@ -5,7 +5,13 @@
 import { McpClient } from "../../src/client/index.js";
 import { StreamableHttpClientTransport } from "../../src/transports/http-client/transport.js";
 import { OAuthClient } from "../../src/auth/client/oauth-client.js";
-import { authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow, jwtBearerFlow, type PreRegisteredClient } from "../../src/auth/client/flows.js";
+import {
+  authorizationCodeFlow,
+  clientCredentialsFlow,
+  enterpriseFlow,
+  jwtBearerFlow,
+  type PreRegisteredClient,
+} from "../../src/auth/client/flows.js";
 
 type Scenario = (url: string) => Promise<void>;
 
@@ -20,7 +26,10 @@ const basic: Scenario = async (url) => {
 
 /** SEP-1034: accept with empty content; the client fills in the defaults. */
 const elicitationDefaults: Scenario = async (url) => {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" }, { elicitForm: () => ({ action: "accept", content: {} }) });
+  const client = new McpClient(
+    { name: "trellis-conformance-client", version: "1.0.0" },
+    { elicitForm: () => ({ action: "accept", content: {} }) },
+  );
   await client.connect(new StreamableHttpClientTransport(url));
   await client.listAllTools();
   await client.callTool("test_client_elicitation_defaults", {});
@@ -99,12 +108,23 @@ const preRegistered: Scenario = (url) => {
 
 const clientCredentialsJwt: Scenario = (url) => {
   const c = context();
-  return authorizedSession(url, new OAuthClient({ flow: clientCredentialsFlow({ clientId: c.client_id!, clientKey: { key: c.private_key_pem!, algorithm: c.signing_algorithm ?? "ES256" } }) }));
+  return authorizedSession(
+    url,
+    new OAuthClient({
+      flow: clientCredentialsFlow({
+        clientId: c.client_id!,
+        clientKey: { key: c.private_key_pem!, algorithm: c.signing_algorithm ?? "ES256" },
+      }),
+    }),
+  );
 };
 
 const clientCredentialsBasic: Scenario = (url) => {
   const c = context();
-  return authorizedSession(url, new OAuthClient({ flow: clientCredentialsFlow({ clientId: c.client_id!, clientSecret: c.client_secret! }) }));
+  return authorizedSession(
+    url,
+    new OAuthClient({ flow: clientCredentialsFlow({ clientId: c.client_id!, clientSecret: c.client_secret! }) }),
+  );
 };
 
 const enterprise: Scenario = (url) => {

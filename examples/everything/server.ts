@@ -35,22 +35,39 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createEverythingServer(options: { tasks?: TaskOptions } = {}): McpServer {
   const server = new McpServer(
-    { name: "trellis-everything", version: "0.1.0", title: "Trellis everything server", description: "Every MCP feature, for conformance and demos" },
+    {
+      name: "trellis-everything",
+      version: "0.1.0",
+      title: "Trellis everything server",
+      description: "Every MCP feature, for conformance and demos",
+    },
     { instructions: "A test server: every tool exists to exercise one protocol feature.", tasks: options.tasks },
   );
 
   server.registerTool("test_simple_text", { description: "Returns simple text" }, () => "This is a simple text response for testing.");
-  server.registerTool("test_image_content", { description: "Returns an image" }, () => ({ content: [{ type: "image", data: RED_PIXEL_PNG, mimeType: "image/png" }] }));
+  server.registerTool("test_image_content", { description: "Returns an image" }, () => ({
+    content: [{ type: "image", data: RED_PIXEL_PNG, mimeType: "image/png" }],
+  }));
   const wav = silentWav();
-  server.registerTool("test_audio_content", { description: "Returns audio" }, () => ({ content: [{ type: "audio", data: wav, mimeType: "audio/wav" }] }));
+  server.registerTool("test_audio_content", { description: "Returns audio" }, () => ({
+    content: [{ type: "audio", data: wav, mimeType: "audio/wav" }],
+  }));
   server.registerTool("test_embedded_resource", { description: "Returns an embedded resource" }, () => ({
-    content: [{ type: "resource", resource: { uri: "test://embedded-resource", mimeType: "text/plain", text: "This is an embedded resource content." } }],
+    content: [
+      {
+        type: "resource",
+        resource: { uri: "test://embedded-resource", mimeType: "text/plain", text: "This is an embedded resource content." },
+      },
+    ],
   }));
   server.registerTool("test_multiple_content_types", { description: "Returns text, image and resource content" }, () => ({
     content: [
       { type: "text", text: "Multiple content types test:" },
       { type: "image", data: RED_PIXEL_PNG, mimeType: "image/png" },
-      { type: "resource", resource: { uri: "test://mixed-content-resource", mimeType: "application/json", text: '{"test":"data","value":123}' } },
+      {
+        type: "resource",
+        resource: { uri: "test://mixed-content-resource", mimeType: "application/json", text: '{"test":"data","value":123}' },
+      },
     ],
   }));
   server.registerTool("test_tool_with_logging", { description: "Sends three log messages while it runs" }, async (_args, ctx) => {
@@ -83,7 +100,14 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
   );
   server.registerTool(
     "test_sampling",
-    { description: "Asks the client's model to answer a prompt", inputSchema: { type: "object", properties: { prompt: { type: "string", description: "The prompt to send to the LLM" } }, required: ["prompt"] } },
+    {
+      description: "Asks the client's model to answer a prompt",
+      inputSchema: {
+        type: "object",
+        properties: { prompt: { type: "string", description: "The prompt to send to the LLM" } },
+        required: ["prompt"],
+      },
+    },
     async (args, ctx) => {
       const r = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: String(args.prompt) } }], maxTokens: 100 });
       const c = r.content as { type: string; text?: string };
@@ -92,69 +116,96 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
   );
   server.registerTool(
     "test_elicitation",
-    { description: "Asks the user for a username and email", inputSchema: { type: "object", properties: { message: { type: "string", description: "The message to show the user" } }, required: ["message"] } },
+    {
+      description: "Asks the user for a username and email",
+      inputSchema: {
+        type: "object",
+        properties: { message: { type: "string", description: "The message to show the user" } },
+        required: ["message"],
+      },
+    },
     async (args, ctx) => {
       const r = await ctx.elicit({
         message: String(args.message),
         requestedSchema: {
           type: "object",
-          properties: { username: { type: "string", description: "User's response" }, email: { type: "string", description: "User's email address" } },
+          properties: {
+            username: { type: "string", description: "User's response" },
+            email: { type: "string", description: "User's email address" },
+          },
           required: ["username", "email"],
         },
       });
       return `User response: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`;
     },
   );
-  server.registerTool("test_elicitation_sep1034_defaults", { description: "Elicitation with defaults for every primitive type (SEP-1034)" }, async (_args, ctx) => {
-    const r = await ctx.elicit({
-      message: "Please review and update the form fields with defaults",
-      requestedSchema: {
-        type: "object",
-        properties: {
-          name: { type: "string", description: "User name", default: "John Doe" },
-          age: { type: "integer", description: "User age", default: 30 },
-          score: { type: "number", description: "User score", default: 95.5 },
-          status: { type: "string", description: "User status", enum: ["active", "inactive", "pending"], default: "active" },
-          verified: { type: "boolean", description: "Verification status", default: true },
-        },
-      },
-    });
-    return `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`;
-  });
-  server.registerTool("test_elicitation_sep1330_enums", { description: "Elicitation with the five enum schema variants (SEP-1330)" }, async (_args, ctx) => {
-    const r = await ctx.elicit({
-      message: "Please select options from the enum fields",
-      requestedSchema: {
-        type: "object",
-        properties: {
-          untitledSingle: { type: "string", description: "Untitled single-select", enum: ["option1", "option2", "option3"] },
-          titledSingle: {
-            type: "string",
-            description: "Titled single-select",
-            oneOf: [
-              { const: "value1", title: "First Option" },
-              { const: "value2", title: "Second Option" },
-              { const: "value3", title: "Third Option" },
-            ],
+  server.registerTool(
+    "test_elicitation_sep1034_defaults",
+    { description: "Elicitation with defaults for every primitive type (SEP-1034)" },
+    async (_args, ctx) => {
+      const r = await ctx.elicit({
+        message: "Please review and update the form fields with defaults",
+        requestedSchema: {
+          type: "object",
+          properties: {
+            name: { type: "string", description: "User name", default: "John Doe" },
+            age: { type: "integer", description: "User age", default: 30 },
+            score: { type: "number", description: "User score", default: 95.5 },
+            status: { type: "string", description: "User status", enum: ["active", "inactive", "pending"], default: "active" },
+            verified: { type: "boolean", description: "Verification status", default: true },
           },
-          legacyEnum: { type: "string", description: "Legacy titled enum", enum: ["opt1", "opt2", "opt3"], enumNames: ["Option One", "Option Two", "Option Three"] },
-          untitledMulti: { type: "array", description: "Untitled multi-select", items: { type: "string", enum: ["option1", "option2", "option3"] } },
-          titledMulti: {
-            type: "array",
-            description: "Titled multi-select",
-            items: {
-              anyOf: [
-                { const: "value1", title: "First Choice" },
-                { const: "value2", title: "Second Choice" },
-                { const: "value3", title: "Third Choice" },
+        },
+      });
+      return `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`;
+    },
+  );
+  server.registerTool(
+    "test_elicitation_sep1330_enums",
+    { description: "Elicitation with the five enum schema variants (SEP-1330)" },
+    async (_args, ctx) => {
+      const r = await ctx.elicit({
+        message: "Please select options from the enum fields",
+        requestedSchema: {
+          type: "object",
+          properties: {
+            untitledSingle: { type: "string", description: "Untitled single-select", enum: ["option1", "option2", "option3"] },
+            titledSingle: {
+              type: "string",
+              description: "Titled single-select",
+              oneOf: [
+                { const: "value1", title: "First Option" },
+                { const: "value2", title: "Second Option" },
+                { const: "value3", title: "Third Option" },
               ],
+            },
+            legacyEnum: {
+              type: "string",
+              description: "Legacy titled enum",
+              enum: ["opt1", "opt2", "opt3"],
+              enumNames: ["Option One", "Option Two", "Option Three"],
+            },
+            untitledMulti: {
+              type: "array",
+              description: "Untitled multi-select",
+              items: { type: "string", enum: ["option1", "option2", "option3"] },
+            },
+            titledMulti: {
+              type: "array",
+              description: "Titled multi-select",
+              items: {
+                anyOf: [
+                  { const: "value1", title: "First Choice" },
+                  { const: "value2", title: "Second Choice" },
+                  { const: "value3", title: "Third Choice" },
+                ],
+              },
             },
           },
         },
-      },
-    });
-    return `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`;
-  });
+      });
+      return `Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`;
+    },
+  );
   server.registerTool(
     "json_schema_2020_12_tool",
     {
@@ -172,6 +223,7 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
         },
         allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
         if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+        // biome-ignore lint/suspicious/noThenProperty: "then" is a JSON Schema keyword here, not a thenable
         then: { required: ["phone"] },
         else: { required: ["email"] },
         additionalProperties: false,
@@ -195,7 +247,11 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
   const steps = { type: "object", properties: { seconds: { type: "number", minimum: 0, maximum: 600, default: 3 } } } as const;
   server.registerTool(
     "long_running_task",
-    { description: "A few seconds of work with progress; call it as a task (taskSupport optional) or normally", inputSchema: steps, execution: { taskSupport: "optional" } },
+    {
+      description: "A few seconds of work with progress; call it as a task (taskSupport optional) or normally",
+      inputSchema: steps,
+      execution: { taskSupport: "optional" },
+    },
     async (args, ctx) => {
       const total = 10;
       for (let i = 1; i <= total; i++) {
@@ -208,7 +264,12 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
   );
   server.registerTool(
     "resumable_task",
-    { description: "Like long_running_task, but safe to re-run: after a server restart it resumes instead of failing", inputSchema: steps, execution: { taskSupport: "optional" }, resumable: true },
+    {
+      description: "Like long_running_task, but safe to re-run: after a server restart it resumes instead of failing",
+      inputSchema: steps,
+      execution: { taskSupport: "optional" },
+      resumable: true,
+    },
     async (args, ctx) => {
       await sleep((args.seconds as number) * 1000);
       ctx.setStatusMessage("done sleeping");
@@ -216,26 +277,54 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
     },
   );
 
-  server.registerResource("test://static-text", { name: "static-text", description: "A static text resource", mimeType: "text/plain" }, () => ({
-    text: "This is the content of the static text resource.",
-  }));
-  server.registerResource("test://static-binary", { name: "static-binary", description: "A static binary resource (PNG)", mimeType: "image/png" }, () => ({ blob: RED_PIXEL_PNG }));
-  server.registerResource("test://watched-resource", { name: "watched-resource", description: "A resource to subscribe to", mimeType: "text/plain" }, () => ({
-    text: `Watched resource content at ${new Date().toISOString()}`,
-  }));
+  server.registerResource(
+    "test://static-text",
+    { name: "static-text", description: "A static text resource", mimeType: "text/plain" },
+    () => ({
+      text: "This is the content of the static text resource.",
+    }),
+  );
+  server.registerResource(
+    "test://static-binary",
+    { name: "static-binary", description: "A static binary resource (PNG)", mimeType: "image/png" },
+    () => ({ blob: RED_PIXEL_PNG }),
+  );
+  server.registerResource(
+    "test://watched-resource",
+    { name: "watched-resource", description: "A resource to subscribe to", mimeType: "text/plain" },
+    () => ({
+      text: `Watched resource content at ${new Date().toISOString()}`,
+    }),
+  );
   server.registerResourceTemplate(
     "test://template/{id}/data",
-    { name: "template-data", description: "Data for an id", mimeType: "application/json", complete: { id: (v) => ["123", "456", "789"].filter((x) => x.startsWith(v)) } },
-    (uri, vars) => ({ contents: [{ uri, mimeType: "application/json", text: JSON.stringify({ id: vars.id, templateTest: true, data: `Data for ID: ${vars.id}` }) }] }),
+    {
+      name: "template-data",
+      description: "Data for an id",
+      mimeType: "application/json",
+      complete: { id: (v) => ["123", "456", "789"].filter((x) => x.startsWith(v)) },
+    },
+    (uri, vars) => ({
+      contents: [
+        { uri, mimeType: "application/json", text: JSON.stringify({ id: vars.id, templateTest: true, data: `Data for ID: ${vars.id}` }) },
+      ],
+    }),
   );
 
-  server.registerPrompt("test_simple_prompt", { description: "A prompt without arguments" }, () => [{ role: "user", content: { type: "text", text: "This is a simple prompt for testing." } }]);
+  server.registerPrompt("test_simple_prompt", { description: "A prompt without arguments" }, () => [
+    { role: "user", content: { type: "text", text: "This is a simple prompt for testing." } },
+  ]);
   server.registerPrompt(
     "test_prompt_with_arguments",
     {
       description: "A prompt with two required arguments",
       arguments: [
-        { name: "arg1", description: "First test argument", required: true, complete: (v) => ["paris", "park", "party", "test", "testing"].filter((x) => x.startsWith(v)) },
+        {
+          name: "arg1",
+          description: "First test argument",
+          required: true,
+          complete: (v) => ["paris", "park", "party", "test", "testing"].filter((x) => x.startsWith(v)),
+        },
         { name: "arg2", description: "Second test argument", required: true },
       ],
     },
@@ -243,9 +332,18 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
   );
   server.registerPrompt(
     "test_prompt_with_embedded_resource",
-    { description: "A prompt that embeds a resource", arguments: [{ name: "resourceUri", description: "URI of the resource to embed", required: true }] },
+    {
+      description: "A prompt that embeds a resource",
+      arguments: [{ name: "resourceUri", description: "URI of the resource to embed", required: true }],
+    },
     (args) => [
-      { role: "user", content: { type: "resource", resource: { uri: args.resourceUri!, mimeType: "text/plain", text: "Embedded resource content for testing." } } },
+      {
+        role: "user",
+        content: {
+          type: "resource",
+          resource: { uri: args.resourceUri!, mimeType: "text/plain", text: "Embedded resource content for testing." },
+        },
+      },
       { role: "user", content: { type: "text", text: "Please process the embedded resource above." } },
     ],
   );
@@ -266,7 +364,9 @@ async function main(): Promise<void> {
   // Tasks live in SQLite beside the sessions and stream events, so they survive a restart.
   // --task-lease-ms: how long a running task stays claimed by this process without renewal (default 15 s).
   const leaseMs = arg("task-lease-ms");
-  const server = createEverythingServer({ tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) } });
+  const server = createEverythingServer({
+    tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) },
+  });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());
     return;

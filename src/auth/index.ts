@@ -26,7 +26,16 @@ export {
   type ResourceMetadata,
   type AuthorizationServerMetadata,
 } from "./client/discovery.js";
-export { OAuthClient, unionScopes, isLoopbackUrl, describeOAuthError, type OAuthClientOptions, type OAuthFlow, type FlowContext, type ClientIdentity } from "./client/oauth-client.js";
+export {
+  OAuthClient,
+  unionScopes,
+  isLoopbackUrl,
+  describeOAuthError,
+  type OAuthClientOptions,
+  type OAuthFlow,
+  type FlowContext,
+  type ClientIdentity,
+} from "./client/oauth-client.js";
 export {
   authorizationCodeFlow,
   clientCredentialsFlow,

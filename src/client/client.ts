@@ -58,7 +58,10 @@ export interface ClientHandlerContext {
   signal: AbortSignal;
 }
 
-export type SamplingHandler = (params: CreateMessageRequestParams, ctx: ClientHandlerContext) => Promise<CreateMessageResult> | CreateMessageResult;
+export type SamplingHandler = (
+  params: CreateMessageRequestParams,
+  ctx: ClientHandlerContext,
+) => Promise<CreateMessageResult> | CreateMessageResult;
 export type FormElicitationHandler = (params: ElicitRequestFormParams, ctx: ClientHandlerContext) => Promise<ElicitResult> | ElicitResult;
 /** A URL elicitation as shown to the user: the handler asks for consent and opens nothing by itself. */
 export interface UrlElicitation {
@@ -101,7 +104,10 @@ export interface ClientOptions {
 }
 
 /** CallToolOptions tune one tool call. */
-export type CallOptions = Pick<RequestOptions, "signal" | "timeoutMs" | "onprogress" | "resetTimeoutOnProgress" | "maxTotalTimeoutMs" | "meta">;
+export type CallOptions = Pick<
+  RequestOptions,
+  "signal" | "timeoutMs" | "onprogress" | "resetTimeoutOnProgress" | "maxTotalTimeoutMs" | "meta"
+>;
 
 /** UrlElicitationRequiredError is a -32042 error: the server needs these URL elicitations completed first. */
 export class UrlElicitationRequiredError extends ProtocolError {
@@ -125,7 +131,8 @@ export class McpClient {
   readonly #receiver?: TaskManager;
 
   constructor(info: Implementation, options: ClientOptions = {}) {
-    if (typeof info?.name !== "string" || typeof info?.version !== "string") throw misuse('new McpClient: info must have string "name" and "version"');
+    if (typeof info?.name !== "string" || typeof info?.version !== "string")
+      throw misuse('new McpClient: info must have string "name" and "version"');
     if (options.samplingTools && !options.sampling) throw misuse("new McpClient: samplingTools needs a sampling handler");
     this.info = info;
     this.#opts = options;
@@ -137,7 +144,8 @@ export class McpClient {
   get capabilities(): ClientCapabilities {
     const caps: ClientCapabilities = {};
     if (this.#opts.sampling) caps.sampling = this.#opts.samplingTools ? { tools: {} } : {};
-    if (this.#opts.elicitForm || this.#opts.elicitUrl) caps.elicitation = { ...(this.#opts.elicitForm ? { form: {} } : {}), ...(this.#opts.elicitUrl ? { url: {} } : {}) };
+    if (this.#opts.elicitForm || this.#opts.elicitUrl)
+      caps.elicitation = { ...(this.#opts.elicitForm ? { form: {} } : {}), ...(this.#opts.elicitUrl ? { url: {} } : {}) };
     if (this.#opts.roots) caps.roots = { listChanged: true };
     if (this.#receiver && (this.#opts.sampling || this.#opts.elicitForm || this.#opts.elicitUrl)) {
       caps.tasks = {
@@ -173,7 +181,8 @@ export class McpClient {
     if (o.sampling) {
       handlers.set("sampling/createMessage", async (p, ctx) => {
         const params = p as unknown as CreateMessageRequestParams;
-        if ((params.tools || params.toolChoice) && !o.samplingTools) throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client did not declare "sampling.tools"');
+        if ((params.tools || params.toolChoice) && !o.samplingTools)
+          throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client did not declare "sampling.tools"');
         const problem = checkToolMessages(params);
         if (problem) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: ${problem}`);
         return o.sampling!(params, { signal: ctx.signal });
@@ -182,7 +191,11 @@ export class McpClient {
     if (o.elicitForm || o.elicitUrl) {
       handlers.set("elicitation/create", async (p, ctx) => {
         if (p.mode === "url") {
-          if (!o.elicitUrl) throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client does not support URL-mode elicitation ("elicitation.url")');
+          if (!o.elicitUrl)
+            throw new ProtocolError(
+              ErrorCode.InvalidParams,
+              'invalid params: this client does not support URL-mode elicitation ("elicitation.url")',
+            );
           const u = p as unknown as ElicitRequestURLParams;
           let domain: string;
           try {
@@ -194,7 +207,11 @@ export class McpClient {
           const { content: _content, ...rest } = r;
           return rest;
         }
-        if (!o.elicitForm) throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: this client does not support form-mode elicitation ("elicitation.form")');
+        if (!o.elicitForm)
+          throw new ProtocolError(
+            ErrorCode.InvalidParams,
+            'invalid params: this client does not support form-mode elicitation ("elicitation.form")',
+          );
         const params = p as unknown as ElicitRequestFormParams;
         return checkFormResult(params, await o.elicitForm(params, { signal: ctx.signal }));
       });
@@ -211,7 +228,10 @@ export class McpClient {
           if (p.task === undefined) return handle(p, ctx);
           const { task, ...request } = p;
           const record = await receiver.create(owner, method, request, (task as { ttl?: unknown }).ttl);
-          receiver.execute(record, ctx.session, ctx.id, async (control) => ({ status: "completed", result: (await handle(request, { ...ctx, signal: control.signal })) as Params }));
+          receiver.execute(record, ctx.session, ctx.id, async (control) => ({
+            status: "completed",
+            result: (await handle(request, { ...ctx, signal: control.signal })) as Params,
+          }));
           return { task: toWireTask(record) };
         });
       }
@@ -220,7 +240,14 @@ export class McpClient {
       handlers.set("tasks/list", (p) => receiver.list(owner, p));
       handlers.set("tasks/cancel", (p) => receiver.cancel(owner, p));
     }
-    const session = new Session(transport, { incoming: SERVER_REQUESTS, outgoing: CLIENT_REQUESTS, notifications: NOTIFICATIONS, handlers, timeoutMs: o.timeoutMs, onerror: o.onerror });
+    const session = new Session(transport, {
+      incoming: SERVER_REQUESTS,
+      outgoing: CLIENT_REQUESTS,
+      notifications: NOTIFICATIONS,
+      handlers,
+      timeoutMs: o.timeoutMs,
+      onerror: o.onerror,
+    });
     this.#session = session;
     session.setNotificationHandler("notifications/message", (p) => o.onLog?.(p as unknown as LoggingMessageNotificationParams));
     session.setNotificationHandler("notifications/resources/updated", (p) => o.onResourceUpdated?.(p.uri as string));
@@ -243,14 +270,21 @@ export class McpClient {
     const offered = o.protocolVersion ?? LATEST_PROTOCOL_VERSION;
     let init: InitializeResult;
     try {
-      init = (await session.request("initialize", { protocolVersion: offered, capabilities: this.capabilities, clientInfo: this.info })) as unknown as InitializeResult;
+      init = (await session.request("initialize", {
+        protocolVersion: offered,
+        capabilities: this.capabilities,
+        clientInfo: this.info,
+      })) as unknown as InitializeResult;
     } catch (err) {
       await session.close();
       throw err;
     }
     if (!isSupportedVersion(init.protocolVersion)) {
       await session.close();
-      throw new TrellisError("INVALID_MESSAGE", `server answered with protocol version ${JSON.stringify(init.protocolVersion)}, which this client does not speak (2025-11-25, 2025-06-18, 2025-03-26)`);
+      throw new TrellisError(
+        "INVALID_MESSAGE",
+        `server answered with protocol version ${JSON.stringify(init.protocolVersion)}, which this client does not speak (2025-11-25, 2025-06-18, 2025-03-26)`,
+      );
     }
     this.#init = init;
     session.notify("notifications/initialized");
@@ -319,10 +353,16 @@ export class McpClient {
   async callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
     let result: CallToolResult;
     try {
-      result = (await this.request("tools/call", args === undefined ? { name } : { name, arguments: args }, options)) as unknown as CallToolResult;
+      result = (await this.request(
+        "tools/call",
+        args === undefined ? { name } : { name, arguments: args },
+        options,
+      )) as unknown as CallToolResult;
     } catch (err) {
       if (err instanceof ProtocolError && err.code === ErrorCode.UrlElicitationRequired) {
-        const els = ((err.data as { elicitations?: ElicitRequestURLParams[] } | undefined)?.elicitations ?? []).filter((e) => typeof e?.url === "string");
+        const els = ((err.data as { elicitations?: ElicitRequestURLParams[] } | undefined)?.elicitations ?? []).filter(
+          (e) => typeof e?.url === "string",
+        );
         throw new UrlElicitationRequiredError(err.message, els);
       }
       throw err;
@@ -338,23 +378,36 @@ export class McpClient {
    * background. The handle reads status, waits for the result, cancels, and follows updates. Needs the
    * server's tasks.requests.tools.call capability and a tool whose execution.taskSupport is not "forbidden".
    */
-  async callToolAsTask(name: string, args?: Record<string, unknown>, options: CallOptions & { ttlMs?: number } = {}): Promise<TaskHandle<CallToolResult>> {
+  async callToolAsTask(
+    name: string,
+    args?: Record<string, unknown>,
+    options: CallOptions & { ttlMs?: number } = {},
+  ): Promise<TaskHandle<CallToolResult>> {
     const caps = this.serverCapabilities?.tasks as { requests?: { tools?: { call?: object } } } | undefined;
-    if (!caps?.requests?.tools?.call) throw new TrellisError("CAPABILITY_MISSING", 'the server did not declare "tasks.requests.tools.call"; call the tool with callTool');
+    if (!caps?.requests?.tools?.call)
+      throw new TrellisError("CAPABILITY_MISSING", 'the server did not declare "tasks.requests.tools.call"; call the tool with callTool');
     const { ttlMs, ...rest } = options;
     const params: Params = { name, task: ttlMs === undefined ? {} : { ttl: ttlMs } };
     if (args !== undefined) params.arguments = args;
     const r = (await this.request("tools/call", params, rest)) as { task?: Task };
-    if (!r.task || typeof r.task.taskId !== "string") throw new TrellisError("INVALID_MESSAGE", `tools/call with "task" did not return a CreateTaskResult; the server ran it as a plain call`);
-    return new TaskHandle<CallToolResult>(r.task, () => this.#rpc(), (id, fn) => {
-      const set = this.#taskListeners.get(id) ?? new Set();
-      this.#taskListeners.set(id, set);
-      set.add(fn);
-      return () => {
-        set.delete(fn);
-        if (set.size === 0) this.#taskListeners.delete(id);
-      };
-    });
+    if (!r.task || typeof r.task.taskId !== "string")
+      throw new TrellisError(
+        "INVALID_MESSAGE",
+        `tools/call with "task" did not return a CreateTaskResult; the server ran it as a plain call`,
+      );
+    return new TaskHandle<CallToolResult>(
+      r.task,
+      () => this.#rpc(),
+      (id, fn) => {
+        const set = this.#taskListeners.get(id) ?? new Set();
+        this.#taskListeners.set(id, set);
+        set.add(fn);
+        return () => {
+          set.delete(fn);
+          if (set.size === 0) this.#taskListeners.delete(id);
+        };
+      },
+    );
   }
 
   /** listTasks returns one page of this client's tasks on the server. */
@@ -386,7 +439,11 @@ export class McpClient {
   // ---- resources -------------------------------------------------------------------------------
 
   listResources(cursor?: string, options?: CallOptions): Promise<ListResourcesResult> {
-    return this.request("resources/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListResourcesResult>;
+    return this.request(
+      "resources/list",
+      cursor === undefined ? undefined : { cursor },
+      options,
+    ) as unknown as Promise<ListResourcesResult>;
   }
   resources(options?: CallOptions): AsyncGenerator<Resource> {
     return this.#pages<Resource>("resources/list", "resources", options);
@@ -395,7 +452,11 @@ export class McpClient {
     return this.#all("resources", () => this.resources(options));
   }
   listResourceTemplates(cursor?: string, options?: CallOptions): Promise<ListResourceTemplatesResult> {
-    return this.request("resources/templates/list", cursor === undefined ? undefined : { cursor }, options) as unknown as Promise<ListResourceTemplatesResult>;
+    return this.request(
+      "resources/templates/list",
+      cursor === undefined ? undefined : { cursor },
+      options,
+    ) as unknown as Promise<ListResourceTemplatesResult>;
   }
   resourceTemplates(options?: CallOptions): AsyncGenerator<ResourceTemplate> {
     return this.#pages<ResourceTemplate>("resources/templates/list", "resourceTemplates", options);
@@ -425,7 +486,11 @@ export class McpClient {
     return this.#all("prompts", () => this.prompts(options));
   }
   getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
-    return this.request("prompts/get", args === undefined ? { name } : { name, arguments: args }, options) as unknown as Promise<GetPromptResult>;
+    return this.request(
+      "prompts/get",
+      args === undefined ? { name } : { name, arguments: args },
+      options,
+    ) as unknown as Promise<GetPromptResult>;
   }
   complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult> {
     return this.request("completion/complete", params as unknown as Params, options) as unknown as Promise<CompleteResult>;
@@ -438,7 +503,10 @@ export class McpClient {
 
   /** setRoots replaces the client's roots and tells the server they changed. */
   setRoots(roots: Root[]): void {
-    if (!this.#opts.roots) throw misuse("McpClient.setRoots: the client was created without roots, so it did not declare the capability; pass roots: [] to the constructor");
+    if (!this.#opts.roots)
+      throw misuse(
+        "McpClient.setRoots: the client was created without roots, so it did not declare the capability; pass roots: [] to the constructor",
+      );
     this.#roots = roots;
     if (this.#session && !this.#session.closed && this.#init) this.#session.notify("notifications/roots/list_changed");
   }

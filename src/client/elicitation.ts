@@ -6,7 +6,10 @@ import { validateElicitedContent } from "../internal/elicitation-schema.js";
 import type { ElicitRequestFormParams, ElicitResult } from "../protocol/generated/schema-types.js";
 
 /** applyDefaults fills fields the user left out with the schema's defaults (SEP-1034). */
-export function applyDefaults(schema: ElicitRequestFormParams["requestedSchema"], content: Record<string, unknown> | undefined): Record<string, unknown> {
+export function applyDefaults(
+  schema: ElicitRequestFormParams["requestedSchema"],
+  content: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...content };
   for (const [name, prop] of Object.entries(schema.properties ?? {})) {
     const d = (prop as { default?: unknown }).default;

@@ -16,5 +16,12 @@ export {
 export { applyDefaults } from "./elicitation.js";
 export { TaskHandle } from "./tasks.js";
 export { checkToolMessages } from "./sampling.js";
-export { StreamableHttpClientTransport, AuthorizationFailedError, type StreamableHttpClientOptions, type ReconnectOptions, type HttpClientAuth, type AuthRequest } from "../transports/http-client/transport.js";
+export {
+  StreamableHttpClientTransport,
+  AuthorizationFailedError,
+  type StreamableHttpClientOptions,
+  type ReconnectOptions,
+  type HttpClientAuth,
+  type AuthRequest,
+} from "../transports/http-client/transport.js";
 export { ProtocolError, TrellisError, ErrorCode } from "../protocol/errors.js";

@@ -6,13 +6,27 @@ import { misuse } from "../protocol/errors.js";
 import { ElicitRequestFormParams } from "../protocol/generated/validators.js";
 import { checkAgainst } from "../protocol/validate.js";
 
-type Prop = { type?: string; enum?: unknown[]; oneOf?: { const: unknown }[]; items?: { enum?: unknown[]; anyOf?: { const: unknown }[] }; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; minItems?: number; maxItems?: number };
+type Prop = {
+  type?: string;
+  enum?: unknown[];
+  oneOf?: { const: unknown }[];
+  items?: { enum?: unknown[]; anyOf?: { const: unknown }[] };
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+};
 type Schema = { properties?: Record<string, Prop>; required?: string[] };
 
 /** checkElicitationSchema throws a TypeError naming the fix when `schema` is outside the restricted subset. */
 export function checkElicitationSchema(schema: unknown): void {
   const problem = checkAgainst(ElicitRequestFormParams, { message: "", requestedSchema: schema });
-  if (problem) throw misuse(`elicit: requestedSchema must be a flat object of string, number, integer, boolean or enum properties (elicitation.mdx): ${problem.replace("requestedSchema.", "")}`);
+  if (problem)
+    throw misuse(
+      `elicit: requestedSchema must be a flat object of string, number, integer, boolean or enum properties (elicitation.mdx): ${problem.replace("requestedSchema.", "")}`,
+    );
 }
 
 /** validateElicitedContent returns a message when accepted `content` does not fit `schema`. */
@@ -34,7 +48,8 @@ export function validateElicitedContent(schema: Schema, content: unknown): strin
         break;
       case "number":
       case "integer":
-        if (typeof value !== "number" || (p.type === "integer" && !Number.isInteger(value))) return `"${name}" must be ${p.type === "integer" ? "an integer" : "a number"}`;
+        if (typeof value !== "number" || (p.type === "integer" && !Number.isInteger(value)))
+          return `"${name}" must be ${p.type === "integer" ? "an integer" : "a number"}`;
         if (p.minimum !== undefined && value < p.minimum) return `"${name}" must be >= ${p.minimum}`;
         if (p.maximum !== undefined && value > p.maximum) return `"${name}" must be <= ${p.maximum}`;
         break;

@@ -21,7 +21,9 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
     readonly jsonSchema?: { input(options: { target: string }): Json; output(options: { target: string }): Json };
   };
 }
-type StandardResult<O> = { value: O; issues?: undefined } | { issues: ReadonlyArray<{ message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> };
+type StandardResult<O> =
+  | { value: O; issues?: undefined }
+  | { issues: ReadonlyArray<{ message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> };
 
 /** A schema as a user gives it: a JSON Schema object or a Standard Schema. */
 export type SchemaInput = Json | StandardSchemaV1;
@@ -30,10 +32,16 @@ export type SchemaInput = Json | StandardSchemaV1;
 export interface CompiledSchema {
   json: Json;
   /** Returns the (possibly transformed) value, or a message naming what is wrong. */
-  validate(value: unknown): { ok: true; value: unknown } | { ok: false; message: string } | Promise<{ ok: true; value: unknown } | { ok: false; message: string }>;
+  validate(
+    value: unknown,
+  ): { ok: true; value: unknown } | { ok: false; message: string } | Promise<{ ok: true; value: unknown } | { ok: false; message: string }>;
 }
 
-type AjvLike = { compile(schema: Json): ((v: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown>; keyword: string }> | null } };
+type AjvLike = {
+  compile(schema: Json): ((v: unknown) => boolean) & {
+    errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown>; keyword: string }> | null;
+  };
+};
 const construct = (m: unknown) => ((m as { default?: unknown }).default ?? m) as new (opts: object) => AjvLike;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: AjvLike) => void;
 let ajv2020: AjvLike | undefined;
@@ -72,10 +80,15 @@ export function compileSchema(schema: SchemaInput, what: string, jsonOverride?: 
       try {
         json = std.jsonSchema.input({ target: "draft-2020-12" });
       } catch (err) {
-        throw misuse(`${what}: the ${std.vendor} schema cannot be converted to JSON Schema (${(err as Error).message}); pass the JSON Schema yourself as the "jsonSchema" option`);
+        throw misuse(
+          `${what}: the ${std.vendor} schema cannot be converted to JSON Schema (${(err as Error).message}); pass the JSON Schema yourself as the "jsonSchema" option`,
+        );
       }
     }
-    if (!json) throw misuse(`${what}: the ${std.vendor} schema does not describe itself as JSON Schema; pass the JSON Schema yourself as the "jsonSchema" option, or use a library version that implements Standard JSON Schema`);
+    if (!json)
+      throw misuse(
+        `${what}: the ${std.vendor} schema does not describe itself as JSON Schema; pass the JSON Schema yourself as the "jsonSchema" option, or use a library version that implements Standard JSON Schema`,
+      );
     checkObjectRoot(json, what);
     return {
       json,
@@ -86,7 +99,8 @@ export function compileSchema(schema: SchemaInput, what: string, jsonOverride?: 
       },
     };
   }
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) throw misuse(`${what}: must be a JSON Schema object or a Standard Schema; got ${schema === null ? "null" : typeof schema}`);
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema))
+    throw misuse(`${what}: must be a JSON Schema object or a Standard Schema; got ${schema === null ? "null" : typeof schema}`);
   const json = schema as Json;
   checkObjectRoot(json, what);
   const dialect = typeof json.$schema === "string" ? json.$schema : "";
@@ -117,7 +131,10 @@ export function compileSchema(schema: SchemaInput, what: string, jsonOverride?: 
 }
 
 function checkObjectRoot(json: Json, what: string): void {
-  if (json.type !== "object") throw misuse(`${what}: the root must have "type": "object" (MCP requires tool schemas to describe an object); wrap the value in an object property`);
+  if (json.type !== "object")
+    throw misuse(
+      `${what}: the root must have "type": "object" (MCP requires tool schemas to describe an object); wrap the value in an object property`,
+    );
 }
 
 function pathOf(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
@@ -133,7 +150,11 @@ export const EMPTY_INPUT_SCHEMA = { type: "object", properties: {} } as const;
  * successful result must carry structuredContent that fits. Undefined when it does, else what is wrong. The
  * server reports a mismatch as its own bug (-32603); the client as a server's bad answer.
  */
-export async function checkStructuredContent(output: CompiledSchema, result: { isError?: boolean; structuredContent?: unknown }, toolName: string): Promise<string | undefined> {
+export async function checkStructuredContent(
+  output: CompiledSchema,
+  result: { isError?: boolean; structuredContent?: unknown },
+  toolName: string,
+): Promise<string | undefined> {
   if (result.isError) return undefined;
   if (result.structuredContent === undefined) return `tool "${toolName}" declares an outputSchema but returned no structuredContent`;
   const checked = await output.validate(result.structuredContent);

@@ -92,7 +92,8 @@ interface Inflight {
   controller: AbortController;
 }
 
-const abortReason = (reason?: string) => new TrellisError("REQUEST_CANCELLED", reason ? `request cancelled: ${reason}` : "request cancelled");
+const abortReason = (reason?: string) =>
+  new TrellisError("REQUEST_CANCELLED", reason ? `request cancelled: ${reason}` : "request cancelled");
 
 /**
  * A Session speaks JSON-RPC 2.0 over one Transport.
@@ -128,7 +129,13 @@ export class Session {
           this.#opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
           const id = (m as { id?: unknown } | null)?.id;
           if (isRequestId(id) && typeof (m as { method?: unknown }).method === "string") {
-            this.#sendError(id, ErrorCode.InternalError, `internal error: ${err instanceof Error ? err.message : String(err)}`, undefined, id);
+            this.#sendError(
+              id,
+              ErrorCode.InternalError,
+              `internal error: ${err instanceof Error ? err.message : String(err)}`,
+              undefined,
+              id,
+            );
           }
         }
       },
@@ -200,10 +207,13 @@ export class Session {
         if (entry.timer) clearTimeout(entry.timer);
         let wait = timeoutMs;
         if (options.maxTotalTimeoutMs !== undefined) wait = Math.min(wait, options.maxTotalTimeoutMs - (Date.now() - started));
-        entry.timer = setTimeout(() => {
-          this.#cancelOutgoing(id, "timed out");
-          reject(new TrellisError("REQUEST_TIMEOUT", `request "${method}" timed out after ${Date.now() - started} ms`));
-        }, Math.max(0, wait));
+        entry.timer = setTimeout(
+          () => {
+            this.#cancelOutgoing(id, "timed out");
+            reject(new TrellisError("REQUEST_TIMEOUT", `request "${method}" timed out after ${Date.now() - started} ms`));
+          },
+          Math.max(0, wait),
+        );
       };
       if (timeoutMs !== Infinity) arm();
       if (options.resetTimeoutOnProgress && timeoutMs !== Infinity) entry.resetTimeout = arm;
@@ -256,7 +266,10 @@ export class Session {
   #sendError(id: RequestId | null, code: number, message: string, data?: unknown, related?: RequestId): void {
     if (this.#closed) return;
     const error = data === undefined ? { code, message } : { code, message, data };
-    this.#transport.send(id === null ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error }, related !== undefined ? { relatedRequestId: related } : undefined);
+    this.#transport.send(
+      id === null ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error },
+      related !== undefined ? { relatedRequestId: related } : undefined,
+    );
   }
 
   /** receive classifies a raw message by shape (protocol/message.ts), then validates it once against its method's schema. */
@@ -276,7 +289,9 @@ export class Session {
         return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", c.reason));
       case "orphan-error":
         // An error response without an id answers something the peer could not read; replying would echo forever.
-        return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `peer sent an error without a request id: ${JSON.stringify(c.error)?.slice(0, 200)}`));
+        return this.#opts.onerror?.(
+          new TrellisError("INVALID_MESSAGE", `peer sent an error without a request id: ${JSON.stringify(c.error)?.slice(0, 200)}`),
+        );
     }
   }
 
@@ -288,7 +303,14 @@ export class Session {
     const spec = this.#opts.incoming[method];
     const handler = this.#handlerFor(method);
     if (!spec || !handler) return this.#sendError(id, ErrorCode.MethodNotFound, `method not found: "${method}"`, undefined, id);
-    if (this.#inflight.has(id)) return this.#sendError(id, ErrorCode.InvalidRequest, `invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`, undefined, id);
+    if (this.#inflight.has(id))
+      return this.#sendError(
+        id,
+        ErrorCode.InvalidRequest,
+        `invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`,
+        undefined,
+        id,
+      );
     const gated = this.gate?.(method);
     if (gated) return this.#sendError(id, gated.code, gated.message, gated.data, id);
     const problem = checkAgainst(spec.params, params);
@@ -314,7 +336,11 @@ export class Session {
     } catch (err) {
       return this.#finish(id, controller, undefined, err);
     }
-    if (out instanceof Promise) out.then((r) => this.#finish(id, controller, r, undefined), (e) => this.#finish(id, controller, undefined, e ?? new Error("handler rejected")));
+    if (out instanceof Promise)
+      out.then(
+        (r) => this.#finish(id, controller, r, undefined),
+        (e) => this.#finish(id, controller, undefined, e ?? new Error("handler rejected")),
+      );
     else this.#finish(id, controller, out, undefined);
   }
 
@@ -346,12 +372,17 @@ export class Session {
       }
     } else if (method === "notifications/progress") {
       const spec = this.#opts.notifications[method];
-      if (spec && checkAgainst(spec.params, params)) return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `invalid "${method}" notification`));
+      if (spec && checkAgainst(spec.params, params))
+        return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `invalid "${method}" notification`));
       const entry = this.#pending.get(params.progressToken as RequestId);
       if (entry?.onprogress) {
         entry.resetTimeout?.();
         try {
-          entry.onprogress({ progress: params.progress as number, total: params.total as number | undefined, message: params.message as string | undefined });
+          entry.onprogress({
+            progress: params.progress as number,
+            total: params.total as number | undefined,
+            message: params.message as string | undefined,
+          });
         } catch (err) {
           this.#opts.onerror?.(err as Error);
         }

@@ -33,8 +33,14 @@ function invalid(m: Params | undefined, code: number, message: string): Classifi
 
 /** classify sorts one parsed message; it never throws. */
 export function classify(raw: unknown): Classified {
-  if (Array.isArray(raw)) return invalid(undefined, ErrorCode.InvalidRequest, "invalid request: JSON-RPC batches are not supported since 2025-06-18; send one message at a time");
-  if (typeof raw !== "object" || raw === null) return invalid(undefined, ErrorCode.InvalidRequest, "invalid request: a JSON-RPC message must be an object");
+  if (Array.isArray(raw))
+    return invalid(
+      undefined,
+      ErrorCode.InvalidRequest,
+      "invalid request: JSON-RPC batches are not supported since 2025-06-18; send one message at a time",
+    );
+  if (typeof raw !== "object" || raw === null)
+    return invalid(undefined, ErrorCode.InvalidRequest, "invalid request: a JSON-RPC message must be an object");
   const m = raw as Params;
   if (m.jsonrpc !== "2.0") return invalid(m, ErrorCode.InvalidRequest, 'invalid request: "jsonrpc" must be "2.0"');
   const hasId = "id" in m;

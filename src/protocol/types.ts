@@ -11,12 +11,29 @@ export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03
 export type ProtocolVersion = (typeof SUPPORTED_PROTOCOL_VERSIONS)[number];
 
 /** A JSON-RPC message as it travels, before Trellis knows which kind it is. */
-export interface JsonRpcRequestMessage { jsonrpc: "2.0"; id: RequestId; method: string; params?: Record<string, unknown> }
-export interface JsonRpcNotificationMessage { jsonrpc: "2.0"; method: string; params?: Record<string, unknown> }
-export interface JsonRpcResultMessage { jsonrpc: "2.0"; id: RequestId; result: Record<string, unknown> }
+export interface JsonRpcRequestMessage {
+  jsonrpc: "2.0";
+  id: RequestId;
+  method: string;
+  params?: Record<string, unknown>;
+}
+export interface JsonRpcNotificationMessage {
+  jsonrpc: "2.0";
+  method: string;
+  params?: Record<string, unknown>;
+}
+export interface JsonRpcResultMessage {
+  jsonrpc: "2.0";
+  id: RequestId;
+  result: Record<string, unknown>;
+}
 /**
  * An error response. `id` is left out when the request's id could not be read: the 2025-11-25 schema makes it
  * optional there, and the official SDK 1.x client rejects `"id": null`.
  */
-export interface JsonRpcErrorMessage { jsonrpc: "2.0"; id?: RequestId; error: { code: number; message: string; data?: unknown } }
+export interface JsonRpcErrorMessage {
+  jsonrpc: "2.0";
+  id?: RequestId;
+  error: { code: number; message: string; data?: unknown };
+}
 export type JsonRpcMessage = JsonRpcRequestMessage | JsonRpcNotificationMessage | JsonRpcResultMessage | JsonRpcErrorMessage;

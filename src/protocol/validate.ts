@@ -12,13 +12,13 @@ export function checkAgainst(validator: CompiledValidator, value: unknown): stri
   if (validator(value)) return undefined;
   const e = validator.errors?.[0];
   if (!e) return "does not match the schema";
-  let where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "";
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "";
   if (e.keyword === "required" && typeof e.params.missingProperty === "string") {
     const field = where ? `${where}.${e.params.missingProperty}` : e.params.missingProperty;
     return `missing required field "${field}"`;
   }
   if (e.keyword === "additionalProperties" && typeof e.params.additionalProperty === "string") {
-    return `unexpected field "${where ? where + "." : ""}${e.params.additionalProperty}"`;
+    return `unexpected field "${where ? `${where}.` : ""}${e.params.additionalProperty}"`;
   }
   return where ? `"${where}" ${e.message ?? "is invalid"}` : `params ${e.message ?? "are invalid"}`;
 }

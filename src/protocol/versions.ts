@@ -39,21 +39,35 @@ export function downgradeResult(method: string, result: Obj, version: ProtocolVe
   if (version === LATEST_PROTOCOL_VERSION) return result;
   const old = version === "2025-03-26";
   const itemKeys: string[] = [...ADDED_2025_11_25.item, ...(old ? ADDED_2025_06_18.item : [])];
-  const listKey = { "tools/list": "tools", "resources/list": "resources", "resources/templates/list": "resourceTemplates", "prompts/list": "prompts" }[method];
+  const listKey = {
+    "tools/list": "tools",
+    "resources/list": "resources",
+    "resources/templates/list": "resourceTemplates",
+    "prompts/list": "prompts",
+  }[method];
   if (listKey && Array.isArray(result[listKey])) {
     return { ...result, [listKey]: (result[listKey] as Obj[]).map((item) => without(item, itemKeys)) };
   }
   if (method === "initialize") {
     const implKeys: string[] = [...ADDED_2025_11_25.implementation, ...(old ? ADDED_2025_06_18.implementation : [])];
     const caps = result.capabilities as Obj | undefined;
-    return { ...result, serverInfo: without(result.serverInfo as Obj, implKeys), ...(caps ? { capabilities: without(caps, ["tasks"]) } : {}) };
+    return {
+      ...result,
+      serverInfo: without(result.serverInfo as Obj, implKeys),
+      ...(caps ? { capabilities: without(caps, ["tasks"]) } : {}),
+    };
   }
   if (method === "tools/call" && old) {
     const r = without(result, ["structuredContent"]);
     const content = r.content as Obj[] | undefined;
     // 2025-03-26 has no resource_link content: describe the link in text so nothing is silently lost.
     if (content?.some((c) => c.type === "resource_link")) {
-      return { ...r, content: content.map((c) => (c.type === "resource_link" ? { type: "text", text: `Resource: ${c.uri}${c.name ? ` (${c.name})` : ""}` } : c)) };
+      return {
+        ...r,
+        content: content.map((c) =>
+          c.type === "resource_link" ? { type: "text", text: `Resource: ${c.uri}${c.name ? ` (${c.name})` : ""}` } : c,
+        ),
+      };
     }
     return r;
   }

@@ -112,13 +112,23 @@ export class HandlerContext {
    */
   async elicit(params: ElicitFormOptions | ElicitUrlOptions, options: RequestOptions = {}): Promise<ElicitResult> {
     const caps = this.session?.clientCapabilities.elicitation as { form?: object; url?: object } | undefined;
-    if (!caps) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation" capability; it cannot be asked for input');
+    if (!caps)
+      throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation" capability; it cannot be asked for input');
     if (params.mode === "url") {
-      if (!caps.url) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation.url" capability; use form mode or return a URLElicitationRequired error');
+      if (!caps.url)
+        throw new TrellisError(
+          "CAPABILITY_MISSING",
+          'client did not declare the "elicitation.url" capability; use form mode or return a URLElicitationRequired error',
+        );
       const p = params as ElicitUrlOptions;
-      if (typeof p.url !== "string" || !URL.canParse(p.url)) throw misuse(`elicit: "url" must be an absolute URL; got ${JSON.stringify(p.url)}`);
+      if (typeof p.url !== "string" || !URL.canParse(p.url))
+        throw misuse(`elicit: "url" must be an absolute URL; got ${JSON.stringify(p.url)}`);
       const elicitationId = p.elicitationId ?? crypto.randomUUID();
-      return (await this.#ask("elicitation/create", { ...p, elicitationId }, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
+      return (await this.#ask(
+        "elicitation/create",
+        { ...p, elicitationId },
+        { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options },
+      )) as ElicitResult;
     }
     // An empty elicitation capability means form mode (backwards compatibility, elicitation.mdx).
     if (caps.url && !caps.form) {
@@ -142,7 +152,10 @@ export class HandlerContext {
    * urlElicitationRequired ends the request with the -32042 error (SEP-1036), telling the client which URL
    * elicitations must complete before it retries. It never returns.
    */
-  urlElicitationRequired(elicitations: Array<Omit<ElicitRequestURLParams, "mode"> & { mode?: "url" }>, message = "this request needs you to complete an interaction in your browser first"): never {
+  urlElicitationRequired(
+    elicitations: Array<Omit<ElicitRequestURLParams, "mode"> & { mode?: "url" }>,
+    message = "this request needs you to complete an interaction in your browser first",
+  ): never {
     throw new ProtocolError(ErrorCode.UrlElicitationRequired, message, { elicitations: elicitations.map((e) => ({ mode: "url", ...e })) });
   }
 
@@ -152,17 +165,29 @@ export class HandlerContext {
    */
   async sample(params: CreateMessageRequestParams, options: RequestOptions = {}): Promise<CreateMessageResult> {
     const caps = this.session?.clientCapabilities.sampling as { tools?: object; context?: object } | undefined;
-    if (!caps) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "sampling" capability; it cannot be asked for a completion');
-    if ((params.tools || params.toolChoice) && !caps.tools) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare "sampling.tools"; send the request without "tools" and "toolChoice"');
+    if (!caps)
+      throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "sampling" capability; it cannot be asked for a completion');
+    if ((params.tools || params.toolChoice) && !caps.tools)
+      throw new TrellisError(
+        "CAPABILITY_MISSING",
+        'client did not declare "sampling.tools"; send the request without "tools" and "toolChoice"',
+      );
     if (params.includeContext && params.includeContext !== "none" && !caps.context) {
-      throw new TrellisError("CAPABILITY_MISSING", `client did not declare "sampling.context"; "includeContext": "${params.includeContext}" needs it`);
+      throw new TrellisError(
+        "CAPABILITY_MISSING",
+        `client did not declare "sampling.context"; "includeContext": "${params.includeContext}" needs it`,
+      );
     }
-    return (await this.#ask("sampling/createMessage", params as unknown as Record<string, unknown>, { timeoutMs: DEFAULT_SAMPLE_TIMEOUT_MS, ...options })) as unknown as CreateMessageResult;
+    return (await this.#ask("sampling/createMessage", params as unknown as Record<string, unknown>, {
+      timeoutMs: DEFAULT_SAMPLE_TIMEOUT_MS,
+      ...options,
+    })) as unknown as CreateMessageResult;
   }
 
   /** listRoots asks the client for its roots; it needs the client's `roots` capability. */
   async listRoots(options: RequestOptions = {}): Promise<ListRootsResult> {
-    if (!this.session?.clientCapabilities.roots) throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
+    if (!this.session?.clientCapabilities.roots)
+      throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
     return (await this.#ask("roots/list", undefined, options)) as ListRootsResult;
   }
 
@@ -175,7 +200,8 @@ export class HandlerContext {
     try {
       return await this.#rpc.request(method, params, { ...options, signal: options.signal ?? this.signal });
     } catch (err) {
-      if (err instanceof ProtocolError) throw new TrellisError("REQUEST_FAILED", `the client answered "${method}" with error ${err.code}: ${err.message}`, { cause: err });
+      if (err instanceof ProtocolError)
+        throw new TrellisError("REQUEST_FAILED", `the client answered "${method}" with error ${err.code}: ${err.message}`, { cause: err });
       throw err;
     }
   }

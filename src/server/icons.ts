@@ -7,8 +7,11 @@ export function checkIcons(icons: Icon[], op: string): void {
   for (const icon of icons) {
     const src = icon?.src;
     if (typeof src !== "string" || !/^(https?:|data:)/i.test(src)) {
-      throw misuse(`${op}: icon src ${JSON.stringify(src)} must be an https:, http: or data: URI (SEP-973); host the image or inline it as a data: URI`);
+      throw misuse(
+        `${op}: icon src ${JSON.stringify(src)} must be an https:, http: or data: URI (SEP-973); host the image or inline it as a data: URI`,
+      );
     }
-    if (icon.theme !== undefined && icon.theme !== "light" && icon.theme !== "dark") throw misuse(`${op}: icon theme must be "light" or "dark"`);
+    if (icon.theme !== undefined && icon.theme !== "light" && icon.theme !== "dark")
+      throw misuse(`${op}: icon theme must be "light" or "dark"`);
   }
 }

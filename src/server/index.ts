@@ -4,9 +4,23 @@
  */
 export { McpServer, type ServerOptions, type ConnectOptions } from "./server.js";
 export { ServerSession } from "./session.js";
-export { HandlerContext, type ElicitFormOptions, type ElicitUrlOptions, DEFAULT_ELICIT_TIMEOUT_MS, DEFAULT_SAMPLE_TIMEOUT_MS } from "./context.js";
+export {
+  HandlerContext,
+  type ElicitFormOptions,
+  type ElicitUrlOptions,
+  DEFAULT_ELICIT_TIMEOUT_MS,
+  DEFAULT_SAMPLE_TIMEOUT_MS,
+} from "./context.js";
 export { TOOL_NAME, textResult, type ToolConfig, type ToolHandler, type ToolResult, type RegisteredTool } from "./tools.js";
-export type { ResourceConfig, ResourceHandler, ResourceReadResult, ResourceTemplateConfig, ResourceTemplateHandler, RegisteredResource, Completer } from "./resources.js";
+export type {
+  ResourceConfig,
+  ResourceHandler,
+  ResourceReadResult,
+  ResourceTemplateConfig,
+  ResourceTemplateHandler,
+  RegisteredResource,
+  Completer,
+} from "./resources.js";
 export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
 export { UriTemplate } from "./uri-template.js";
 export { TaskManager, toWireTask, type TaskOptions } from "./tasks.js";

@@ -14,7 +14,12 @@ export function shouldLog(level: LoggingLevel, threshold: LoggingLevel | undefin
  * logMessage is the params of a `notifications/message` at `level` for a client whose threshold is `threshold`,
  * or undefined when the level does not pass it. Every way of logging to a client goes through it.
  */
-export function logMessage(level: LoggingLevel, data: unknown, logger: string | undefined, threshold: LoggingLevel | undefined): Record<string, unknown> | undefined {
+export function logMessage(
+  level: LoggingLevel,
+  data: unknown,
+  logger: string | undefined,
+  threshold: LoggingLevel | undefined,
+): Record<string, unknown> | undefined {
   if (!shouldLog(level, threshold)) return undefined;
   return logger === undefined ? { level, data } : { level, data, logger };
 }

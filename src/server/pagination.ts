@@ -33,7 +33,13 @@ export function paginate<T extends Sequenced>(items: Iterable<T>, cursor: unknow
 }
 
 /** listPage answers a list method: the page of what the caller may see, under `key`, with nextCursor when there is more. */
-export function listPage<T extends Sequenced & { scopes: string[]; definition: unknown }>(state: ServerState, rpc: RequestContext, items: Iterable<T>, cursor: unknown, key: string): Record<string, unknown> {
+export function listPage<T extends Sequenced & { scopes: string[]; definition: unknown }>(
+  state: ServerState,
+  rpc: RequestContext,
+  items: Iterable<T>,
+  cursor: unknown,
+  key: string,
+): Record<string, unknown> {
   const { page, nextCursor } = paginate(state.visible(items, rpc), cursor, state.pageSize);
   const list = page.map((i) => i.definition);
   return nextCursor ? { [key]: list, nextCursor } : { [key]: list };
@@ -54,5 +60,8 @@ function decodeCursor(cursor: unknown): number {
     const m = /^trellis:(\d+)$/.exec(text);
     if (m) return Number(m[1]);
   }
-  throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: cursor ${JSON.stringify(cursor)} was not issued by this server; omit it to start from the first page`);
+  throw new ProtocolError(
+    ErrorCode.InvalidParams,
+    `invalid params: cursor ${JSON.stringify(cursor)} was not issued by this server; omit it to start from the first page`,
+  );
 }

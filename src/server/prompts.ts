@@ -67,7 +67,11 @@ export function buildPromptEntry(seq: number, name: string, config: PromptConfig
 }
 
 /** getPrompt checks the arguments against the declaration and runs the handler. */
-export async function getPrompt(entry: PromptEntry, args: Record<string, string> | undefined, ctx: HandlerContext): Promise<GetPromptResult> {
+export async function getPrompt(
+  entry: PromptEntry,
+  args: Record<string, string> | undefined,
+  ctx: HandlerContext,
+): Promise<GetPromptResult> {
   const given = args ?? {};
   for (const a of entry.definition.arguments ?? []) {
     if (a.required && typeof given[a.name] !== "string") {
@@ -76,8 +80,10 @@ export async function getPrompt(entry: PromptEntry, args: Record<string, string>
   }
   const out = await entry.handler(given, ctx);
   const result: GetPromptResult = Array.isArray(out) ? { messages: out } : out;
-  if (!Array.isArray(result?.messages)) throw new ProtocolError(ErrorCode.InternalError, `prompt "${entry.name}" returned no messages; return { messages: [...] }`);
-  if (entry.definition.description !== undefined && result.description === undefined) return { description: entry.definition.description, ...result };
+  if (!Array.isArray(result?.messages))
+    throw new ProtocolError(ErrorCode.InternalError, `prompt "${entry.name}" returned no messages; return { messages: [...] }`);
+  if (entry.definition.description !== undefined && result.description === undefined)
+    return { description: entry.definition.description, ...result };
   return result;
 }
 
@@ -88,7 +94,11 @@ export const listPrompts: ServerMethod = (params, { state, rpc }) => listPage(st
 export const getPromptMethod: ServerMethod = (params, { state, session, rpc }) => {
   const name = params.name as string;
   const entry = state.prompts.get(name);
-  if (!entry) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown prompt ${JSON.stringify(name)}; call prompts/list for the available prompts`);
+  if (!entry)
+    throw new ProtocolError(
+      ErrorCode.InvalidParams,
+      `invalid params: unknown prompt ${JSON.stringify(name)}; call prompts/list for the available prompts`,
+    );
   return getPrompt(entry, params.arguments as Record<string, string> | undefined, new Context(rpc, session));
 };
 

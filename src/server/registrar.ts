@@ -42,10 +42,16 @@ export class Registrar {
 
   /** add takes a contribution whole, or throws (and adds nothing) when it names a method or notification already taken. */
   add(c: Contribution): void {
-    for (const [table, names] of [[this.#methods, Object.keys(c.methods ?? {})], [this.#notifications, Object.keys(c.notifications ?? {})]] as const) {
+    for (const [table, names] of [
+      [this.#methods, Object.keys(c.methods ?? {})],
+      [this.#notifications, Object.keys(c.notifications ?? {})],
+    ] as const) {
       for (const name of names) {
         const taken = table.get(name);
-        if (taken) throw misuse(`${c.owner}: cannot handle ${JSON.stringify(name)}, which ${taken.owner === "core" ? "the core protocol" : taken.owner} already handles; pick another method name`);
+        if (taken)
+          throw misuse(
+            `${c.owner}: cannot handle ${JSON.stringify(name)}, which ${taken.owner === "core" ? "the core protocol" : taken.owner} already handles; pick another method name`,
+          );
       }
     }
     for (const [name, handler] of Object.entries(c.methods ?? {})) this.#methods.set(name, { owner: c.owner, handler });

@@ -14,7 +14,10 @@ import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 import type { ServerState } from "./state.js";
 
 /** What a read handler returns: a full result, or the contents of this one URI as text or bytes. */
-export type ResourceReadResult = ReadResourceResult | { text: string; mimeType?: string } | { blob: string | Uint8Array; mimeType?: string };
+export type ResourceReadResult =
+  | ReadResourceResult
+  | { text: string; mimeType?: string }
+  | { blob: string | Uint8Array; mimeType?: string };
 
 export interface ResourceConfig {
   name: string;
@@ -39,7 +42,11 @@ export interface ResourceTemplateConfig extends ResourceConfig {
   complete?: Record<string, Completer>;
 }
 
-export type ResourceTemplateHandler = (uri: string, variables: Record<string, string | string[]>, ctx: HandlerContext) => ResourceReadResult | Promise<ResourceReadResult>;
+export type ResourceTemplateHandler = (
+  uri: string,
+  variables: Record<string, string | string[]>,
+  ctx: HandlerContext,
+) => ResourceReadResult | Promise<ResourceReadResult>;
 
 export interface ResourceEntry {
   seq: number;
@@ -66,28 +73,43 @@ function describe<T extends Record<string, unknown>>(base: T, config: ResourceCo
   if (typeof config?.name !== "string" || config.name === "") throw misuse(`${op}: config.name must be a non-empty string`);
   if (config.icons) checkIcons(config.icons, op);
   const out: Record<string, unknown> = { ...base, name: config.name };
-  for (const k of ["title", "description", "mimeType", "size", "annotations", "icons", "_meta"] as const) if (config[k] !== undefined) out[k] = config[k];
+  for (const k of ["title", "description", "mimeType", "size", "annotations", "icons", "_meta"] as const)
+    if (config[k] !== undefined) out[k] = config[k];
   delete out.scopes;
   return out as T;
 }
 
 export function buildResourceEntry(seq: number, uri: string, config: ResourceConfig, handler: ResourceHandler): ResourceEntry {
   const op = `registerResource ${JSON.stringify(uri)}`;
-  if (typeof uri !== "string" || !URL.canParse(uri)) throw misuse(`${op}: uri must be an absolute URI such as "file:///notes.txt" or "app://config"`);
+  if (typeof uri !== "string" || !URL.canParse(uri))
+    throw misuse(`${op}: uri must be an absolute URI such as "file:///notes.txt" or "app://config"`);
   if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
   return { seq, scopes: config.scopes ?? [], definition: describe({ uri } as Resource, config, op), handler };
 }
 
-export function buildTemplateEntry(seq: number, uriTemplate: string, config: ResourceTemplateConfig, handler: ResourceTemplateHandler): TemplateEntry {
+export function buildTemplateEntry(
+  seq: number,
+  uriTemplate: string,
+  config: ResourceTemplateConfig,
+  handler: ResourceTemplateHandler,
+): TemplateEntry {
   const op = `registerResourceTemplate ${JSON.stringify(uriTemplate)}`;
   if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
   const template = new UriTemplate(uriTemplate);
   if (template.variableNames.length === 0) throw misuse(`${op}: the template has no variables; register it with registerResource instead`);
   for (const v of Object.keys(config.complete ?? {})) {
-    if (!template.variableNames.includes(v)) throw misuse(`${op}: complete names "${v}", which is not a variable of the template (${template.variableNames.join(", ")})`);
+    if (!template.variableNames.includes(v))
+      throw misuse(`${op}: complete names "${v}", which is not a variable of the template (${template.variableNames.join(", ")})`);
   }
   const { complete, ...rest } = config;
-  return { seq, scopes: config.scopes ?? [], definition: describe({ uriTemplate } as ResourceTemplate, rest, op), template, complete, handler };
+  return {
+    seq,
+    scopes: config.scopes ?? [],
+    definition: describe({ uriTemplate } as ResourceTemplate, rest, op),
+    template,
+    complete,
+    handler,
+  };
 }
 
 /** toReadResult turns what a handler returned into a ReadResourceResult for `uri`. */
@@ -113,7 +135,10 @@ export function resourceNotFound(uri: string): ProtocolError {
  * findResource resolves a URI the way reads do: the fixed resource registered at it, else the first template
  * (in registration order) that matches it, with the template's variables.
  */
-export function findResource(state: ServerState, uri: string): { resource: ResourceEntry } | { template: TemplateEntry; vars: Record<string, string | string[]> } | undefined {
+export function findResource(
+  state: ServerState,
+  uri: string,
+): { resource: ResourceEntry } | { template: TemplateEntry; vars: Record<string, string | string[]> } | undefined {
   const resource = state.resources.get(uri);
   if (resource) return { resource };
   for (const template of state.templates.values()) {
@@ -124,8 +149,10 @@ export function findResource(state: ServerState, uri: string): { resource: Resou
 }
 
 /** resources/list and resources/templates/list: what the caller may read, a page at a time. */
-export const listResources: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.resources.values(), params.cursor, "resources");
-export const listResourceTemplates: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.templates.values(), params.cursor, "resourceTemplates");
+export const listResources: ServerMethod = (params, { state, rpc }) =>
+  listPage(state, rpc, state.resources.values(), params.cursor, "resources");
+export const listResourceTemplates: ServerMethod = (params, { state, rpc }) =>
+  listPage(state, rpc, state.templates.values(), params.cursor, "resourceTemplates");
 
 /** resources/read: a fixed resource, else the first matching template; -32002 with the URI when none is. */
 export const readResource: ServerMethod = async (params, { state, session, rpc }) => {
@@ -149,5 +176,6 @@ export const unsubscribe: ServerMethod = (params, { session }) => {
 
 /** The server declares resources (with subscriptions) once one or a template is registered. */
 export const resourcesCapability: CapabilityContribution = (state, caps) => {
-  if (state.resources.size || state.templates.size || state.forced.resources) caps.resources = { subscribe: true, listChanged: true, ...state.forced.resources };
+  if (state.resources.size || state.templates.size || state.forced.resources)
+    caps.resources = { subscribe: true, listChanged: true, ...state.forced.resources };
 };

@@ -11,7 +11,16 @@ import type { ServerState } from "./state.js";
 type Params = Record<string, unknown>;
 
 /** The methods that reach a scoped item. */
-export const SCOPED_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read", "resources/subscribe", "completion/complete", "tasks/get", "tasks/result", "tasks/cancel"]);
+export const SCOPED_METHODS: ReadonlySet<string> = new Set([
+  "tools/call",
+  "prompts/get",
+  "resources/read",
+  "resources/subscribe",
+  "completion/complete",
+  "tasks/get",
+  "tasks/result",
+  "tasks/cancel",
+]);
 
 /**
  * scopesFor: the tool of tools/call, the prompt of prompts/get, the resource or template of resources/read and
@@ -32,7 +41,8 @@ export function scopesFor(state: ServerState, method: string, params: Params, au
     case "completion/complete": {
       const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
       if (ref?.type === "ref/prompt") return state.prompts.get(ref.name as string)?.scopes ?? [];
-      if (ref?.type === "ref/resource") return state.templates.get(ref.uri as string)?.scopes ?? state.resources.get(ref.uri as string)?.scopes ?? [];
+      if (ref?.type === "ref/resource")
+        return state.templates.get(ref.uri as string)?.scopes ?? state.resources.get(ref.uri as string)?.scopes ?? [];
       return [];
     }
     case "tasks/get":
@@ -55,5 +65,8 @@ async function taskScopes(state: ServerState, taskId: unknown, authInfo: AuthInf
 /** authorize refuses (-32600 forbidden, with data.requiredScopes) a request whose caller lacks the item's scopes. */
 export async function authorize(state: ServerState, method: string, params: Params, auth: AuthInfo): Promise<void> {
   const missing = (await scopesFor(state, method, params, auth)).filter((s) => !auth.scopes.includes(s));
-  if (missing.length) throw new ProtocolError(ErrorCode.InvalidRequest, `forbidden: "${method}" on this item needs the scope(s) ${missing.join(" ")}`, { requiredScopes: missing });
+  if (missing.length)
+    throw new ProtocolError(ErrorCode.InvalidRequest, `forbidden: "${method}" on this item needs the scope(s) ${missing.join(" ")}`, {
+      requiredScopes: missing,
+    });
 }

@@ -14,7 +14,15 @@ import { TaskManager, type TaskOptions } from "../tasks/manager.js";
 import { complete, completionsCapability } from "./completion.js";
 import { initialize, initialized, rootsListChanged } from "./lifecycle.js";
 import { loggingCapability, setLevel } from "./logging.js";
-import { buildPromptEntry, getPromptMethod, listPrompts, promptsCapability, type PromptConfig, type PromptHandler, type RegisteredPrompt } from "./prompts.js";
+import {
+  buildPromptEntry,
+  getPromptMethod,
+  listPrompts,
+  promptsCapability,
+  type PromptConfig,
+  type PromptHandler,
+  type RegisteredPrompt,
+} from "./prompts.js";
 import { Registrar, type CapabilityContribution, type ServerMethod, type ServerNotification } from "./registrar.js";
 import {
   buildResourceEntry,
@@ -35,7 +43,16 @@ import { authorize, SCOPED_METHODS, scopesFor } from "./scopes.js";
 import { ServerSession } from "./session.js";
 import { ServerState } from "./state.js";
 import { cancelTask, getTask, listTasks, recoverToolTasks, taskResult, tasksCapability } from "./tasks.js";
-import { buildToolEntry, callTool, callToolMethod, listTools, toolsCapability, type RegisteredTool, type ToolConfig, type ToolHandler } from "./tools.js";
+import {
+  buildToolEntry,
+  callTool,
+  callToolMethod,
+  listTools,
+  toolsCapability,
+  type RegisteredTool,
+  type ToolConfig,
+  type ToolHandler,
+} from "./tools.js";
 
 type Params = Record<string, unknown>;
 
@@ -101,7 +118,14 @@ const CORE_NOTIFICATIONS: Readonly<Record<string, ServerNotification>> = {
 };
 
 /** What the core declares, in the order the initialize result lists it. */
-const CORE_CAPABILITIES: readonly CapabilityContribution[] = [loggingCapability, completionsCapability, toolsCapability, resourcesCapability, promptsCapability, tasksCapability];
+const CORE_CAPABILITIES: readonly CapabilityContribution[] = [
+  loggingCapability,
+  completionsCapability,
+  toolsCapability,
+  resourcesCapability,
+  promptsCapability,
+  tasksCapability,
+];
 
 export class McpServer {
   readonly info: Implementation;
@@ -116,8 +140,10 @@ export class McpServer {
 
   /** Creates a server; `info` is what clients see as serverInfo (name and version are required). */
   constructor(info: Implementation, options: ServerOptions = {}) {
-    if (typeof info?.name !== "string" || typeof info?.version !== "string") throw misuse('new McpServer: info must have string "name" and "version", as in { name: "my-server", version: "1.0.0" }');
-    if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0)) throw misuse(`new McpServer: pageSize must be a positive integer; got ${options.pageSize}`);
+    if (typeof info?.name !== "string" || typeof info?.version !== "string")
+      throw misuse('new McpServer: info must have string "name" and "version", as in { name: "my-server", version: "1.0.0" }');
+    if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0))
+      throw misuse(`new McpServer: pageSize must be a positive integer; got ${options.pageSize}`);
     this.info = info;
     const state = new ServerState(info, options);
     this.#state = state;
@@ -125,7 +151,8 @@ export class McpServer {
     state.capabilities = () => this.#registrar.capabilities(state, { ...state.forced });
     this.#registrar.add({ owner: "core", methods: CORE_METHODS, notifications: CORE_NOTIFICATIONS, capabilities: CORE_CAPABILITIES });
     for (const [method, { handler }] of this.#registrar.methods()) this.#handlers.set(method, this.#wrap(method, handler));
-    for (const [method, { handler }] of this.#registrar.notifications()) this.#notificationHandlers.set(method, (p, session, extra) => handler(p, session as ServerSession, state, extra));
+    for (const [method, { handler }] of this.#registrar.notifications())
+      this.#notificationHandlers.set(method, (p, session, extra) => handler(p, session as ServerSession, state, extra));
   }
 
   /** The sessions currently connected. */
@@ -140,11 +167,19 @@ export class McpServer {
    * is taken, or a schema cannot be compiled, so mistakes surface at start-up rather than when a model
    * calls the tool.
    */
-  registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): RegisteredTool {
+  registerTool<S extends SchemaInput | undefined = undefined>(
+    name: string,
+    config: ToolConfig<S>,
+    handler: ToolHandler<S>,
+  ): RegisteredTool {
     const tools = this.#state.tools;
-    if (tools.has(name)) throw misuse(`registerTool ${JSON.stringify(name)}: a tool with this name is already registered; remove it first or pick another name`);
+    if (tools.has(name))
+      throw misuse(
+        `registerTool ${JSON.stringify(name)}: a tool with this name is already registered; remove it first or pick another name`,
+      );
     const entry = buildToolEntry(++this.#seq, name, config as ToolConfig, handler as ToolHandler);
-    if (entry.definition.execution?.taskSupport && entry.definition.execution.taskSupport !== "forbidden") this.#state.tasks ??= new TaskManager();
+    if (entry.definition.execution?.taskSupport && entry.definition.execution.taskSupport !== "forbidden")
+      this.#state.tasks ??= new TaskManager();
     return { name, remove: this.#add(tools, name, entry, "tools") };
   }
 
@@ -159,7 +194,8 @@ export class McpServer {
   /** registerResourceTemplate adds an RFC 6570 template; reads of matching URIs reach `handler` with the variables. */
   registerResourceTemplate(uriTemplate: string, config: ResourceTemplateConfig, handler: ResourceTemplateHandler): RegisteredResource {
     const templates = this.#state.templates;
-    if (templates.has(uriTemplate)) throw misuse(`registerResourceTemplate ${JSON.stringify(uriTemplate)}: this template is already registered`);
+    if (templates.has(uriTemplate))
+      throw misuse(`registerResourceTemplate ${JSON.stringify(uriTemplate)}: this template is already registered`);
     const entry = buildTemplateEntry(++this.#seq, uriTemplate, config, handler);
     return { uri: uriTemplate, remove: this.#add(templates, uriTemplate, entry, "resources") };
   }
@@ -204,7 +240,9 @@ export class McpServer {
     const state = this.#state;
     const resumable = (name: string) => {
       const tool = state.tools.get(name);
-      return tool?.resumable ? (args: Record<string, unknown> | undefined, ctx: Parameters<typeof callTool>[2]) => callTool(tool, args, ctx) : undefined;
+      return tool?.resumable
+        ? (args: Record<string, unknown> | undefined, ctx: Parameters<typeof callTool>[2]) => callTool(tool, args, ctx)
+        : undefined;
     };
     return (this.#recovered ??= state.tasks ? recoverToolTasks(state.tasks, resumable) : Promise.resolve());
   }
@@ -265,7 +303,9 @@ export class McpServer {
       const auth = rpc.extra?.authInfo;
       const out = auth && scoped ? authorize(state, method, params, auth).then(() => handler(params, call)) : handler(params, call);
       if (session.protocolVersion === "2025-11-25") return out;
-      return out instanceof Promise ? out.then((r) => downgradeResult(method, r as Params, session.protocolVersion)) : downgradeResult(method, out as Params, session.protocolVersion);
+      return out instanceof Promise
+        ? out.then((r) => downgradeResult(method, r as Params, session.protocolVersion))
+        : downgradeResult(method, out as Params, session.protocolVersion);
     };
   }
 }

@@ -52,9 +52,16 @@ export class ServerSession extends Session {
     }
     this.gate = (method) => {
       if (method === "initialize") {
-        return this.initialized ? new ProtocolError(ErrorCode.InvalidRequest, 'invalid request: "initialize" was already received on this session') : undefined;
+        return this.initialized
+          ? new ProtocolError(ErrorCode.InvalidRequest, 'invalid request: "initialize" was already received on this session')
+          : undefined;
       }
-      return this.initialized ? undefined : new ProtocolError(ErrorCode.InvalidRequest, `invalid request: "${method}" received before "initialize"; initialize the session first`);
+      return this.initialized
+        ? undefined
+        : new ProtocolError(
+            ErrorCode.InvalidRequest,
+            `invalid request: "${method}" received before "initialize"; initialize the session first`,
+          );
     };
   }
 

@@ -7,7 +7,7 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 import { principalKey } from "../jsonrpc/transport.js";
-import { TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../tasks/manager.js";
+import { type TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../tasks/manager.js";
 import type { TaskRecord } from "../tasks/store.js";
 import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
@@ -41,7 +41,13 @@ export function taskCaller(session: ServerSession, rpc?: Pick<RequestContext, "e
 export type ToolRun = (args: Record<string, unknown> | undefined, ctx: HandlerContext) => Promise<CallToolResult>;
 
 /** toolWork is a tool call as a task's work: an isError result marks the task failed (tasks.mdx). */
-function toolWork(run: ToolRun, record: TaskRecord, session: ServerSession | undefined, progressToken?: ProgressToken, extra?: RequestContext["extra"]) {
+function toolWork(
+  run: ToolRun,
+  record: TaskRecord,
+  session: ServerSession | undefined,
+  progressToken?: ProgressToken,
+  extra?: RequestContext["extra"],
+) {
   return async (control: TaskControl): Promise<TaskOutcome> => {
     const rpc: RequestContext = {
       id: record.taskId,
@@ -61,15 +67,28 @@ function toolWork(run: ToolRun, record: TaskRecord, session: ServerSession | und
 }
 
 /** startToolTask handles a tools/call that carries "task": the task is created, answered, and run in the background. */
-export async function startToolTask(manager: TaskManager, run: ToolRun, params: Record<string, unknown>, session: ServerSession, rpc: RequestContext): Promise<{ task: Task }> {
-  const stored = { name: params.name, ...(params.arguments !== undefined ? { arguments: params.arguments } : {}), ...(params._meta ? { _meta: params._meta } : {}) };
+export async function startToolTask(
+  manager: TaskManager,
+  run: ToolRun,
+  params: Record<string, unknown>,
+  session: ServerSession,
+  rpc: RequestContext,
+): Promise<{ task: Task }> {
+  const stored = {
+    name: params.name,
+    ...(params.arguments !== undefined ? { arguments: params.arguments } : {}),
+    ...(params._meta ? { _meta: params._meta } : {}),
+  };
   const record = await manager.create(taskCaller(session, rpc), "tools/call", stored, (params.task as { ttl?: unknown } | undefined)?.ttl);
   manager.execute(record, session, rpc.id, toolWork(run, record, session, rpc.progressToken, rpc.extra));
   return { task: toWireTask(record) };
 }
 
 /** recoverToolTasks resumes the tasks of resumable tools (`resumable` gives their run) and fails the rest. */
-export function recoverToolTasks(manager: TaskManager, resumable: (toolName: string) => ToolRun | undefined): Promise<{ resumed: number; failed: number }> {
+export function recoverToolTasks(
+  manager: TaskManager,
+  resumable: (toolName: string) => ToolRun | undefined,
+): Promise<{ resumed: number; failed: number }> {
   return manager.recover((t) => {
     const run = t.method === "tools/call" ? resumable(String(t.params.name)) : undefined;
     return run ? toolWork(run, t, undefined) : undefined;

@@ -46,7 +46,10 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   _meta?: Record<string, unknown>;
 }
 
-export type ToolHandler<S extends SchemaInput | undefined = SchemaInput | undefined> = (args: InferInput<S>, ctx: HandlerContext) => ToolResult | Promise<ToolResult>;
+export type ToolHandler<S extends SchemaInput | undefined = SchemaInput | undefined> = (
+  args: InferInput<S>,
+  ctx: HandlerContext,
+) => ToolResult | Promise<ToolResult>;
 
 /** RegisteredTool is the handle registerTool returns. */
 export interface RegisteredTool {
@@ -72,15 +75,21 @@ export interface ToolEntry {
 export function buildToolEntry(seq: number, name: string, config: ToolConfig, handler: ToolHandler): ToolEntry {
   const op = `registerTool ${JSON.stringify(name)}`;
   if (typeof name !== "string" || !TOOL_NAME.test(name)) {
-    throw misuse(`${op}: name must be 1-128 characters of A-Z, a-z, 0-9, "_", "-" and "." (tools.mdx, "Tool Names"); rename it, for example to ${JSON.stringify(suggestName(String(name)))}`);
+    throw misuse(
+      `${op}: name must be 1-128 characters of A-Z, a-z, 0-9, "_", "-" and "." (tools.mdx, "Tool Names"); rename it, for example to ${JSON.stringify(suggestName(String(name)))}`,
+    );
   }
   if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
   if (config.icons) checkIcons(config.icons, op);
   if (config.execution?.taskSupport && !["forbidden", "optional", "required"].includes(config.execution.taskSupport)) {
     throw misuse(`${op}: execution.taskSupport must be "forbidden", "optional" or "required"`);
   }
-  const input = config.inputSchema === undefined ? compileSchema({ ...EMPTY_INPUT_SCHEMA }, `${op}: inputSchema`) : compileSchema(config.inputSchema, `${op}: inputSchema`, config.inputJsonSchema);
-  const output = config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, `${op}: outputSchema`, config.outputJsonSchema);
+  const input =
+    config.inputSchema === undefined
+      ? compileSchema({ ...EMPTY_INPUT_SCHEMA }, `${op}: inputSchema`)
+      : compileSchema(config.inputSchema, `${op}: inputSchema`, config.inputJsonSchema);
+  const output =
+    config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, `${op}: outputSchema`, config.outputJsonSchema);
   const definition: Tool = { name, inputSchema: input.json as Tool["inputSchema"] };
   if (config.title !== undefined) definition.title = config.title;
   if (config.description !== undefined) definition.description = config.description;
@@ -90,11 +99,17 @@ export function buildToolEntry(seq: number, name: string, config: ToolConfig, ha
   if (config.execution) definition.execution = config.execution;
   if (config._meta) definition._meta = config._meta;
   const j = input.json;
-  const trivialInput = config.inputSchema === undefined || (Object.keys(j).every((k) => k === "type" || k === "properties" || k === "$schema") && Object.keys((j.properties as object | undefined) ?? {}).length === 0);
+  const trivialInput =
+    config.inputSchema === undefined ||
+    (Object.keys(j).every((k) => k === "type" || k === "properties" || k === "$schema") &&
+      Object.keys((j.properties as object | undefined) ?? {}).length === 0);
   if (config.resumable && !["optional", "required"].includes(config.execution?.taskSupport ?? "forbidden")) {
     throw misuse(`${op}: resumable only applies to tools that run as tasks; set execution.taskSupport to "optional" or "required"`);
   }
-  if (config.scopes !== undefined && (!Array.isArray(config.scopes) || config.scopes.some((x) => typeof x !== "string" || /\s/.test(x) || x === ""))) {
+  if (
+    config.scopes !== undefined &&
+    (!Array.isArray(config.scopes) || config.scopes.some((x) => typeof x !== "string" || /\s/.test(x) || x === ""))
+  ) {
     throw misuse(`${op}: scopes must be an array of OAuth scope names without spaces, such as ["files:read"]`);
   }
   return { seq, name, definition, input, trivialInput, output, handler, resumable: config.resumable === true, scopes: config.scopes ?? [] };
@@ -137,11 +152,19 @@ export async function callTool(tool: ToolEntry, args: Record<string, unknown> | 
 
 function normalize(out: ToolResult, name: string): CallToolResult {
   if (typeof out === "string") return textResult(out);
-  if (typeof out !== "object" || out === null) throw new ProtocolError(ErrorCode.InternalError, `tool "${name}" returned ${out === null ? "null" : typeof out}; return a string or a CallToolResult`);
+  if (typeof out !== "object" || out === null)
+    throw new ProtocolError(
+      ErrorCode.InternalError,
+      `tool "${name}" returned ${out === null ? "null" : typeof out}; return a string or a CallToolResult`,
+    );
   if (!Array.isArray(out.content)) {
     // Structured-only results also carry their JSON as text for clients that read content (tools.mdx).
-    if (out.structuredContent !== undefined) return { ...out, content: [{ type: "text", text: JSON.stringify(out.structuredContent) }] as ContentBlock[] };
-    throw new ProtocolError(ErrorCode.InternalError, `tool "${name}" returned a result without "content"; return { content: [...] } or a string`);
+    if (out.structuredContent !== undefined)
+      return { ...out, content: [{ type: "text", text: JSON.stringify(out.structuredContent) }] as ContentBlock[] };
+    throw new ProtocolError(
+      ErrorCode.InternalError,
+      `tool "${name}" returned a result without "content"; return { content: [...] } or a string`,
+    );
   }
   return out;
 }
@@ -157,13 +180,25 @@ export const listTools: ServerMethod = (params, { state, rpc }) => listPage(stat
 export const callToolMethod: ServerMethod = (params, { state, session, rpc }) => {
   const name = params.name as string;
   const tool = state.tools.get(name);
-  if (!tool) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: unknown tool ${JSON.stringify(name)}; call tools/list for the available tools`);
+  if (!tool)
+    throw new ProtocolError(
+      ErrorCode.InvalidParams,
+      `invalid params: unknown tool ${JSON.stringify(name)}; call tools/list for the available tools`,
+    );
   const support = tool.definition.execution?.taskSupport ?? "forbidden";
   if (params.task !== undefined && state.tasks) {
-    if (support === "forbidden") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`);
+    if (support === "forbidden")
+      throw new ProtocolError(
+        ErrorCode.MethodNotFound,
+        `tool ${JSON.stringify(name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`,
+      );
     return startToolTask(state.tasks, (args, ctx) => callTool(tool, args, ctx), params, session, rpc);
   }
-  if (support === "required") throw new ProtocolError(ErrorCode.MethodNotFound, `tool ${JSON.stringify(name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`);
+  if (support === "required")
+    throw new ProtocolError(
+      ErrorCode.MethodNotFound,
+      `tool ${JSON.stringify(name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`,
+    );
   return callTool(tool, params.arguments as Record<string, unknown> | undefined, new Context(rpc, session));
 };
 

@@ -38,7 +38,10 @@ export class UriTemplate {
         const sep = { "": ",", "+": ",", "#": ",", ".": ".", "/": "/", ";": ";", "?": "&", "&": "&" }[p.op];
         const named = p.op === ";" || p.op === "?" || p.op === "&";
         const reserved = p.op === "+" || p.op === "#";
-        const enc = (s: string) => (reserved ? encodeURI(s).replace(/%25([0-9A-Fa-f]{2})/g, "%$1") : encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase()));
+        const enc = (s: string) =>
+          reserved
+            ? encodeURI(s).replace(/%25([0-9A-Fa-f]{2})/g, "%$1")
+            : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
         const out: string[] = [];
         for (const v of p.vars) {
           const val = values[v.name];
@@ -89,16 +92,23 @@ export class UriTemplate {
       const reserved = p.op === "+" || p.op === "#";
       const valueRe = reserved ? "[^?#]*?" : p.op === "/" ? "[^/?#]*" : p.op === "." ? "[^./?#]*" : "[^/?#&,]*";
       p.vars.forEach((v, i) => {
-        const lead = i === 0 ? { "": "", "+": "", "#": "#", ".": "\\.", "/": "/", ";": ";", "?": "\\?", "&": "&" }[p.op] : { "": ",", "+": ",", "#": ",", ".": "\\.", "/": "/", ";": ";", "?": "&", "&": "&" }[p.op];
+        const lead =
+          i === 0
+            ? { "": "", "+": "", "#": "#", ".": "\\.", "/": "/", ";": ";", "?": "\\?", "&": "&" }[p.op]
+            : { "": ",", "+": ",", "#": ",", ".": "\\.", "/": "/", ";": ";", "?": "&", "&": "&" }[p.op];
         const named = p.op === ";" || p.op === "?" || p.op === "&";
-        const body = named ? `${escapeRe(v.name)}(?:=${valueRe})?` : v.explode ? `${valueRe}(?:${p.op === "/" ? "/" : ","}${valueRe})*` : valueRe;
+        const body = named
+          ? `${escapeRe(v.name)}(?:=${valueRe})?`
+          : v.explode
+            ? `${valueRe}(?:${p.op === "/" ? "/" : ","}${valueRe})*`
+            : valueRe;
         this.#groups.push({ name: v.name, op: p.op, explode: v.explode });
         // Query-style and later variables are optional; a simple {var} must be present.
         const optional = named || i > 0;
         re += optional ? `(?:${lead}(${body}))?` : `${lead}(${body})`;
       });
     }
-    return new RegExp(re + "$");
+    return new RegExp(`${re}$`);
   }
 }
 
@@ -112,7 +122,8 @@ function parse(template: string): Part[] {
   while (i < template.length) {
     const open = template.indexOf("{", i);
     const close = template.indexOf("}", i);
-    if (close !== -1 && (open === -1 || close < open)) throw misuse(`uri template "${template}": unmatched "}" at ${close}; remove it or open an expression with "{"`);
+    if (close !== -1 && (open === -1 || close < open))
+      throw misuse(`uri template "${template}": unmatched "}" at ${close}; remove it or open an expression with "{"`);
     if (open === -1) {
       parts.push(template.slice(i));
       break;
@@ -139,7 +150,8 @@ function parse(template: string): Part[] {
       if (colon !== -1) {
         prefix = Number(name.slice(colon + 1));
         name = name.slice(0, colon);
-        if (!Number.isInteger(prefix) || prefix <= 0 || prefix >= 10000) throw misuse(`uri template "${template}": bad prefix in "{${spec}}"; use a length from 1 to 9999`);
+        if (!Number.isInteger(prefix) || prefix <= 0 || prefix >= 10000)
+          throw misuse(`uri template "${template}": bad prefix in "{${spec}}"; use a length from 1 to 9999`);
       }
       if (!VARNAME.test(name)) throw misuse(`uri template "${template}": bad variable name "${name}"; use letters, digits and "_"`);
       return { name, explode, prefix };

@@ -12,7 +12,6 @@ import { InvalidCursorError, type TaskRecord, type TaskStore } from "./store.js"
 import { RateLimiter, type RateLimit } from "./rate-limit.js";
 import { MemoryTaskStore } from "./memory-store.js";
 
-
 /** TaskOptions configure task receiving (on an McpServer or an McpClient). Every field is optional. */
 export interface TaskOptions {
   /** Where tasks live. Default: a MemoryTaskStore (the example server and serveHttp users pass SqliteTaskStore). */
@@ -51,7 +50,13 @@ const ownerOf = (c: TaskCaller) => (typeof c === "string" ? c : c.owner);
 
 /** toWireTask renders a stored task as the protocol's Task. */
 export function toWireTask(t: TaskRecord): Task {
-  const out: Task = { taskId: t.taskId, status: t.status, createdAt: new Date(t.createdAt).toISOString(), lastUpdatedAt: new Date(t.lastUpdatedAt).toISOString(), ttl: t.ttl };
+  const out: Task = {
+    taskId: t.taskId,
+    status: t.status,
+    createdAt: new Date(t.createdAt).toISOString(),
+    lastUpdatedAt: new Date(t.lastUpdatedAt).toISOString(),
+    ttl: t.ttl,
+  };
   if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
   if (t.pollInterval !== undefined) out.pollInterval = t.pollInterval;
   return out;
@@ -84,7 +89,10 @@ interface Running {
 
 export class TaskManager {
   readonly store: TaskStore;
-  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs" | "rateLimit">> & { maxTtlMs: number | null; defaultTtlMs: number | null };
+  readonly #opts: Required<Omit<TaskOptions, "store" | "maxTtlMs" | "defaultTtlMs" | "rateLimit">> & {
+    maxTtlMs: number | null;
+    defaultTtlMs: number | null;
+  };
   readonly #limiter?: RateLimiter;
   readonly #running = new Map<string, Running>();
   readonly #waiters = new Map<string, Set<() => void>>();
@@ -150,7 +158,12 @@ export class TaskManager {
    * execute runs (or, after a restart, resumes) a task's work in the background. `session` is where the
    * requestor is reached for notifications and input requests; `originalRequestId` routes them on HTTP.
    */
-  execute(record: TaskRecord, session: Session | undefined, originalRequestId: RequestId, work: (control: TaskControl) => Promise<TaskOutcome>): void {
+  execute(
+    record: TaskRecord,
+    session: Session | undefined,
+    originalRequestId: RequestId,
+    work: (control: TaskControl) => Promise<TaskOutcome>,
+  ): void {
     const running: Running = { controller: new AbortController(), session, waiting: new Set(), originalRequestId };
     this.#running.set(record.taskId, running);
     const taskId = record.taskId;
@@ -160,10 +173,12 @@ export class TaskManager {
       taskId,
       signal: running.controller.signal,
       notify: (method, params) => {
-        if (running.session && !running.session.closed) running.session.notify(method, { ...params, _meta: { ...(params?._meta as object | undefined), ...meta } }, route());
+        if (running.session && !running.session.closed)
+          running.session.notify(method, { ...params, _meta: { ...(params?._meta as object | undefined), ...meta } }, route());
       },
       request: async (method, params, options: RequestOptions = {}) => {
-        if (!running.session || running.session.closed) throw new TrellisError("CONNECTION_CLOSED", `task ${taskId} has no requestor connected to ask "${method}"`);
+        if (!running.session || running.session.closed)
+          throw new TrellisError("CONNECTION_CLOSED", `task ${taskId} has no requestor connected to ask "${method}"`);
         await this.#transition(taskId, "input_required");
         // The requestor learns of input_required and opens tasks/result; the question travels on that stream
         // (tasks.mdx, "Input Required Status"). Wait for it a while, then send on whatever route there is.
@@ -179,7 +194,10 @@ export class TaskManager {
     void work(control).then(
       (outcome) => this.#finish(taskId, outcome.status, { result: outcome.result }),
       (err: unknown) => {
-        const error = err instanceof ProtocolError ? err.toJSON() : { code: ErrorCode.InternalError, message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+        const error =
+          err instanceof ProtocolError
+            ? err.toJSON()
+            : { code: ErrorCode.InternalError, message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
         return this.#finish(taskId, "failed", { error });
       },
     );
@@ -217,7 +235,12 @@ export class TaskManager {
     // Back to work, or done: an old "asking the user" or "step 3/4" no longer describes the task.
     const clear = (to === "working" || to === "completed") && patch.statusMessage === undefined;
     if (clear) delete next.statusMessage;
-    await this.store.update(taskId, { ...patch, status: to, lastUpdatedAt: next.lastUpdatedAt, ...(clear ? { statusMessage: undefined } : {}) });
+    await this.store.update(taskId, {
+      ...patch,
+      status: to,
+      lastUpdatedAt: next.lastUpdatedAt,
+      ...(clear ? { statusMessage: undefined } : {}),
+    });
     this.#notifyStatus(next);
     return next;
   }
@@ -250,7 +273,9 @@ export class TaskManager {
       if (await this.store.claim(taskId, this.#holder, now + this.#opts.leaseMs, now)) continue;
       if (this.#running.get(taskId) !== running) continue;
       this.#running.delete(taskId);
-      running.controller.abort(new TrellisError("REQUEST_CANCELLED", "task is no longer run by this process (cancelled, or taken over by another)"));
+      running.controller.abort(
+        new TrellisError("REQUEST_CANCELLED", "task is no longer run by this process (cancelled, or taken over by another)"),
+      );
       this.#wake(taskId);
     }
     if (this.#resume && now - this.#recoveredAt >= this.#opts.leaseMs) await this.recover(this.#resume);
@@ -262,7 +287,11 @@ export class TaskManager {
     if (!s || s.closed) return;
     // On the stream of a waiting tasks/result when there is one, so the status arrives before the result.
     const waiting = running.waiting.values().next().value;
-    s.notify("notifications/tasks/status", toWireTask(t) as unknown as Record<string, unknown>, waiting === undefined ? undefined : { relatedRequestId: waiting });
+    s.notify(
+      "notifications/tasks/status",
+      toWireTask(t) as unknown as Record<string, unknown>,
+      waiting === undefined ? undefined : { relatedRequestId: waiting },
+    );
   }
 
   #wake(taskId: string): void {
@@ -287,7 +316,11 @@ export class TaskManager {
   }
 
   /** result blocks until the task is terminal, then answers exactly as the original request would have. */
-  async result(owner: TaskCaller, params: Record<string, unknown>, rpc: Pick<RequestContext, "id" | "signal" | "session">): Promise<Record<string, unknown>> {
+  async result(
+    owner: TaskCaller,
+    params: Record<string, unknown>,
+    rpc: Pick<RequestContext, "id" | "signal" | "session">,
+  ): Promise<Record<string, unknown>> {
     let t = await this.#owned(owner, params);
     const session = rpc.session;
     const running = this.#running.get(t.taskId);
@@ -328,13 +361,18 @@ export class TaskManager {
     if (t.error) throw new ProtocolError(t.error.code, t.error.message, t.error.data === undefined ? meta : t.error.data);
     if (t.result) return { ...t.result, _meta: { ...(t.result._meta as object | undefined), ...meta } };
     // Cancelled (or failed without a result): the request has nothing to return but an error.
-    throw new ProtocolError(ErrorCode.InternalError, t.status === "cancelled" ? `task ${t.taskId} was cancelled` : `task ${t.taskId} failed: ${t.statusMessage ?? "no result"}`, meta);
+    throw new ProtocolError(
+      ErrorCode.InternalError,
+      t.status === "cancelled" ? `task ${t.taskId} was cancelled` : `task ${t.taskId} failed: ${t.statusMessage ?? "no result"}`,
+      meta,
+    );
   }
 
   async list(caller: TaskCaller, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
     this.admit(caller);
     const owner = ownerOf(caller);
-    if (params.cursor !== undefined && typeof params.cursor !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');
+    if (params.cursor !== undefined && typeof params.cursor !== "string")
+      throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');
     try {
       const page = await this.store.list(owner, params.cursor as string | undefined, this.#opts.pageSize);
       const tasks = page.tasks.map(toWireTask);
@@ -347,7 +385,8 @@ export class TaskManager {
 
   async cancel(owner: TaskCaller, params: Record<string, unknown>): Promise<Task> {
     const t = await this.#owned(owner, params);
-    if (TERMINAL_STATUSES.has(t.status)) throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${t.taskId} is already ${t.status} and cannot be cancelled`);
+    if (TERMINAL_STATUSES.has(t.status))
+      throw new ProtocolError(ErrorCode.InvalidParams, `invalid params: task ${t.taskId} is already ${t.status} and cannot be cancelled`);
     const next = await this.#transition(t.taskId, "cancelled", { statusMessage: "The task was cancelled by request.", lease: undefined });
     this.#running.get(t.taskId)?.controller.abort(new TrellisError("REQUEST_CANCELLED", "task cancelled"));
     this.#running.delete(t.taskId);
@@ -361,7 +400,9 @@ export class TaskManager {
    * stored params, and any other is marked failed with a message that says the process restarted. Tasks other
    * processes still hold are left alone. It runs at start and then about once per lease period.
    */
-  async recover(resume: (task: TaskRecord) => ((control: TaskControl) => Promise<TaskOutcome>) | undefined): Promise<{ resumed: number; failed: number }> {
+  async recover(
+    resume: (task: TaskRecord) => ((control: TaskControl) => Promise<TaskOutcome>) | undefined,
+  ): Promise<{ resumed: number; failed: number }> {
     this.#resume = resume;
     this.#recoveredAt = Date.now();
     let resumed = 0;

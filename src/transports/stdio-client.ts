@@ -74,7 +74,8 @@ export class StdioClientTransport implements Transport {
   #exit?: Promise<void>;
 
   constructor(params: StdioServerParameters) {
-    if (typeof params?.command !== "string" || params.command === "") throw new TypeError('StdioClientTransport: "command" must be the server executable to run');
+    if (typeof params?.command !== "string" || params.command === "")
+      throw new TypeError('StdioClientTransport: "command" must be the server executable to run');
     this.#params = params;
   }
 
@@ -86,7 +87,12 @@ export class StdioClientTransport implements Transport {
   start(events: TransportEvents): void {
     this.#events = events;
     const p = this.#params;
-    const child = spawn(p.command, p.args ?? [], { env: p.env ?? defaultEnvironment(), cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    const child = spawn(p.command, p.args ?? [], {
+      env: p.env ?? defaultEnvironment(),
+      cwd: p.cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
     this.#child = child;
     this.#exit = new Promise((resolve) => child.once("close", () => resolve()));
     child.once("error", (err) => {

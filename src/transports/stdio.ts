@@ -119,7 +119,7 @@ export class LineChannel implements Transport {
   readonly #flush = () => {
     this.#flushScheduled = false;
     if (this.#out.length === 0 || this.#closed) return;
-    const text = this.#out.join("\n") + "\n";
+    const text = `${this.#out.join("\n")}\n`;
     this.#out = [];
     this.#output.write(text);
   };

@@ -31,22 +31,47 @@ const verifier: TokenVerifier = {
 
 function setup(dir: string) {
   const server = new McpServer({ name: "p", version: "1" }, { tasks: { store: new SqliteTaskStore({ filename: join(dir, "t.db") }) } });
-  server.registerTool("secret", { execution: { taskSupport: "optional" } }, (_a, ctx) => `for ${ctx.authInfo?.subject ?? ctx.authInfo?.clientId}`);
-  const h = new StreamableHttpHandler(server, { sessionStore: new SqliteSessionStore({ filename: join(dir, "t.db") }), auth: bearerAuth({ verifier, resource: URL_, authorizationServers: ["https://as1.example"] }) });
+  server.registerTool(
+    "secret",
+    { execution: { taskSupport: "optional" } },
+    (_a, ctx) => `for ${ctx.authInfo?.subject ?? ctx.authInfo?.clientId}`,
+  );
+  const h = new StreamableHttpHandler(server, {
+    sessionStore: new SqliteSessionStore({ filename: join(dir, "t.db") }),
+    auth: bearerAuth({ verifier, resource: URL_, authorizationServers: ["https://as1.example"] }),
+  });
   return { server, h };
 }
 
 async function post(h: StreamableHttpHandler, token: string, body: unknown, sid?: string) {
-  const res = await h.fetch(new Request(URL_, {
-    method: "POST",
-    headers: { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}`, ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}) },
-    body: JSON.stringify(body),
-  }));
-  return { status: res.status, sid: res.headers.get("mcp-session-id"), challenge: res.headers.get("www-authenticate"), body: res.status === 202 ? undefined : await res.json() };
+  const res = await h.fetch(
+    new Request(URL_, {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1:3000",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${token}`,
+        ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}),
+      },
+      body: JSON.stringify(body),
+    }),
+  );
+  return {
+    status: res.status,
+    sid: res.headers.get("mcp-session-id"),
+    challenge: res.headers.get("www-authenticate"),
+    body: res.status === 202 ? undefined : await res.json(),
+  };
 }
 
 async function session(h: StreamableHttpHandler, token: string): Promise<string> {
-  const r = await post(h, token, { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+  const r = await post(h, token, {
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+  });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   await post(h, token, { jsonrpc: "2.0", method: "notifications/initialized" }, r.sid!);
   return r.sid!;
@@ -61,7 +86,10 @@ test("principalKey: issuer, claim kind and value, unambiguous; undefined for a t
     principalKey({ token: "x", scopes: [], issuer: 'https://as1","sub', subject: "alice" }),
   ];
   assert.equal(new Set(keys).size, keys.length, keys.join(" | "));
-  assert.ok(keys.every((k) => k && !k.includes('"x"')), "the token is not part of the key");
+  assert.ok(
+    keys.every((k) => k && !k.includes('"x"')),
+    "the token is not part of the key",
+  );
   assert.equal(principalKey({ token: "x", scopes: [], issuer: "https://as1" }), undefined);
   assert.equal(principalKey({ token: "x", scopes: [], subject: "", clientId: "" }), undefined);
 });
@@ -87,9 +115,17 @@ test("attack #5: a token without sub and client_id=alice, or alice at another is
       assert.deepEqual((await post(h, impostor, { jsonrpc: "2.0", id: 4, method: "tasks/list" }, own)).body.result.tasks, []);
     }
     // She still has both.
-    assert.equal((await post(h, alice, { jsonrpc: "2.0", id: 5, method: "tasks/result", params: { taskId } }, sid)).body.result.content[0].text, "for alice");
+    assert.equal(
+      (await post(h, alice, { jsonrpc: "2.0", id: 5, method: "tasks/result", params: { taskId } }, sid)).body.result.content[0].text,
+      "for alice",
+    );
     // A token that names no one is refused outright.
-    const nobody = await post(h, "tok-nobody-0123456789", { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+    const nobody = await post(h, "tok-nobody-0123456789", {
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
     assert.equal(nobody.status, 401);
     assert.match(nobody.challenge!, /error="invalid_token", error_description="the access token identifies no one/);
   } finally {
@@ -97,13 +133,15 @@ test("attack #5: a token without sub and client_id=alice, or alice at another is
     await server.close();
   }
   // Nothing in the database is a token.
-  const raw = readFileSync(join(dir, "t.db")).toString("latin1") + (() => {
-    try {
-      return readFileSync(join(dir, "t.db-wal")).toString("latin1");
-    } catch {
-      return "";
-    }
-  })();
+  const raw =
+    readFileSync(join(dir, "t.db")).toString("latin1") +
+    (() => {
+      try {
+        return readFileSync(join(dir, "t.db-wal")).toString("latin1");
+      } catch {
+        return "";
+      }
+    })();
   for (const token of Object.keys(TOKENS)) assert.ok(!raw.includes(token), `${token} is not stored`);
   assert.ok(raw.includes("https://as1.example"), "the owners are stored (so the check above reads real data)");
   rmSync(dir, { recursive: true, force: true });

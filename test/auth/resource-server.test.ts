@@ -23,8 +23,12 @@ let mcp: HttpServerHandle;
 let calls = 0;
 let lastSubject: string | undefined;
 
-
-function mint(key: CryptoKey, kid: string, claims: Record<string, unknown> = {}, opts: { aud?: string; iss?: string; exp?: number; nbf?: number } = {}) {
+function mint(
+  key: CryptoKey,
+  kid: string,
+  claims: Record<string, unknown> = {},
+  opts: { aud?: string; iss?: string; exp?: number; nbf?: number } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: "mcp", client_id: "test-client", ...claims })
     .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
@@ -64,7 +68,13 @@ before(async () => {
     port,
     eventStore: "memory",
     sessionStore: "memory",
-    auth: bearerAuth({ verifier: new JwtTokenVerifier({ issuer: ISSUER, audience: resource, jwks: jwksUrl }), resource, authorizationServers: [ISSUER], requiredScopes: ["mcp"], resourceName: "Protected test server" }),
+    auth: bearerAuth({
+      verifier: new JwtTokenVerifier({ issuer: ISSUER, audience: resource, jwks: jwksUrl }),
+      resource,
+      authorizationServers: [ISSUER],
+      requiredScopes: ["mcp"],
+      resourceName: "Protected test server",
+    }),
   });
 });
 
@@ -73,15 +83,30 @@ after(async () => {
   await new Promise<void>((r) => jwksServer.close(() => r()));
 });
 
-const INIT = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
+const INIT = {
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+};
 
 async function post(body: unknown, token?: string, extra: Record<string, string> = {}, url = mcp.url) {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...extra,
+    },
     body: JSON.stringify(body),
   });
-  return { status: res.status, challenge: res.headers.get("www-authenticate"), session: res.headers.get("mcp-session-id"), body: await res.json().catch(() => undefined) };
+  return {
+    status: res.status,
+    challenge: res.headers.get("www-authenticate"),
+    session: res.headers.get("mcp-session-id"),
+    body: await res.json().catch(() => undefined),
+  };
 }
 
 async function session(token: string): Promise<string> {
@@ -99,7 +124,18 @@ test("no token: 401 with resource_metadata and scope; the metadata is served at 
   assert.match(r.body.error.message, /needs an OAuth access token/);
   for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]) {
     const doc = await (await fetch(origin + path)).json();
-    assert.deepEqual(doc, { resource: mcp.url, authorization_servers: [ISSUER], bearer_methods_supported: ["header"], scopes_supported: ["mcp"], resource_name: "Protected test server", dpop_signing_alg_values_supported: ["ES256", "ES384", "PS256", "RS256", "EdDSA"] }, path);
+    assert.deepEqual(
+      doc,
+      {
+        resource: mcp.url,
+        authorization_servers: [ISSUER],
+        bearer_methods_supported: ["header"],
+        scopes_supported: ["mcp"],
+        resource_name: "Protected test server",
+        dpop_signing_alg_values_supported: ["ES256", "ES384", "PS256", "RS256", "EdDSA"],
+      },
+      path,
+    );
   }
 });
 
@@ -107,7 +143,10 @@ test("a valid token: the principal reaches the handler; tools the caller lacks s
   const token = await mint(key1.privateKey, "k1");
   const sid = await session(token);
   const list = await post({ jsonrpc: "2.0", id: 1, method: "tools/list" }, token, { "mcp-session-id": sid });
-  assert.deepEqual(list.body.result.tools.map((t: { name: string }) => t.name), ["public"]);
+  assert.deepEqual(
+    list.body.result.tools.map((t: { name: string }) => t.name),
+    ["public"],
+  );
   const ok = await post({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "public" } }, token, { "mcp-session-id": sid });
   assert.equal(ok.body.result.content[0].text, "public");
   assert.equal(lastSubject, "alice");
@@ -120,7 +159,11 @@ test("a valid token: the principal reaches the handler; tools the caller lacks s
   // Step up: a token with the admin scope may call it.
   const admin = await mint(key1.privateKey, "k1", { scope: "mcp admin" });
   const sid2 = await session(admin);
-  assert.equal((await post({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "admin" } }, admin, { "mcp-session-id": sid2 })).body.result.content[0].text, "admin");
+  assert.equal(
+    (await post({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "admin" } }, admin, { "mcp-session-id": sid2 })).body.result
+      .content[0].text,
+    "admin",
+  );
   // A session is bound to its principal: bob's token cannot use alice's session.
   const bob = await mint(key1.privateKey, "k1", { sub: "bob" });
   assert.equal((await post({ jsonrpc: "2.0", id: 5, method: "ping" }, bob, { "mcp-session-id": sid })).status, 404);
@@ -129,23 +172,90 @@ test("a valid token: the principal reaches the handler; tools the caller lacks s
 test("security table: each bad token is refused with the right status and challenge, and nothing reaches a handler", async () => {
   const now = Math.floor(Date.now() / 1000);
   const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${Buffer.from(JSON.stringify({ iss: ISSUER, aud: mcp.url, sub: "eve", scope: "mcp admin", exp: now + 300 })).toString("base64url")}.`;
-  const cases: { name: string; token: () => Promise<string> | string; status: number; error: string; description: RegExp; query?: boolean }[] = [
-    { name: "another audience", token: () => mint(key1.privateKey, "k1", {}, { aud: "http://127.0.0.1:1/other" }), status: 401, error: "invalid_token", description: /not issued for this server \(aud\)/ },
-    { name: "expired", token: () => mint(key1.privateKey, "k1", {}, { exp: now - 120, nbf: now - 600 }), status: 401, error: "invalid_token", description: /expired/ },
-    { name: "not yet valid", token: () => mint(key1.privateKey, "k1", {}, { nbf: now + 600, exp: now + 900 }), status: 401, error: "invalid_token", description: /not valid yet \(nbf\)/ },
-    { name: "wrong issuer", token: () => mint(key1.privateKey, "k1", {}, { iss: "http://127.0.0.1/evil" }), status: 401, error: "invalid_token", description: /issuer this server does not trust/ },
-    { name: "unknown key", token: () => mint(rogue.privateKey, "rogue"), status: 401, error: "invalid_token", description: /key the issuer does not publish/ },
-    { name: "known kid, wrong key", token: () => mint(rogue.privateKey, "k1"), status: 401, error: "invalid_token", description: /signature is invalid/ },
-    { name: "alg none", token: () => none, status: 401, error: "invalid_token", description: /algorithm this server does not accept|not a valid JWT/ },
+  const cases: {
+    name: string;
+    token: () => Promise<string> | string;
+    status: number;
+    error: string;
+    description: RegExp;
+    query?: boolean;
+  }[] = [
+    {
+      name: "another audience",
+      token: () => mint(key1.privateKey, "k1", {}, { aud: "http://127.0.0.1:1/other" }),
+      status: 401,
+      error: "invalid_token",
+      description: /not issued for this server \(aud\)/,
+    },
+    {
+      name: "expired",
+      token: () => mint(key1.privateKey, "k1", {}, { exp: now - 120, nbf: now - 600 }),
+      status: 401,
+      error: "invalid_token",
+      description: /expired/,
+    },
+    {
+      name: "not yet valid",
+      token: () => mint(key1.privateKey, "k1", {}, { nbf: now + 600, exp: now + 900 }),
+      status: 401,
+      error: "invalid_token",
+      description: /not valid yet \(nbf\)/,
+    },
+    {
+      name: "wrong issuer",
+      token: () => mint(key1.privateKey, "k1", {}, { iss: "http://127.0.0.1/evil" }),
+      status: 401,
+      error: "invalid_token",
+      description: /issuer this server does not trust/,
+    },
+    {
+      name: "unknown key",
+      token: () => mint(rogue.privateKey, "rogue"),
+      status: 401,
+      error: "invalid_token",
+      description: /key the issuer does not publish/,
+    },
+    {
+      name: "known kid, wrong key",
+      token: () => mint(rogue.privateKey, "k1"),
+      status: 401,
+      error: "invalid_token",
+      description: /signature is invalid/,
+    },
+    {
+      name: "alg none",
+      token: () => none,
+      status: 401,
+      error: "invalid_token",
+      description: /algorithm this server does not accept|not a valid JWT/,
+    },
     { name: "garbage", token: () => "not-a-jwt", status: 401, error: "invalid_token", description: /not a valid JWT/ },
-    { name: "missing the required scope", token: () => mint(key1.privateKey, "k1", { scope: "other" }), status: 403, error: "insufficient_scope", description: /needs the scope\(s\) mcp/ },
-    { name: "token in the query string", token: () => mint(key1.privateKey, "k1"), status: 400, error: "invalid_request", description: /must not be sent in the query string/, query: true },
+    {
+      name: "missing the required scope",
+      token: () => mint(key1.privateKey, "k1", { scope: "other" }),
+      status: 403,
+      error: "insufficient_scope",
+      description: /needs the scope\(s\) mcp/,
+    },
+    {
+      name: "token in the query string",
+      token: () => mint(key1.privateKey, "k1"),
+      status: 400,
+      error: "invalid_request",
+      description: /must not be sent in the query string/,
+      query: true,
+    },
   ];
   const before = calls;
   for (const c of cases) {
     const token = await c.token();
     const r = c.query
-      ? await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "public" } }, undefined, {}, `${mcp.url}?access_token=${token}`)
+      ? await post(
+          { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "public" } },
+          undefined,
+          {},
+          `${mcp.url}?access_token=${token}`,
+        )
       : await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "public" } }, token);
     assert.equal(r.status, c.status, c.name);
     assert.match(r.challenge!, new RegExp(`error="${c.error}"`), c.name);
@@ -201,9 +311,19 @@ test("introspection verifier (RFC 7662): active, audience and expiry are checked
 test("auth options are checked when the server is built, with the fix named", () => {
   const server = new McpServer({ name: "x", version: "1" });
   const verifier = new JwtTokenVerifier({ issuer: ISSUER, audience: "http://127.0.0.1/mcp", jwks: { keys: [] } });
-  assert.throws(() => bearerAuth({ verifier, resource: "/mcp", authorizationServers: [ISSUER] }), /bearerAuth: resource must be this server's canonical URI/);
+  assert.throws(
+    () => bearerAuth({ verifier, resource: "/mcp", authorizationServers: [ISSUER] }),
+    /bearerAuth: resource must be this server's canonical URI/,
+  );
   assert.throws(() => bearerAuth({ verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [] }), /at least one issuer URL/);
-  assert.throws(() => bearerAuth({ verifier: {} as never, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] }), /bearerAuth: verifier must be a TokenVerifier/);
+  assert.throws(
+    () => bearerAuth({ verifier: {} as never, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] }),
+    /bearerAuth: verifier must be a TokenVerifier/,
+  );
   // The options object the handler took before bearerAuth() existed is refused with the fix.
-  assert.throws(() => new StreamableHttpHandler(server, { auth: { verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] } as never }), /wrap the options: auth: bearerAuth\(/);
+  assert.throws(
+    () =>
+      new StreamableHttpHandler(server, { auth: { verifier, resource: "http://127.0.0.1/mcp", authorizationServers: [ISSUER] } as never }),
+    /wrap the options: auth: bearerAuth\(/,
+  );
 });

@@ -23,16 +23,36 @@ const verifier: TokenVerifier = {
 function fixture() {
   const ran: string[] = [];
   const server = new McpServer({ name: "scoped", version: "1" });
-  server.registerPrompt("secret_prompt", { scopes: ["admin"], arguments: [{ name: "who", complete: (v) => (ran.push("prompt completer"), [`${v}-secret`]) }] }, () => (ran.push("prompt"), []));
-  server.registerResourceTemplate("secret://{id}", { name: "secret", scopes: ["admin"], complete: { id: (v) => (ran.push("template completer"), [`${v}1`]) } }, (uri) => (ran.push(`read ${uri}`), { text: "classified" }));
-  server.registerTool("secret_job", { scopes: ["admin"], execution: { taskSupport: "optional" } }, () => (ran.push("job"), "classified result"));
+  server.registerPrompt(
+    "secret_prompt",
+    { scopes: ["admin"], arguments: [{ name: "who", complete: (v) => (ran.push("prompt completer"), [`${v}-secret`]) }] },
+    () => (ran.push("prompt"), []),
+  );
+  server.registerResourceTemplate(
+    "secret://{id}",
+    { name: "secret", scopes: ["admin"], complete: { id: (v) => (ran.push("template completer"), [`${v}1`]) } },
+    (uri) => (ran.push(`read ${uri}`), { text: "classified" }),
+  );
+  server.registerTool(
+    "secret_job",
+    { scopes: ["admin"], execution: { taskSupport: "optional" } },
+    () => (ran.push("job"), "classified result"),
+  );
   server.registerTool("open", {}, () => "open");
   return { server, ran };
 }
 
 const REQUESTS = (taskId: string) => [
-  { method: "completion/complete", params: { ref: { type: "ref/prompt", name: "secret_prompt" }, argument: { name: "who", value: "a" } }, item: '"secret_prompt"' },
-  { method: "completion/complete", params: { ref: { type: "ref/resource", uri: "secret://{id}" }, argument: { name: "id", value: "4" } }, item: '"secret://{id}"' },
+  {
+    method: "completion/complete",
+    params: { ref: { type: "ref/prompt", name: "secret_prompt" }, argument: { name: "who", value: "a" } },
+    item: '"secret_prompt"',
+  },
+  {
+    method: "completion/complete",
+    params: { ref: { type: "ref/resource", uri: "secret://{id}" }, argument: { name: "id", value: "4" } },
+    item: '"secret://{id}"',
+  },
   { method: "resources/read", params: { uri: "secret://42" }, item: '"secret://42"' },
   { method: "resources/subscribe", params: { uri: "secret://42" }, item: '"secret://42"' },
   { method: "prompts/get", params: { name: "secret_prompt", arguments: { who: "x" } }, item: '"secret_prompt"' },
@@ -42,21 +62,41 @@ const REQUESTS = (taskId: string) => [
 ];
 
 async function post(h: StreamableHttpHandler, token: string, body: unknown, sid?: string) {
-  const res = await h.fetch(new Request(URL_, {
-    method: "POST",
-    headers: { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}`, ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}) },
-    body: JSON.stringify(body),
-  }));
-  return { status: res.status, sid: res.headers.get("mcp-session-id"), challenge: res.headers.get("www-authenticate"), body: res.status === 202 ? undefined : await res.json() };
+  const res = await h.fetch(
+    new Request(URL_, {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1:3000",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${token}`,
+        ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}),
+      },
+      body: JSON.stringify(body),
+    }),
+  );
+  return {
+    status: res.status,
+    sid: res.headers.get("mcp-session-id"),
+    challenge: res.headers.get("www-authenticate"),
+    body: res.status === 202 ? undefined : await res.json(),
+  };
 }
 
 test("attack #4 over HTTP: completion, template reads, subscriptions and the caller's own tasks of a scoped item get 403 insufficient_scope and run nothing", async () => {
   const { server, ran } = fixture();
   const h = new StreamableHttpHandler(server, { auth: bearerAuth({ verifier, resource: URL_, authorizationServers: ["https://as"] }) });
-  const init = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
+  const init = {
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+  };
   // With the admin scope, alice starts a task of the scoped tool; then she comes back with a token without it.
   const admin = (await post(h, "tok-admin-0123456789", init)).sid!;
-  const taskId = (await post(h, "tok-admin-0123456789", { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "secret_job", task: {} } }, admin)).body.result.task.taskId;
+  const taskId = (
+    await post(h, "tok-admin-0123456789", { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "secret_job", task: {} } }, admin)
+  ).body.result.task.taskId;
   ran.length = 0;
   const basic = (await post(h, "tok-basic-0123456789", init)).sid!;
   for (const [i, r] of REQUESTS(taskId).entries()) {
@@ -68,21 +108,41 @@ test("attack #4 over HTTP: completion, template reads, subscriptions and the cal
   }
   assert.deepEqual(ran, [], "no item code ran");
   // The same requests with the scope work (the check is not a blanket refusal).
-  const ok = await post(h, "tok-admin-0123456789", { jsonrpc: "2.0", id: 30, method: "completion/complete", params: REQUESTS(taskId)[0]!.params }, admin);
+  const ok = await post(
+    h,
+    "tok-admin-0123456789",
+    { jsonrpc: "2.0", id: 30, method: "completion/complete", params: REQUESTS(taskId)[0]!.params },
+    admin,
+  );
   assert.deepEqual(ok.body.result.completion.values, ["a-secret"]);
-  assert.equal((await post(h, "tok-admin-0123456789", { jsonrpc: "2.0", id: 31, method: "tasks/result", params: { taskId } }, admin)).body.result.content[0].text, "classified result");
+  assert.equal(
+    (await post(h, "tok-admin-0123456789", { jsonrpc: "2.0", id: 31, method: "tasks/result", params: { taskId } }, admin)).body.result
+      .content[0].text,
+    "classified result",
+  );
   await h.close();
 });
 
 test("attack #4 over any other authenticating transport: the server itself refuses, with the missing scopes in data", async () => {
   const { server, ran } = fixture();
   const c = await connectRaw(server);
-  (c.rpc.transport as unknown as { extra: unknown }).extra = { authInfo: { token: "t", issuer: "https://as", subject: "alice", scopes: ["admin"] } };
+  (c.rpc.transport as unknown as { extra: unknown }).extra = {
+    authInfo: { token: "t", issuer: "https://as", subject: "alice", scopes: ["admin"] },
+  };
   const taskId = ((await c.rpc.request("tools/call", { name: "secret_job", task: {} })) as { task: { taskId: string } }).task.taskId;
-  (c.rpc.transport as unknown as { extra: unknown }).extra = { authInfo: { token: "t", issuer: "https://as", subject: "alice", scopes: [] } };
+  (c.rpc.transport as unknown as { extra: unknown }).extra = {
+    authInfo: { token: "t", issuer: "https://as", subject: "alice", scopes: [] },
+  };
   ran.length = 0;
   for (const r of REQUESTS(taskId)) {
-    await assert.rejects(c.rpc.request(r.method, r.params), (e: { code: number; message: string; data: unknown }) => e.code === -32600 && /forbidden: .* needs the scope\(s\) admin/.test(e.message) && JSON.stringify(e.data) === '{"requiredScopes":["admin"]}', r.method);
+    await assert.rejects(
+      c.rpc.request(r.method, r.params),
+      (e: { code: number; message: string; data: unknown }) =>
+        e.code === -32600 &&
+        /forbidden: .* needs the scope\(s\) admin/.test(e.message) &&
+        JSON.stringify(e.data) === '{"requiredScopes":["admin"]}',
+      r.method,
+    );
   }
   assert.deepEqual(ran, []);
   assert.equal(((await c.rpc.request("tools/call", { name: "open" })) as { content: { text: string }[] }).content[0]!.text, "open");

@@ -11,15 +11,33 @@ import { sleep, waitFor } from "../helpers.js";
 function server() {
   const s = new McpServer({ name: "s", version: "1" }, { pageSize: 2 });
   for (const n of ["a", "b", "c"]) s.registerTool(n, {}, () => n);
-  s.registerTool("typed", { outputSchema: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] } }, () => ({ content: [], structuredContent: { n: 1 } }));
+  s.registerTool("typed", { outputSchema: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] } }, () => ({
+    content: [],
+    structuredContent: { n: 1 },
+  }));
   s.registerTool("ask", {}, async (_a, ctx) => {
-    const r = await ctx.elicit({ message: "m", requestedSchema: { type: "object", properties: { name: { type: "string", default: "Ann" }, n: { type: "integer", default: 3 } } } });
+    const r = await ctx.elicit({
+      message: "m",
+      requestedSchema: { type: "object", properties: { name: { type: "string", default: "Ann" }, n: { type: "integer", default: 3 } } },
+    });
     return JSON.stringify(r);
   });
-  s.registerTool("open", {}, async (_a, ctx) => JSON.stringify(await ctx.elicit({ mode: "url", message: "Sign in", url: "https://login.example.com/x?y=1" })));
-  s.registerTool("needsurl", {}, (_a, ctx) => ctx.urlElicitationRequired([{ url: "https://a.example/x", elicitationId: "e", message: "go" }]));
+  s.registerTool("open", {}, async (_a, ctx) =>
+    JSON.stringify(await ctx.elicit({ mode: "url", message: "Sign in", url: "https://login.example.com/x?y=1" })),
+  );
+  s.registerTool("needsurl", {}, (_a, ctx) =>
+    ctx.urlElicitationRequired([{ url: "https://a.example/x", elicitationId: "e", message: "go" }]),
+  );
   s.registerTool("roots", {}, async (_a, ctx) => JSON.stringify(await ctx.listRoots()));
-  s.registerTool("think", {}, async (_a, ctx) => JSON.stringify(await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5, tools: [{ name: "t", inputSchema: { type: "object" } }] })));
+  s.registerTool("think", {}, async (_a, ctx) =>
+    JSON.stringify(
+      await ctx.sample({
+        messages: [{ role: "user", content: { type: "text", text: "hi" } }],
+        maxTokens: 5,
+        tools: [{ name: "t", inputSchema: { type: "object" } }],
+      }),
+    ),
+  );
   s.registerTool("slow", {}, async (_a, ctx) => {
     for (let i = 1; i <= 4; i++) {
       ctx.progress(i, 4);
@@ -29,7 +47,9 @@ function server() {
   });
   s.registerTool("wait", {}, (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("x"))));
   s.registerResource("file:///r.txt", { name: "r" }, () => ({ text: "R" }));
-  s.registerPrompt("p", { arguments: [{ name: "x", complete: (v) => [`${v}1`] }] }, (a) => [{ role: "user", content: { type: "text", text: `x=${a.x}` } }]);
+  s.registerPrompt("p", { arguments: [{ name: "x", complete: (v) => [`${v}1`] }] }, (a) => [
+    { role: "user", content: { type: "text", text: `x=${a.x}` } },
+  ]);
   return s;
 }
 
@@ -43,7 +63,16 @@ async function connect(s: McpServer, options: ConstructorParameters<typeof McpCl
 
 test("capabilities are declared from the handlers that are set, and only those", async () => {
   assert.deepEqual(new McpClient({ name: "c", version: "1" }).capabilities, {});
-  const all = new McpClient({ name: "c", version: "1" }, { sampling: () => ({ role: "assistant", content: { type: "text", text: "" }, model: "m" }), samplingTools: true, elicitForm: () => ({ action: "cancel" }), elicitUrl: () => ({ action: "decline" }), roots: [] });
+  const all = new McpClient(
+    { name: "c", version: "1" },
+    {
+      sampling: () => ({ role: "assistant", content: { type: "text", text: "" }, model: "m" }),
+      samplingTools: true,
+      elicitForm: () => ({ action: "cancel" }),
+      elicitUrl: () => ({ action: "decline" }),
+      roots: [],
+    },
+  );
   assert.deepEqual(all.capabilities, { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: { listChanged: true } });
   const { client, session } = await connect(server(), { elicitForm: () => ({ action: "cancel" }) });
   assert.deepEqual(session.clientCapabilities, { elicitation: { form: {} } });
@@ -66,8 +95,14 @@ test("lists: async iterators over every page, cache dropped on list_changed", as
   const again = await client.listAllTools();
   assert.notEqual(again, first);
   assert.ok(again.some((t) => t.name === "d"));
-  assert.deepEqual((await client.listAllResources()).map((r) => r.uri), ["file:///r.txt"]);
-  assert.deepEqual((await client.listAllPrompts()).map((p) => p.name), ["p"]);
+  assert.deepEqual(
+    (await client.listAllResources()).map((r) => r.uri),
+    ["file:///r.txt"],
+  );
+  assert.deepEqual(
+    (await client.listAllPrompts()).map((p) => p.name),
+    ["p"],
+  );
   assert.deepEqual(await client.listAllResourceTemplates(), []);
   await client.close();
 });
@@ -78,7 +113,10 @@ test("typed calls: tools, resources, prompts, completion, logging, ping", async 
   assert.deepEqual(await client.callTool("a"), { content: [{ type: "text", text: "a" }] });
   assert.equal((await client.readResource("file:///r.txt")).contents[0]!.uri, "file:///r.txt");
   assert.equal(((await client.getPrompt("p", { x: "1" })).messages[0]!.content as { text: string }).text, "x=1");
-  assert.deepEqual((await client.complete({ ref: { type: "ref/prompt", name: "p" }, argument: { name: "x", value: "q" } })).completion.values, ["q1"]);
+  assert.deepEqual(
+    (await client.complete({ ref: { type: "ref/prompt", name: "p" }, argument: { name: "x", value: "q" } })).completion.values,
+    ["q1"],
+  );
   await client.setLoggingLevel("error");
   assert.deepEqual(await client.ping(), {});
   await client.close();
@@ -89,8 +127,20 @@ test("structuredContent is checked against the tool's outputSchema once the tool
   // A raw server that lies about its structured output.
   const [a, b] = MemoryTransport.createPair();
   const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
-  raw.setRequestHandler("initialize", () => ({ protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "liar", version: "1" } }));
-  raw.setRequestHandler("tools/list", () => ({ tools: [{ name: "t", inputSchema: { type: "object" }, outputSchema: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] } }] }));
+  raw.setRequestHandler("initialize", () => ({
+    protocolVersion: "2025-11-25",
+    capabilities: { tools: {} },
+    serverInfo: { name: "liar", version: "1" },
+  }));
+  raw.setRequestHandler("tools/list", () => ({
+    tools: [
+      {
+        name: "t",
+        inputSchema: { type: "object" },
+        outputSchema: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] },
+      },
+    ],
+  }));
   raw.setRequestHandler("tools/call", () => ({ content: [], structuredContent: { n: "not a number" } }));
   const client = new McpClient({ name: "c", version: "1" });
   await client.connect(b);
@@ -106,7 +156,10 @@ test("elicitation: form handler gets SEP-1034 defaults applied and content check
     elicitForm: () => ({ action: "accept", content: { n: 7 } }),
     elicitUrl: (req) => (seen.push(req), { action: "accept" }),
   });
-  assert.deepEqual(JSON.parse(((await client.callTool("ask")).content[0] as { text: string }).text), { action: "accept", content: { n: 7, name: "Ann" } });
+  assert.deepEqual(JSON.parse(((await client.callTool("ask")).content[0] as { text: string }).text), {
+    action: "accept",
+    content: { n: 7, name: "Ann" },
+  });
   assert.deepEqual(JSON.parse(((await client.callTool("open")).content[0] as { text: string }).text), { action: "accept" });
   assert.equal((seen[0] as { domain: string }).domain, "login.example.com");
   assert.equal((seen[0] as { url: string }).url, "https://login.example.com/x?y=1");
@@ -119,7 +172,13 @@ test("elicitation: form handler gets SEP-1034 defaults applied and content check
 
 test("a -32042 error surfaces as UrlElicitationRequiredError carrying the elicitations", async () => {
   const { client } = await connect(server());
-  await assert.rejects(client.callTool("needsurl"), (e: unknown) => e instanceof UrlElicitationRequiredError && e.elicitations[0]!.url === "https://a.example/x" && e.elicitations[0]!.elicitationId === "e");
+  await assert.rejects(
+    client.callTool("needsurl"),
+    (e: unknown) =>
+      e instanceof UrlElicitationRequiredError &&
+      e.elicitations[0]!.url === "https://a.example/x" &&
+      e.elicitations[0]!.elicitationId === "e",
+  );
   await client.close();
 });
 
@@ -150,14 +209,42 @@ test("sampling: tools need samplingTools; tool_use / tool_result pairing is chec
   assert.equal(JSON.parse(((await client.callTool("think")).content[0] as { text: string }).text).model, "m");
   const use = { role: "assistant", content: [{ type: "tool_use", id: "u1", name: "t", input: {} }] };
   const cases = [
-    { name: "mixed result", messages: [use, { role: "user", content: [{ type: "tool_result", toolUseId: "u1", content: [] }, { type: "text", text: "x" }] }], want: /must contain only tool_result blocks/ },
-    { name: "unanswered use", messages: [use, { role: "user", content: [{ type: "text", text: "x" }] }], want: /has no matching tool_result/ },
-    { name: "orphan result", messages: [{ role: "user", content: [{ type: "tool_result", toolUseId: "zz", content: [] }] }], want: /answers no tool_use/ },
+    {
+      name: "mixed result",
+      messages: [
+        use,
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", toolUseId: "u1", content: [] },
+            { type: "text", text: "x" },
+          ],
+        },
+      ],
+      want: /must contain only tool_result blocks/,
+    },
+    {
+      name: "unanswered use",
+      messages: [use, { role: "user", content: [{ type: "text", text: "x" }] }],
+      want: /has no matching tool_result/,
+    },
+    {
+      name: "orphan result",
+      messages: [{ role: "user", content: [{ type: "tool_result", toolUseId: "zz", content: [] }] }],
+      want: /answers no tool_use/,
+    },
   ];
   for (const c of cases) {
-    await assert.rejects(session.request("sampling/createMessage", { messages: c.messages, maxTokens: 5 }), (e: any) => e.code === -32602 && c.want.test(e.message), c.name);
+    await assert.rejects(
+      session.request("sampling/createMessage", { messages: c.messages, maxTokens: 5 }),
+      (e: any) => e.code === -32602 && c.want.test(e.message),
+      c.name,
+    );
   }
-  const good = await session.request("sampling/createMessage", { messages: [use, { role: "user", content: [{ type: "tool_result", toolUseId: "u1", content: [] }] }], maxTokens: 5 });
+  const good = await session.request("sampling/createMessage", {
+    messages: [use, { role: "user", content: [{ type: "tool_result", toolUseId: "u1", content: [] }] }],
+    maxTokens: 5,
+  });
   assert.equal(good.model, "m");
   await client.close();
 });
@@ -168,7 +255,10 @@ test("progress callbacks, timeouts that reset on progress, cancellation through 
   const r = await client.callTool("slow", {}, { onprogress: (p) => seen.push(p.progress), timeoutMs: 60, resetTimeoutOnProgress: true });
   assert.deepEqual(seen, [1, 2, 3, 4]);
   assert.equal((r.content[0] as { text: string }).text, "slow done");
-  await assert.rejects(client.callTool("slow", {}, { timeoutMs: 50 }), (e: unknown) => e instanceof TrellisError && e.code === "REQUEST_TIMEOUT");
+  await assert.rejects(
+    client.callTool("slow", {}, { timeoutMs: 50 }),
+    (e: unknown) => e instanceof TrellisError && e.code === "REQUEST_TIMEOUT",
+  );
   const ac = new AbortController();
   const p = client.callTool("wait", {}, { signal: ac.signal });
   await sleep(10);
@@ -180,7 +270,11 @@ test("progress callbacks, timeouts that reset on progress, cancellation through 
 });
 
 test("version negotiation: a server answering an older revision is accepted; an unknown one is refused", async () => {
-  for (const [answer, ok] of [["2025-06-18", true], ["2025-03-26", true], ["1999-01-01", false]] as const) {
+  for (const [answer, ok] of [
+    ["2025-06-18", true],
+    ["2025-03-26", true],
+    ["1999-01-01", false],
+  ] as const) {
     const [a, b] = MemoryTransport.createPair();
     const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
     raw.setRequestHandler("initialize", () => ({ protocolVersion: answer, capabilities: {}, serverInfo: { name: "old", version: "1" } }));

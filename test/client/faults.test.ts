@@ -18,7 +18,10 @@ test("the server process dies mid-request: the caller gets an error, not a hang"
   const started = Date.now();
   await assert.rejects(client.callTool("die"), (e: unknown) => e instanceof TrellisError && e.code === "CONNECTION_CLOSED");
   assert.ok(Date.now() - started < 5000);
-  assert.ok(errors.some((e) => /server process exited \(code 3\)/.test(e.message)), errors.map((e) => e.message).join("; "));
+  assert.ok(
+    errors.some((e) => /server process exited \(code 3\)/.test(e.message)),
+    errors.map((e) => e.message).join("; "),
+  );
   await assert.rejects(client.ping(), (e: unknown) => e instanceof TrellisError && e.code === "NOT_CONNECTED");
 });
 
@@ -64,7 +67,10 @@ test("an SSE stream cut mid-response: the client resumes with Last-Event-ID and 
     const reader = res.body!.getReader();
     const first = await reader.read();
     void reader.cancel();
-    return new Response(new ReadableStream({ start: (c) => (first.value && c.enqueue(first.value), c.close()) }), { status: res.status, headers: res.headers });
+    return new Response(new ReadableStream({ start: (c) => (first.value && c.enqueue(first.value), c.close()) }), {
+      status: res.status,
+      headers: res.headers,
+    });
   };
   const client = new McpClient({ name: "c", version: "1" });
   await client.connect(new StreamableHttpClientTransport(http.url, { fetch: flaky, reconnect: { initialDelayMs: 20 } }));
@@ -101,7 +107,12 @@ test("HTTP client: custom headers (static or computed) on every request, session
   };
   let n = 0;
   const client = new McpClient({ name: "c", version: "1" });
-  await client.connect(new StreamableHttpClientTransport(http.url, { fetch: recording, headers: () => ({ "x-request-number": String(++n), authorization: "Bearer test" }) }));
+  await client.connect(
+    new StreamableHttpClientTransport(http.url, {
+      fetch: recording,
+      headers: () => ({ "x-request-number": String(++n), authorization: "Bearer test" }),
+    }),
+  );
   await client.callTool("t");
   await client.close();
   await http.close();
@@ -109,5 +120,7 @@ test("HTTP client: custom headers (static or computed) on every request, session
   assert.ok(seen.every((h) => h.get("authorization") === "Bearer test" && h.get("x-request-number")));
   const posts = seen.filter((h) => h.get("content-type") === "application/json");
   assert.equal(posts[0]!.get("mcp-session-id"), null, "initialize goes without a session id");
-  assert.ok(posts.slice(1).every((h) => /^[0-9a-f]{32}$/.test(h.get("mcp-session-id") ?? "") && h.get("mcp-protocol-version") === "2025-11-25"));
+  assert.ok(
+    posts.slice(1).every((h) => /^[0-9a-f]{32}$/.test(h.get("mcp-session-id") ?? "") && h.get("mcp-protocol-version") === "2025-11-25"),
+  );
 });

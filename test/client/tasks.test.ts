@@ -10,15 +10,23 @@ import { sleep } from "../helpers.js";
 
 function server() {
   const s = new McpServer({ name: "s", version: "1" }, { tasks: { pollIntervalMs: 30 } });
-  s.registerTool("work", { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { steps: { type: "integer" } } } }, async (a, ctx) => {
-    const n = (a.steps as number | undefined) ?? 3;
-    for (let i = 1; i <= n; i++) {
-      await sleep(25);
-      ctx.progress(i, n, `step ${i}/${n}`);
-    }
-    return { content: [{ type: "text", text: `worked ${n}` }] };
-  });
-  s.registerTool("forever", { execution: { taskSupport: "required" } }, (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("x"))));
+  s.registerTool(
+    "work",
+    { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { steps: { type: "integer" } } } },
+    async (a, ctx) => {
+      const n = (a.steps as number | undefined) ?? 3;
+      for (let i = 1; i <= n; i++) {
+        await sleep(25);
+        ctx.progress(i, n, `step ${i}/${n}`);
+      }
+      return { content: [{ type: "text", text: `worked ${n}` }] };
+    },
+  );
+  s.registerTool(
+    "forever",
+    { execution: { taskSupport: "required" } },
+    (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("x"))),
+  );
   s.registerTool("plain", {}, () => "plain");
   return s;
 }
@@ -59,7 +67,10 @@ test("callToolAsTask: cancel, and refusals with clear errors", async () => {
   assert.equal(cancelled.status, "cancelled");
   await assert.rejects(task.result(), (e: unknown) => e instanceof ProtocolError && /cancelled/.test(e.message));
   await assert.rejects(client.callToolAsTask("plain"), (e: unknown) => e instanceof ProtocolError && e.code === -32601);
-  await assert.rejects(client.callTool("forever"), (e: unknown) => e instanceof ProtocolError && e.code === -32601 && /must run as a task/.test(e.message));
+  await assert.rejects(
+    client.callTool("forever"),
+    (e: unknown) => e instanceof ProtocolError && e.code === -32601 && /must run as a task/.test(e.message),
+  );
   await client.close();
   const noTasks = new McpServer({ name: "n", version: "1" });
   noTasks.registerTool("t", {}, () => "");
@@ -107,7 +118,11 @@ test("the client as a task receiver: task-augmented sampling and elicitation, ta
   await client.connect(b);
   assert.deepEqual(declared.tasks, { list: {}, cancel: {}, requests: { sampling: { createMessage: {} }, elicitation: { create: {} } } });
 
-  const created = (await server.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5, task: { ttl: 30_000 } })) as any;
+  const created = (await server.request("sampling/createMessage", {
+    messages: [{ role: "user", content: { type: "text", text: "hi" } }],
+    maxTokens: 5,
+    task: { ttl: 30_000 },
+  })) as any;
   assert.equal(created.task.status, "working");
   assert.equal(created.task.ttl, 30_000);
   const id = created.task.taskId;
@@ -117,16 +132,33 @@ test("the client as a task receiver: task-augmented sampling and elicitation, ta
   assert.deepEqual(result._meta["io.modelcontextprotocol/related-task"], { taskId: id });
   assert.equal(((await server.request("tasks/get", { taskId: id })) as any).status, "completed");
 
-  const e = (await server.request("elicitation/create", { mode: "form", message: "m", requestedSchema: { type: "object", properties: {} }, task: {} })) as any;
+  const e = (await server.request("elicitation/create", {
+    mode: "form",
+    message: "m",
+    requestedSchema: { type: "object", properties: {} },
+    task: {},
+  })) as any;
   const cancelled = (await server.request("tasks/cancel", { taskId: e.task.taskId })) as any;
   assert.equal(cancelled.status, "cancelled");
   releaseElicit();
   await sleep(10);
-  assert.equal(((await server.request("tasks/get", { taskId: e.task.taskId })) as any).status, "cancelled", "stays cancelled after the handler returns");
+  assert.equal(
+    ((await server.request("tasks/get", { taskId: e.task.taskId })) as any).status,
+    "cancelled",
+    "stays cancelled after the handler returns",
+  );
   assert.equal(((await server.request("tasks/list")) as any).tasks.length, 2);
   await assert.rejects(server.request("tasks/cancel", { taskId: id }), (err: any) => err.code === -32602);
   // Without "task" the same handlers answer directly.
-  assert.equal(((await server.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 })) as any).model, "m");
+  assert.equal(
+    (
+      (await server.request("sampling/createMessage", {
+        messages: [{ role: "user", content: { type: "text", text: "hi" } }],
+        maxTokens: 5,
+      })) as any
+    ).model,
+    "m",
+  );
   await client.close();
 });
 
@@ -134,17 +166,28 @@ test("the client as a task receiver over Streamable HTTP: a server tool sends ta
   const s = new McpServer({ name: "requestor", version: "1" });
   s.registerTool("delegate", {}, async (_a, ctx) => {
     // The server acts as the requestor with the raw session API: create, poll, fetch.
-    const created = (await ctx.session.request("sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5, task: {} }, { relatedRequestId: ctx.requestId })) as any;
+    const created = (await ctx.session.request(
+      "sampling/createMessage",
+      { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5, task: {} },
+      { relatedRequestId: ctx.requestId },
+    )) as any;
     let status = created.task.status;
     while (status !== "completed") {
       await sleep(created.task.pollInterval ?? 10);
-      status = ((await ctx.session.request("tasks/get", { taskId: created.task.taskId }, { relatedRequestId: ctx.requestId })) as any).status;
+      status = ((await ctx.session.request("tasks/get", { taskId: created.task.taskId }, { relatedRequestId: ctx.requestId })) as any)
+        .status;
     }
     const r = (await ctx.session.request("tasks/result", { taskId: created.task.taskId }, { relatedRequestId: ctx.requestId })) as any;
     return `model said ${r.content.text}`;
   });
   const http = await serveHttp(s, { eventStore: "memory", sessionStore: "memory" });
-  const client = new McpClient({ name: "c", version: "1" }, { tasks: { pollIntervalMs: 10 }, sampling: async () => (await sleep(30), { role: "assistant", content: { type: "text", text: "42" }, model: "m" }) });
+  const client = new McpClient(
+    { name: "c", version: "1" },
+    {
+      tasks: { pollIntervalMs: 10 },
+      sampling: async () => (await sleep(30), { role: "assistant", content: { type: "text", text: "42" }, model: "m" }),
+    },
+  );
   await client.connect(new StreamableHttpClientTransport(http.url));
   assert.equal(((await client.callTool("delegate")).content[0] as { text: string }).text, "model said 42");
   await client.close();

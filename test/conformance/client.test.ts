@@ -16,7 +16,10 @@ const client = fileURLToPath(new URL("../../examples/everything-client/client.js
 test("conformance: client scenarios pass, except the listed expected failures", { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "trellis-conformance-client-"));
   try {
-    const { summary, scenarios } = await runConformance(["client", "--command", `${process.execPath} ${client}`, "--requirements", "2025-11-25"], dir);
+    const { summary, scenarios } = await runConformance(
+      ["client", "--command", `${process.execPath} ${client}`, "--requirements", "2025-11-25"],
+      dir,
+    );
     // Every scored scenario of 2025-11-25 and the three authorization extensions issue 6 names.
     const mustPass = [
       "initialize",
@@ -25,7 +28,13 @@ test("conformance: client scenarios pass, except the listed expected failures", 
       "sse-retry",
       "json-schema-2020-12-preservation",
       ...["metadata-default", "metadata-var1", "metadata-var2", "metadata-var3", "basic-cimd"].map((s) => `auth/${s}`),
-      ...["scope-from-www-authenticate", "scope-from-scopes-supported", "scope-omitted-when-undefined", "scope-step-up", "scope-retry-limit"].map((s) => `auth/${s}`),
+      ...[
+        "scope-from-www-authenticate",
+        "scope-from-scopes-supported",
+        "scope-omitted-when-undefined",
+        "scope-step-up",
+        "scope-retry-limit",
+      ].map((s) => `auth/${s}`),
       ...["token-endpoint-auth-basic", "token-endpoint-auth-post", "token-endpoint-auth-none", "pre-registration"].map((s) => `auth/${s}`),
       ...["client-credentials-jwt", "client-credentials-basic", "enterprise-managed-authorization"].map((s) => `auth/${s}`),
     ];

@@ -12,7 +12,10 @@ const cli = join(dirname(require.resolve("@modelcontextprotocol/conformance/pack
 export function node24(): string {
   if (Number(process.versions.node.split(".")[0]) >= 22) return process.execPath;
   const bin = process.env.TRELLIS_NODE24;
-  assert.ok(bin && existsSync(bin), "the conformance suite needs Node >= 22: run through `npm test`, which sets TRELLIS_NODE24 (scripts/node24.sh)");
+  assert.ok(
+    bin && existsSync(bin),
+    "the conformance suite needs Node >= 22: run through `npm test`, which sets TRELLIS_NODE24 (scripts/node24.sh)",
+  );
   return bin;
 }
 
@@ -29,7 +32,12 @@ export function runConformance(args: string[], cwd: string): Promise<{ summary: 
     execFile(node24(), [cli, ...args], { cwd, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 }, (_err, stdout, stderr) => {
       const out = stdout + stderr;
       const summary = out.slice(Math.max(0, out.lastIndexOf("SUMMARY ===") - 8));
-      const scenarios = [...summary.matchAll(/^([✓✗]) (\S+): (\d+) passed, (\d+) failed/gmu)].map((m) => ({ ok: m[1] === "✓" && m[4] === "0", name: m[2]!, passed: Number(m[3]), failed: Number(m[4]) }));
+      const scenarios = [...summary.matchAll(/^([✓✗]) (\S+): (\d+) passed, (\d+) failed/gmu)].map((m) => ({
+        ok: m[1] === "✓" && m[4] === "0",
+        name: m[2]!,
+        passed: Number(m[3]),
+        failed: Number(m[4]),
+      }));
       resolve({ summary, scenarios });
     });
   });

@@ -38,7 +38,11 @@ test("conformance: server scenarios required by 2025-11-25 all pass, and the not
     assert.ok(scenarios.length >= 33, `expected 30 scored + 3 not-scored scenarios, got ${scenarios.length}:\n${summary}`);
     assert.match(summary, /Total: \d+ passed, 0 failed/);
     assert.match(summary, /3 scenario\(s\) run, 0 failing/);
-    for (const name of ["server-session-lifecycle", "json-schema-2020-12", "server-sse-polling"]) assert.ok(scenarios.some((s) => s.name === name), name);
+    for (const name of ["server-session-lifecycle", "json-schema-2020-12", "server-sse-polling"])
+      assert.ok(
+        scenarios.some((s) => s.name === name),
+        name,
+      );
   } finally {
     srv.stop();
     rmSync(dir, { recursive: true, force: true });

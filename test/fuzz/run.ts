@@ -21,7 +21,9 @@ for (const [name, target] of Object.entries(targets)) {
   const r = await target(cases, seed);
   reports.push(r);
   const heap = r.heapGrowthMiB === undefined ? "n/a" : `${r.heapGrowthMiB >= 0 ? "+" : ""}${r.heapGrowthMiB.toFixed(1)} MiB`;
-  console.log(`${r.target.padEnd(16)} ${String(r.cases).padStart(7)} cases  ${(r.ms / 1000).toFixed(1).padStart(6)} s  failures ${r.failures.length}  uncaught ${r.uncaught.length}  hangs ${r.hangs}  heap ${heap}`);
+  console.log(
+    `${r.target.padEnd(16)} ${String(r.cases).padStart(7)} cases  ${(r.ms / 1000).toFixed(1).padStart(6)} s  failures ${r.failures.length}  uncaught ${r.uncaught.length}  hangs ${r.hangs}  heap ${heap}`,
+  );
   for (const f of r.failures) console.log(`  FAILURE ${f}`);
   for (const u of r.uncaught.slice(0, 10)) console.log(`  UNCAUGHT ${u}`);
 }

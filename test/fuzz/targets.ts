@@ -33,38 +33,71 @@ const CASE_DEADLINE_MS = 3000;
 /** The server every target talks to: tools with schemas, a throwing one, structured output, tasks, resources, prompts, completion. */
 export function fuzzServer(): McpServer {
   const s = new McpServer({ name: "fuzz", version: "1" }, { tasks: { rateLimit: false } });
-  s.registerTool("echo", { inputSchema: { type: "object", properties: { text: { type: "string", maxLength: 1000 } }, required: ["text"] } }, (a) => a.text as string);
-  s.registerTool("add", { inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } }, outputSchema: { type: "object", properties: { sum: { type: "number" } }, required: ["sum"] } }, (a) => ({
-    content: [],
-    structuredContent: { sum: Number(a.a ?? 0) + Number(a.b ?? 0) },
-  }));
+  s.registerTool(
+    "echo",
+    { inputSchema: { type: "object", properties: { text: { type: "string", maxLength: 1000 } }, required: ["text"] } },
+    (a) => a.text as string,
+  );
+  s.registerTool(
+    "add",
+    {
+      inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } },
+      outputSchema: { type: "object", properties: { sum: { type: "number" } }, required: ["sum"] },
+    },
+    (a) => ({
+      content: [],
+      structuredContent: { sum: Number(a.a ?? 0) + Number(a.b ?? 0) },
+    }),
+  );
   s.registerTool("boom", {}, () => {
     throw new Error("boom");
   });
   s.registerTool("job", { execution: { taskSupport: "optional" } }, async (_a, ctx) => (ctx.progress(1, 1, "half"), "job done"));
   s.registerResource("test://static", { name: "static", mimeType: "text/plain" }, () => ({ text: "static" }));
-  s.registerResourceTemplate("test://item/{id}{?q}", { name: "item", complete: { id: (v) => ["1", "2", "10"].filter((x) => x.startsWith(v)) } }, (uri, vars) => ({ text: `${uri} ${JSON.stringify(vars)}` }));
-  s.registerPrompt("greet", { arguments: [{ name: "who", required: true, complete: (v) => ["alice", "bob"].filter((x) => x.startsWith(v)) }] }, (a) => [{ role: "user", content: { type: "text", text: `hi ${a.who}` } }]);
+  s.registerResourceTemplate(
+    "test://item/{id}{?q}",
+    { name: "item", complete: { id: (v) => ["1", "2", "10"].filter((x) => x.startsWith(v)) } },
+    (uri, vars) => ({ text: `${uri} ${JSON.stringify(vars)}` }),
+  );
+  s.registerPrompt(
+    "greet",
+    { arguments: [{ name: "who", required: true, complete: (v) => ["alice", "bob"].filter((x) => x.startsWith(v)) }] },
+    (a) => [{ role: "user", content: { type: "text", text: `hi ${a.who}` } }],
+  );
   return s;
 }
 
 // ---- arbitraries --------------------------------------------------------------------------------------------------
 
-const anyId = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.string({ maxLength: 6 }), fc.constant(null), fc.double(), fc.boolean(), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }));
+const anyId = fc.oneof(
+  fc.integer({ min: -5, max: 50 }),
+  fc.string({ maxLength: 6 }),
+  fc.constant(null),
+  fc.double(),
+  fc.boolean(),
+  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+);
 const validId = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.string({ minLength: 1, maxLength: 6 }));
 const methodName = fc.oneof(
   fc.constantFrom(...Object.keys(CLIENT_REQUESTS), ...Object.keys(NOTIFICATIONS), "sampling/createMessage", "unknown/method", ""),
   fc.string({ maxLength: 20 }),
 );
 const json = fc.jsonValue({ maxDepth: 4 });
-const uri = fc.oneof(fc.constantFrom("test://static", "test://item/1", "test://item/10?q=x", "test://nope", "test://item/", "file:///etc/passwd", ""), fc.webUrl(), fc.string({ maxLength: 30 }));
+const uri = fc.oneof(
+  fc.constantFrom("test://static", "test://item/1", "test://item/10?q=x", "test://nope", "test://item/", "file:///etc/passwd", ""),
+  fc.webUrl(),
+  fc.string({ maxLength: 30 }),
+);
 
 /** Params shaped like the real ones (so validation passes and handlers run), or anything at all. */
 const paramsFor: Record<string, fc.Arbitrary<unknown>> = {
   "tools/call": fc.record(
     {
       name: fc.oneof(fc.constantFrom("echo", "add", "boom", "job", "missing"), fc.string({ maxLength: 8 })),
-      arguments: fc.oneof(fc.record({ text: fc.oneof(fc.string({ maxLength: 50 }), json), a: json, b: fc.double() }, { requiredKeys: [] }), json),
+      arguments: fc.oneof(
+        fc.record({ text: fc.oneof(fc.string({ maxLength: 50 }), json), a: json, b: fc.double() }, { requiredKeys: [] }),
+        json,
+      ),
       task: fc.oneof(fc.record({ ttl: fc.oneof(fc.integer(), fc.double(), fc.constant(null)) }, { requiredKeys: [] }), json),
       _meta: fc.record({ progressToken: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()) }, { requiredKeys: [] }),
     },
@@ -72,41 +105,81 @@ const paramsFor: Record<string, fc.Arbitrary<unknown>> = {
   ),
   "resources/read": fc.record({ uri }),
   "resources/subscribe": fc.record({ uri }),
-  "prompts/get": fc.record({ name: fc.oneof(fc.constantFrom("greet", "nope"), fc.string({ maxLength: 5 })), arguments: fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string({ maxLength: 10 }), json), { maxKeys: 3 }) }, { requiredKeys: ["name"] }),
-  "completion/complete": fc.record({
-    ref: fc.oneof(fc.record({ type: fc.constant("ref/prompt"), name: fc.constantFrom("greet", "nope") }), fc.record({ type: fc.constant("ref/resource"), uri: fc.constantFrom("test://item/{id}{?q}", "test://static", "x") }), json),
-    argument: fc.record({ name: fc.constantFrom("who", "id", "q", "x"), value: fc.string({ maxLength: 5 }) }),
-    context: fc.record({ arguments: fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }) }, { requiredKeys: [] }),
-  }, { requiredKeys: ["ref", "argument"] }),
+  "prompts/get": fc.record(
+    {
+      name: fc.oneof(fc.constantFrom("greet", "nope"), fc.string({ maxLength: 5 })),
+      arguments: fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string({ maxLength: 10 }), json), { maxKeys: 3 }),
+    },
+    { requiredKeys: ["name"] },
+  ),
+  "completion/complete": fc.record(
+    {
+      ref: fc.oneof(
+        fc.record({ type: fc.constant("ref/prompt"), name: fc.constantFrom("greet", "nope") }),
+        fc.record({ type: fc.constant("ref/resource"), uri: fc.constantFrom("test://item/{id}{?q}", "test://static", "x") }),
+        json,
+      ),
+      argument: fc.record({ name: fc.constantFrom("who", "id", "q", "x"), value: fc.string({ maxLength: 5 }) }),
+      context: fc.record(
+        { arguments: fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }) },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ["ref", "argument"] },
+  ),
   "tasks/get": fc.record({ taskId: fc.oneof(fc.uuid(), fc.string({ maxLength: 8 }), json) }),
   "tasks/result": fc.record({ taskId: fc.oneof(fc.uuid(), fc.string({ maxLength: 8 })) }),
   "tasks/cancel": fc.record({ taskId: fc.oneof(fc.uuid(), fc.string({ maxLength: 8 })) }),
-  "tasks/list": fc.record({ cursor: fc.oneof(fc.string({ maxLength: 12 }), fc.base64String({ maxLength: 40 }), json) }, { requiredKeys: [] }),
+  "tasks/list": fc.record(
+    { cursor: fc.oneof(fc.string({ maxLength: 12 }), fc.base64String({ maxLength: 40 }), json) },
+    { requiredKeys: [] },
+  ),
   "logging/setLevel": fc.record({ level: fc.oneof(fc.constantFrom("debug", "info", "error", "emergency"), fc.string({ maxLength: 6 })) }),
   "tools/list": fc.record({ cursor: fc.oneof(fc.string({ maxLength: 12 }), fc.base64String({ maxLength: 40 })) }, { requiredKeys: [] }),
   "notifications/cancelled": fc.record({ requestId: anyId, reason: fc.string({ maxLength: 10 }) }, { requiredKeys: [] }),
   "notifications/progress": fc.record({ progressToken: anyId, progress: fc.double(), total: fc.double() }, { requiredKeys: [] }),
 };
 
-const shapedRequest = fc.constantFrom(...Object.keys(paramsFor)).chain((method) =>
-  fc.record({ jsonrpc: fc.constant("2.0"), id: validId, method: fc.constant(method), params: paramsFor[method]! }).map((m) => (method.startsWith("notifications/") ? { jsonrpc: "2.0", method, params: m.params } : m)),
-);
+const shapedRequest = fc
+  .constantFrom(...Object.keys(paramsFor))
+  .chain((method) =>
+    fc
+      .record({ jsonrpc: fc.constant("2.0"), id: validId, method: fc.constant(method), params: paramsFor[method]! })
+      .map((m) => (method.startsWith("notifications/") ? { jsonrpc: "2.0", method, params: m.params } : m)),
+  );
 
 /** One message a hostile or careless peer might send. */
 export const peerMessage: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 5, arbitrary: shapedRequest },
-  { weight: 2, arbitrary: fc.record({ jsonrpc: fc.oneof(fc.constant("2.0"), json), id: anyId, method: methodName, params: fc.oneof(json, fc.object({ maxDepth: 2 })) }, { requiredKeys: [] }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      { jsonrpc: fc.oneof(fc.constant("2.0"), json), id: anyId, method: methodName, params: fc.oneof(json, fc.object({ maxDepth: 2 })) },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: anyId, result: json }, { requiredKeys: ["jsonrpc"] }) },
   { weight: 1, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: anyId, error: json }, { requiredKeys: ["jsonrpc"] }) },
   { weight: 1, arbitrary: json },
   { weight: 1, arbitrary: fc.array(shapedRequest, { maxLength: 3 }) },
 );
 
-const INIT = { jsonrpc: "2.0", id: "init", method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } } };
+const INIT = {
+  jsonrpc: "2.0",
+  id: "init",
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } },
+};
 
 // ---- harness ------------------------------------------------------------------------------------------------------
 
-async function run(target: string, cases: number, seed: number, property: fc.IAsyncPropertyWithHooks<any>, after?: () => Promise<void>): Promise<FuzzReport> {
+async function run(
+  target: string,
+  cases: number,
+  seed: number,
+  property: fc.IAsyncPropertyWithHooks<any>,
+  after?: () => Promise<void>,
+): Promise<FuzzReport> {
   const uncaught: string[] = [];
   const onUncaught = (e: unknown) => void uncaught.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   process.on("uncaughtException", onUncaught);
@@ -122,7 +195,9 @@ async function run(target: string, cases: number, seed: number, property: fc.IAs
   if (result.failed) {
     const why = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
     if (/^hang:/.test(why)) hangs++;
-    failures.push(`${why}\n  counterexample: ${JSON.stringify(result.counterexample)?.slice(0, 2000)}\n  seed ${result.seed}, path ${result.counterexamplePath}`);
+    failures.push(
+      `${why}\n  counterexample: ${JSON.stringify(result.counterexample)?.slice(0, 2000)}\n  seed ${result.seed}, path ${result.counterexamplePath}`,
+    );
   }
   await after?.();
   await new Promise((r) => setTimeout(r, 50));
@@ -135,7 +210,13 @@ async function run(target: string, cases: number, seed: number, property: fc.IAs
 
 function within<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`hang: ${what} did not settle within ${CASE_DEADLINE_MS} ms`)), CASE_DEADLINE_MS)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error(`hang: ${what} did not settle within ${CASE_DEADLINE_MS} ms`)), CASE_DEADLINE_MS)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Checks one outgoing JSON-RPC message; returns what is wrong with it. */
@@ -150,7 +231,8 @@ function malformed(m: unknown): string | undefined {
   if (hasResult === hasError) return "a response needs exactly one of result and error";
   if (hasError) {
     const e = o.error as { code?: unknown; message?: unknown };
-    if (!Number.isInteger(e?.code) || typeof e?.message !== "string" || e.message === "") return "error without an integer code and a message";
+    if (!Number.isInteger(e?.code) || typeof e?.message !== "string" || e.message === "")
+      return "error without an integer code and a message";
   } else if (typeof o.result !== "object" || o.result === null || Array.isArray(o.result)) return "result is not an object";
   return undefined;
 }
@@ -198,21 +280,28 @@ export function fuzzSession(cases: number, seed: number): Promise<FuzzReport> {
     const answerable = new Set<string>();
     for (const m of inbound) {
       const o = m as Record<string, unknown> | null;
-      if (o && typeof o === "object" && !Array.isArray(o) && typeof o.method === "string" && "id" in o && isValidId(o.id)) expected.add(JSON.stringify(o.id));
-      if (o && typeof o === "object" && !Array.isArray(o) && isValidId(o.id) && ("method" in o || !("result" in o || "error" in o))) answerable.add(JSON.stringify(o.id));
-      if (o && typeof o === "object" && o.method === "notifications/cancelled") cancelled.add(JSON.stringify((o.params as { requestId?: unknown } | undefined)?.requestId));
+      if (o && typeof o === "object" && !Array.isArray(o) && typeof o.method === "string" && "id" in o && isValidId(o.id))
+        expected.add(JSON.stringify(o.id));
+      if (o && typeof o === "object" && !Array.isArray(o) && isValidId(o.id) && ("method" in o || !("result" in o || "error" in o)))
+        answerable.add(JSON.stringify(o.id));
+      if (o && typeof o === "object" && o.method === "notifications/cancelled")
+        cancelled.add(JSON.stringify((o.params as { requestId?: unknown } | undefined)?.requestId));
       t.events!.message(m, {} as MessageExtra); // throws here are failures
     }
-    const answered = () => new Set(t.sent.filter((m) => !("method" in m) && "id" in m).map((m) => JSON.stringify((m as { id: unknown }).id)));
+    const answered = () =>
+      new Set(t.sent.filter((m) => !("method" in m) && "id" in m).map((m) => JSON.stringify((m as { id: unknown }).id)));
     const waiting = () => [...expected].filter((id) => !cancelled.has(id) && !answered().has(id));
     let poll: ReturnType<typeof setInterval> | undefined;
     try {
-      await within(new Promise<void>((resolve) => {
-        const check = () => waiting().length === 0 && resolve();
-        t.onsend = check;
-        check();
-        poll = setInterval(check, 5); // answers that come without a send (a cancelled request settles silently)
-      }), `answers for ${waiting().join(", ")}`);
+      await within(
+        new Promise<void>((resolve) => {
+          const check = () => waiting().length === 0 && resolve();
+          t.onsend = check;
+          check();
+          poll = setInterval(check, 5); // answers that come without a send (a cancelled request settles silently)
+        }),
+        `answers for ${waiting().join(", ")}`,
+      );
     } finally {
       clearInterval(poll);
       t.onsend = undefined;
@@ -220,7 +309,8 @@ export function fuzzSession(cases: number, seed: number): Promise<FuzzReport> {
     for (const m of t.sent) {
       const problem = malformed(m);
       if (problem) throw new Error(`${problem}: ${JSON.stringify(m)}`);
-      if (!("method" in m) && "id" in m && !answerable.has(JSON.stringify((m as { id: unknown }).id))) throw new Error(`answered an id never asked: ${JSON.stringify(m)}`);
+      if (!("method" in m) && "id" in m && !answerable.has(JSON.stringify((m as { id: unknown }).id)))
+        throw new Error(`answered an id never asked: ${JSON.stringify(m)}`);
     }
     await session.close();
   });
@@ -238,43 +328,55 @@ export function fuzzStdio(cases: number, seed: number): Promise<FuzzReport> {
     { weight: 4, arbitrary: peerMessage.map((m) => Buffer.from(JSON.stringify(m) ?? "null")) },
     { weight: 2, arbitrary: fc.string({ maxLength: 40 }).map((s) => Buffer.from(s.replace(/\n/g, ""))) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b.filter((x) => x !== 10))) },
-    { weight: 1, arbitrary: fc.constantFrom(Buffer.from(""), Buffer.from("   "), Buffer.from("\r"), Buffer.from('{"jsonrpc":"2.0","method":"x"}\r')) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(Buffer.from(""), Buffer.from("   "), Buffer.from("\r"), Buffer.from('{"jsonrpc":"2.0","method":"x"}\r')),
+    },
     { weight: 1, arbitrary: fc.integer({ min: max - 2, max: max * 3 }).map((n) => Buffer.from(`"${"x".repeat(n)}"`)) },
   );
-  const property = fc.asyncProperty(fc.array(line, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }), async (lines, cuts) => {
-    const bytes = Buffer.concat(lines.flatMap((l) => [l, Buffer.from("\n")]));
-    const want: unknown[] = [];
-    for (const l of lines) {
-      if (l.length > max) {
-        want.push({ parseError: true });
-        continue;
+  const property = fc.asyncProperty(
+    fc.array(line, { maxLength: 12 }),
+    fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }),
+    async (lines, cuts) => {
+      const bytes = Buffer.concat(lines.flatMap((l) => [l, Buffer.from("\n")]));
+      const want: unknown[] = [];
+      for (const l of lines) {
+        if (l.length > max) {
+          want.push({ parseError: true });
+          continue;
+        }
+        let text = l.toString("utf8");
+        if (text.endsWith("\r")) text = text.slice(0, -1);
+        if (text.trim() === "") continue;
+        try {
+          want.push({ message: JSON.parse(text) });
+        } catch {
+          want.push({ parseError: true });
+        }
       }
-      let text = l.toString("utf8");
-      if (text.endsWith("\r")) text = text.slice(0, -1);
-      if (text.trim() === "") continue;
-      try {
-        want.push({ message: JSON.parse(text) });
-      } catch {
-        want.push({ parseError: true });
+      const input = new PassThrough();
+      const output = new PassThrough();
+      const channel = new LineChannel(input, output, { maxLineBytes: max });
+      const got: unknown[] = [];
+      channel.start({
+        message: (m) => void got.push({ message: m }),
+        parseError: () => void got.push({ parseError: true }),
+        close: () => {},
+        error: () => {},
+      });
+      let at = 0;
+      for (let i = 0; at < bytes.length; i++) {
+        const n = cuts[i % cuts.length]!;
+        input.write(bytes.subarray(at, at + n));
+        at += n;
       }
-    }
-    const input = new PassThrough();
-    const output = new PassThrough();
-    const channel = new LineChannel(input, output, { maxLineBytes: max });
-    const got: unknown[] = [];
-    channel.start({ message: (m) => void got.push({ message: m }), parseError: () => void got.push({ parseError: true }), close: () => {}, error: () => {} });
-    let at = 0;
-    for (let i = 0; at < bytes.length; i++) {
-      const n = cuts[i % cuts.length]!;
-      input.write(bytes.subarray(at, at + n));
-      at += n;
-    }
-    await within(new Promise<void>((r) => setImmediate(r)), "stdio reads");
-    await channel.close();
-    const a = JSON.stringify(got);
-    const b = JSON.stringify(want);
-    if (a !== b) throw new Error(`framing differs from the reference:\n  got  ${a.slice(0, 500)}\n  want ${b.slice(0, 500)}`);
-  });
+      await within(new Promise<void>((r) => setImmediate(r)), "stdio reads");
+      await channel.close();
+      const a = JSON.stringify(got);
+      const b = JSON.stringify(want);
+      if (a !== b) throw new Error(`framing differs from the reference:\n  got  ${a.slice(0, 500)}\n  want ${b.slice(0, 500)}`);
+    },
+  );
   return run("stdio framing", cases, seed, property);
 }
 
@@ -292,30 +394,57 @@ export function fuzzHttp(cases: number, seed: number): Promise<FuzzReport> {
   const request = fc.record({
     method: fc.oneof(fc.constantFrom("POST", "POST", "POST", "GET", "DELETE"), fc.constantFrom("PUT", "PATCH", "OPTIONS", "HEAD", "")),
     useSession: fc.boolean(),
-    headers: fc.record({
-      accept: header(fc.constantFrom("application/json, text/event-stream", "text/event-stream", "application/json", "*/*", "text/html", "")),
-      "content-type": header(fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "", "application/jsonx")),
-      "mcp-protocol-version": header(fc.constantFrom("2025-11-25", "2025-06-18", "2025-03-26", "1999-01-01", "")),
-      "mcp-session-id": header(fc.oneof(fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 32, maxLength: 32 }), fc.string({ maxLength: 40 }))),
-      "last-event-id": header(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("abc_1", "_", "x_-1", "x_1e9"))),
-      host: header(fc.constantFrom("127.0.0.1:3000", "localhost", "[::1]:80", "evil.example", "")),
-      origin: header(fc.constantFrom("http://localhost:5173", "https://evil.example", "null", "not a url")),
-      "content-length": header(fc.oneof(fc.nat().map(String), fc.constantFrom("-1", "abc", "99999999999"))),
-    }, { requiredKeys: [] }),
-    body: fc.oneof(peerMessage.map((m) => JSON.stringify(m) ?? ""), fc.string({ maxLength: 100 }), fc.constant("x".repeat(5000))),
+    headers: fc.record(
+      {
+        accept: header(
+          fc.constantFrom("application/json, text/event-stream", "text/event-stream", "application/json", "*/*", "text/html", ""),
+        ),
+        "content-type": header(
+          fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "", "application/jsonx"),
+        ),
+        "mcp-protocol-version": header(fc.constantFrom("2025-11-25", "2025-06-18", "2025-03-26", "1999-01-01", "")),
+        "mcp-session-id": header(
+          fc.oneof(fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 32, maxLength: 32 }), fc.string({ maxLength: 40 })),
+        ),
+        "last-event-id": header(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("abc_1", "_", "x_-1", "x_1e9"))),
+        host: header(fc.constantFrom("127.0.0.1:3000", "localhost", "[::1]:80", "evil.example", "")),
+        origin: header(fc.constantFrom("http://localhost:5173", "https://evil.example", "null", "not a url")),
+        "content-length": header(fc.oneof(fc.nat().map(String), fc.constantFrom("-1", "abc", "99999999999"))),
+      },
+      { requiredKeys: [] },
+    ),
+    body: fc.oneof(
+      peerMessage.map((m) => JSON.stringify(m) ?? ""),
+      fc.string({ maxLength: 100 }),
+      fc.constant("x".repeat(5000)),
+    ),
   });
   let sessionId: string | undefined;
   let uses = 0;
   /** A live session for cases that want one; renewed now and then, since cases may DELETE it. */
   const liveSession = async (): Promise<string | undefined> => {
     if (!sessionId || uses++ % 20 === 0) {
-      const headers: Record<string, string> = { host: "localhost", accept: "application/json, text/event-stream", "content-type": "application/json" };
-      const res = await h.handle({ method: "POST", url: "/mcp", remoteAddress: "10.1.1.1", header: (n) => headers[n] ?? null, readBody: async () => JSON.stringify(INIT) });
+      const headers: Record<string, string> = {
+        host: "localhost",
+        accept: "application/json, text/event-stream",
+        "content-type": "application/json",
+      };
+      const res = await h.handle({
+        method: "POST",
+        url: "/mcp",
+        remoteAddress: "10.1.1.1",
+        header: (n) => headers[n] ?? null,
+        readBody: async () => JSON.stringify(INIT),
+      });
       sessionId = res.headers["mcp-session-id"];
     }
     return sessionId;
   };
-  const send = async (r: { method: string; headers: Record<string, string | undefined>; body: string }): Promise<{ status: number; text: string; sse: boolean }> => {
+  const send = async (r: {
+    method: string;
+    headers: Record<string, string | undefined>;
+    body: string;
+  }): Promise<{ status: number; text: string; sse: boolean }> => {
     const headers = Object.fromEntries(Object.entries(r.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const req: HttpRequestLike = {
       method: r.method,
@@ -332,16 +461,26 @@ export function fuzzHttp(cases: number, seed: number): Promise<FuzzReport> {
     if (!reply.sse) return { status: reply.status, text: reply.body ?? "", sse: false };
     let text = "";
     const channel = reply.sse;
-    await within(new Promise<void>((resolve) => {
-      channel.attach({ write: (c) => void (text += c), end: () => resolve() });
-      // A standalone GET stream stays open by design: read what is there, then leave.
-      if (r.method === "GET") setTimeout(() => (channel.detach(), resolve()), 20);
-    }), `${r.method} SSE reply`);
+    await within(
+      new Promise<void>((resolve) => {
+        channel.attach({ write: (c) => void (text += c), end: () => resolve() });
+        // A standalone GET stream stays open by design: read what is there, then leave.
+        if (r.method === "GET") setTimeout(() => (channel.detach(), resolve()), 20);
+      }),
+      `${r.method} SSE reply`,
+    );
     return { status: reply.status, text, sse: true };
   };
   const property = fc.asyncProperty(request, async (r) => {
     if (r.useSession) {
-      r.headers = { host: "localhost", accept: "application/json, text/event-stream", "content-type": "application/json", "mcp-protocol-version": "2025-11-25", ...r.headers, "mcp-session-id": await liveSession() };
+      r.headers = {
+        host: "localhost",
+        accept: "application/json, text/event-stream",
+        "content-type": "application/json",
+        "mcp-protocol-version": "2025-11-25",
+        ...r.headers,
+        "mcp-session-id": await liveSession(),
+      };
     }
     const res = await within(send(r), `${r.method} request`);
     if (!STATUSES.has(res.status)) throw new Error(`unexpected status ${res.status}: ${res.text.slice(0, 300)}`);
@@ -360,7 +499,8 @@ export function fuzzHttp(cases: number, seed: number): Promise<FuzzReport> {
     const body = JSON.parse(res.text) as unknown;
     const problem = malformed(body);
     if (problem) throw new Error(`${problem}: ${res.text.slice(0, 300)}`);
-    if (res.status >= 400 && !("error" in (body as object))) throw new Error(`status ${res.status} with a body that is not an error: ${res.text.slice(0, 300)}`);
+    if (res.status >= 400 && !("error" in (body as object)))
+      throw new Error(`status ${res.status} with a body that is not an error: ${res.text.slice(0, 300)}`);
   });
   return run("http handler", cases, seed, property, async () => {
     await h.close();

@@ -15,7 +15,10 @@ const server = fileURLToPath(new URL("../../examples/everything/server.js", impo
 const cliDir = join(dirname(require.resolve("@modelcontextprotocol/inspector-cli/package.json")), "build");
 
 async function inspector(...args: string[]): Promise<any> {
-  const { stdout } = await run(process.execPath, [join(cliDir, "index.js"), process.execPath, server, "--stdio", ...args], { cwd: cliDir, timeout: 30_000 });
+  const { stdout } = await run(process.execPath, [join(cliDir, "index.js"), process.execPath, server, "--stdio", ...args], {
+    cwd: cliDir,
+    timeout: 30_000,
+  });
   return JSON.parse(stdout);
 }
 

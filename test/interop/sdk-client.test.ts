@@ -32,7 +32,10 @@ interface Seen {
 }
 
 function makeClient(): { client: Client; seen: Seen } {
-  const client = new Client({ name: "sdk-interop", version: "1.0.0" }, { capabilities: { elicitation: { form: {} }, sampling: { tools: {} }, roots: { listChanged: true } } });
+  const client = new Client(
+    { name: "sdk-interop", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} }, sampling: { tools: {} }, roots: { listChanged: true } } },
+  );
   const seen: Seen = { logs: [], updated: [], toolsChanged: 0, elicitations: [], samples: [] };
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     seen.elicitations.push(req.params);
@@ -40,7 +43,12 @@ function makeClient(): { client: Client; seen: Seen } {
   });
   client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
     seen.samples.push(req.params);
-    return { role: "assistant", content: { type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Paris" } }, model: "test-model", stopReason: "toolUse" } as any;
+    return {
+      role: "assistant",
+      content: { type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Paris" } },
+      model: "test-model",
+      stopReason: "toolUse",
+    } as any;
   });
   client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: "file:///work/repo", name: "repo" }] }));
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seen.logs.push(n.params));
@@ -106,7 +114,10 @@ function featureSuite(name: string, connect: (client: Client) => Promise<void>) 
       await client.setLoggingLevel("warning");
       await client.callTool({ name: "log" });
       await waitFor(() => seen.logs.length >= 2);
-      assert.deepEqual(seen.logs.map((l: any) => l.level), ["warning", "error"]);
+      assert.deepEqual(
+        seen.logs.map((l: any) => l.level),
+        ["warning", "error"],
+      );
     });
 
     test("cancellation through an AbortSignal", async () => {
@@ -124,7 +135,11 @@ function featureSuite(name: string, connect: (client: Client) => Promise<void>) 
     });
 
     test("URL elicitation required (-32042) surfaces as an McpError carrying the elicitations", async () => {
-      await assert.rejects(client.callTool({ name: "signin" }), (e: any) => e instanceof McpError && e.code === -32042 && (e.data as any).elicitations[0].url === "https://auth.example.com/connect");
+      await assert.rejects(
+        client.callTool({ name: "signin" }),
+        (e: any) =>
+          e instanceof McpError && e.code === -32042 && (e.data as any).elicitations[0].url === "https://auth.example.com/connect",
+      );
     });
 
     test("sampling with tools (SEP-1577)", async () => {
@@ -140,7 +155,10 @@ function featureSuite(name: string, connect: (client: Client) => Promise<void>) 
 
     test("resources: list, read text and binary, templates, subscribe and updates, not found", async () => {
       const list = await client.listResources();
-      assert.deepEqual(list.resources.map((r) => r.uri), ["file:///notes.txt", "file:///logo.png"]);
+      assert.deepEqual(
+        list.resources.map((r) => r.uri),
+        ["file:///notes.txt", "file:///logo.png"],
+      );
       const text = await client.readResource({ uri: "file:///notes.txt" });
       assert.equal((text.contents[0] as any).text, "remember the milk");
       const bin = await client.readResource({ uri: "file:///logo.png" });
@@ -157,7 +175,10 @@ function featureSuite(name: string, connect: (client: Client) => Promise<void>) 
 
     test("prompts and completion", async () => {
       const prompts = await client.listPrompts();
-      assert.deepEqual(prompts.prompts.map((p) => p.name), ["review", "picture"]);
+      assert.deepEqual(
+        prompts.prompts.map((p) => p.name),
+        ["review", "picture"],
+      );
       const p = await client.getPrompt({ name: "review", arguments: { language: "go" } });
       assert.equal((p.messages[0]!.content as any).text, "Review this go code");
       assert.equal(p.messages[1]!.content.type, "resource");

@@ -14,7 +14,6 @@ import { serveHttp } from "../../src/transports/http/index.js";
 import { JwtTokenVerifier, bearerAuth } from "../../src/auth/index.js";
 import { startTestAuthServer } from "../fixtures/test-auth-server.js";
 
-
 test("official SDK client: authorization code + PKCE against a Trellis resource server", async () => {
   const as = await startTestAuthServer({ subject: "user-1" });
   const port = await freePort();
@@ -29,7 +28,12 @@ test("official SDK client: authorization code + PKCE against a Trellis resource 
     port,
     eventStore: "memory",
     sessionStore: "memory",
-    auth: bearerAuth({ verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: resource, jwks: `${as.issuer}/jwks` }), resource, authorizationServers: [as.issuer], requiredScopes: ["mcp"] }),
+    auth: bearerAuth({
+      verifier: new JwtTokenVerifier({ issuer: as.issuer, audience: resource, jwks: `${as.issuer}/jwks` }),
+      resource,
+      authorizationServers: [as.issuer],
+      requiredScopes: ["mcp"],
+    }),
   });
 
   // An in-memory OAuth client provider whose "browser" just follows the authorization redirect.
@@ -39,7 +43,13 @@ test("official SDK client: authorization code + PKCE against a Trellis resource 
       return "http://127.0.0.1:1/callback";
     },
     get clientMetadata() {
-      return { client_name: "sdk-interop", redirect_uris: ["http://127.0.0.1:1/callback"], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" };
+      return {
+        client_name: "sdk-interop",
+        redirect_uris: ["http://127.0.0.1:1/callback"],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+      };
     },
     state: () => "state-123",
     clientInformation: () => state.client,

@@ -29,18 +29,32 @@ async function startSdkResourceServer(as: TestAuthServer) {
   const verifier = {
     async verifyAccessToken(token: string) {
       const { payload } = await jwtVerify(token, jwks, { issuer: as.issuer, audience: resource.href });
-      return { token, clientId: String(payload.client_id), scopes: String(payload.scope ?? "").split(" ").filter(Boolean), expiresAt: payload.exp, extra: { sub: payload.sub } };
+      return {
+        token,
+        clientId: String(payload.client_id),
+        scopes: String(payload.scope ?? "")
+          .split(" ")
+          .filter(Boolean),
+        expiresAt: payload.exp,
+        extra: { sub: payload.sub },
+      };
     },
   };
   app.use(express.json());
-  app.post("/mcp", requireBearerAuth({ verifier, requiredScopes: ["mcp"], resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resource) }), async (req, res) => {
-    const mcp = new SdkMcpServer({ name: "sdk-protected", version: "1" });
-    mcp.registerTool("whoami", {}, async (extra) => ({ content: [{ type: "text" as const, text: `${extra.authInfo?.extra?.sub} via ${extra.authInfo?.clientId}` }] }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on("close", () => void transport.close());
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, req.body);
-  });
+  app.post(
+    "/mcp",
+    requireBearerAuth({ verifier, requiredScopes: ["mcp"], resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resource) }),
+    async (req, res) => {
+      const mcp = new SdkMcpServer({ name: "sdk-protected", version: "1" });
+      mcp.registerTool("whoami", {}, async (extra) => ({
+        content: [{ type: "text" as const, text: `${extra.authInfo?.extra?.sub} via ${extra.authInfo?.clientId}` }],
+      }));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on("close", () => void transport.close());
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    },
+  );
   return { url: resource.href, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
 }
 
@@ -48,7 +62,13 @@ test("Trellis client: authorization code + PKCE against an official-SDK resource
   const as = await startTestAuthServer({ subject: "user-7" });
   const rs = await startSdkResourceServer(as);
   try {
-    const auth = new OAuthClient({ flow: authorizationCodeFlow({ redirectUri: "http://127.0.0.1:9/callback", authorize: followRedirect, clientMetadata: { client_name: "trellis-interop" } }) });
+    const auth = new OAuthClient({
+      flow: authorizationCodeFlow({
+        redirectUri: "http://127.0.0.1:9/callback",
+        authorize: followRedirect,
+        clientMetadata: { client_name: "trellis-interop" },
+      }),
+    });
     const client = new McpClient({ name: "trellis", version: "1" });
     await client.connect(new StreamableHttpClientTransport(rs.url, { auth }));
     const r = await client.callTool("whoami", {});

@@ -14,7 +14,6 @@ import { StdioClientTransport } from "../../src/transports/stdio-client.js";
 import type { Transport } from "../../src/jsonrpc/transport.js";
 import { waitFor, freePort } from "../helpers.js";
 
-
 const require = createRequire(import.meta.url);
 const sdkFixture = fileURLToPath(new URL("../fixtures/sdk-server.js", import.meta.url));
 const loopbackOnly = fileURLToPath(new URL("../fixtures/loopback-only.js", import.meta.url));
@@ -26,14 +25,19 @@ function makeClient(seen: Seen) {
   return new McpClient(
     { name: "trellis-interop", version: "1.0.0" },
     {
-      sampling: (p) => (seen.samples.push(p), { role: "assistant", content: { type: "text", text: "4" }, model: "test-model", stopReason: "endTurn" }),
+      sampling: (p) => (
+        seen.samples.push(p), { role: "assistant", content: { type: "text", text: "4" }, model: "test-model", stopReason: "endTurn" }
+      ),
       elicitForm: (p) => {
         seen.elicits.push(p);
         // Answer like a person who fills in the required fields and leaves the rest to the defaults.
         const content: Record<string, string | number | boolean | string[]> = { age: 36 };
         for (const [k, prop] of Object.entries(p.requestedSchema.properties) as [string, Record<string, any>][]) {
           if (!p.requestedSchema.required?.includes(k) || prop.default !== undefined) continue;
-          content[k] = prop.enum?.[0] ?? prop.oneOf?.[0]?.const ?? (prop.type === "boolean" ? true : prop.type === "number" || prop.type === "integer" ? 1 : prop.type === "array" ? [] : "x");
+          content[k] =
+            prop.enum?.[0] ??
+            prop.oneOf?.[0]?.const ??
+            (prop.type === "boolean" ? true : prop.type === "number" || prop.type === "integer" ? 1 : prop.type === "array" ? [] : "x");
         }
         if (!("age" in p.requestedSchema.properties)) delete content.age;
         return { action: "accept", content };
@@ -45,7 +49,11 @@ function makeClient(seen: Seen) {
 }
 
 /** Starts an HTTP server process and resolves with its URL, read from what it prints. */
-function startHttp(args: string[], env: Record<string, string> = {}, pattern = /listening (\S+)/): Promise<{ url: string; child: ChildProcess }> {
+function startHttp(
+  args: string[],
+  env: Record<string, string> = {},
+  pattern = /listening (\S+)/,
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -61,7 +69,12 @@ function startHttp(args: string[], env: Record<string, string> = {}, pattern = /
 }
 
 /** clientSuite connects one Trellis client for a describe block and closes it after; `tests` adds the tests. */
-function clientSuite(title: string, transport: () => Promise<Transport>, cleanup: () => void, tests: (client: McpClient, seen: Seen) => void) {
+function clientSuite(
+  title: string,
+  transport: () => Promise<Transport>,
+  cleanup: () => void,
+  tests: (client: McpClient, seen: Seen) => void,
+) {
   describe(title, () => {
     const seen: Seen = { logs: [], samples: [], elicits: [] };
     const client = makeClient(seen);
@@ -103,7 +116,11 @@ function sdkFixtureSuite(name: string, transport: () => Promise<Transport>, clea
       for await (const t of client.resourceTemplates()) templates.push(t);
       assert.equal(templates[0]!.uriTemplate, "users://{id}");
       assert.equal(((await client.readResource("users://bob")).contents[0] as { text: string }).text, "user bob");
-      assert.deepEqual((await client.complete({ ref: { type: "ref/resource", uri: "users://{id}" }, argument: { name: "id", value: "a" } })).completion.values, ["alice"]);
+      assert.deepEqual(
+        (await client.complete({ ref: { type: "ref/resource", uri: "users://{id}" }, argument: { name: "id", value: "a" } })).completion
+          .values,
+        ["alice"],
+      );
       assert.equal(((await client.getPrompt("greet", { who: "you" })).messages[0]!.content as { text: string }).text, "hello you");
     });
   });
@@ -131,7 +148,11 @@ function everythingSuite(name: string, transport: () => Promise<Transport>, clea
       const sc = await client.callTool("get-structured-content", { location: "New York" });
       assert.equal(typeof (sc.structuredContent as { temperature: number }).temperature, "number");
       const progress: number[] = [];
-      await client.callTool("trigger-long-running-operation", { duration: 0.3, steps: 3 }, { onprogress: (p) => progress.push(p.progress) });
+      await client.callTool(
+        "trigger-long-running-operation",
+        { duration: 0.3, steps: 3 },
+        { onprogress: (p) => progress.push(p.progress) },
+      );
       assert.equal(progress.length, 3);
     });
     test("server-initiated sampling, elicitation and roots", async () => {
@@ -146,8 +167,12 @@ function everythingSuite(name: string, transport: () => Promise<Transport>, clea
         assert.equal(r.isError ?? false, false, JSON.stringify(r));
         assert.equal(seen.elicits.length, 1);
       }
-      if (names.includes("get-roots-list")) assert.match(JSON.stringify(await client.callTool("get-roots-list", {})), /file:\/\/\/work\/project/);
-      assert.ok(names.includes("trigger-sampling-request") && names.includes("trigger-elicitation-request"), "server-everything offers the sampling and elicitation tools to a client that declares them");
+      if (names.includes("get-roots-list"))
+        assert.match(JSON.stringify(await client.callTool("get-roots-list", {})), /file:\/\/\/work\/project/);
+      assert.ok(
+        names.includes("trigger-sampling-request") && names.includes("trigger-elicitation-request"),
+        "server-everything offers the sampling and elicitation tools to a client that declares them",
+      );
     });
     test("resources and prompts", async () => {
       const resources = await client.listAllResources();
@@ -166,7 +191,11 @@ everythingSuite(
   "Streamable HTTP",
   async () => {
     const port = String(await freePort());
-    const { url, child } = await startHttp([`--import=${loopbackOnly}`, everything, "streamableHttp"], { PORT: port }, /listening on port (\d+)/);
+    const { url, child } = await startHttp(
+      [`--import=${loopbackOnly}`, everything, "streamableHttp"],
+      { PORT: port },
+      /listening on port (\d+)/,
+    );
     everythingHttp = child;
     return new StreamableHttpClientTransport(`http://127.0.0.1:${url}/mcp`);
   },

@@ -18,12 +18,20 @@ import { serveSdkHttp } from "../fixtures/sdk-server.js";
 
 test("official SDK client (experimental tasks) runs a Trellis tool as a task, cancels one, lists them", async () => {
   const server = new McpServer({ name: "trellis-tasks", version: "1" }, { tasks: { pollIntervalMs: 20 } });
-  server.registerTool("work", { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { ms: { type: "number" } } } }, async (a, ctx) => {
-    await sleep((a.ms as number) ?? 30);
-    ctx.progress(1, 1, "done");
-    return { content: [{ type: "text", text: `worked ${a.ms} ms` }] };
-  });
-  server.registerTool("forever", { execution: { taskSupport: "optional" } }, (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("x"))));
+  server.registerTool(
+    "work",
+    { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { ms: { type: "number" } } } },
+    async (a, ctx) => {
+      await sleep((a.ms as number) ?? 30);
+      ctx.progress(1, 1, "done");
+      return { content: [{ type: "text", text: `worked ${a.ms} ms` }] };
+    },
+  );
+  server.registerTool(
+    "forever",
+    { execution: { taskSupport: "optional" } },
+    (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("x"))),
+  );
   const http = await serveHttp(server, { eventStore: "memory", sessionStore: "memory" });
   const client = new Client({ name: "sdk", version: "1" });
   await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
@@ -31,7 +39,9 @@ test("official SDK client (experimental tasks) runs a Trellis tool as a task, ca
     const kinds: string[] = [];
     let result: any;
     let taskId = "";
-    for await (const m of client.experimental.tasks.callToolStream({ name: "work", arguments: { ms: 60 } }, CallToolResultSchema, { task: { ttl: 60_000 } })) {
+    for await (const m of client.experimental.tasks.callToolStream({ name: "work", arguments: { ms: 60 } }, CallToolResultSchema, {
+      task: { ttl: 60_000 },
+    })) {
       kinds.push(m.type);
       if (m.type === "taskCreated") taskId = m.task.taskId;
       if (m.type === "result") result = m.result;
@@ -60,14 +70,21 @@ test("official SDK client (experimental tasks) runs a Trellis tool as a task, ca
 test("the Trellis client runs a task on a task-capable official-SDK server, cancels one, lists them", async () => {
   const store = new InMemoryTaskStore();
   const makeServer = () => {
-    const s = new SdkMcpServer({ name: "sdk-tasks", version: "1" }, { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore: store });
+    const s = new SdkMcpServer(
+      { name: "sdk-tasks", version: "1" },
+      { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore: store },
+    );
     s.experimental.tasks.registerToolTask(
       "slow",
       { inputSchema: { ms: z.number() }, execution: { taskSupport: "optional" } },
       {
         createTask: async ({ ms }, extra) => {
           const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 20 });
-          if (ms >= 0) setTimeout(() => void extra.taskStore.storeTaskResult(task.taskId, "completed", { content: [{ type: "text", text: `slept ${ms}` }] }), ms);
+          if (ms >= 0)
+            setTimeout(
+              () => void extra.taskStore.storeTaskResult(task.taskId, "completed", { content: [{ type: "text", text: `slept ${ms}` }] }),
+              ms,
+            );
           return { task };
         },
         getTask: async (_args, extra) => extra.taskStore.getTask(extra.taskId),

@@ -28,22 +28,59 @@ class FakeTransport implements Transport {
 
 function serverSide(handlers: Record<string, (p: Record<string, unknown>, ctx: any) => unknown> = {}) {
   const t = new FakeTransport();
-  const s = new Session(t, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS, handlers: new Map(Object.entries(handlers)) });
+  const s = new Session(t, {
+    incoming: CLIENT_REQUESTS,
+    outgoing: SERVER_REQUESTS,
+    notifications: NOTIFICATIONS,
+    handlers: new Map(Object.entries(handlers)),
+  });
   return { t, s };
 }
 
 const cases: { name: string; input: unknown; want: { id: unknown; code: number; message: RegExp } }[] = [
   { name: "not an object", input: 42, want: { id: undefined, code: -32600, message: /must be an object/ } },
-  { name: "batch", input: [{ jsonrpc: "2.0", id: 1, method: "ping" }], want: { id: undefined, code: -32600, message: /batches are not supported/ } },
-  { name: "wrong jsonrpc", input: { jsonrpc: "1.0", id: 3, method: "ping" }, want: { id: 3, code: -32600, message: /"jsonrpc" must be "2.0"/ } },
+  {
+    name: "batch",
+    input: [{ jsonrpc: "2.0", id: 1, method: "ping" }],
+    want: { id: undefined, code: -32600, message: /batches are not supported/ },
+  },
+  {
+    name: "wrong jsonrpc",
+    input: { jsonrpc: "1.0", id: 3, method: "ping" },
+    want: { id: 3, code: -32600, message: /"jsonrpc" must be "2.0"/ },
+  },
   { name: "missing jsonrpc", input: { id: 4, method: "ping" }, want: { id: 4, code: -32600, message: /"jsonrpc"/ } },
-  { name: "method not a string", input: { jsonrpc: "2.0", id: 5, method: 7 }, want: { id: 5, code: -32600, message: /"method" must be a string/ } },
-  { name: "bad id type", input: { jsonrpc: "2.0", id: { x: 1 }, method: "ping" }, want: { id: undefined, code: -32600, message: /"id" must be a string or an integer/ } },
+  {
+    name: "method not a string",
+    input: { jsonrpc: "2.0", id: 5, method: 7 },
+    want: { id: 5, code: -32600, message: /"method" must be a string/ },
+  },
+  {
+    name: "bad id type",
+    input: { jsonrpc: "2.0", id: { x: 1 }, method: "ping" },
+    want: { id: undefined, code: -32600, message: /"id" must be a string or an integer/ },
+  },
   { name: "fractional id", input: { jsonrpc: "2.0", id: 1.5, method: "ping" }, want: { id: undefined, code: -32600, message: /"id"/ } },
-  { name: "unknown method", input: { jsonrpc: "2.0", id: 6, method: "tools/explode" }, want: { id: 6, code: -32601, message: /method not found: "tools\/explode"/ } },
-  { name: "params not an object", input: { jsonrpc: "2.0", id: 7, method: "tools/call", params: [1] }, want: { id: 7, code: -32602, message: /"params" must be an object/ } },
-  { name: "wrong param type", input: { jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: 12 } }, want: { id: 8, code: -32602, message: /invalid params for "tools\/call": "name" must be string/ } },
-  { name: "missing param", input: { jsonrpc: "2.0", id: 9, method: "tools/call", params: {} }, want: { id: 9, code: -32602, message: /missing required field "name"/ } },
+  {
+    name: "unknown method",
+    input: { jsonrpc: "2.0", id: 6, method: "tools/explode" },
+    want: { id: 6, code: -32601, message: /method not found: "tools\/explode"/ },
+  },
+  {
+    name: "params not an object",
+    input: { jsonrpc: "2.0", id: 7, method: "tools/call", params: [1] },
+    want: { id: 7, code: -32602, message: /"params" must be an object/ },
+  },
+  {
+    name: "wrong param type",
+    input: { jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: 12 } },
+    want: { id: 8, code: -32602, message: /invalid params for "tools\/call": "name" must be string/ },
+  },
+  {
+    name: "missing param",
+    input: { jsonrpc: "2.0", id: 9, method: "tools/call", params: {} },
+    want: { id: 9, code: -32602, message: /missing required field "name"/ },
+  },
   { name: "neither request nor response", input: { jsonrpc: "2.0", id: 10 }, want: { id: 10, code: -32600, message: /needs "method"/ } },
 ];
 
@@ -67,7 +104,7 @@ test("parse errors are answered with -32700 and no id", () => {
   assert.deepEqual(t.sent[0], { jsonrpc: "2.0", error: { code: -32700, message: "parse error: Unexpected token" } });
 });
 
-test("attack #13: an error reply for an unreadable id leaves \"id\" out, which the official SDK's schema accepts (null it rejects)", async () => {
+test('attack #13: an error reply for an unreadable id leaves "id" out, which the official SDK\'s schema accepts (null it rejects)', async () => {
   const { JSONRPCMessageSchema } = await import("@modelcontextprotocol/sdk/types.js");
   const { t } = serverSide();
   t.events.parseError("Unexpected token");
@@ -77,7 +114,11 @@ test("attack #13: an error reply for an unreadable id leaves \"id\" out, which t
     assert.ok(!("id" in (m as object)));
     assert.ok(JSONRPCMessageSchema.safeParse(m).success, `the SDK client accepts ${JSON.stringify(m)}`);
   }
-  assert.equal(JSONRPCMessageSchema.safeParse({ ...(t.sent[0] as object), id: null }).success, false, "and refuses id: null, the old reply");
+  assert.equal(
+    JSONRPCMessageSchema.safeParse({ ...(t.sent[0] as object), id: null }).success,
+    false,
+    "and refuses id: null, the old reply",
+  );
 });
 
 test("an error response without an id is reported, never answered (no echo loop between two peers)", async () => {
@@ -98,7 +139,10 @@ test("a bad message does not disturb a request in flight", async () => {
   t.events.message({ jsonrpc: "2.0", id: 2, method: "nope" });
   release();
   await waitFor(() => t.sent.find((m) => (m as { id?: unknown }).id === 1));
-  assert.deepEqual(t.sent.find((m) => (m as { id?: unknown }).id === 1), { jsonrpc: "2.0", id: 1, result: { content: [] } });
+  assert.deepEqual(
+    t.sent.find((m) => (m as { id?: unknown }).id === 1),
+    { jsonrpc: "2.0", id: 1, result: { content: [] } },
+  );
 });
 
 test("a request id already in flight is refused", async () => {
@@ -166,7 +210,11 @@ test("outgoing request: result, error, timeout, abort and progress", async () =>
   assert.equal((t.sent.at(-1) as any).method, "notifications/cancelled");
 
   const seen: number[] = [];
-  const withProgress = s.request("roots/list", undefined, { onprogress: (p) => seen.push(p.progress), timeoutMs: 60, resetTimeoutOnProgress: true });
+  const withProgress = s.request("roots/list", undefined, {
+    onprogress: (p) => seen.push(p.progress),
+    timeoutMs: 60,
+    resetTimeoutOnProgress: true,
+  });
   const sentReq = t.sent.at(-1) as any;
   assert.equal(sentReq.params._meta.progressToken, sentReq.id);
   for (let i = 1; i <= 3; i++) {
@@ -188,7 +236,13 @@ test("close rejects pending requests with CONNECTION_CLOSED", async () => {
 test("a throw while dispatching a peer's message is answered with -32603 and reported, never thrown into the transport", () => {
   const errors: Error[] = [];
   const t = new FakeTransport();
-  const s = new Session(t, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS, onerror: (e) => errors.push(e), handlers: new Map([["tools/list", () => ({ tools: [] })]]) });
+  const s = new Session(t, {
+    incoming: CLIENT_REQUESTS,
+    outgoing: SERVER_REQUESTS,
+    notifications: NOTIFICATIONS,
+    onerror: (e) => errors.push(e),
+    handlers: new Map([["tools/list", () => ({ tools: [] })]]),
+  });
   s.gate = () => {
     throw new Error("gate exploded");
   };

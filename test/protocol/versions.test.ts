@@ -15,12 +15,33 @@ test("negotiateVersion answers supported revisions in kind and unknown ones with
 });
 
 test("downgradeResult strips fields older revisions lack", () => {
-  const tools = { tools: [{ name: "a", title: "A", inputSchema: { type: "object" }, outputSchema: { type: "object" }, icons: [{ src: "https://x/i.png" }], execution: { taskSupport: "optional" } }] };
+  const tools = {
+    tools: [
+      {
+        name: "a",
+        title: "A",
+        inputSchema: { type: "object" },
+        outputSchema: { type: "object" },
+        icons: [{ src: "https://x/i.png" }],
+        execution: { taskSupport: "optional" },
+      },
+    ],
+  };
   assert.equal(downgradeResult("tools/list", tools, "2025-11-25"), tools);
-  assert.deepEqual(downgradeResult("tools/list", tools, "2025-06-18"), { tools: [{ name: "a", title: "A", inputSchema: { type: "object" }, outputSchema: { type: "object" } }] });
+  assert.deepEqual(downgradeResult("tools/list", tools, "2025-06-18"), {
+    tools: [{ name: "a", title: "A", inputSchema: { type: "object" }, outputSchema: { type: "object" } }],
+  });
   assert.deepEqual(downgradeResult("tools/list", tools, "2025-03-26"), { tools: [{ name: "a", inputSchema: { type: "object" } }] });
   const call = { content: [{ type: "resource_link", uri: "file:///a", name: "a" }], structuredContent: { x: 1 } };
   assert.deepEqual(downgradeResult("tools/call", call, "2025-03-26"), { content: [{ type: "text", text: "Resource: file:///a (a)" }] });
-  const init = { protocolVersion: "2025-06-18", capabilities: { tools: {}, tasks: {} }, serverInfo: { name: "s", version: "1", icons: [], title: "S" } };
-  assert.deepEqual(downgradeResult("initialize", init, "2025-06-18"), { protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: "s", version: "1", title: "S" } });
+  const init = {
+    protocolVersion: "2025-06-18",
+    capabilities: { tools: {}, tasks: {} },
+    serverInfo: { name: "s", version: "1", icons: [], title: "S" },
+  };
+  assert.deepEqual(downgradeResult("initialize", init, "2025-06-18"), {
+    protocolVersion: "2025-06-18",
+    capabilities: { tools: {} },
+    serverInfo: { name: "s", version: "1", title: "S" },
+  });
 });

@@ -10,12 +10,16 @@ after(closeHttpServers);
 function fixture(tasks: TaskOptions = {}) {
   const s = new McpServer({ name: "tasks", version: "1" }, { tasks: { pollIntervalMs: 250, ...tasks } });
   s.registerTool("plain", {}, () => "plain");
-  s.registerTool("slow", { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { ms: { type: "number" } } } }, async (a, ctx) => {
-    ctx.progress(1, 2, "halfway");
-    await sleep((a.ms as number | undefined) ?? 50);
-    ctx.progress(2, 2);
-    return "slow done";
-  });
+  s.registerTool(
+    "slow",
+    { execution: { taskSupport: "optional" }, inputSchema: { type: "object", properties: { ms: { type: "number" } } } },
+    async (a, ctx) => {
+      ctx.progress(1, 2, "halfway");
+      await sleep((a.ms as number | undefined) ?? 50);
+      ctx.progress(2, 2);
+      return "slow done";
+    },
+  );
   s.registerTool("must", { execution: { taskSupport: "required" } }, () => "must done");
   s.registerTool("broken", { execution: { taskSupport: "optional" } }, () => {
     throw new Error("disk full");
@@ -23,7 +27,11 @@ function fixture(tasks: TaskOptions = {}) {
   s.registerTool("rpcfail", { execution: { taskSupport: "optional" } }, () => {
     throw new ProtocolError(-32042, "needs url", { elicitations: [] });
   });
-  s.registerTool("forever", { execution: { taskSupport: "optional" } }, (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("stopped"))));
+  s.registerTool(
+    "forever",
+    { execution: { taskSupport: "optional" } },
+    (_a, ctx) => new Promise((r) => ctx.signal.addEventListener("abort", () => r("stopped"))),
+  );
   s.registerTool("ask", { execution: { taskSupport: "optional" } }, async (_a, ctx) => {
     ctx.setStatusMessage("asking the user");
     const r = await ctx.elicit({ message: "name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } });
@@ -40,161 +48,212 @@ function connectRaw(transport: "memory" | "http", server: McpServer, options: Pa
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 for (const transport of ["memory", "http"] as const) {
-test(`${transport}: capability, and taskSupport enforced with -32601`, async () => {
-  const c = await connectRaw(transport, fixture());
-  const caps = (c.server as unknown as { clientCapabilities: unknown }) && (await c.rpc.request("ping"), undefined);
-  void caps;
-  await assert.rejects(c.rpc.request("tools/call", { name: "plain", task: {} }), (e: any) => e.code === -32601 && /cannot run as a task/.test(e.message));
-  await assert.rejects(c.rpc.request("tools/call", { name: "must" }), (e: any) => e.code === -32601 && /must run as a task/.test(e.message));
-  assert.equal((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 } })).content !== undefined, true, "optional tools still run normally");
-  await c.close();
-  const init = await (async () => {
-    const s = fixture();
-    const raw = await connectRaw(transport, s, { initialize: false });
-    const r = await raw.rpc.request("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } });
-    await raw.close();
-    return r;
-  })();
-  assert.deepEqual((init.capabilities as any).tasks, { list: {}, cancel: {}, requests: { tools: { call: {} } } });
-});
-
-test(`${transport}: a task-augmented call returns CreateTaskResult at once; tasks/get, status notifications, tasks/result`, async () => {
-  const c = await connectRaw(transport, fixture());
-  const created = (await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 80 }, task: { ttl: 60_000 }, _meta: { progressToken: "pt" } })) as any;
-  const task = created.task;
-  assert.equal(task.status, "working");
-  assert.match(task.taskId, /^[0-9a-f-]{36}$/);
-  assert.match(task.createdAt, ISO);
-  assert.match(task.lastUpdatedAt, ISO);
-  assert.equal(task.ttl, 60_000);
-  assert.equal(task.pollInterval, 250);
-  const got = (await c.rpc.request("tasks/get", { taskId: task.taskId })) as any;
-  assert.ok(["working"].includes(got.status));
-  const result = await c.rpc.request("tasks/result", { taskId: task.taskId });
-  assert.deepEqual(result, { content: [{ type: "text", text: "slow done" }], _meta: { [RELATED_TASK]: { taskId: task.taskId } } });
-  const done = (await c.rpc.request("tasks/get", { taskId: task.taskId })) as any;
-  assert.equal(done.status, "completed");
-  assert.equal(done[RELATED_TASK], undefined);
-  // Progress uses the original token for the task's lifetime and carries the related-task metadata.
-  const progress = c.notifications.filter((n) => n.method === "notifications/progress").map((n) => n.params);
-  assert.deepEqual(progress.map((p) => [p.progressToken, p.progress]), [["pt", 1], ["pt", 2]]);
-  assert.deepEqual((progress[0]!._meta as any)[RELATED_TASK], { taskId: task.taskId });
-  const statuses = c.notifications.filter((n) => n.method === "notifications/tasks/status").map((n) => n.params);
-  assert.ok(statuses.some((s) => s.status === "completed" && s.taskId === task.taskId));
-  assert.ok(statuses.some((s) => s.statusMessage === "halfway"), "a progress message lands in the task's statusMessage");
-  await c.close();
-});
-
-test(`${transport}: failures: isError results mark the task failed; JSON-RPC errors come back from tasks/result as the same error`, async () => {
-  const c = await connectRaw(transport, fixture());
-  const a = ((await c.rpc.request("tools/call", { name: "broken", task: {} })) as any).task.taskId;
-  assert.deepEqual(await c.rpc.request("tasks/result", { taskId: a }), { content: [{ type: "text", text: "disk full" }], isError: true, _meta: { [RELATED_TASK]: { taskId: a } } });
-  assert.equal(((await c.rpc.request("tasks/get", { taskId: a })) as any).status, "failed");
-  const b = ((await c.rpc.request("tools/call", { name: "rpcfail", task: {} })) as any).task.taskId;
-  await assert.rejects(c.rpc.request("tasks/result", { taskId: b }), (e: any) => e.code === -32042 && e.message === "needs url");
-  await c.close();
-});
-
-test(`${transport}: cancel: stops the handler, moves to cancelled before answering, stays cancelled; terminal tasks cannot be cancelled`, async () => {
-  const c = await connectRaw(transport, fixture());
-  const id = ((await c.rpc.request("tools/call", { name: "forever", task: {} })) as any).task.taskId;
-  // Settled early: over HTTP the waiting tasks/result may fail before the cancel answer arrives.
-  const waiting = c.rpc.request("tasks/result", { taskId: id }).then(() => undefined, (e: Error) => e);
-  const cancelled = (await c.rpc.request("tasks/cancel", { taskId: id })) as any;
-  assert.equal(cancelled.status, "cancelled");
-  assert.equal(cancelled.statusMessage, "The task was cancelled by request.");
-  assert.match(String((await waiting)?.message), /was cancelled/);
-  await sleep(20);
-  assert.equal(((await c.rpc.request("tasks/get", { taskId: id })) as any).status, "cancelled");
-  await assert.rejects(c.rpc.request("tasks/cancel", { taskId: id }), (e: any) => e.code === -32602 && /already cancelled/.test(e.message));
-  const done = ((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId;
-  await c.rpc.request("tasks/result", { taskId: done });
-  await assert.rejects(c.rpc.request("tasks/cancel", { taskId: done }), (e: any) => e.code === -32602);
-  await c.close();
-});
-
-test(`${transport}: tasks/list pages with opaque cursors; bad ids and cursors are -32602`, async () => {
-  const c = await connectRaw(transport, fixture({ pageSize: 2 }));
-  const ids: string[] = [];
-  for (let i = 0; i < 5; i++) ids.push(((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId);
-  const seen: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = (await c.rpc.request("tasks/list", cursor ? { cursor } : {})) as any;
-    assert.ok(page.tasks.length <= 2);
-    seen.push(...page.tasks.map((t: any) => t.taskId));
-    cursor = page.nextCursor;
-  } while (cursor);
-  assert.deepEqual(seen.sort(), [...ids].sort());
-  await assert.rejects(c.rpc.request("tasks/list", { cursor: "nope" }), (e: any) => e.code === -32602);
-  await assert.rejects(c.rpc.request("tasks/get", { taskId: "no-such-task" }), (e: any) => e.code === -32602 && /not found/.test(e.message));
-  await assert.rejects(c.rpc.request("tasks/get", {}), (e: any) => e.code === -32602 && /"taskId" must be a string/.test(e.message));
-  await c.close();
-});
-
-test(`${transport}: isolation: another session gets not-found for get, result and cancel, and an empty list`, async () => {
-  const s = fixture();
-  const a = await connectRaw(transport, s);
-  const b = await connectRaw(transport, s);
-  const id = ((await a.rpc.request("tools/call", { name: "forever", task: {} })) as any).task.taskId;
-  for (const m of ["tasks/get", "tasks/result", "tasks/cancel"]) await assert.rejects(b.rpc.request(m, { taskId: id }), (e: any) => e.code === -32602 && /not found/.test(e.message), m);
-  assert.deepEqual(((await b.rpc.request("tasks/list")) as any).tasks, []);
-  assert.equal(((await a.rpc.request("tasks/list")) as any).tasks.length, 1);
-  await a.rpc.request("tasks/cancel", { taskId: id });
-  await a.close();
-  await b.close();
-});
-
-test(`${transport}: ttl: the receiver caps it, unlimited (null) only when both default and cap allow, and the actual ttl is reported`, async () => {
-  const capped = await connectRaw(transport, fixture({ maxTtlMs: 10_000, defaultTtlMs: 5_000 }));
-  const ttl = async (c: Awaited<ReturnType<typeof connectRaw>>, t: unknown) => ((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: t === undefined ? {} : { ttl: t } })) as any).task.ttl;
-  assert.equal(await ttl(capped, 60_000), 10_000);
-  assert.equal(await ttl(capped, 2_000), 2_000);
-  assert.equal(await ttl(capped, undefined), 5_000);
-  await capped.close();
-  const unlimited = await connectRaw(transport, fixture({ maxTtlMs: null, defaultTtlMs: null }));
-  assert.equal(await ttl(unlimited, undefined), null);
-  assert.equal(await ttl(unlimited, 123_456), 123_456);
-  await unlimited.close();
-  const cappedDefault = await connectRaw(transport, fixture({ maxTtlMs: 9_000, defaultTtlMs: null }));
-  assert.equal(await ttl(cappedDefault, undefined), 9_000);
-  await cappedDefault.close();
-});
-
-test(`${transport}: input_required: a task's elicitation reaches the client with related-task metadata, then the task resumes`, async () => {
-  let seenParams: any;
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const c = await connectRaw(transport, fixture(), {
-    capabilities: { elicitation: { form: {} } },
-    handlers: {
-      "elicitation/create": async (p) => {
-        seenParams = p;
-        await gate;
-        return { action: "accept", content: { name: "Ann" } };
-      },
-    },
+  test(`${transport}: capability, and taskSupport enforced with -32601`, async () => {
+    const c = await connectRaw(transport, fixture());
+    const caps = (c.server as unknown as { clientCapabilities: unknown }) && (await c.rpc.request("ping"), undefined);
+    void caps;
+    await assert.rejects(
+      c.rpc.request("tools/call", { name: "plain", task: {} }),
+      (e: any) => e.code === -32601 && /cannot run as a task/.test(e.message),
+    );
+    await assert.rejects(
+      c.rpc.request("tools/call", { name: "must" }),
+      (e: any) => e.code === -32601 && /must run as a task/.test(e.message),
+    );
+    assert.equal(
+      (await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 } })).content !== undefined,
+      true,
+      "optional tools still run normally",
+    );
+    await c.close();
+    const init = await (async () => {
+      const s = fixture();
+      const raw = await connectRaw(transport, s, { initialize: false });
+      const r = await raw.rpc.request("initialize", {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "x", version: "1" },
+      });
+      await raw.close();
+      return r;
+    })();
+    assert.deepEqual((init.capabilities as any).tasks, { list: {}, cancel: {}, requests: { tools: { call: {} } } });
   });
-  const id = ((await c.rpc.request("tools/call", { name: "ask", task: {} })) as any).task.taskId;
-  const result = c.rpc.request("tasks/result", { taskId: id });
-  await waitFor(() => seenParams);
-  const mid = (await c.rpc.request("tasks/get", { taskId: id })) as any;
-  assert.equal(mid.status, "input_required");
-  assert.deepEqual(seenParams._meta[RELATED_TASK], { taskId: id });
-  release();
-  assert.equal(((await result) as any).content[0].text, "hello Ann");
-  const statuses = c.notifications.filter((n) => n.method === "notifications/tasks/status" && n.params.taskId === id).map((n) => n.params.status);
-  assert.deepEqual(statuses.filter((s, i) => s !== statuses[i - 1]), ["working", "input_required", "working", "completed"].filter((s, i) => i > 0 || statuses[0] === "working"));
-  await c.close();
-});
 
+  test(`${transport}: a task-augmented call returns CreateTaskResult at once; tasks/get, status notifications, tasks/result`, async () => {
+    const c = await connectRaw(transport, fixture());
+    const created = (await c.rpc.request("tools/call", {
+      name: "slow",
+      arguments: { ms: 80 },
+      task: { ttl: 60_000 },
+      _meta: { progressToken: "pt" },
+    })) as any;
+    const task = created.task;
+    assert.equal(task.status, "working");
+    assert.match(task.taskId, /^[0-9a-f-]{36}$/);
+    assert.match(task.createdAt, ISO);
+    assert.match(task.lastUpdatedAt, ISO);
+    assert.equal(task.ttl, 60_000);
+    assert.equal(task.pollInterval, 250);
+    const got = (await c.rpc.request("tasks/get", { taskId: task.taskId })) as any;
+    assert.ok(["working"].includes(got.status));
+    const result = await c.rpc.request("tasks/result", { taskId: task.taskId });
+    assert.deepEqual(result, { content: [{ type: "text", text: "slow done" }], _meta: { [RELATED_TASK]: { taskId: task.taskId } } });
+    const done = (await c.rpc.request("tasks/get", { taskId: task.taskId })) as any;
+    assert.equal(done.status, "completed");
+    assert.equal(done[RELATED_TASK], undefined);
+    // Progress uses the original token for the task's lifetime and carries the related-task metadata.
+    const progress = c.notifications.filter((n) => n.method === "notifications/progress").map((n) => n.params);
+    assert.deepEqual(
+      progress.map((p) => [p.progressToken, p.progress]),
+      [
+        ["pt", 1],
+        ["pt", 2],
+      ],
+    );
+    assert.deepEqual((progress[0]!._meta as any)[RELATED_TASK], { taskId: task.taskId });
+    const statuses = c.notifications.filter((n) => n.method === "notifications/tasks/status").map((n) => n.params);
+    assert.ok(statuses.some((s) => s.status === "completed" && s.taskId === task.taskId));
+    assert.ok(
+      statuses.some((s) => s.statusMessage === "halfway"),
+      "a progress message lands in the task's statusMessage",
+    );
+    await c.close();
+  });
+
+  test(`${transport}: failures: isError results mark the task failed; JSON-RPC errors come back from tasks/result as the same error`, async () => {
+    const c = await connectRaw(transport, fixture());
+    const a = ((await c.rpc.request("tools/call", { name: "broken", task: {} })) as any).task.taskId;
+    assert.deepEqual(await c.rpc.request("tasks/result", { taskId: a }), {
+      content: [{ type: "text", text: "disk full" }],
+      isError: true,
+      _meta: { [RELATED_TASK]: { taskId: a } },
+    });
+    assert.equal(((await c.rpc.request("tasks/get", { taskId: a })) as any).status, "failed");
+    const b = ((await c.rpc.request("tools/call", { name: "rpcfail", task: {} })) as any).task.taskId;
+    await assert.rejects(c.rpc.request("tasks/result", { taskId: b }), (e: any) => e.code === -32042 && e.message === "needs url");
+    await c.close();
+  });
+
+  test(`${transport}: cancel: stops the handler, moves to cancelled before answering, stays cancelled; terminal tasks cannot be cancelled`, async () => {
+    const c = await connectRaw(transport, fixture());
+    const id = ((await c.rpc.request("tools/call", { name: "forever", task: {} })) as any).task.taskId;
+    // Settled early: over HTTP the waiting tasks/result may fail before the cancel answer arrives.
+    const waiting = c.rpc.request("tasks/result", { taskId: id }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    const cancelled = (await c.rpc.request("tasks/cancel", { taskId: id })) as any;
+    assert.equal(cancelled.status, "cancelled");
+    assert.equal(cancelled.statusMessage, "The task was cancelled by request.");
+    assert.match(String((await waiting)?.message), /was cancelled/);
+    await sleep(20);
+    assert.equal(((await c.rpc.request("tasks/get", { taskId: id })) as any).status, "cancelled");
+    await assert.rejects(
+      c.rpc.request("tasks/cancel", { taskId: id }),
+      (e: any) => e.code === -32602 && /already cancelled/.test(e.message),
+    );
+    const done = ((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId;
+    await c.rpc.request("tasks/result", { taskId: done });
+    await assert.rejects(c.rpc.request("tasks/cancel", { taskId: done }), (e: any) => e.code === -32602);
+    await c.close();
+  });
+
+  test(`${transport}: tasks/list pages with opaque cursors; bad ids and cursors are -32602`, async () => {
+    const c = await connectRaw(transport, fixture({ pageSize: 2 }));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push(((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await c.rpc.request("tasks/list", cursor ? { cursor } : {})) as any;
+      assert.ok(page.tasks.length <= 2);
+      seen.push(...page.tasks.map((t: any) => t.taskId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen.sort(), [...ids].sort());
+    await assert.rejects(c.rpc.request("tasks/list", { cursor: "nope" }), (e: any) => e.code === -32602);
+    await assert.rejects(
+      c.rpc.request("tasks/get", { taskId: "no-such-task" }),
+      (e: any) => e.code === -32602 && /not found/.test(e.message),
+    );
+    await assert.rejects(c.rpc.request("tasks/get", {}), (e: any) => e.code === -32602 && /"taskId" must be a string/.test(e.message));
+    await c.close();
+  });
+
+  test(`${transport}: isolation: another session gets not-found for get, result and cancel, and an empty list`, async () => {
+    const s = fixture();
+    const a = await connectRaw(transport, s);
+    const b = await connectRaw(transport, s);
+    const id = ((await a.rpc.request("tools/call", { name: "forever", task: {} })) as any).task.taskId;
+    for (const m of ["tasks/get", "tasks/result", "tasks/cancel"])
+      await assert.rejects(b.rpc.request(m, { taskId: id }), (e: any) => e.code === -32602 && /not found/.test(e.message), m);
+    assert.deepEqual(((await b.rpc.request("tasks/list")) as any).tasks, []);
+    assert.equal(((await a.rpc.request("tasks/list")) as any).tasks.length, 1);
+    await a.rpc.request("tasks/cancel", { taskId: id });
+    await a.close();
+    await b.close();
+  });
+
+  test(`${transport}: ttl: the receiver caps it, unlimited (null) only when both default and cap allow, and the actual ttl is reported`, async () => {
+    const capped = await connectRaw(transport, fixture({ maxTtlMs: 10_000, defaultTtlMs: 5_000 }));
+    const ttl = async (c: Awaited<ReturnType<typeof connectRaw>>, t: unknown) =>
+      ((await c.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: t === undefined ? {} : { ttl: t } })) as any).task
+        .ttl;
+    assert.equal(await ttl(capped, 60_000), 10_000);
+    assert.equal(await ttl(capped, 2_000), 2_000);
+    assert.equal(await ttl(capped, undefined), 5_000);
+    await capped.close();
+    const unlimited = await connectRaw(transport, fixture({ maxTtlMs: null, defaultTtlMs: null }));
+    assert.equal(await ttl(unlimited, undefined), null);
+    assert.equal(await ttl(unlimited, 123_456), 123_456);
+    await unlimited.close();
+    const cappedDefault = await connectRaw(transport, fixture({ maxTtlMs: 9_000, defaultTtlMs: null }));
+    assert.equal(await ttl(cappedDefault, undefined), 9_000);
+    await cappedDefault.close();
+  });
+
+  test(`${transport}: input_required: a task's elicitation reaches the client with related-task metadata, then the task resumes`, async () => {
+    let seenParams: any;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = await connectRaw(transport, fixture(), {
+      capabilities: { elicitation: { form: {} } },
+      handlers: {
+        "elicitation/create": async (p) => {
+          seenParams = p;
+          await gate;
+          return { action: "accept", content: { name: "Ann" } };
+        },
+      },
+    });
+    const id = ((await c.rpc.request("tools/call", { name: "ask", task: {} })) as any).task.taskId;
+    const result = c.rpc.request("tasks/result", { taskId: id });
+    await waitFor(() => seenParams);
+    const mid = (await c.rpc.request("tasks/get", { taskId: id })) as any;
+    assert.equal(mid.status, "input_required");
+    assert.deepEqual(seenParams._meta[RELATED_TASK], { taskId: id });
+    release();
+    assert.equal(((await result) as any).content[0].text, "hello Ann");
+    const statuses = c.notifications
+      .filter((n) => n.method === "notifications/tasks/status" && n.params.taskId === id)
+      .map((n) => n.params.status);
+    assert.deepEqual(
+      statuses.filter((s, i) => s !== statuses[i - 1]),
+      ["working", "input_required", "working", "completed"].filter((_s, i) => i > 0 || statuses[0] === "working"),
+    );
+    await c.close();
+  });
 }
 
 test("a server without tasks ignores the task field and answers normally", async () => {
   const s = new McpServer({ name: "plain", version: "1" });
   s.registerTool("t", {}, () => "plain answer");
   const c = await connectRaw("memory", s);
-  assert.deepEqual(await c.rpc.request("tools/call", { name: "t", task: { ttl: 1000 } }), { content: [{ type: "text", text: "plain answer" }] });
+  assert.deepEqual(await c.rpc.request("tools/call", { name: "t", task: { ttl: 1000 } }), {
+    content: [{ type: "text", text: "plain answer" }],
+  });
   await c.close();
 });
 
@@ -205,7 +264,10 @@ test("rate limit: task operations past the owner's budget get -32013 (RateLimite
   const id = ((await a.rpc.request("tools/call", { name: "slow", arguments: { ms: 1 }, task: {} })) as any).task.taskId;
   await a.rpc.request("tasks/get", { taskId: id });
   await a.rpc.request("tasks/list");
-  await assert.rejects(a.rpc.request("tasks/get", { taskId: id }), (e: any) => e.code === -32013 && /too many task operations; retry in \d+ ms/.test(e.message) && e.data.retryAfterMs > 0);
+  await assert.rejects(
+    a.rpc.request("tasks/get", { taskId: id }),
+    (e: any) => e.code === -32013 && /too many task operations; retry in \d+ ms/.test(e.message) && e.data.retryAfterMs > 0,
+  );
   assert.deepEqual(((await b.rpc.request("tasks/list")) as any).tasks, []);
   await a.close();
   await b.close();

@@ -8,7 +8,10 @@ export function eventStoreContract(name: string, make: () => EventStore) {
     const s = make();
     for (let i = 1; i <= 5; i++) await s.append("sess", "st", i, { jsonrpc: "2.0", method: "m", params: { i } });
     const got = (await s.replay("sess", "st", 2))!;
-    assert.deepEqual(got.map((e) => e.seq), [3, 4, 5]);
+    assert.deepEqual(
+      got.map((e) => e.seq),
+      [3, 4, 5],
+    );
     assert.deepEqual(got[0]!.message, { jsonrpc: "2.0", method: "m", params: { i: 3 } });
     assert.deepEqual(await s.replay("sess", "st", 5), []);
     await s.close?.();

@@ -5,7 +5,15 @@ import type { SessionRecord, SessionStore } from "../../src/stores/session-store
 
 function record(sessionId: string, over: Partial<SessionRecord> = {}): SessionRecord {
   const now = Date.now();
-  return { sessionId, protocolVersion: "2025-11-25", clientCapabilities: { roots: {} }, clientInfo: { name: "c", version: "1" }, createdAt: now, lastSeenAt: now, ...over };
+  return {
+    sessionId,
+    protocolVersion: "2025-11-25",
+    clientCapabilities: { roots: {} },
+    clientInfo: { name: "c", version: "1" },
+    createdAt: now,
+    lastSeenAt: now,
+    ...over,
+  };
 }
 
 export function sessionStoreContract(name: string, make: () => SessionStore) {

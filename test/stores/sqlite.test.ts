@@ -32,7 +32,17 @@ test("SqliteTaskStore: two stores on one file race for a lease and exactly one w
   const a = new SqliteTaskStore({ filename: file });
   const b = new SqliteTaskStore({ filename: file });
   const now = Date.now();
-  a.create({ taskId: "t", owner: "o", status: "working", createdAt: now, lastUpdatedAt: now, ttl: 60_000, method: "tools/call", params: {}, lease: { holder: "x", until: now - 1 } });
+  a.create({
+    taskId: "t",
+    owner: "o",
+    status: "working",
+    createdAt: now,
+    lastUpdatedAt: now,
+    ttl: 60_000,
+    method: "tools/call",
+    params: {},
+    lease: { holder: "x", until: now - 1 },
+  });
   const holders = [a.newLeaseHolder(), b.newLeaseHolder()];
   const won = [a.claim("t", holders[0]!, now + 1000, now), b.claim("t", holders[1]!, now + 1000, now)];
   assert.deepEqual(won, [true, false]);
@@ -75,7 +85,11 @@ test("SqliteSessionStore: a database from before last_seen gains the column; its
   const { openDatabase } = await import("../../src/stores/sqlite/driver.js");
   const db = openDatabase(file);
   db.exec("CREATE TABLE http_sessions (session_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL)");
-  db.prepare("INSERT INTO http_sessions VALUES (?, ?, ?)").run("old", JSON.stringify({ sessionId: "old", protocolVersion: "2025-11-25", clientCapabilities: {}, createdAt: 1000 }), 1000);
+  db.prepare("INSERT INTO http_sessions VALUES (?, ?, ?)").run(
+    "old",
+    JSON.stringify({ sessionId: "old", protocolVersion: "2025-11-25", clientCapabilities: {}, createdAt: 1000 }),
+    1000,
+  );
   db.close();
   const s = new SqliteSessionStore({ filename: file });
   assert.equal(s.load("old")!.lastSeenAt, 1000);

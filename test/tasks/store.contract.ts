@@ -5,7 +5,17 @@ import { InvalidCursorError, type TaskRecord, type TaskStore } from "../../src/t
 
 function task(taskId: string, owner: string, over: Partial<TaskRecord> = {}): TaskRecord {
   const now = Date.now();
-  return { taskId, owner, status: "working", createdAt: now, lastUpdatedAt: now, ttl: 60_000, method: "tools/call", params: { name: "t", arguments: { n: 1 } }, ...over };
+  return {
+    taskId,
+    owner,
+    status: "working",
+    createdAt: now,
+    lastUpdatedAt: now,
+    ttl: 60_000,
+    method: "tools/call",
+    params: { name: "t", arguments: { n: 1 } },
+    ...over,
+  };
 }
 
 export function taskStoreContract(name: string, make: () => TaskStore) {
@@ -18,7 +28,12 @@ export function taskStoreContract(name: string, make: () => TaskStore) {
     assert.deepEqual(got.params, { name: "t", arguments: { n: 1 } });
     assert.equal(await s.get("mallory", "t1"), undefined, "another owner sees nothing");
     assert.equal(await s.get("alice", "nope"), undefined);
-    await s.update("t1", { status: "completed", result: { content: [{ type: "text", text: "done" }] }, lastUpdatedAt: got.lastUpdatedAt + 5, statusMessage: undefined });
+    await s.update("t1", {
+      status: "completed",
+      result: { content: [{ type: "text", text: "done" }] },
+      lastUpdatedAt: got.lastUpdatedAt + 5,
+      statusMessage: undefined,
+    });
     const done = (await s.get("alice", "t1"))!;
     assert.equal(done.status, "completed");
     assert.deepEqual(done.result, { content: [{ type: "text", text: "done" }] });
@@ -34,13 +49,25 @@ export function taskStoreContract(name: string, make: () => TaskStore) {
     for (let i = 0; i < 5; i++) await s.create(task(`t${i}`, "alice", { createdAt: base + i }));
     await s.create(task("x", "bob", { createdAt: base }));
     const p1 = await s.list("alice", undefined, 2);
-    assert.deepEqual(p1.tasks.map((t) => t.taskId), ["t0", "t1"]);
+    assert.deepEqual(
+      p1.tasks.map((t) => t.taskId),
+      ["t0", "t1"],
+    );
     const p2 = await s.list("alice", p1.nextCursor, 2);
-    assert.deepEqual(p2.tasks.map((t) => t.taskId), ["t2", "t3"]);
+    assert.deepEqual(
+      p2.tasks.map((t) => t.taskId),
+      ["t2", "t3"],
+    );
     const p3 = await s.list("alice", p2.nextCursor, 2);
-    assert.deepEqual(p3.tasks.map((t) => t.taskId), ["t4"]);
+    assert.deepEqual(
+      p3.tasks.map((t) => t.taskId),
+      ["t4"],
+    );
     assert.equal(p3.nextCursor, undefined);
-    assert.deepEqual((await s.list("bob", undefined, 10)).tasks.map((t) => t.taskId), ["x"]);
+    assert.deepEqual(
+      (await s.list("bob", undefined, 10)).tasks.map((t) => t.taskId),
+      ["x"],
+    );
     await assert.rejects(async () => s.list("alice", "garbage", 2), InvalidCursorError);
     await s.close?.();
   });
@@ -54,7 +81,10 @@ export function taskStoreContract(name: string, make: () => TaskStore) {
     assert.ok(await s.get("a", "forever"));
     assert.deepEqual((await s.unfinished()).map((t) => t.taskId).sort(), ["forever", "old"]);
     await s.sweep();
-    assert.deepEqual((await s.unfinished()).map((t) => t.taskId), ["forever"]);
+    assert.deepEqual(
+      (await s.unfinished()).map((t) => t.taskId),
+      ["forever"],
+    );
     await s.close?.();
   });
   test(`${name}: claim takes a lease only when there is none, it ran out, or the holder already has it; never on a terminal task`, async () => {

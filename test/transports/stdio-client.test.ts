@@ -35,16 +35,18 @@ test("attack #7: 100 MB of stderr without a newline arrives in bounded pieces wh
   let chars = 0;
   let longest = 0;
   const client = new McpClient({ name: "c", version: "1" });
-  await client.connect(new StdioClientTransport({
-    command: process.execPath,
-    args: ["-e", script],
-    onstderr: (l) => {
-      if (l === "") return; // the newline at the very end, when it arrives after a whole piece
-      pieces++;
-      chars += l.length;
-      longest = Math.max(longest, l.length);
-    },
-  }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: ["-e", script],
+      onstderr: (l) => {
+        if (l === "") return; // the newline at the very end, when it arrives after a whole piece
+        pieces++;
+        chars += l.length;
+        longest = Math.max(longest, l.length);
+      },
+    }),
+  );
   try {
     await waitFor(() => chars >= 100 * 1024 * 1024 || undefined, 60_000);
     assert.equal(chars, 100 * 1024 * 1024);

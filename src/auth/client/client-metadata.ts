@@ -29,15 +29,20 @@ export function checkClientIdUrl(clientId: string, what = "client_id"): void {
   } catch {
     throw new TypeError(`${what} must be the https URL the client metadata document is served at, got ${JSON.stringify(clientId)}`);
   }
-  if (url.protocol !== "https:" || url.pathname === "/" || url.hash) throw new TypeError(`${what} ${clientId} must be an https URL with a path and no fragment (SEP-991)`);
+  if (url.protocol !== "https:" || url.pathname === "/" || url.hash)
+    throw new TypeError(`${what} ${clientId} must be an https URL with a path and no fragment (SEP-991)`);
 }
 
 export function clientMetadataDocument(doc: ClientMetadataDocument): ClientMetadataDocument {
   checkClientIdUrl(doc.client_id);
   if (!doc.client_name) throw new TypeError("a client metadata document needs client_name");
-  if (!Array.isArray(doc.redirect_uris) || doc.redirect_uris.length === 0) throw new TypeError("a client metadata document needs at least one redirect_uris entry");
+  if (!Array.isArray(doc.redirect_uris) || doc.redirect_uris.length === 0)
+    throw new TypeError("a client metadata document needs at least one redirect_uris entry");
   for (const r of doc.redirect_uris) new URL(r);
-  if (doc.token_endpoint_auth_method?.startsWith("client_secret")) throw new TypeError("a client metadata document cannot use a shared secret (client_secret_*): use none or private_key_jwt with jwks_uri");
+  if (doc.token_endpoint_auth_method?.startsWith("client_secret"))
+    throw new TypeError(
+      "a client metadata document cannot use a shared secret (client_secret_*): use none or private_key_jwt with jwks_uri",
+    );
   return { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none", ...doc };
 }
 
@@ -48,7 +53,10 @@ export function serveClientMetadata(doc: ClientMetadataDocument): (request: Requ
   const body = JSON.stringify(checked);
   return (request) => {
     if (new URL(request.url).pathname !== path) return new Response("not found", { status: 404 });
-    if (request.method !== "GET" && request.method !== "HEAD") return new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD" } });
-    return new Response(request.method === "HEAD" ? null : body, { headers: { "content-type": "application/json", "cache-control": "public, max-age=3600" } });
+    if (request.method !== "GET" && request.method !== "HEAD")
+      return new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD" } });
+    return new Response(request.method === "HEAD" ? null : body, {
+      headers: { "content-type": "application/json", "cache-control": "public, max-age=3600" },
+    });
   };
 }

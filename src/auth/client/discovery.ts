@@ -87,7 +87,11 @@ export function authorizationServerMetadataUrls(issuer: string | URL): string[] 
   const u = new URL(issuer);
   const path = u.pathname.replace(/\/$/, "");
   if (!path || path === "/") return [`${u.origin}/.well-known/oauth-authorization-server`, `${u.origin}/.well-known/openid-configuration`];
-  return [`${u.origin}/.well-known/oauth-authorization-server${path}`, `${u.origin}/.well-known/openid-configuration${path}`, `${u.origin}${path}/.well-known/openid-configuration`];
+  return [
+    `${u.origin}/.well-known/oauth-authorization-server${path}`,
+    `${u.origin}/.well-known/openid-configuration${path}`,
+    `${u.origin}${path}/.well-known/openid-configuration`,
+  ];
 }
 
 /**
@@ -117,7 +121,10 @@ async function getJson(url: string, peer: PeerHttp): Promise<Record<string, unkn
  * The document must name at least one authorization server, and a `resource` that this endpoint falls under
  * (RFC 9728 section 3.3), or discovery fails rather than trust a mismatched document.
  */
-export async function discoverProtectedResource(serverUrl: string | URL, options: DiscoveryOptions & { resourceMetadata?: string } = {}): Promise<ResourceMetadata & { url: string }> {
+export async function discoverProtectedResource(
+  serverUrl: string | URL,
+  options: DiscoveryOptions & { resourceMetadata?: string } = {},
+): Promise<ResourceMetadata & { url: string }> {
   const peer = options.peer ?? new PeerHttp(serverUrl, options);
   if (options.resourceMetadata !== undefined) peer.check(new URL(options.resourceMetadata, serverUrl), "resource_metadata");
   const tried: string[] = [];
@@ -126,7 +133,8 @@ export async function discoverProtectedResource(serverUrl: string | URL, options
     const doc = await getJson(url, peer);
     if (!doc) continue;
     if (typeof doc.resource !== "string" || !Array.isArray(doc.authorization_servers) || doc.authorization_servers.length === 0) continue;
-    if (!resourceCovers(doc.resource, serverUrl)) throw new DiscoveryError(`protected resource metadata at ${url} is for ${doc.resource}, not ${new URL(serverUrl).href}`, tried);
+    if (!resourceCovers(doc.resource, serverUrl))
+      throw new DiscoveryError(`protected resource metadata at ${url} is for ${doc.resource}, not ${new URL(serverUrl).href}`, tried);
     return { ...(doc as ResourceMetadata), url };
   }
   throw new DiscoveryError(`no protected resource metadata for ${new URL(serverUrl).href}`, tried);
@@ -146,7 +154,10 @@ export function resourceCovers(resource: string, serverUrl: string | URL): boole
  * equal the issuer asked for (RFC 8414 section 3.3), and it must support PKCE S256 (authorization.mdx
  * requires clients to refuse an AS that does not say so).
  */
-export async function discoverAuthorizationServer(issuer: string, options: DiscoveryOptions & { requirePkce?: boolean } = {}): Promise<AuthorizationServerMetadata> {
+export async function discoverAuthorizationServer(
+  issuer: string,
+  options: DiscoveryOptions & { requirePkce?: boolean } = {},
+): Promise<AuthorizationServerMetadata> {
   const peer = options.peer ?? new PeerHttp(issuer, options);
   peer.check(issuer, "authorization server");
   const tried: string[] = [];
@@ -154,11 +165,15 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
     tried.push(url);
     const doc = await getJson(url, peer);
     if (!doc) continue;
-    if (doc.issuer !== issuer && doc.issuer !== issuer.replace(/\/$/, "")) throw new DiscoveryError(`metadata at ${url} names issuer ${JSON.stringify(doc.issuer)}, not ${JSON.stringify(issuer)}`, tried);
+    if (doc.issuer !== issuer && doc.issuer !== issuer.replace(/\/$/, ""))
+      throw new DiscoveryError(`metadata at ${url} names issuer ${JSON.stringify(doc.issuer)}, not ${JSON.stringify(issuer)}`, tried);
     if (typeof doc.token_endpoint !== "string") continue;
     const methods = doc.code_challenge_methods_supported;
     if (options.requirePkce !== false && !(Array.isArray(methods) && methods.includes("S256"))) {
-      throw new DiscoveryError(`authorization server ${issuer} does not advertise PKCE S256 (code_challenge_methods_supported); refusing it`, tried);
+      throw new DiscoveryError(
+        `authorization server ${issuer} does not advertise PKCE S256 (code_challenge_methods_supported); refusing it`,
+        tried,
+      );
     }
     return doc as AuthorizationServerMetadata;
   }
@@ -169,7 +184,10 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
  * selectScope picks the scopes to ask for (authorization.mdx, "Scope Selection Strategy"): the challenge's scope
  * first, else the PRM's scopes_supported, else none (omit the parameter).
  */
-export function selectScope(challenge: BearerChallenge | undefined, resource: Pick<ResourceMetadata, "scopes_supported"> | undefined): string | undefined {
+export function selectScope(
+  challenge: BearerChallenge | undefined,
+  resource: Pick<ResourceMetadata, "scopes_supported"> | undefined,
+): string | undefined {
   if (challenge?.scope) return challenge.scope;
   if (resource?.scopes_supported?.length) return resource.scopes_supported.join(" ");
   return undefined;

@@ -44,7 +44,10 @@ export class DpopKey {
     const claims: Record<string, unknown> = { htm: method, htu: `${url.origin}${url.pathname}`, ath, jti: crypto.randomUUID() };
     const nonce = this.#nonces.get(url.origin);
     if (nonce) claims.nonce = nonce;
-    return new SignJWT(claims).setProtectedHeader({ alg: this.#alg, typ: "dpop+jwt", jwk: this.#jwk }).setIssuedAt().sign(this.#pair.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: this.#alg, typ: "dpop+jwt", jwk: this.#jwk })
+      .setIssuedAt()
+      .sign(this.#pair.privateKey);
   }
 }
 

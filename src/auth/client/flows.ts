@@ -51,7 +51,12 @@ function asServer(as: AuthorizationServerMetadata): oauth.AuthorizationServer {
 
 async function importKey(k: ClientKey): Promise<oauth.PrivateKey> {
   const alg = k.algorithm ?? (typeof k.key === "object" && "alg" in k.key && typeof k.key.alg === "string" ? k.key.alg : "ES256");
-  const key = typeof k.key === "string" ? await importPKCS8(k.key, alg) : "kty" in k.key ? ((await importJWK(k.key as JWK, alg)) as CryptoKey) : (k.key as CryptoKey);
+  const key =
+    typeof k.key === "string"
+      ? await importPKCS8(k.key, alg)
+      : "kty" in k.key
+        ? ((await importJWK(k.key as JWK, alg)) as CryptoKey)
+        : (k.key as CryptoKey);
   return k.kid ? { key, kid: k.kid } : { key };
 }
 
@@ -59,7 +64,11 @@ async function importKey(k: ClientKey): Promise<oauth.PrivateKey> {
  * chooseAuthMethod picks the token endpoint authentication: the registration's own method, else the first of
  * our preferences the server lists (RFC 8414's default, client_secret_basic, when it lists none).
  */
-export function chooseAuthMethod(reg: { clientSecret?: string; tokenEndpointAuthMethod?: string }, as: AuthorizationServerMetadata, hasKey = false): string {
+export function chooseAuthMethod(
+  reg: { clientSecret?: string; tokenEndpointAuthMethod?: string },
+  as: AuthorizationServerMetadata,
+  hasKey = false,
+): string {
   if (reg.tokenEndpointAuthMethod) return reg.tokenEndpointAuthMethod;
   const supported = as.token_endpoint_auth_methods_supported;
   const prefs = hasKey ? ["private_key_jwt"] : reg.clientSecret ? ["client_secret_basic", "client_secret_post"] : [];
@@ -80,7 +89,9 @@ export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
 }
 
 /** readRegistration accepts an RFC 7591 answer: 201 (or 200) with a JSON body that has a client_id. */
-async function readRegistration(res: Response): Promise<{ client_id: string; client_secret?: unknown; token_endpoint_auth_method?: unknown }> {
+async function readRegistration(
+  res: Response,
+): Promise<{ client_id: string; client_secret?: unknown; token_endpoint_auth_method?: unknown }> {
   const text = await res.text();
   let body: unknown;
   try {
@@ -90,7 +101,10 @@ async function readRegistration(res: Response): Promise<{ client_id: string; cli
   }
   const b = body as { client_id?: unknown; error?: unknown; error_description?: unknown } | undefined;
   if (!res.ok || typeof b?.client_id !== "string") {
-    const why = typeof b?.error === "string" ? `${b.error}${typeof b.error_description === "string" ? `: ${b.error_description}` : ""}` : text.slice(0, 200);
+    const why =
+      typeof b?.error === "string"
+        ? `${b.error}${typeof b.error_description === "string" ? `: ${b.error_description}` : ""}`
+        : text.slice(0, 200);
     throw new Error(`dynamic client registration failed (HTTP ${res.status}): ${why}`);
   }
   return b as { client_id: string };
@@ -114,12 +128,17 @@ async function identity(reg: StoredClient, as: AuthorizationServerMetadata, key?
     case "client_secret_basic":
     case "client_secret_post":
       if (!reg.clientSecret) throw new Error(`token endpoint auth ${method} needs a client secret, and client ${reg.clientId} has none`);
-      return { client, auth: method === "client_secret_basic" ? clientSecretBasic(reg.clientSecret) : oauth.ClientSecretPost(reg.clientSecret) };
+      return {
+        client,
+        auth: method === "client_secret_basic" ? clientSecretBasic(reg.clientSecret) : oauth.ClientSecretPost(reg.clientSecret),
+      };
     case "private_key_jwt":
       if (!key) throw new Error(`token endpoint auth private_key_jwt needs a private key for client ${reg.clientId}`);
       return { client, auth: oauth.PrivateKeyJwt(await importKey(key)) };
     default:
-      throw new Error(`token endpoint auth method ${JSON.stringify(method)} is not supported (use none, client_secret_basic, client_secret_post or private_key_jwt)`);
+      throw new Error(
+        `token endpoint auth method ${JSON.stringify(method)} is not supported (use none, client_secret_basic, client_secret_post or private_key_jwt)`,
+      );
   }
 }
 
@@ -145,7 +164,8 @@ export interface AuthorizationCodeFlowOptions {
 
 /** authorizationCodeFlow: a user signs in through the browser; PKCE S256 and `state` are always used. */
 export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OAuthFlow {
-  if (!options?.redirectUri || typeof options.authorize !== "function") throw new TypeError("authorizationCodeFlow needs redirectUri and authorize(url) (the redirect step)");
+  if (!options?.redirectUri || typeof options.authorize !== "function")
+    throw new TypeError("authorizationCodeFlow needs redirectUri and authorize(url) (the redirect step)");
   new URL(options.redirectUri);
   if (options.clientMetadataUrl !== undefined) checkClientIdUrl(options.clientMetadataUrl, "clientMetadataUrl");
   return {
@@ -158,13 +178,22 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
       const saved = await ctx.registration.load();
       if (saved && (!saved.redirectUri || saved.redirectUri === options.redirectUri)) return identity(saved, as, options.clientKey);
       if (options.clientMetadataUrl && as.client_id_metadata_document_supported === true) {
-        return identity({ clientId: options.clientMetadataUrl, tokenEndpointAuthMethod: options.clientKey ? "private_key_jwt" : "none" }, as, options.clientKey);
+        return identity(
+          { clientId: options.clientMetadataUrl, tokenEndpointAuthMethod: options.clientKey ? "private_key_jwt" : "none" },
+          as,
+          options.clientKey,
+        );
       }
       if (!as.registration_endpoint) {
-        throw new Error(`${as.issuer} supports neither dynamic client registration nor${options.clientMetadataUrl ? "" : " (without clientMetadataUrl)"} client ID metadata documents; pass a pre-registered client: { clientId, clientSecret? }`);
+        throw new Error(
+          `${as.issuer} supports neither dynamic client registration nor${options.clientMetadataUrl ? "" : " (without clientMetadataUrl)"} client ID metadata documents; pass a pre-registered client: { clientId, clientSecret? }`,
+        );
       }
       const supported = as.token_endpoint_auth_methods_supported;
-      const method = !supported || supported.includes("none") ? "none" : (["client_secret_basic", "client_secret_post"].find((m) => supported.includes(m)) ?? supported[0]!);
+      const method =
+        !supported || supported.includes("none")
+          ? "none"
+          : (["client_secret_basic", "client_secret_post"].find((m) => supported.includes(m)) ?? supported[0]!);
       const redirect = new URL(options.redirectUri);
       const metadata = {
         client_name: "MCP client",
@@ -199,11 +228,16 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
       q.set("state", state);
       q.set("resource", ctx.resource);
       if (ctx.scope) q.set("scope", ctx.scope);
-      const back = new URL(await withTimeout(options.authorize(url), options.authorizeTimeoutMs ?? 600_000, "the sign-in in the browser (authorize)"));
+      const back = new URL(
+        await withTimeout(options.authorize(url), options.authorizeTimeoutMs ?? 600_000, "the sign-in in the browser (authorize)"),
+      );
       // state, iss (RFC 9207) and error=... are checked here; a mismatch throws.
       const params = oauth.validateAuthResponse(as, client, back, state);
       return withNonceRetry(async () => {
-        const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, options.redirectUri, verifier, { ...ctx.http, additionalParameters: { resource: ctx.resource } });
+        const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, options.redirectUri, verifier, {
+          ...ctx.http,
+          additionalParameters: { resource: ctx.resource },
+        });
         return oauth.processAuthorizationCodeResponse(as, client, res);
       });
     },
@@ -223,7 +257,8 @@ export interface ClientCredentialsFlowOptions {
 
 /** clientCredentialsFlow: the client acts on its own behalf (SEP-1046); no user, no browser. */
 export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OAuthFlow {
-  if (!options?.clientId || (!options.clientSecret && !options.clientKey)) throw new TypeError("clientCredentialsFlow needs clientId and either clientSecret or clientKey");
+  if (!options?.clientId || (!options.clientSecret && !options.clientKey))
+    throw new TypeError("clientCredentialsFlow needs clientId and either clientSecret or clientKey");
   return {
     name: "client_credentials",
     usesPkce: false,
@@ -232,7 +267,9 @@ export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OA
       const as = asServer(ctx.as);
       const params: Record<string, string> = { resource: ctx.resource };
       if (ctx.scope) params.scope = ctx.scope;
-      return withNonceRetry(async () => oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, params, ctx.http)));
+      return withNonceRetry(async () =>
+        oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, params, ctx.http)),
+      );
     },
   };
 }
@@ -267,7 +304,10 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
   if (!options?.clientId || !options.idp?.tokenEndpoint || !options.idp.clientId || !options.idp.idToken) {
     throw new TypeError("enterpriseFlow needs clientId and idp: { tokenEndpoint, clientId, idToken }");
   }
-  const idpAs: oauth.AuthorizationServer = { issuer: options.idp.issuer ?? new URL(options.idp.tokenEndpoint).origin, token_endpoint: options.idp.tokenEndpoint };
+  const idpAs: oauth.AuthorizationServer = {
+    issuer: options.idp.issuer ?? new URL(options.idp.tokenEndpoint).origin,
+    token_endpoint: options.idp.tokenEndpoint,
+  };
   const idpClient: oauth.Client = { client_id: options.idp.clientId };
   return {
     name: "enterprise-managed (ID-JAG)",
@@ -279,7 +319,13 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
         throw new Error(`${as.issuer} does not list the jwt-bearer grant (${JWT_BEARER}) in grant_types_supported`);
       }
       const idToken = typeof options.idp.idToken === "function" ? await options.idp.idToken() : options.idp.idToken;
-      const exchange: Record<string, string> = { requested_token_type: ID_JAG, audience: as.issuer, resource: ctx.resource, subject_token: idToken, subject_token_type: ID_TOKEN };
+      const exchange: Record<string, string> = {
+        requested_token_type: ID_JAG,
+        audience: as.issuer,
+        resource: ctx.resource,
+        subject_token: idToken,
+        subject_token_type: ID_TOKEN,
+      };
       if (ctx.scope) exchange.scope = ctx.scope;
       const idpAuth = options.idp.clientSecret ? clientSecretBasic(options.idp.clientSecret) : oauth.None();
       // The IdP is the caller's choice, not the server's: its own address is allowed; DPoP is not for it.
@@ -287,10 +333,17 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
       const exRes = await oauth.genericTokenEndpointRequest(idpAs, idpClient, idpAuth, TOKEN_EXCHANGE, exchange, idpHttp);
       // An ID-JAG is not an access token: token_type is "N_A" (RFC 8693 section 2.2.1).
       const ex = await oauth.processGenericTokenEndpointResponse(idpAs, idpClient, exRes, { recognizedTokenTypes: { n_a: () => {} } });
-      if (ex.issued_token_type !== undefined && ex.issued_token_type !== ID_JAG) throw new Error(`the IdP issued ${String(ex.issued_token_type)}, not an ID-JAG`);
+      if (ex.issued_token_type !== undefined && ex.issued_token_type !== ID_JAG)
+        throw new Error(`the IdP issued ${String(ex.issued_token_type)}, not an ID-JAG`);
       const grant: Record<string, string> = { assertion: ex.access_token };
       if (ctx.scope) grant.scope = ctx.scope;
-      return withNonceRetry(async () => oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, grant, ctx.http)));
+      return withNonceRetry(async () =>
+        oauth.processGenericTokenEndpointResponse(
+          as,
+          client,
+          await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, grant, ctx.http),
+        ),
+      );
     },
   };
 }
@@ -326,7 +379,13 @@ export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
       const assertion = typeof options.assertion === "function" ? await options.assertion() : options.assertion;
       const params: Record<string, string> = { assertion, resource: ctx.resource };
       if (ctx.scope) params.scope = ctx.scope;
-      return withNonceRetry(async () => oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, params, ctx.http)));
+      return withNonceRetry(async () =>
+        oauth.processGenericTokenEndpointResponse(
+          as,
+          client,
+          await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER, params, ctx.http),
+        ),
+      );
     },
   };
 }
@@ -334,6 +393,8 @@ export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
 /** withTimeout settles with `p`, or rejects once `ms` pass, naming `what` took too long. */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TrellisError("REQUEST_TIMEOUT", `${what} did not finish within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new TrellisError("REQUEST_TIMEOUT", `${what} did not finish within ${ms} ms`)), ms)),
+  );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

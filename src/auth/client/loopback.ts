@@ -32,7 +32,9 @@ export async function loopbackRedirect(options: LoopbackRedirectOptions = {}): P
       res.writeHead(404, { "content-type": "text/plain" }).end("No authorization is waiting for this answer.");
       return;
     }
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><title>Signed in</title><p>You can close this window and return to the application.</p>");
+    res
+      .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      .end("<!doctype html><title>Signed in</title><p>You can close this window and return to the application.</p>");
     const w = waiting;
     waiting = undefined;
     w.resolve(`${redirectUri}${url.search}`);
@@ -47,7 +49,13 @@ export async function loopbackRedirect(options: LoopbackRedirectOptions = {}): P
           waiting = undefined;
           reject(new Error(`nobody completed the authorization within ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s`));
         }, options.timeoutMs ?? 300_000);
-        waiting = { state: url.searchParams.get("state"), resolve: (u) => (clearTimeout(t), resolve(u)) };
+        waiting = {
+          state: url.searchParams.get("state"),
+          resolve: (u) => {
+            clearTimeout(t);
+            resolve(u);
+          },
+        };
       });
       await (options.open ?? ((u: URL) => void process.stderr.write(`Open this URL to sign in:\n${u.href}\n`)))(url);
       return back;

@@ -132,11 +132,14 @@ function missingScopes(needed: string | undefined, granted: string | undefined):
 
 /** describeOAuthError turns an oauth4webapi failure into one line that says what the server answered. */
 export function describeOAuthError(err: unknown): string {
-  if (err instanceof oauth.ResponseBodyError) return `${err.error}${err.error_description ? `: ${err.error_description}` : ""} (HTTP ${err.status})`;
-  if (err instanceof oauth.AuthorizationResponseError) return `the authorization server answered ${err.error}${err.error_description ? `: ${err.error_description}` : ""}`;
+  if (err instanceof oauth.ResponseBodyError)
+    return `${err.error}${err.error_description ? `: ${err.error_description}` : ""} (HTTP ${err.status})`;
+  if (err instanceof oauth.AuthorizationResponseError)
+    return `the authorization server answered ${err.error}${err.error_description ? `: ${err.error_description}` : ""}`;
   if (err instanceof oauth.WWWAuthenticateChallengeError) return `HTTP ${err.status} with a challenge: ${err.message}`;
   const cause = (err as { cause?: unknown })?.cause;
-  if (cause instanceof Response) return `${cause.url || "the server"} answered HTTP ${cause.status} (${cause.headers.get("content-type") ?? "no content type"}), not an OAuth response`;
+  if (cause instanceof Response)
+    return `${cause.url || "the server"} answered HTTP ${cause.status} (${cause.headers.get("content-type") ?? "no content type"}), not an OAuth response`;
   return (err as Error)?.message ?? String(err);
 }
 
@@ -163,7 +166,8 @@ export class OAuthClient implements HttpClientAuth {
   #dpop?: Promise<DpopKey>;
 
   constructor(options: OAuthClientOptions) {
-    if (!options?.flow) throw new TypeError("OAuthClient needs a flow: authorizationCodeFlow(...), clientCredentialsFlow(...) or enterpriseFlow(...)");
+    if (!options?.flow)
+      throw new TypeError("OAuthClient needs a flow: authorizationCodeFlow(...), clientCredentialsFlow(...) or enterpriseFlow(...)");
     this.#opts = options;
     this.#store = options.store ?? new MemoryCredentialStore();
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -191,7 +195,12 @@ export class OAuthClient implements HttpClientAuth {
     if (t?.expiresAt !== undefined && t.expiresAt - 30_000 < Date.now()) {
       // Expired: refresh if we can; otherwise forget it and let the 401 start a new authorization.
       const expired = t;
-      t = expired.refreshToken ? await this.#single(key, () => this.#refresh(key, expired)).then(() => this.#load(key), () => undefined) : undefined;
+      t = expired.refreshToken
+        ? await this.#single(key, () => this.#refresh(key, expired)).then(
+            () => this.#load(key),
+            () => undefined,
+          )
+        : undefined;
       if (!t) await this.#drop(key);
     }
     if (t?.tokenType === "DPoP") {
@@ -227,30 +236,60 @@ export class OAuthClient implements HttpClientAuth {
       // Another request got new credentials after this one was sent: just send it again.
       if (current && request.headers?.get("authorization") !== `${current.tokenType} ${current.accessToken}`) return true;
       if (request.attempt >= max) {
-        throw new AuthorizationFailedError(`the server still answers ${response.status} after ${request.attempt} authorization attempts for this request; giving up`, response.status);
+        throw new AuthorizationFailedError(
+          `the server still answers ${response.status} after ${request.attempt} authorization attempts for this request; giving up`,
+          response.status,
+        );
       }
       if (response.status === 403) {
         const needed = challenge?.scope;
         if (scopeList(needed).length && current?.scope !== undefined && missingScopes(needed, current.scope).length === 0) {
-          throw new AuthorizationFailedError(`the server refuses the request for insufficient_scope although the token already has ${JSON.stringify(unionScopes(needed))}; asking again would not help`, 403);
+          throw new AuthorizationFailedError(
+            `the server refuses the request for insufficient_scope although the token already has ${JSON.stringify(unionScopes(needed))}; asking again would not help`,
+            403,
+          );
         }
         // Step up to everything granted so far plus what the server asks for (SEP-2350: keep prior scopes).
-        await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, needed ?? selectScope(undefined, prm)));
+        await this.#authorize(
+          key,
+          request.url,
+          challenge,
+          (prm) => this.#opts.scope ?? unionScopes(current?.scope, needed ?? selectScope(undefined, prm)),
+        );
         const got = (await this.#load(key))?.scope;
         const lacking = missingScopes(needed, got);
         if (got !== undefined && lacking.length) {
-          throw new AuthorizationFailedError(`the authorization server granted ${JSON.stringify(got)} but this request needs ${JSON.stringify(lacking.join(" "))} as well`, 403);
+          throw new AuthorizationFailedError(
+            `the authorization server granted ${JSON.stringify(got)} but this request needs ${JSON.stringify(lacking.join(" "))} as well`,
+            403,
+          );
         }
         return true;
       }
       // Past this point `current`, if any, is the token this request was sent with.
       if (request.attempt > 0 && current) {
         const why = challenge?.errorDescription ?? challenge?.error ?? "no reason given";
-        throw new AuthorizationFailedError(`the server rejects the token just issued by ${current.issuer} (${why}); check that both agree on the resource (${current.resource}) and issuer`, 401);
+        throw new AuthorizationFailedError(
+          `the server rejects the token just issued by ${current.issuer} (${why}); check that both agree on the resource (${current.resource}) and issuer`,
+          401,
+        );
       }
       // 401: a refresh is enough when the old token was merely expired or revoked.
-      if (current?.refreshToken && request.attempt === 0 && (await this.#refresh(key, current).then(() => true, () => false))) return true;
-      await this.#authorize(key, request.url, challenge, (prm) => this.#opts.scope ?? unionScopes(current?.scope, selectScope(challenge, prm)));
+      if (
+        current?.refreshToken &&
+        request.attempt === 0 &&
+        (await this.#refresh(key, current).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return true;
+      await this.#authorize(
+        key,
+        request.url,
+        challenge,
+        (prm) => this.#opts.scope ?? unionScopes(current?.scope, selectScope(challenge, prm)),
+      );
       return true;
     });
   }
@@ -275,9 +314,15 @@ export class OAuthClient implements HttpClientAuth {
     return this.#tokens.get(key) ?? undefined;
   }
 
-  async #saveTokens(key: string, res: oauth.TokenEndpointResponse, ctx: { issuer: string; resource: string; scope?: string }, previous?: StoredTokens): Promise<void> {
+  async #saveTokens(
+    key: string,
+    res: oauth.TokenEndpointResponse,
+    ctx: { issuer: string; resource: string; scope?: string },
+    previous?: StoredTokens,
+  ): Promise<void> {
     const dpop = res.token_type === "dpop";
-    if (!dpop && res.token_type !== "bearer") throw new Error(`the authorization server issued a ${res.token_type} token; this client uses Bearer and DPoP tokens`);
+    if (!dpop && res.token_type !== "bearer")
+      throw new Error(`the authorization server issued a ${res.token_type} token; this client uses Bearer and DPoP tokens`);
     if (dpop && !this.#dpop) throw new Error("the authorization server issued a DPoP token that was not asked for");
     const t: StoredTokens = {
       accessToken: res.access_token,
@@ -302,7 +347,13 @@ export class OAuthClient implements HttpClientAuth {
     let peer = this.#peers.get(key);
     if (!peer) {
       const o = this.#opts;
-      peer = new PeerHttp(home, { fetch: this.#fetch, timeoutMs: o.timeoutMs, maxResponseBytes: o.maxResponseBytes, allowInsecureHttp: o.allowInsecureHttp, allowPrivateNetwork: o.allowPrivateNetwork });
+      peer = new PeerHttp(home, {
+        fetch: this.#fetch,
+        timeoutMs: o.timeoutMs,
+        maxResponseBytes: o.maxResponseBytes,
+        allowInsecureHttp: o.allowInsecureHttp,
+        allowPrivateNetwork: o.allowPrivateNetwork,
+      });
       this.#peers.set(key, peer);
     }
     return peer;
@@ -321,11 +372,18 @@ export class OAuthClient implements HttpClientAuth {
    * and assertions go, must be on the issuer's own origin unless the caller allows otherwise.
    */
   #checkEndpoints(as: AuthorizationServerMetadata, peer: PeerHttp): void {
-    for (const [what, url] of [["token endpoint", as.token_endpoint], ["authorization endpoint", as.authorization_endpoint], ["registration endpoint", as.registration_endpoint]] as const) {
+    for (const [what, url] of [
+      ["token endpoint", as.token_endpoint],
+      ["authorization endpoint", as.authorization_endpoint],
+      ["registration endpoint", as.registration_endpoint],
+    ] as const) {
       if (url !== undefined) peer.check(url, what);
     }
     if (!this.#opts.allowForeignTokenEndpoint && new URL(as.token_endpoint).origin !== new URL(as.issuer).origin) {
-      throw new TrellisError("UNSAFE_URL", `the token endpoint ${as.token_endpoint} is not on the origin of its issuer ${as.issuer}; refusing to send credentials there (allowForeignTokenEndpoint allows it)`);
+      throw new TrellisError(
+        "UNSAFE_URL",
+        `the token endpoint ${as.token_endpoint} is not on the origin of its issuer ${as.issuer}; refusing to send credentials there (allowForeignTokenEndpoint allows it)`,
+      );
     }
   }
 
@@ -343,7 +401,13 @@ export class OAuthClient implements HttpClientAuth {
     return found;
   }
 
-  async #context(serverUrl: string | URL, prm: ResourceMetadata, as: AuthorizationServerMetadata, scope: string | undefined, dpop: boolean): Promise<FlowContext> {
+  async #context(
+    serverUrl: string | URL,
+    prm: ResourceMetadata,
+    as: AuthorizationServerMetadata,
+    scope: string | undefined,
+    dpop: boolean,
+  ): Promise<FlowContext> {
     const key = `client ${as.issuer}`;
     const dpopKey = dpop ? await this.#dpopKey() : undefined;
     return {
@@ -365,7 +429,10 @@ export class OAuthClient implements HttpClientAuth {
       bind: async (clientId, issuer) => {
         if (issuer !== undefined) {
           if (issuer.replace(/\/$/, "") !== as.issuer.replace(/\/$/, "")) {
-            throw new TrellisError("UNSAFE_URL", `the credentials of client ${JSON.stringify(clientId)} belong to ${issuer}, but this server's authorization server is ${as.issuer}; refusing to send them there`);
+            throw new TrellisError(
+              "UNSAFE_URL",
+              `the credentials of client ${JSON.stringify(clientId)} belong to ${issuer}, but this server's authorization server is ${as.issuer}; refusing to send them there`,
+            );
           }
           return;
         }
@@ -373,13 +440,21 @@ export class OAuthClient implements HttpClientAuth {
         const bound = (await this.#store.load(bindingKey)) as string | undefined;
         if (bound === undefined) await this.#store.save(bindingKey, as.issuer);
         else if (bound !== as.issuer) {
-          throw new TrellisError("UNSAFE_URL", `the credentials of client ${JSON.stringify(clientId)} were first used with ${bound}; refusing to send them to ${as.issuer} (name the right one with the flow's issuer option)`);
+          throw new TrellisError(
+            "UNSAFE_URL",
+            `the credentials of client ${JSON.stringify(clientId)} were first used with ${bound}; refusing to send them to ${as.issuer} (name the right one with the flow's issuer option)`,
+          );
         }
       },
     };
   }
 
-  async #authorize(key: string, serverUrl: URL, challenge: BearerChallenge | undefined, scopeFor: (prm: ResourceMetadata) => string | undefined): Promise<void> {
+  async #authorize(
+    key: string,
+    serverUrl: URL,
+    challenge: BearerChallenge | undefined,
+    scopeFor: (prm: ResourceMetadata) => string | undefined,
+  ): Promise<void> {
     const { prm, as } = await this.#discover(serverUrl, challenge);
     const mode = this.#opts.dpop ?? "auto";
     const dpop = mode === true || (mode === "auto" && (challenge?.dpop === true || prm.dpop_bound_access_tokens_required === true));
@@ -395,7 +470,11 @@ export class OAuthClient implements HttpClientAuth {
       const code = err instanceof oauth.ResponseBodyError || err instanceof oauth.AuthorizationResponseError ? err.error : undefined;
       const stale = code === "invalid_client" || code === "unauthorized_client";
       if (stale) await ctx.registration.forget();
-      throw new AuthorizationFailedError(`${flow.name} authorization at ${as.issuer} failed: ${describeOAuthError(err)}${stale ? "; the stored client registration was dropped, the next attempt registers again" : ""}`, 401, { cause: err });
+      throw new AuthorizationFailedError(
+        `${flow.name} authorization at ${as.issuer} failed: ${describeOAuthError(err)}${stale ? "; the stored client registration was dropped, the next attempt registers again" : ""}`,
+        401,
+        { cause: err },
+      );
     }
     await this.#saveTokens(key, res, { issuer: as.issuer, resource: ctx.resource, scope: ctx.scope });
   }
@@ -409,12 +488,21 @@ export class OAuthClient implements HttpClientAuth {
       this.#checkEndpoints(as, peer);
       this.#asByIssuer.set(as.issuer, as);
     }
-    const ctx = await this.#context(key, { resource: current.resource, authorization_servers: [current.issuer] }, as, current.scope, current.tokenType === "DPoP");
+    const ctx = await this.#context(
+      key,
+      { resource: current.resource, authorization_servers: [current.issuer] },
+      as,
+      current.scope,
+      current.tokenType === "DPoP",
+    );
     try {
       const identity = await this.#opts.flow.identify(ctx);
       const asm = as as unknown as oauth.AuthorizationServer;
       const refreshed = await withNonceRetry(async () => {
-        const res = await oauth.refreshTokenGrantRequest(asm, identity.client, identity.auth, current.refreshToken!, { ...ctx.http, additionalParameters: { resource: current.resource } });
+        const res = await oauth.refreshTokenGrantRequest(asm, identity.client, identity.auth, current.refreshToken!, {
+          ...ctx.http,
+          additionalParameters: { resource: current.resource },
+        });
         return oauth.processRefreshTokenResponse(asm, identity.client, res);
       });
       await this.#saveTokens(key, refreshed, { issuer: as.issuer, resource: current.resource, scope: current.scope }, current);

@@ -38,7 +38,14 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 function ipv4Kind(a: number, b: number): AddressKind {
   if (a === 0) return "unspecified";
   if (a === 127) return "loopback";
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 198 && (b === 18 || b === 19))) return "private";
+  if (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 198 && (b === 18 || b === 19))
+  )
+    return "private";
   if (a === 169 && b === 254) return "link-local";
   if (a >= 224) return "reserved"; // multicast, reserved, broadcast
   return "public";
@@ -91,14 +98,21 @@ export class PeerHttp {
     } catch {
       throw new TrellisError("UNSAFE_URL", `${what} ${JSON.stringify(String(url))} is not a URL`);
     }
-    if (u.protocol !== "https:" && u.protocol !== "http:") throw new TrellisError("UNSAFE_URL", `${what} ${u.href} uses ${u.protocol}; only https is allowed`);
+    if (u.protocol !== "https:" && u.protocol !== "http:")
+      throw new TrellisError("UNSAFE_URL", `${what} ${u.href} uses ${u.protocol}; only https is allowed`);
     const kind = addressKind(u.hostname);
     if (kind === "unspecified" || kind === "reserved") throw new TrellisError("UNSAFE_URL", `${what} ${u.href} names a ${kind} address`);
     if (kind !== "public" && kind !== this.#homeKind && !this.#opts.allowPrivateNetwork) {
-      throw new TrellisError("UNSAFE_URL", `${what} ${u.href} is a ${kind} address and the MCP server is not; refusing it (allowPrivateNetwork allows it)`);
+      throw new TrellisError(
+        "UNSAFE_URL",
+        `${what} ${u.href} is a ${kind} address and the MCP server is not; refusing it (allowPrivateNetwork allows it)`,
+      );
     }
     if (u.protocol === "http:" && kind !== "loopback" && !this.#opts.allowInsecureHttp) {
-      throw new TrellisError("UNSAFE_URL", `${what} ${u.href} is not https; OAuth endpoints must use TLS (plain http is allowed on loopback, or with allowInsecureHttp)`);
+      throw new TrellisError(
+        "UNSAFE_URL",
+        `${what} ${u.href} is not https; OAuth endpoints must use TLS (plain http is allowed on loopback, or with allowInsecureHttp)`,
+      );
     }
     return u;
   }
@@ -111,7 +125,16 @@ export class PeerHttp {
   readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const timeoutMs = this.#opts.timeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS;
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new TrellisError("REQUEST_TIMEOUT", `no complete answer from ${String(input instanceof Request ? input.url : input)} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new TrellisError(
+            "REQUEST_TIMEOUT",
+            `no complete answer from ${String(input instanceof Request ? input.url : input)} within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
     const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
     const method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     let url = this.check(input instanceof Request ? input.url : input, "URL");
@@ -162,7 +185,8 @@ export class PeerHttp {
       body.set(c, at);
       at += c.byteLength;
     }
-    const nullBody = res.status === 204 || res.status === 205 || res.status === 304 || (res.status >= 300 && res.status < 400 && size === 0);
+    const nullBody =
+      res.status === 204 || res.status === 205 || res.status === 304 || (res.status >= 300 && res.status < 400 && size === 0);
     const copy = new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
     Object.defineProperty(copy, "url", { value: url.href });
     return copy;
@@ -175,9 +199,6 @@ function race<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
-      (e) => (signal.removeEventListener("abort", onAbort), reject(e)),
-    );
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }

@@ -37,11 +37,21 @@ type Challenge = { error?: string; description?: string; scope?: string[]; dpop?
 /** bearerAuth validates its options at once and returns the authenticator to pass as the handler's `auth`. */
 export function bearerAuth(options: BearerAuthOptions): HttpAuthenticator {
   const a = options;
-  if (typeof a?.verifier?.verify !== "function") throw misuse("bearerAuth: verifier must be a TokenVerifier, such as new JwtTokenVerifier({ issuer, audience, jwks })", "ERR_INVALID_ARG_TYPE");
+  if (typeof a?.verifier?.verify !== "function")
+    throw misuse(
+      "bearerAuth: verifier must be a TokenVerifier, such as new JwtTokenVerifier({ issuer, audience, jwks })",
+      "ERR_INVALID_ARG_TYPE",
+    );
   if (typeof a.resource !== "string" || !/^https?:\/\//.test(a.resource) || !URL.canParse(a.resource)) {
-    throw misuse(`bearerAuth: resource must be this server's canonical URI, the absolute URL of its MCP endpoint (such as "https://mcp.example.com/mcp"); got ${JSON.stringify(a.resource)}`);
+    throw misuse(
+      `bearerAuth: resource must be this server's canonical URI, the absolute URL of its MCP endpoint (such as "https://mcp.example.com/mcp"); got ${JSON.stringify(a.resource)}`,
+    );
   }
-  if (!Array.isArray(a.authorizationServers) || a.authorizationServers.length === 0 || a.authorizationServers.some((u) => !URL.canParse(u))) {
+  if (
+    !Array.isArray(a.authorizationServers) ||
+    a.authorizationServers.length === 0 ||
+    a.authorizationServers.some((u) => !URL.canParse(u))
+  ) {
     throw misuse("bearerAuth: authorizationServers must list at least one issuer URL (RFC 9728 requires it)");
   }
   const dpop = new DpopProofVerifier(a.dpop);
@@ -56,7 +66,8 @@ export function bearerAuth(options: BearerAuthOptions): HttpAuthenticator {
     if (c.description) parts.push(`error_description="${c.description.replace(/["\\]/g, "'")}"`);
     const useDpop = c.dpop || dpop.required;
     if (useDpop) parts.push(`algs="${dpop.algorithms.join(" ")}"`);
-    const message = c.description ?? (status === 401 ? "unauthorized: this server needs an OAuth access token (see WWW-Authenticate)" : "forbidden");
+    const message =
+      c.description ?? (status === 401 ? "unauthorized: this server needs an OAuth access token (see WWW-Authenticate)" : "forbidden");
     const headers: Record<string, string> = { "www-authenticate": `${useDpop ? "DPoP" : "Bearer"} ${parts.join(", ")}` };
     if (c.nonce) headers["dpop-nonce"] = c.nonce;
     const code = status === 401 ? ErrorCode.Unauthorized : status === 403 ? ErrorCode.Forbidden : ErrorCode.InvalidRequest;
@@ -69,17 +80,36 @@ export function bearerAuth(options: BearerAuthOptions): HttpAuthenticator {
    */
   const checkBinding = async (req: HttpRequestLike, scheme: string, token: string, info: AuthInfo): Promise<HttpReply | undefined> => {
     if (scheme === "bearer") {
-      if (info.dpopThumbprint) return challenge(401, { error: "invalid_token", description: 'the access token is bound to a DPoP key (cnf.jkt); present it as "Authorization: DPoP" with a DPoP proof', dpop: true });
-      if (dpop.required) return challenge(401, { error: "invalid_token", description: "this server accepts only DPoP-bound access tokens" });
+      if (info.dpopThumbprint)
+        return challenge(401, {
+          error: "invalid_token",
+          description: 'the access token is bound to a DPoP key (cnf.jkt); present it as "Authorization: DPoP" with a DPoP proof',
+          dpop: true,
+        });
+      if (dpop.required)
+        return challenge(401, { error: "invalid_token", description: "this server accepts only DPoP-bound access tokens" });
       return undefined;
     }
-    if (!info.dpopThumbprint) return challenge(401, { error: "invalid_token", description: "the access token is not bound to a DPoP key; present it as a Bearer token", dpop: true });
+    if (!info.dpopThumbprint)
+      return challenge(401, {
+        error: "invalid_token",
+        description: "the access token is not bound to a DPoP key; present it as a Bearer token",
+        dpop: true,
+      });
     const proof = req.header("dpop");
-    if (!proof || proof.includes(",")) return challenge(401, { error: "invalid_dpop_proof", description: "a DPoP request needs exactly one DPoP header with a proof", dpop: true });
+    if (!proof || proof.includes(","))
+      return challenge(401, {
+        error: "invalid_dpop_proof",
+        description: "a DPoP request needs exactly one DPoP header with a proof",
+        dpop: true,
+      });
     const path = (req.url ?? "").split("?")[0]!;
     const host = req.header("host");
     // htu is the URL the client addressed: this server's canonical URI, or the same scheme with the Host it used.
-    const urls = [`${resource.origin}${resource.pathname}`, ...(host && path.startsWith("/") ? [`${resource.protocol}//${host}${path}`] : [])];
+    const urls = [
+      `${resource.origin}${resource.pathname}`,
+      ...(host && path.startsWith("/") ? [`${resource.protocol}//${host}${path}`] : []),
+    ];
     try {
       await dpop.verify(proof, { method: req.method, urls }, token, info.dpopThumbprint);
     } catch (err) {
@@ -93,11 +123,18 @@ export function bearerAuth(options: BearerAuthOptions): HttpAuthenticator {
     async authenticate(req) {
       const q = req.url?.indexOf("?") ?? -1;
       if (q !== -1 && new URLSearchParams(req.url!.slice(q + 1)).has("access_token")) {
-        return challenge(400, { error: "invalid_request", description: "access tokens must not be sent in the query string; use the Authorization header" });
+        return challenge(400, {
+          error: "invalid_request",
+          description: "access tokens must not be sent in the query string; use the Authorization header",
+        });
       }
       const header = req.header("authorization");
       const m = header ? /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header) : null;
-      if (!m) return challenge(401, header ? { error: "invalid_request", description: 'the Authorization header must be "Bearer <token>" or "DPoP <token>"' } : {});
+      if (!m)
+        return challenge(
+          401,
+          header ? { error: "invalid_request", description: 'the Authorization header must be "Bearer <token>" or "DPoP <token>"' } : {},
+        );
       const token = m[2]!;
       let info: AuthInfo;
       try {
@@ -108,9 +145,18 @@ export function bearerAuth(options: BearerAuthOptions): HttpAuthenticator {
       const refused = await checkBinding(req, m[1]!.toLowerCase(), token, info);
       if (refused) return refused;
       // Sessions and tasks belong to the principal: a token that names no one cannot own anything.
-      if (!principalKey(info)) return challenge(401, { error: "invalid_token", description: "the access token identifies no one (it has neither sub nor client_id)" });
+      if (!principalKey(info))
+        return challenge(401, {
+          error: "invalid_token",
+          description: "the access token identifies no one (it has neither sub nor client_id)",
+        });
       const missing = (a.requiredScopes ?? []).filter((s) => !info.scopes.includes(s));
-      if (missing.length) return challenge(403, { error: "insufficient_scope", description: `this server needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...info.scopes, ...(a.requiredScopes ?? [])])] });
+      if (missing.length)
+        return challenge(403, {
+          error: "insufficient_scope",
+          description: `this server needs the scope(s) ${missing.join(" ")}`,
+          scope: [...new Set([...info.scopes, ...(a.requiredScopes ?? [])])],
+        });
       return info;
     },
 
@@ -118,11 +164,19 @@ export function bearerAuth(options: BearerAuthOptions): HttpAuthenticator {
       const need = await scopesFor(method, params, caller);
       const missing = need.filter((s) => !caller.scopes.includes(s));
       if (!missing.length) return undefined;
-      return challenge(403, { error: "insufficient_scope", description: `${itemName(method, params)} needs the scope(s) ${missing.join(" ")}`, scope: [...new Set([...caller.scopes, ...need])] });
+      return challenge(403, {
+        error: "insufficient_scope",
+        description: `${itemName(method, params)} needs the scope(s) ${missing.join(" ")}`,
+        scope: [...new Set([...caller.scopes, ...need])],
+      });
     },
 
     wellKnown() {
-      const document: ProtectedResourceMetadata = { resource: a.resource, authorization_servers: a.authorizationServers, bearer_methods_supported: ["header"] };
+      const document: ProtectedResourceMetadata = {
+        resource: a.resource,
+        authorization_servers: a.authorizationServers,
+        bearer_methods_supported: ["header"],
+      };
       const scopes = a.scopesSupported ?? a.requiredScopes;
       if (scopes?.length) document.scopes_supported = scopes;
       if (a.resourceName) document.resource_name = a.resourceName;

@@ -47,7 +47,10 @@ export class DpopProofVerifier {
   constructor(options: DpopOptions = {}) {
     this.#opts = options;
     const raw = options.nonceSecret ?? crypto.getRandomValues(new Uint8Array(32));
-    this.#secret = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    this.#secret = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
   }
 
   get algorithms(): string[] {
@@ -77,7 +80,13 @@ export class DpopProofVerifier {
    * verify checks `proof` for a request (`method`, `url` as the client addressed it, without query) that
    * presents `accessToken` bound to `jkt`. It throws DpopError when the proof does not hold.
    */
-  async verify(proof: string, request: { method: string; urls: string[] }, accessToken: string, jkt: string, now = Date.now()): Promise<void> {
+  async verify(
+    proof: string,
+    request: { method: string; urls: string[] },
+    accessToken: string,
+    jkt: string,
+    now = Date.now(),
+  ): Promise<void> {
     const maxAge = this.#opts.maxAgeSec ?? 300;
     let header: ReturnType<typeof decodeProtectedHeader>;
     let payload: Record<string, unknown>;
@@ -85,21 +94,33 @@ export class DpopProofVerifier {
       header = decodeProtectedHeader(proof);
       ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: "dpop+jwt", algorithms: this.algorithms, currentDate: new Date(now) }));
     } catch (err) {
-      throw new DpopError("invalid_dpop_proof", `the DPoP proof is invalid (${err instanceof errors.JOSEError ? err.message : String(err)})`);
+      throw new DpopError(
+        "invalid_dpop_proof",
+        `the DPoP proof is invalid (${err instanceof errors.JOSEError ? err.message : String(err)})`,
+      );
     }
-    if (payload.htm !== request.method) throw new DpopError("invalid_dpop_proof", `the DPoP proof is for ${JSON.stringify(payload.htm)}, not ${request.method}`);
+    if (payload.htm !== request.method)
+      throw new DpopError("invalid_dpop_proof", `the DPoP proof is for ${JSON.stringify(payload.htm)}, not ${request.method}`);
     const htu = typeof payload.htu === "string" && URL.canParse(payload.htu) ? new URL(payload.htu) : undefined;
     const target = htu && `${htu.origin}${htu.pathname}`;
-    if (!target || !request.urls.includes(target)) throw new DpopError("invalid_dpop_proof", `the DPoP proof's htu ${JSON.stringify(payload.htu)} is not this endpoint`);
+    if (!target || !request.urls.includes(target))
+      throw new DpopError("invalid_dpop_proof", `the DPoP proof's htu ${JSON.stringify(payload.htu)} is not this endpoint`);
     const iat = payload.iat;
-    if (typeof iat !== "number" || iat * 1000 > now + 60_000 || iat * 1000 < now - maxAge * 1000) throw new DpopError("invalid_dpop_proof", "the DPoP proof is not fresh (iat)");
-    if (typeof payload.jti !== "string" || payload.jti.length < 8 || payload.jti.length > 256) throw new DpopError("invalid_dpop_proof", "the DPoP proof needs a unique jti");
+    if (typeof iat !== "number" || iat * 1000 > now + 60_000 || iat * 1000 < now - maxAge * 1000)
+      throw new DpopError("invalid_dpop_proof", "the DPoP proof is not fresh (iat)");
+    if (typeof payload.jti !== "string" || payload.jti.length < 8 || payload.jti.length > 256)
+      throw new DpopError("invalid_dpop_proof", "the DPoP proof needs a unique jti");
     const ath = base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(accessToken))));
     if (payload.ath !== ath) throw new DpopError("invalid_dpop_proof", "the DPoP proof is not for this access token (ath)");
     const thumbprint = await calculateJwkThumbprint(header.jwk as JWK, "sha256");
-    if (thumbprint !== jkt) throw new DpopError("invalid_dpop_proof", "the DPoP proof is signed with another key than the one the token is bound to (cnf.jkt)");
+    if (thumbprint !== jkt)
+      throw new DpopError("invalid_dpop_proof", "the DPoP proof is signed with another key than the one the token is bound to (cnf.jkt)");
     if (this.#opts.requireNonce && !(await this.#nonceValid(payload.nonce, now))) {
-      throw new DpopError("use_dpop_nonce", payload.nonce === undefined ? "this server requires a DPoP nonce" : "the DPoP nonce is stale or not this server's", await this.nonce(now));
+      throw new DpopError(
+        "use_dpop_nonce",
+        payload.nonce === undefined ? "this server requires a DPoP nonce" : "the DPoP nonce is stale or not this server's",
+        await this.nonce(now),
+      );
     }
     this.#remember(`${jkt} ${payload.jti}`, iat * 1000 + maxAge * 1000 + 60_000, now);
   }

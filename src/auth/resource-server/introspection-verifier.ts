@@ -23,7 +23,8 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
   readonly #cache = new Map<string, { info: AuthInfo; until: number }>();
 
   constructor(options: IntrospectionTokenVerifierOptions) {
-    if (!options?.endpoint || !options.audience || !options.clientId) throw new TypeError('new IntrospectionTokenVerifier: "endpoint", "audience", "clientId" and "clientSecret" are required');
+    if (!options?.endpoint || !options.audience || !options.clientId)
+      throw new TypeError('new IntrospectionTokenVerifier: "endpoint", "audience", "clientId" and "clientSecret" are required');
     this.#opts = options;
   }
 

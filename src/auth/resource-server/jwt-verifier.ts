@@ -34,9 +34,13 @@ export class JwtTokenVerifier implements TokenVerifier {
   readonly #keys: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
 
   constructor(options: JwtTokenVerifierOptions) {
-    if (!options?.issuer || !options.audience || !options.jwks) throw new TypeError('new JwtTokenVerifier: "issuer", "audience" and "jwks" are required');
+    if (!options?.issuer || !options.audience || !options.jwks)
+      throw new TypeError('new JwtTokenVerifier: "issuer", "audience" and "jwks" are required');
     this.#opts = options;
-    this.#keys = typeof options.jwks === "string" || options.jwks instanceof URL ? createRemoteJWKSet(new URL(options.jwks), { cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000, cooldownDuration: 30_000 }) : createLocalJWKSet(options.jwks);
+    this.#keys =
+      typeof options.jwks === "string" || options.jwks instanceof URL
+        ? createRemoteJWKSet(new URL(options.jwks), { cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000, cooldownDuration: 30_000 })
+        : createLocalJWKSet(options.jwks);
   }
 
   async verify(token: string): Promise<AuthInfo> {

@@ -18,7 +18,9 @@ export interface ProtectedResourceMetadata {
 export function wellKnownPaths(resource: string | URL): string[] {
   const u = new URL(resource);
   const path = u.pathname.replace(/\/$/, "");
-  return path && path !== "/" ? [`/.well-known/oauth-protected-resource${path}`, "/.well-known/oauth-protected-resource"] : ["/.well-known/oauth-protected-resource"];
+  return path && path !== "/"
+    ? [`/.well-known/oauth-protected-resource${path}`, "/.well-known/oauth-protected-resource"]
+    : ["/.well-known/oauth-protected-resource"];
 }
 
 /** metadataUrl is the resource_metadata URL announced in WWW-Authenticate (the path-aware one). */

@@ -51,7 +51,9 @@ export function openDatabase(filename: string, driver: SqliteDriver = defaultDri
     try {
       Better = createRequire(import.meta.url)("better-sqlite3");
     } catch (err) {
-      throw new TypeError(`sqlite driver "better-sqlite3" is not installed (${(err as Error).message}); run npm install better-sqlite3, or use Node 22.13+ for the built-in node:sqlite`);
+      throw new TypeError(
+        `sqlite driver "better-sqlite3" is not installed (${(err as Error).message}); run npm install better-sqlite3, or use Node 22.13+ for the built-in node:sqlite`,
+      );
     }
     db = new Better(filename);
   }

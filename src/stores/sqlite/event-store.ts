@@ -37,7 +37,9 @@ export class SqliteEventStore implements EventStore {
       message TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (stream_id, seq)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS sse_events_session ON sse_events (session_id);
       CREATE INDEX IF NOT EXISTS sse_events_created ON sse_events (created_at);`);
-    this.#insert = this.#db.prepare("INSERT OR REPLACE INTO sse_events (stream_id, seq, session_id, message, created_at) VALUES (?, ?, ?, ?, ?)");
+    this.#insert = this.#db.prepare(
+      "INSERT OR REPLACE INTO sse_events (stream_id, seq, session_id, message, created_at) VALUES (?, ?, ?, ?, ?)",
+    );
     this.#select = this.#db.prepare("SELECT seq, message FROM sse_events WHERE stream_id = ? AND session_id = ? AND seq > ? ORDER BY seq");
     this.#owner = this.#db.prepare("SELECT session_id FROM sse_events WHERE stream_id = ? LIMIT 1");
     this.#deleteSession = this.#db.prepare("DELETE FROM sse_events WHERE session_id = ?");
@@ -54,7 +56,10 @@ export class SqliteEventStore implements EventStore {
   replay(sessionId: string, streamId: string, afterSeq: number): StoredEvent[] | undefined {
     const owner = this.#owner.get(streamId) as { session_id: string } | undefined;
     if (!owner || owner.session_id !== sessionId) return undefined;
-    return (this.#select.all(streamId, sessionId, afterSeq) as { seq: number; message: string }[]).map((r) => ({ seq: r.seq, message: JSON.parse(r.message) }));
+    return (this.#select.all(streamId, sessionId, afterSeq) as { seq: number; message: string }[]).map((r) => ({
+      seq: r.seq,
+      message: JSON.parse(r.message),
+    }));
   }
 
   deleteSession(sessionId: string): void {

@@ -18,7 +18,9 @@ export class SqliteSessionStore implements SessionStore {
     const filename = options.filename ?? DEFAULT_DATABASE;
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
     this.#db = openDatabase(filename, options.driver);
-    this.#db.exec("CREATE TABLE IF NOT EXISTS http_sessions (session_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL)");
+    this.#db.exec(
+      "CREATE TABLE IF NOT EXISTS http_sessions (session_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL)",
+    );
     // Databases written before sessions expired across restarts have no last_seen: their rows count from created_at.
     const columns = this.#db.prepare("PRAGMA table_info(http_sessions)").all() as { name: string }[];
     if (!columns.some((c) => c.name === "last_seen")) this.#db.exec("ALTER TABLE http_sessions ADD COLUMN last_seen INTEGER");

@@ -32,7 +32,16 @@ type Row = {
 };
 
 function fromRow(r: Row): TaskRecord {
-  const t: TaskRecord = { taskId: r.task_id, owner: r.owner, status: r.status as TaskRecord["status"], createdAt: r.created_at, lastUpdatedAt: r.updated_at, ttl: r.ttl, method: r.method, params: JSON.parse(r.params) };
+  const t: TaskRecord = {
+    taskId: r.task_id,
+    owner: r.owner,
+    status: r.status as TaskRecord["status"],
+    createdAt: r.created_at,
+    lastUpdatedAt: r.updated_at,
+    ttl: r.ttl,
+    method: r.method,
+    params: JSON.parse(r.params),
+  };
   if (r.status_message !== null) t.statusMessage = r.status_message;
   if (r.poll_interval !== null) t.pollInterval = r.poll_interval;
   if (r.result !== null) t.result = JSON.parse(r.result);
@@ -99,26 +108,48 @@ export class SqliteTaskStore implements TaskStore {
       CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status);`);
     // Databases from before leases: add the columns; their unfinished tasks have no lease and can be claimed.
     const columns = new Set((this.#db.prepare("PRAGMA table_info(tasks)").all() as { name: string }[]).map((c) => c.name));
-    if (!columns.has("lease_holder")) this.#db.exec("ALTER TABLE tasks ADD COLUMN lease_holder TEXT; ALTER TABLE tasks ADD COLUMN lease_until INTEGER;");
+    if (!columns.has("lease_holder"))
+      this.#db.exec("ALTER TABLE tasks ADD COLUMN lease_holder TEXT; ALTER TABLE tasks ADD COLUMN lease_until INTEGER;");
     this.#insert = this.#db.prepare(
       "INSERT INTO tasks (task_id, owner, status, status_message, created_at, updated_at, ttl, poll_interval, method, params, result, error, lease_holder, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const unfinished = "status NOT IN ('completed', 'failed', 'cancelled')";
-    this.#claim = this.#db.prepare(`UPDATE tasks SET lease_holder = ?, lease_until = ? WHERE task_id = ? AND ${unfinished} AND (lease_holder IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`);
-    this.#takeOver = this.#db.prepare(`UPDATE tasks SET lease_holder = ?, lease_until = ? WHERE task_id = ? AND ${unfinished} AND lease_holder = ?`);
+    this.#claim = this.#db.prepare(
+      `UPDATE tasks SET lease_holder = ?, lease_until = ? WHERE task_id = ? AND ${unfinished} AND (lease_holder IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`,
+    );
+    this.#takeOver = this.#db.prepare(
+      `UPDATE tasks SET lease_holder = ?, lease_until = ? WHERE task_id = ? AND ${unfinished} AND lease_holder = ?`,
+    );
     this.#leaseOf = this.#db.prepare("SELECT lease_holder FROM tasks WHERE task_id = ?");
     const live = "(ttl IS NULL OR created_at + ttl >= ?)";
     this.#get = this.#db.prepare(`SELECT * FROM tasks WHERE task_id = ? AND owner = ? AND ${live}`);
     this.#load = this.#db.prepare("SELECT * FROM tasks WHERE task_id = ?");
     this.#page = this.#db.prepare(`SELECT * FROM tasks WHERE owner = ? AND ${live} ORDER BY created_at, task_id LIMIT ?`);
-    this.#pageAfter = this.#db.prepare(`SELECT * FROM tasks WHERE owner = ? AND ${live} AND (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?`);
+    this.#pageAfter = this.#db.prepare(
+      `SELECT * FROM tasks WHERE owner = ? AND ${live} AND (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?`,
+    );
     this.#unfinished = this.#db.prepare("SELECT * FROM tasks WHERE status NOT IN ('completed', 'failed', 'cancelled')");
     this.#expire = this.#db.prepare("DELETE FROM tasks WHERE ttl IS NOT NULL AND created_at + ttl < ?");
   }
 
   create(t: TaskRecord): void {
     const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-    this.#insert.run(t.taskId, t.owner, t.status, t.statusMessage ?? null, t.createdAt, t.lastUpdatedAt, t.ttl, t.pollInterval ?? null, t.method, JSON.stringify(t.params), json(t.result), json(t.error), t.lease?.holder ?? null, t.lease?.until ?? null);
+    this.#insert.run(
+      t.taskId,
+      t.owner,
+      t.status,
+      t.statusMessage ?? null,
+      t.createdAt,
+      t.lastUpdatedAt,
+      t.ttl,
+      t.pollInterval ?? null,
+      t.method,
+      JSON.stringify(t.params),
+      json(t.result),
+      json(t.error),
+      t.lease?.holder ?? null,
+      t.lease?.until ?? null,
+    );
   }
 
   get(owner: string, taskId: string): TaskRecord | undefined {
@@ -136,11 +167,17 @@ export class SqliteTaskStore implements TaskStore {
       const { lease, ...rest } = patch;
       patch = { ...rest, leaseHolder: lease?.holder, leaseUntil: lease?.until } as Partial<TaskRecord>;
     }
-    const keys = Object.keys(patch).filter((k) => k in COLUMNS).sort();
+    const keys = Object.keys(patch)
+      .filter((k) => k in COLUMNS)
+      .sort();
     if (keys.length === 0) return;
     const sig = keys.join(",");
     let stmt = this.#updates.get(sig);
-    if (!stmt) this.#updates.set(sig, (stmt = this.#db.prepare(`UPDATE tasks SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE task_id = ?`)));
+    if (!stmt)
+      this.#updates.set(
+        sig,
+        (stmt = this.#db.prepare(`UPDATE tasks SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE task_id = ?`)),
+      );
     const values = keys.map((k) => {
       const v = (patch as Record<string, unknown>)[k];
       if (v === undefined) return null;
@@ -151,10 +188,14 @@ export class SqliteTaskStore implements TaskStore {
 
   list(owner: string, cursor: string | undefined, limit: number): TaskPage {
     const now = Date.now();
-    const rows = (cursor === undefined ? this.#page.all(owner, now, limit + 1) : (() => {
-      const [at, id] = decodeTaskCursor(cursor);
-      return this.#pageAfter.all(owner, now, at, at, id, limit + 1);
-    })()) as Row[];
+    const rows = (
+      cursor === undefined
+        ? this.#page.all(owner, now, limit + 1)
+        : (() => {
+            const [at, id] = decodeTaskCursor(cursor);
+            return this.#pageAfter.all(owner, now, at, at, id, limit + 1);
+          })()
+    ) as Row[];
     const tasks = rows.slice(0, limit).map(fromRow);
     return rows.length > limit ? { tasks, nextCursor: encodeTaskCursor(tasks[tasks.length - 1]!) } : { tasks };
   }

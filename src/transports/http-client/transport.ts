@@ -172,7 +172,11 @@ export class StreamableHttpClientTransport implements Transport {
    * request is sent again (with the same body) when it says so. Throws AuthorizationFailedError when the
    * challenge cannot be met.
    */
-  async #request(method: string, extra: Record<string, string>, init: { body?: string; signal: AbortSignal; reauthorize?: boolean }): Promise<Response> {
+  async #request(
+    method: string,
+    extra: Record<string, string>,
+    init: { body?: string; signal: AbortSignal; reauthorize?: boolean },
+  ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const req: AuthRequest = { method, url: this.#url, attempt };
       const headers = await this.#headers(extra, req);
@@ -184,7 +188,9 @@ export class StreamableHttpClientTransport implements Transport {
         again = attempt < MAX_AUTH_RESENDS && (await auth.challenge(res, { ...req, headers }));
       } catch (err) {
         await res.body?.cancel().catch(() => {});
-        throw err instanceof AuthorizationFailedError ? err : new AuthorizationFailedError(`authorization failed: ${(err as Error).message}`, res.status, { cause: err });
+        throw err instanceof AuthorizationFailedError
+          ? err
+          : new AuthorizationFailedError(`authorization failed: ${(err as Error).message}`, res.status, { cause: err });
       }
       if (!again) return res;
       await res.body?.cancel().catch(() => {});
@@ -198,7 +204,12 @@ export class StreamableHttpClientTransport implements Transport {
 
   /** Fails a request locally so that its caller gets an error instead of waiting for a timeout. */
   #failRequest(message: JsonRpcMessage, text: string, code: number = ErrorCode.ConnectionClosed, data?: unknown): void {
-    if ("method" in message && "id" in message) this.#events?.message({ jsonrpc: "2.0", id: message.id, error: data === undefined ? { code, message: text } : { code, message: text, data } });
+    if ("method" in message && "id" in message)
+      this.#events?.message({
+        jsonrpc: "2.0",
+        id: message.id,
+        error: data === undefined ? { code, message: text } : { code, message: text, data },
+      });
     else this.#events?.error(new TrellisError("TRANSPORT_ERROR", text));
   }
 
@@ -207,10 +218,15 @@ export class StreamableHttpClientTransport implements Transport {
     if (isRequest && message.method === "initialize") this.#initializeId = message.id;
     let res: Response;
     try {
-      res = await this.#request("POST", { "content-type": "application/json", accept: "application/json, text/event-stream" }, { body: JSON.stringify(message), signal: this.#abort.signal });
+      res = await this.#request(
+        "POST",
+        { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        { body: JSON.stringify(message), signal: this.#abort.signal },
+      );
     } catch (err) {
       if (this.#closed) return;
-      if (err instanceof AuthorizationFailedError) this.#failRequest(message, err.message, ErrorCode.ConnectionClosed, { httpStatus: err.status });
+      if (err instanceof AuthorizationFailedError)
+        this.#failRequest(message, err.message, ErrorCode.ConnectionClosed, { httpStatus: err.status });
       else this.#failRequest(message, `POST ${this.#url.href} failed: ${(err as Error).message}`);
       return;
     }
@@ -234,7 +250,9 @@ export class StreamableHttpClientTransport implements Transport {
       if (expired) this.#sessionId = undefined;
       const denied = res.status === 401 || res.status === 403;
       const challenge = denied ? res.headers.get("www-authenticate") : null;
-      const text = expired ? `session expired (HTTP 404): ${detail}; initialize a new session` : `HTTP ${res.status}: ${detail}${challenge ? ` (WWW-Authenticate: ${challenge})` : ""}`;
+      const text = expired
+        ? `session expired (HTTP 404): ${detail}; initialize a new session`
+        : `HTTP ${res.status}: ${detail}${challenge ? ` (WWW-Authenticate: ${challenge})` : ""}`;
       this.#failRequest(message, text, ErrorCode.ConnectionClosed, denied ? { httpStatus: res.status } : undefined);
       return;
     }
@@ -278,15 +296,28 @@ export class StreamableHttpClientTransport implements Transport {
       if (got) attempt = 0;
       if (requestId === undefined ? this.#closed : state.answered) return;
       if (state.lastEventId === undefined) {
-        if (requestId !== undefined) this.#events?.message({ jsonrpc: "2.0", id: requestId, error: { code: ErrorCode.ConnectionClosed, message: "SSE stream ended before the response and cannot be resumed (no event id)" } });
+        if (requestId !== undefined)
+          this.#events?.message({
+            jsonrpc: "2.0",
+            id: requestId,
+            error: {
+              code: ErrorCode.ConnectionClosed,
+              message: "SSE stream ended before the response and cannot be resumed (no event id)",
+            },
+          });
         return;
       }
       if (attempt >= r.maxRetries) {
-        if (requestId !== undefined) this.#events?.message({ jsonrpc: "2.0", id: requestId, error: { code: ErrorCode.ConnectionClosed, message: `SSE stream could not be resumed after ${attempt} attempts` } });
+        if (requestId !== undefined)
+          this.#events?.message({
+            jsonrpc: "2.0",
+            id: requestId,
+            error: { code: ErrorCode.ConnectionClosed, message: `SSE stream could not be resumed after ${attempt} attempts` },
+          });
         return;
       }
       // SEP-1699: the server's retry comes first; our backoff applies to repeated failures.
-      const delay = Math.min(r.maxDelayMs, (state.retryMs ?? r.initialDelayMs) * Math.pow(r.factor, attempt));
+      const delay = Math.min(r.maxDelayMs, (state.retryMs ?? r.initialDelayMs) * r.factor ** attempt);
       attempt++;
       await sleep(delay, this.#abort.signal);
       if (this.#closed) return;
@@ -295,7 +326,11 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /** Delivers every event of one response body; true if any message arrived. */
-  async #consume(res: Response, requestId: RequestId | undefined, state: { lastEventId?: string; retryMs?: number; answered: boolean }): Promise<boolean> {
+  async #consume(
+    res: Response,
+    requestId: RequestId | undefined,
+    state: { lastEventId?: string; retryMs?: number; answered: boolean },
+  ): Promise<boolean> {
     if (!res.body) return false;
     let any = false;
     try {

@@ -69,7 +69,13 @@ export interface StreamableHttpOptions {
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 const ACCEPTED = 202;
 
-type Config = Required<Pick<StreamableHttpOptions, "responseMode" | "maxBodyBytes" | "retryMs" | "sessionIdleTimeoutMs" | "maxSessions" | "maxSessionsPerClient" | "initializeTimeoutMs">> & StreamableHttpOptions;
+type Config = Required<
+  Pick<
+    StreamableHttpOptions,
+    "responseMode" | "maxBodyBytes" | "retryMs" | "sessionIdleTimeoutMs" | "maxSessions" | "maxSessionsPerClient" | "initializeTimeoutMs"
+  >
+> &
+  StreamableHttpOptions;
 
 /** StreamableHttpHandler serves one McpServer over Streamable HTTP. */
 export class StreamableHttpHandler {
@@ -82,7 +88,10 @@ export class StreamableHttpHandler {
 
   constructor(server: McpServer, options: StreamableHttpOptions = {}) {
     if (options.auth !== undefined && !isAuthenticator(options.auth)) {
-      throw misuse('StreamableHttpHandler: auth must be an HttpAuthenticator; wrap the options: auth: bearerAuth({ verifier, resource, authorizationServers }) from "trellis-mcp/auth"', "ERR_INVALID_ARG_TYPE");
+      throw misuse(
+        'StreamableHttpHandler: auth must be an HttpAuthenticator; wrap the options: auth: bearerAuth({ verifier, resource, authorizationServers }) from "trellis-mcp/auth"',
+        "ERR_INVALID_ARG_TYPE",
+      );
     }
     this.#server = server;
     this.#opts = {
@@ -100,7 +109,10 @@ export class StreamableHttpHandler {
     this.#sessions = new HttpSessions(server, { ...this.#opts, eventStore: this.#eventStore });
     if (!options.stateless) {
       // Often enough that a session never confirmed is gone within initializeTimeoutMs + 15 s.
-      this.#sweeper = setInterval(() => this.#sessions.sweep(), Math.min(15_000, this.#opts.sessionIdleTimeoutMs, this.#opts.initializeTimeoutMs));
+      this.#sweeper = setInterval(
+        () => this.#sessions.sweep(),
+        Math.min(15_000, this.#opts.sessionIdleTimeoutMs, this.#opts.initializeTimeoutMs),
+      );
       this.#sweeper.unref?.();
     }
   }
@@ -179,14 +191,21 @@ export class StreamableHttpHandler {
       case "DELETE":
         return this.#delete(req);
       default:
-        return errorReply(405, ErrorCode.InvalidRequest, `method not allowed: ${req.method}; use POST, GET or DELETE`, null, { allow: this.#opts.stateless ? "POST" : "GET, POST, DELETE" });
+        return errorReply(405, ErrorCode.InvalidRequest, `method not allowed: ${req.method}; use POST, GET or DELETE`, null, {
+          allow: this.#opts.stateless ? "POST" : "GET, POST, DELETE",
+        });
     }
   }
 
   /** Checks MCP-Protocol-Version (transports.mdx, "Protocol Version Header"). */
   #versionProblem(req: HttpRequestLike): HttpReply | undefined {
     const v = req.header("mcp-protocol-version");
-    if (v !== null && !isSupportedVersion(v)) return errorReply(400, ErrorCode.InvalidRequest, `bad request: unsupported MCP-Protocol-Version ${JSON.stringify(v)}; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`);
+    if (v !== null && !isSupportedVersion(v))
+      return errorReply(
+        400,
+        ErrorCode.InvalidRequest,
+        `bad request: unsupported MCP-Protocol-Version ${JSON.stringify(v)}; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
+      );
     return undefined;
   }
 
@@ -194,10 +213,16 @@ export class StreamableHttpHandler {
   async #readMessage(req: HttpRequestLike): Promise<{ message: unknown } | HttpReply> {
     const accept = req.header("accept");
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
-      return errorReply(406, ErrorCode.InvalidRequest, "not acceptable: the Accept header must list both application/json and text/event-stream");
+      return errorReply(
+        406,
+        ErrorCode.InvalidRequest,
+        "not acceptable: the Accept header must list both application/json and text/event-stream",
+      );
     }
-    if (!isJsonContentType(req.header("content-type"))) return errorReply(415, ErrorCode.InvalidRequest, "unsupported media type: Content-Type must be application/json");
-    const tooLarge = () => errorReply(413, ErrorCode.InvalidRequest, `payload too large: the body must be at most ${this.#opts.maxBodyBytes} bytes`);
+    if (!isJsonContentType(req.header("content-type")))
+      return errorReply(415, ErrorCode.InvalidRequest, "unsupported media type: Content-Type must be application/json");
+    const tooLarge = () =>
+      errorReply(413, ErrorCode.InvalidRequest, `payload too large: the body must be at most ${this.#opts.maxBodyBytes} bytes`);
     if (Number(req.header("content-length") ?? 0) > this.#opts.maxBodyBytes) return tooLarge();
     let text: string;
     try {
@@ -218,8 +243,10 @@ export class StreamableHttpHandler {
     if ("status" in read) return read;
     const c = classify(read.message);
     // A request whose params are not an object is a JSON-RPC error like any other bad params: 200, not 400.
-    if (c.kind === "invalid") return errorReply(c.code === ErrorCode.InvalidParams && c.id !== undefined ? 200 : 400, c.code, c.message, c.id);
-    if (c.kind === "orphan-error") return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: a response needs the "id" of the request it answers');
+    if (c.kind === "invalid")
+      return errorReply(c.code === ErrorCode.InvalidParams && c.id !== undefined ? 200 : 400, c.code, c.message, c.id);
+    if (c.kind === "orphan-error")
+      return errorReply(400, ErrorCode.InvalidRequest, 'invalid request: a response needs the "id" of the request it answers');
     if (c.kind === "request" && req.authInfo && this.#opts.auth?.authorize) {
       // Per-item scopes are checked before dispatch, so that clients can step up on the 403.
       const refused = await this.#opts.auth.authorize(req.authInfo, c.method, c.params, (m, p, a) => this.#server.scopesFor(m, p, a));
@@ -252,7 +279,10 @@ export class StreamableHttpHandler {
   #dispatch(live: Pick<Live, "transport">, req: HttpRequestLike, m: Record<string, unknown>, id: RequestId): Promise<HttpReply> {
     const t = live.transport;
     // The reply to a POST is routed by request id: a second request with the same id in flight cannot be routed.
-    if (t.hasRequest(id)) return Promise.resolve(errorReply(409, ErrorCode.InvalidRequest, `invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`, id));
+    if (t.hasRequest(id))
+      return Promise.resolve(
+        errorReply(409, ErrorCode.InvalidRequest, `invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`, id),
+      );
     const { reply, closeStream } = t.openRequest(id);
     t.deliver(m, { authInfo: req.authInfo, remoteAddress: req.remoteAddress, closeStream, headers: req.headers?.() });
     return reply;
@@ -284,8 +314,12 @@ export class StreamableHttpHandler {
   }
 
   async #get(req: HttpRequestLike): Promise<HttpReply> {
-    if (this.#opts.stateless) return errorReply(405, ErrorCode.InvalidRequest, "method not allowed: this server is stateless and offers no GET stream", null, { allow: "POST" });
-    if (!accepts(req.header("accept"), "text/event-stream")) return errorReply(406, ErrorCode.InvalidRequest, "not acceptable: the Accept header must list text/event-stream");
+    if (this.#opts.stateless)
+      return errorReply(405, ErrorCode.InvalidRequest, "method not allowed: this server is stateless and offers no GET stream", null, {
+        allow: "POST",
+      });
+    if (!accepts(req.header("accept"), "text/event-stream"))
+      return errorReply(406, ErrorCode.InvalidRequest, "not acceptable: the Accept header must list text/event-stream");
     const vp = this.#versionProblem(req);
     if (vp) return vp;
     const live = await this.#sessions.find(req);
@@ -293,13 +327,26 @@ export class StreamableHttpHandler {
     const lastEventId = req.header("last-event-id");
     if (lastEventId) {
       const reply = await live.transport.resume(lastEventId);
-      return reply ?? errorReply(404, ErrorCode.NotFound, `not found: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream of this session`);
+      return (
+        reply ??
+        errorReply(404, ErrorCode.NotFound, `not found: Last-Event-ID ${JSON.stringify(lastEventId)} names no stream of this session`)
+      );
     }
-    return live.transport.openStandalone() ?? errorReply(409, ErrorCode.InvalidRequest, "conflict: this session already has a GET stream open; close it first or resume with Last-Event-ID");
+    return (
+      live.transport.openStandalone() ??
+      errorReply(
+        409,
+        ErrorCode.InvalidRequest,
+        "conflict: this session already has a GET stream open; close it first or resume with Last-Event-ID",
+      )
+    );
   }
 
   async #delete(req: HttpRequestLike): Promise<HttpReply> {
-    if (this.#opts.stateless) return errorReply(405, ErrorCode.InvalidRequest, "method not allowed: this server is stateless and has no sessions to end", null, { allow: "POST" });
+    if (this.#opts.stateless)
+      return errorReply(405, ErrorCode.InvalidRequest, "method not allowed: this server is stateless and has no sessions to end", null, {
+        allow: "POST",
+      });
     const live = await this.#sessions.find(req);
     if ("status" in live) return live;
     await this.#sessions.end(live);

@@ -148,45 +148,62 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
     }
     // Bound beyond loopback, the Host check must name the real host names: demand them rather than guess.
     if (!isLoopbackHost(host) && options.allowedHosts === undefined) {
-      throw misuse(`serveHttp: binding ${host} needs allowedHosts (the Host names clients use), or allowedHosts: "any" behind a proxy that checks Host`);
+      throw misuse(
+        `serveHttp: binding ${host} needs allowedHosts (the Host names clients use), or allowedHosts: "any" behind a proxy that checks Host`,
+      );
     }
-    handler = new StreamableHttpHandler(server, { ...options, eventStore, sessionStore, allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES });
+    handler = new StreamableHttpHandler(server, {
+      ...options,
+      eventStore,
+      sessionStore,
+      allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES,
+    });
   } else {
     throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
   }
   const prm = handler.wellKnown();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? Math.max(30_000, headersTimeout);
-  if (requestTimeout < headersTimeout) throw misuse(`serveHttp: requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the body comes after the headers`);
-  const httpServer = createServer({
-    headersTimeout,
-    requestTimeout,
-    // Node checks both timeouts on this interval (30 s by default), which would let slow clients stay that much longer.
-    connectionsCheckingInterval: 1000,
-  }, (req, res) => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const p = q === -1 ? url : url.slice(0, q);
-    if (prm && prm.paths.includes(p)) {
-      // RFC 9728: the metadata is public, so browsers may fetch it cross-origin.
-      const body = JSON.stringify(prm.document);
-      res.writeHead(req.method === "GET" ? 200 : 405, { "content-type": "application/json", "access-control-allow-origin": "*", "content-length": Buffer.byteLength(body) });
-      res.end(body);
-      return;
-    }
-    if (p !== path) {
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: `not found: the MCP endpoint is ${path}` }));
-      return;
-    }
-    handler.handle(toNodeRequest(req)).then(
-      (reply) => writeNodeReply(reply, res),
-      () => {
-        res.writeHead(500);
-        res.end();
-      },
+  if (requestTimeout < headersTimeout)
+    throw misuse(
+      `serveHttp: requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the body comes after the headers`,
     );
-  });
+  const httpServer = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts on this interval (30 s by default), which would let slow clients stay that much longer.
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const p = q === -1 ? url : url.slice(0, q);
+      if (prm?.paths.includes(p)) {
+        // RFC 9728: the metadata is public, so browsers may fetch it cross-origin.
+        const body = JSON.stringify(prm.document);
+        res.writeHead(req.method === "GET" ? 200 : 405, {
+          "content-type": "application/json",
+          "access-control-allow-origin": "*",
+          "content-length": Buffer.byteLength(body),
+        });
+        res.end(body);
+        return;
+      }
+      if (p !== path) {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `not found: the MCP endpoint is ${path}` }));
+        return;
+      }
+      handler.handle(toNodeRequest(req)).then(
+        (reply) => writeNodeReply(reply, res),
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
+    },
+  );
   httpServer.keepAliveTimeout = 65_000;
   if (options.maxConnections !== undefined) httpServer.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {

@@ -13,7 +13,6 @@ import { errorReply, JSON_HEADERS, SSE_HEADERS, type HttpReply } from "./reply.j
 
 export type ResponseMode = "auto" | "sse" | "json";
 
-
 /** MAX_STANDALONE_LOG is how many events of the standalone GET stream are kept in memory for replay. */
 const MAX_STANDALONE_LOG = 1000;
 /**

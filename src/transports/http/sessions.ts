@@ -94,12 +94,19 @@ export class HttpSessions {
     const id = typeof requestId === "string" || typeof requestId === "number" ? requestId : undefined;
     if (this.#live.size >= this.#config.maxSessions) {
       this.sweep();
-      if (this.#live.size >= this.#config.maxSessions) return errorReply(503, ErrorCode.Unavailable, "service unavailable: too many sessions; retry later", id, { "retry-after": "5" });
+      if (this.#live.size >= this.#config.maxSessions)
+        return errorReply(503, ErrorCode.Unavailable, "service unavailable: too many sessions; retry later", id, { "retry-after": "5" });
     }
     const client = this.#clientKey(req);
     const held = client ? (this.#perClient.get(client) ?? 0) : 0;
     if (held >= this.#config.maxSessionsPerClient) {
-      return errorReply(429, ErrorCode.RateLimited, `too many sessions: this client already holds ${held} (the most allowed); end unused ones with DELETE or retry after some expire`, id, { "retry-after": "30" });
+      return errorReply(
+        429,
+        ErrorCode.RateLimited,
+        `too many sessions: this client already holds ${held} (the most allowed); end unused ones with DELETE or retry after some expire`,
+        id,
+        { "retry-after": "30" },
+      );
     }
     // 122 random bits, hex: globally unique, unguessable and visible ASCII (transports.mdx, "Session Management").
     const sessionId = crypto.randomUUID().replace(/-/g, "");
@@ -122,7 +129,12 @@ export class HttpSessions {
   /** find returns the caller's session named by Mcp-Session-Id: 400 without one, 404 for an unknown or foreign one. */
   async find(req: HttpRequestLike): Promise<Live | HttpReply> {
     const id = req.header("mcp-session-id");
-    if (!id) return errorReply(400, ErrorCode.InvalidRequest, "bad request: missing Mcp-Session-Id header; send initialize first to start a session");
+    if (!id)
+      return errorReply(
+        400,
+        ErrorCode.InvalidRequest,
+        "bad request: missing Mcp-Session-Id header; send initialize first to start a session",
+      );
     const live = this.#live.get(id) ?? (await this.#rehydrate(id, req));
     if (!live) return errorReply(404, ErrorCode.NotFound, NOT_FOUND);
     const owner = req.authInfo ? principalKey(req.authInfo) : undefined;
@@ -155,7 +167,9 @@ export class HttpSessions {
     const transport = this.newTransport(sessionId, () => version);
     transport.owner = rec.owner;
     const clientInfo = rec.clientInfo as ServerSession["clientInfo"];
-    const session = this.#server.connect(transport, { preinitialized: { protocolVersion: version, clientCapabilities: rec.clientCapabilities, clientInfo } });
+    const session = this.#server.connect(transport, {
+      preinitialized: { protocolVersion: version, clientCapabilities: rec.clientCapabilities, clientInfo },
+    });
     const live: Live = { transport, session, client: this.#clientKey(req), confirmed: true, createdAt: rec.createdAt, storedAt: 0 };
     this.register(live);
     return live;
@@ -208,7 +222,7 @@ export class HttpSessions {
   }
 
   /** Runs a session-store write whose failure has no caller to report to. */
-  #storeOp(op: () => void | Promise<unknown> | undefined): void {
+  #storeOp(op: () => unknown): void {
     try {
       const r = op();
       if (r instanceof Promise) r.catch((e: Error) => this.#config.onerror?.(e));

@@ -6,12 +6,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
-import { MemoryCredentialStore, OAuthClient, clientCredentialsFlow, type OAuthClientOptions, type OAuthFlow } from "../../../src/auth/index.js";
+import {
+  MemoryCredentialStore,
+  OAuthClient,
+  clientCredentialsFlow,
+  type OAuthClientOptions,
+  type OAuthFlow,
+} from "../../../src/auth/index.js";
 import { connect, setup, userAuth } from "../../fixtures/protected-server.js";
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
-test("attack #1: a hung discovery request (no headers, or a body that never ends) fails within timeoutMs and does not wedge the client", { timeout: 20_000 }, async () => {
+test("attack #1: a hung discovery request (no headers, or a body that never ends) fails within timeoutMs and does not wedge the client", {
+  timeout: 20_000,
+}, async () => {
   const s = await setup();
   try {
     let mode: "headers" | "body" | "ok" = "headers";
@@ -19,7 +27,9 @@ test("attack #1: a hung discovery request (no headers, or a body that never ends
       if (String(url).includes("/.well-known/oauth-authorization-server") && mode !== "ok") {
         // A fetch that ignores its signal, as a broken proxy or a custom fetch might.
         if (mode === "headers") return new Promise<Response>(() => {});
-        return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"issuer":')) }), { headers: { "content-type": "application/json" } });
+        return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"issuer":')) }), {
+          headers: { "content-type": "application/json" },
+        });
       }
       return fetch(url, init);
     };
@@ -59,14 +69,31 @@ function world(routes: Record<string, (init?: RequestInit) => Response>) {
 }
 
 const MCP = "http://127.0.0.1:4999/mcp";
-const challenge = (resourceMetadata: string) => () => new Response("{}", { status: 401, headers: { "www-authenticate": `Bearer resource_metadata="${resourceMetadata}"` } });
-const json = (body: unknown, status = 200) => () => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-const as = (issuer: string, over: Record<string, unknown> = {}) => ({ issuer, token_endpoint: `${issuer}/token`, authorization_endpoint: `${issuer}/authorize`, code_challenge_methods_supported: ["S256"], token_endpoint_auth_methods_supported: ["client_secret_basic"], ...over });
-const machine = (options: Partial<OAuthClientOptions> & { fetch: typeof fetch }, flow: OAuthFlow = clientCredentialsFlow({ clientId: "svc", clientSecret: "s3cret" })) => new OAuthClient({ flow, ...options });
+const challenge = (resourceMetadata: string) => () =>
+  new Response("{}", { status: 401, headers: { "www-authenticate": `Bearer resource_metadata="${resourceMetadata}"` } });
+const json =
+  (body: unknown, status = 200) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const as = (issuer: string, over: Record<string, unknown> = {}) => ({
+  issuer,
+  token_endpoint: `${issuer}/token`,
+  authorization_endpoint: `${issuer}/authorize`,
+  code_challenge_methods_supported: ["S256"],
+  token_endpoint_auth_methods_supported: ["client_secret_basic"],
+  ...over,
+});
+const machine = (
+  options: Partial<OAuthClientOptions> & { fetch: typeof fetch },
+  flow: OAuthFlow = clientCredentialsFlow({ clientId: "svc", clientSecret: "s3cret" }),
+) => new OAuthClient({ flow, ...options });
 
 async function attempt(fetchFn: typeof fetch, auth: OAuthClient): Promise<Error> {
   const client = new McpClient({ name: "t", version: "1" });
-  const err = await client.connect(new StreamableHttpClientTransport(MCP, { auth, fetch: fetchFn })).then(() => undefined, (e: Error) => e);
+  const err = await client.connect(new StreamableHttpClientTransport(MCP, { auth, fetch: fetchFn })).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.ok(err, "the connection must fail");
   return err;
 }
@@ -74,19 +101,49 @@ async function attempt(fetchFn: typeof fetch, auth: OAuthClient): Promise<Error>
 test("attack #2: URLs a server names are checked before they are fetched (schemes, metadata addresses, private networks, redirect hops)", async () => {
   const prm = (servers: string[]) => json({ resource: MCP, authorization_servers: servers });
   const cases: { name: string; routes: Record<string, (init?: RequestInit) => Response>; error: RegExp; never: RegExp }[] = [
-    { name: "resource_metadata=file:", routes: { [MCP]: challenge("file:///etc/passwd") }, error: /resource_metadata file:\/\/\/etc\/passwd uses file:/, never: /^file:/ },
-    { name: "resource_metadata on the cloud metadata address", routes: { [MCP]: challenge("http://169.254.169.254/latest/meta-data/iam/security-credentials/") }, error: /169\.254\.169\.254.* link-local/, never: /169\.254/ },
-    { name: "the same in decimal", routes: { [MCP]: challenge("http://2852039166/latest/meta-data/") }, error: /link-local/, never: /169\.254|2852039166/ },
+    {
+      name: "resource_metadata=file:",
+      routes: { [MCP]: challenge("file:///etc/passwd") },
+      error: /resource_metadata file:\/\/\/etc\/passwd uses file:/,
+      never: /^file:/,
+    },
+    {
+      name: "resource_metadata on the cloud metadata address",
+      routes: { [MCP]: challenge("http://169.254.169.254/latest/meta-data/iam/security-credentials/") },
+      error: /169\.254\.169\.254.* link-local/,
+      never: /169\.254/,
+    },
+    {
+      name: "the same in decimal",
+      routes: { [MCP]: challenge("http://2852039166/latest/meta-data/") },
+      error: /link-local/,
+      never: /169\.254|2852039166/,
+    },
     {
       name: "a well-known URL that redirects to the metadata address",
-      routes: { [MCP]: () => new Response("{}", { status: 401, headers: { "www-authenticate": "Bearer" } }), "http://127.0.0.1:4999/.well-known/oauth-protected-resource/mcp": () => new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } }) },
+      routes: {
+        [MCP]: () => new Response("{}", { status: 401, headers: { "www-authenticate": "Bearer" } }),
+        "http://127.0.0.1:4999/.well-known/oauth-protected-resource/mcp": () =>
+          new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } }),
+      },
       error: /redirect from .* to http:\/\/169\.254\.169\.254/,
       never: /169\.254/,
     },
-    { name: "an authorization server on a private address", routes: { [MCP]: challenge("http://127.0.0.1:4999/prm"), "http://127.0.0.1:4999/prm": prm(["http://10.0.0.7"]) }, error: /10\.0\.0\.7.* private address/, never: /10\.0\.0\.7/ },
+    {
+      name: "an authorization server on a private address",
+      routes: { [MCP]: challenge("http://127.0.0.1:4999/prm"), "http://127.0.0.1:4999/prm": prm(["http://10.0.0.7"]) },
+      error: /10\.0\.0\.7.* private address/,
+      never: /10\.0\.0\.7/,
+    },
     {
       name: "a token endpoint on an IPv4-mapped metadata address",
-      routes: { [MCP]: challenge("http://127.0.0.1:4999/prm"), "http://127.0.0.1:4999/prm": prm(["http://127.0.0.1:4999/as"]), "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": json(as("http://127.0.0.1:4999/as", { token_endpoint: "http://[::ffff:a9fe:a9fe]/token" })) },
+      routes: {
+        [MCP]: challenge("http://127.0.0.1:4999/prm"),
+        "http://127.0.0.1:4999/prm": prm(["http://127.0.0.1:4999/as"]),
+        "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": json(
+          as("http://127.0.0.1:4999/as", { token_endpoint: "http://[::ffff:a9fe:a9fe]/token" }),
+        ),
+      },
       error: /token endpoint http:\/\/\[::ffff:a9fe:a9fe\]\/token is a link-local address/,
       never: /a9fe/,
     },
@@ -100,17 +157,31 @@ test("attack #2: URLs a server names are checked before they are fetched (scheme
 });
 
 test("attack #2: allowPrivateNetwork and allowInsecureHttp open exactly what they say", async () => {
-  const w = world({ [MCP]: challenge("http://127.0.0.1:4999/prm"), "http://127.0.0.1:4999/prm": json({ resource: MCP, authorization_servers: ["http://10.0.0.7"] }) });
+  const w = world({
+    [MCP]: challenge("http://127.0.0.1:4999/prm"),
+    "http://127.0.0.1:4999/prm": json({ resource: MCP, authorization_servers: ["http://10.0.0.7"] }),
+  });
   await attempt(w.fetchFn, machine({ fetch: w.fetchFn, allowPrivateNetwork: true, allowInsecureHttp: true }));
   assert.ok(w.fetched.includes("http://10.0.0.7/.well-known/oauth-authorization-server"), w.fetched.join(", "));
 });
 
 test("attack #2: oversized answers are refused: 2 MB of metadata, a 50 MB token response", async () => {
-  const big = (n: number) => () => new Response(`{"issuer":"x","pad":"${"x".repeat(n)}"}`, { headers: { "content-type": "application/json" } });
-  const routes = { [MCP]: challenge("http://127.0.0.1:4999/prm"), "http://127.0.0.1:4999/prm": json({ resource: MCP, authorization_servers: ["http://127.0.0.1:4999/as"] }) };
+  const big = (n: number) => () =>
+    new Response(`{"issuer":"x","pad":"${"x".repeat(n)}"}`, { headers: { "content-type": "application/json" } });
+  const routes = {
+    [MCP]: challenge("http://127.0.0.1:4999/prm"),
+    "http://127.0.0.1:4999/prm": json({ resource: MCP, authorization_servers: ["http://127.0.0.1:4999/as"] }),
+  };
   const w1 = world({ ...routes, "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": big(2 * 1024 * 1024) });
   assert.match((await attempt(w1.fetchFn, machine({ fetch: w1.fetchFn }))).message, /larger than 1048576 bytes/);
-  const w2 = world({ ...routes, "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": json(as("http://127.0.0.1:4999/as")), "http://127.0.0.1:4999/as/token": () => new Response(`{"access_token":"${"a".repeat(50 * 1024 * 1024)}","token_type":"bearer"}`, { headers: { "content-type": "application/json" } }) });
+  const w2 = world({
+    ...routes,
+    "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": json(as("http://127.0.0.1:4999/as")),
+    "http://127.0.0.1:4999/as/token": () =>
+      new Response(`{"access_token":"${"a".repeat(50 * 1024 * 1024)}","token_type":"bearer"}`, {
+        headers: { "content-type": "application/json" },
+      }),
+  });
   assert.match((await attempt(w2.fetchFn, machine({ fetch: w2.fetchFn }))).message, /larger than 1048576 bytes/);
 });
 
@@ -119,7 +190,9 @@ test("attack #3: a secret is never sent to a token endpoint on another origin th
   const routes = (status: number) => ({
     [MCP]: challenge("http://127.0.0.1:4999/prm"),
     "http://127.0.0.1:4999/prm": json({ resource: MCP, authorization_servers: ["http://127.0.0.1:4999/as"] }),
-    "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": json(as("http://127.0.0.1:4999/as", { token_endpoint: "http://127.0.0.2:4999/steal" })),
+    "http://127.0.0.1:4999/.well-known/oauth-authorization-server/as": json(
+      as("http://127.0.0.1:4999/as", { token_endpoint: "http://127.0.0.2:4999/steal" }),
+    ),
     "http://127.0.0.2:4999/steal": () => (secretsSeen++, new Response("{}", { status })),
   });
   const w = world(routes(200));
@@ -142,7 +215,10 @@ test("attack #3: pre-registered credentials stay with their issuer, named or fir
     assert.equal(text(await first.callTool("whoami", {})), "svc mcp");
     await first.close();
     // Another MCP server names another authorization server: the secret is refused to it.
-    await assert.rejects(connect(b.url, auth), /credentials of client "svc" were first used with http:\/\/127\.0\.0\.1:\d+; refusing to send them to/);
+    await assert.rejects(
+      connect(b.url, auth),
+      /credentials of client "svc" were first used with http:\/\/127\.0\.0\.1:\d+; refusing to send them to/,
+    );
     assert.equal(b.as.requests.filter((r) => r.path === "/token").length, 0, "b's token endpoint never heard from us");
     // Named explicitly, they go only there.
     const named = new OAuthClient({ flow: clientCredentialsFlow({ clientId: "svc", clientSecret: "s3cret", issuer: b.as.issuer }) });

@@ -8,20 +8,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../helpers.js";
-import { McpServer } from "../../../src/server/index.js";
-import { serveHttp } from "../../../src/transports/http/index.js";
-import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
 import {
-  JwtTokenVerifier,
   MemoryCredentialStore,
   OAuthClient,
-  authorizationCodeFlow,
   clientCredentialsFlow,
   clientMetadataDocument,
   serveClientMetadata,
-  type AuthorizationCodeFlowOptions,
-  type OAuthClientOptions,
 } from "../../../src/auth/index.js";
 import { FileCredentialStore, loopbackRedirect } from "../../../src/auth/node.js";
 import { followRedirect, type TestAuthServer } from "../../fixtures/test-auth-server.js";
@@ -101,7 +93,10 @@ test("a callback with the wrong state, or with an error, fails the request with 
   try {
     const forged = userAuth({ authorize: async (url) => (await followRedirect(url)).replace(/state=[^&]+/, "state=forged") });
     await assert.rejects(connect(s.url, forged), /state/);
-    const denied = userAuth({ authorize: async (url) => `http://127.0.0.1:9/callback?error=access_denied&error_description=user+said+no&state=${url.searchParams.get("state")}` });
+    const denied = userAuth({
+      authorize: async (url) =>
+        `http://127.0.0.1:9/callback?error=access_denied&error_description=user+said+no&state=${url.searchParams.get("state")}`,
+    });
     await assert.rejects(connect(s.url, denied), /access_denied: user said no/);
     assert.equal(count(s.as, "/token"), 0);
   } finally {
@@ -168,7 +163,10 @@ test("pre-registered clients skip registration; CIMD URLs are used as client_id 
     const cimd = await connect(s.url, userAuth({ clientMetadataUrl: "https://app.example.com/oauth/client.json" }));
     await cimd.close();
     assert.equal(s.as.requests.find((r) => r.path === "/authorize")!.params.client_id, "https://app.example.com/oauth/client.json");
-    const pre = await connect(s.url, userAuth({ client: { clientId: "pre-1" }, clientMetadataUrl: "https://app.example.com/oauth/client.json" }));
+    const pre = await connect(
+      s.url,
+      userAuth({ client: { clientId: "pre-1" }, clientMetadataUrl: "https://app.example.com/oauth/client.json" }),
+    );
     await pre.close();
     assert.equal(s.as.requests.filter((r) => r.path === "/authorize")[1]!.params.client_id, "pre-1", "pre-registration comes first");
     assert.equal(count(s.as, "/register"), 0);
@@ -207,11 +205,33 @@ test("loopbackRedirect: the browser comes back to a 127.0.0.1 listener that chec
 });
 
 test("client metadata documents: the SEP-991 rules are checked, and the document is served at its own path", async () => {
-  assert.throws(() => clientMetadataDocument({ client_id: "http://app.example.com/c.json", client_name: "x", redirect_uris: ["http://127.0.0.1/cb"] }), /https URL with a path/);
-  assert.throws(() => clientMetadataDocument({ client_id: "https://app.example.com/", client_name: "x", redirect_uris: ["http://127.0.0.1/cb"] }), /with a path/);
-  assert.throws(() => clientMetadataDocument({ client_id: "https://app.example.com/c.json", client_name: "x", redirect_uris: [] }), /redirect_uris/);
-  assert.throws(() => clientMetadataDocument({ client_id: "https://app.example.com/c.json", client_name: "x", redirect_uris: ["http://127.0.0.1/cb"], token_endpoint_auth_method: "client_secret_basic" }), /shared secret/);
-  const serve = serveClientMetadata({ client_id: "https://app.example.com/c.json", client_name: "App", redirect_uris: ["http://127.0.0.1/cb"] });
+  assert.throws(
+    () => clientMetadataDocument({ client_id: "http://app.example.com/c.json", client_name: "x", redirect_uris: ["http://127.0.0.1/cb"] }),
+    /https URL with a path/,
+  );
+  assert.throws(
+    () => clientMetadataDocument({ client_id: "https://app.example.com/", client_name: "x", redirect_uris: ["http://127.0.0.1/cb"] }),
+    /with a path/,
+  );
+  assert.throws(
+    () => clientMetadataDocument({ client_id: "https://app.example.com/c.json", client_name: "x", redirect_uris: [] }),
+    /redirect_uris/,
+  );
+  assert.throws(
+    () =>
+      clientMetadataDocument({
+        client_id: "https://app.example.com/c.json",
+        client_name: "x",
+        redirect_uris: ["http://127.0.0.1/cb"],
+        token_endpoint_auth_method: "client_secret_basic",
+      }),
+    /shared secret/,
+  );
+  const serve = serveClientMetadata({
+    client_id: "https://app.example.com/c.json",
+    client_name: "App",
+    redirect_uris: ["http://127.0.0.1/cb"],
+  });
   const ok = serve(new Request("https://app.example.com/c.json"));
   assert.equal(ok.status, 200);
   const doc = (await ok.json()) as Record<string, unknown>;
@@ -225,13 +245,35 @@ test("bad answers from the servers fail the request with what went wrong, and th
   const s = await setup();
   try {
     // The token endpoint answers an HTML error page.
-    const htmlToken = userAuth({}, { fetch: async (input, init) => (String(input).endsWith("/token") ? new Response("<html>oops</html>", { status: 500, headers: { "content-type": "text/html" } }) : fetch(input, init)) });
+    const htmlToken = userAuth(
+      {},
+      {
+        fetch: async (input, init) =>
+          String(input).endsWith("/token")
+            ? new Response("<html>oops</html>", { status: 500, headers: { "content-type": "text/html" } })
+            : fetch(input, init),
+      },
+    );
     await assert.rejects(connect(s.url, htmlToken), /authorization_code authorization at .* failed: .*(500|JSON)/);
     // The metadata names another resource: a confused-deputy setup, refused before any token is requested.
-    const otherResource = userAuth({}, { fetch: async (input, init) => (String(input).includes("oauth-protected-resource") ? Response.json({ resource: "https://evil.example.com/mcp", authorization_servers: [s.as.issuer] }) : fetch(input, init)) });
+    const otherResource = userAuth(
+      {},
+      {
+        fetch: async (input, init) =>
+          String(input).includes("oauth-protected-resource")
+            ? Response.json({ resource: "https://evil.example.com/mcp", authorization_servers: [s.as.issuer] })
+            : fetch(input, init),
+      },
+    );
     await assert.rejects(connect(s.url, otherResource), /is for https:\/\/evil\.example\.com\/mcp/);
     // No metadata anywhere.
-    const noMetadata = userAuth({}, { fetch: async (input, init) => (String(input).includes("/.well-known/") ? new Response("not found", { status: 404 }) : fetch(input, init)) });
+    const noMetadata = userAuth(
+      {},
+      {
+        fetch: async (input, init) =>
+          String(input).includes("/.well-known/") ? new Response("not found", { status: 404 }) : fetch(input, init),
+      },
+    );
     await assert.rejects(connect(s.url, noMetadata), /no protected resource metadata/);
     assert.equal(count(s.as, "/authorize"), 1, "only the first case got as far as the browser");
     // And a good client on the same server still works.

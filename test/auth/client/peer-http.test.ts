@@ -66,14 +66,22 @@ test("check: https anywhere public; http on loopback only; private kinds only fr
   ];
   for (const [peer, url, refused] of cases) {
     if (!refused) assert.equal(peer.check(url, "url").href, new URL(url).href, url);
-    else assert.throws(() => peer.check(url, "url"), (e: unknown) => e instanceof TrellisError && e.code === "UNSAFE_URL" && refused.test(e.message), url);
+    else
+      assert.throws(
+        () => peer.check(url, "url"),
+        (e: unknown) => e instanceof TrellisError && e.code === "UNSAFE_URL" && refused.test(e.message),
+        url,
+      );
   }
 });
 
 async function stub(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
 }
 
 test("fetch: redirects are followed hop by hop under the policy; a hop to a forbidden address is never fetched", async () => {
@@ -91,7 +99,10 @@ test("fetch: redirects are followed hop by hop under the policy; a hop to a forb
   const ok = await peer.fetch(`${s.url}/a`);
   assert.deepEqual(await ok.json(), { ok: true });
   assert.equal(ok.url, `${s.url}/b`);
-  await assert.rejects(peer.fetch(`${s.url}/evil`), (e: TrellisError) => e.code === "UNSAFE_URL" && /redirect from .*\/evil to http:\/\/169\.254\.169\.254/.test(e.message));
+  await assert.rejects(
+    peer.fetch(`${s.url}/evil`),
+    (e: TrellisError) => e.code === "UNSAFE_URL" && /redirect from .*\/evil to http:\/\/169\.254\.169\.254/.test(e.message),
+  );
   assert.ok(!fetched.some((u) => u.includes("169.254")), "the forbidden hop was not fetched");
   await assert.rejects(peer.fetch(`${s.url}/loop`), /too many redirects/);
   // A POST is not redirected: the 3xx comes back as it is.
@@ -124,10 +135,17 @@ test("fetch: the deadline covers headers and body; bodies over the cap are refus
   const peer = new PeerHttp(`${s.url}/mcp`, { timeoutMs: 300, maxResponseBytes: 1024 * 1024 });
   for (const path of ["/no-headers", "/slow-body"]) {
     const started = Date.now();
-    await assert.rejects(peer.fetch(`${s.url}${path}`), (e: TrellisError) => e.code === "REQUEST_TIMEOUT" && /within 300 ms/.test(e.message), path);
+    await assert.rejects(
+      peer.fetch(`${s.url}${path}`),
+      (e: TrellisError) => e.code === "REQUEST_TIMEOUT" && /within 300 ms/.test(e.message),
+      path,
+    );
     assert.ok(Date.now() - started < 2000, path);
   }
-  await assert.rejects(peer.fetch(`${s.url}/big`), (e: TrellisError) => e.code === "RESPONSE_TOO_LARGE" && /larger than 1048576 bytes/.test(e.message));
+  await assert.rejects(
+    peer.fetch(`${s.url}/big`),
+    (e: TrellisError) => e.code === "RESPONSE_TOO_LARGE" && /larger than 1048576 bytes/.test(e.message),
+  );
   await assert.rejects(peer.fetch(`${s.url}/declared-big`), (e: TrellisError) => e.code === "RESPONSE_TOO_LARGE");
   // A fetch that ignores its signal entirely is still cut off.
   const deaf = new PeerHttp(`${s.url}/mcp`, { timeoutMs: 200, fetch: () => new Promise<Response>(() => {}) });

@@ -21,7 +21,14 @@ const jkt = await calculateJwkThumbprint(clientJwk, "sha256");
 const thief = await generateKeyPair("ES256", { extractable: true });
 
 function token(claims: Record<string, unknown> = {}, typ: string | null = "at+jwt") {
-  return new SignJWT({ scope: "mcp", ...claims }).setProtectedHeader({ alg: "ES256", kid: "k", ...(typ ? { typ } : {}) }).setIssuer(ISSUER).setAudience(URL_).setSubject("alice").setIssuedAt().setExpirationTime("5m").sign(issuerKey.privateKey);
+  return new SignJWT({ scope: "mcp", ...claims })
+    .setProtectedHeader({ alg: "ES256", kid: "k", ...(typ ? { typ } : {}) })
+    .setIssuer(ISSUER)
+    .setAudience(URL_)
+    .setSubject("alice")
+    .setIssuedAt()
+    .setExpirationTime("5m")
+    .sign(issuerKey.privateKey);
 }
 
 async function proof(accessToken: string, over: Record<string, unknown> = {}, key = clientKey, header: Record<string, unknown> = {}) {
@@ -38,12 +45,30 @@ function handler(verifier = new JwtTokenVerifier({ issuer: ISSUER, audience: URL
 }
 
 async function init(h: StreamableHttpHandler, authorization: string, dpopProof?: string) {
-  const res = await h.fetch(new Request(URL_, {
-    method: "POST",
-    headers: { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream", authorization, ...(dpopProof ? { dpop: dpopProof } : {}) },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
-  }));
-  return { status: res.status, challenge: res.headers.get("www-authenticate") ?? "", nonce: res.headers.get("dpop-nonce"), body: await res.json() };
+  const res = await h.fetch(
+    new Request(URL_, {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1:3000",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization,
+        ...(dpopProof ? { dpop: dpopProof } : {}),
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+      }),
+    }),
+  );
+  return {
+    status: res.status,
+    challenge: res.headers.get("www-authenticate") ?? "",
+    nonce: res.headers.get("dpop-nonce"),
+    body: await res.json(),
+  };
 }
 
 test("attack #12: typ must be at+jwt by default; configurable for issuers that set something else", async () => {
@@ -90,10 +115,18 @@ test("attack #12: each broken proof is refused with invalid_dpop_proof and a rea
     { name: "another URL", proof: () => proof(bound, { htu: "https://evil.example/mcp" }), why: /htu .* is not this endpoint/ },
     { name: "old", proof: () => proof(bound, { iat: now - 3600 }), why: /not fresh/ },
     { name: "from the future", proof: () => proof(bound, { iat: now + 3600 }), why: /not fresh/ },
-    { name: "another token", proof: async () => proof(await token({ cnf: { jkt }, jti: "other" })), why: /not for this access token \(ath\)/ },
+    {
+      name: "another token",
+      proof: async () => proof(await token({ cnf: { jkt }, jti: "other" })),
+      why: /not for this access token \(ath\)/,
+    },
     { name: "the thief's key", proof: () => proof(bound, {}, thief), why: /another key than the one the token is bound to/ },
     { name: "wrong typ", proof: () => proof(bound, {}, clientKey, { typ: "JWT" }), why: /DPoP proof is invalid/ },
-    { name: "private key in header", proof: async () => proof(bound, {}, clientKey, { jwk: await exportJWK(clientKey.privateKey) }), why: /DPoP proof is invalid/ },
+    {
+      name: "private key in header",
+      proof: async () => proof(bound, {}, clientKey, { jwk: await exportJWK(clientKey.privateKey) }),
+      why: /DPoP proof is invalid/,
+    },
     { name: "no jti", proof: () => proof(bound, { jti: undefined }), why: /needs a unique jti/ },
     { name: "garbage", proof: () => "not.a.jwt", why: /DPoP proof is invalid/ },
   ];

@@ -15,7 +15,12 @@ import { SqliteSessionStore } from "../../../src/stores/sqlite/index.js";
 import { sleep, waitFor } from "../../helpers.js";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
-const INIT = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
+const INIT = {
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+};
 
 function server() {
   const s = new McpServer({ name: "limits", version: "1" }, { tasks: { rateLimit: { perSecond: 0.001, burst: 3 } } });
@@ -24,11 +29,19 @@ function server() {
 }
 
 function post(h: StreamableHttpHandler, body: unknown, sid?: string, remoteAddress = "10.0.0.1") {
-  return h.fetch(new Request(URL_, {
-    method: "POST",
-    headers: { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream", ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}) },
-    body: JSON.stringify(body),
-  }), { remoteAddress });
+  return h.fetch(
+    new Request(URL_, {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1:3000",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}),
+      },
+      body: JSON.stringify(body),
+    }),
+    { remoteAddress },
+  );
 }
 
 async function open(h: StreamableHttpHandler, remoteAddress = "10.0.0.1", confirm = true): Promise<string> {
@@ -39,7 +52,8 @@ async function open(h: StreamableHttpHandler, remoteAddress = "10.0.0.1", confir
   return sid;
 }
 
-const ping = async (h: StreamableHttpHandler, sid: string, remoteAddress = "10.0.0.1") => (await post(h, { jsonrpc: "2.0", id: 1, method: "ping" }, sid, remoteAddress)).status;
+const ping = async (h: StreamableHttpHandler, sid: string, remoteAddress = "10.0.0.1") =>
+  (await post(h, { jsonrpc: "2.0", id: 1, method: "ping" }, sid, remoteAddress)).status;
 
 test("attack #6: after a restart, a recorded session idle past the timeout is 404 and its row is swept; a recent one still works", async () => {
   const dir = mkdtempSync(join(tmpdir(), "trellis-sessions-"));
@@ -92,7 +106,9 @@ test("attack #9: one client cannot take every session: past maxSessionsPerClient
   assert.match(body.error.message, /too many sessions: this client already holds 3/);
   assert.ok(await open(h, "10.0.0.2"), "another address still gets one");
   // Ending one frees a place.
-  const del = await h.fetch(new Request(URL_, { method: "DELETE", headers: { host: "127.0.0.1:3000", "mcp-session-id": mine[0]! } }), { remoteAddress: "10.0.0.1" });
+  const del = await h.fetch(new Request(URL_, { method: "DELETE", headers: { host: "127.0.0.1:3000", "mcp-session-id": mine[0]! } }), {
+    remoteAddress: "10.0.0.1",
+  });
   assert.equal(del.status, 200);
   assert.ok(await open(h));
   await h.close();
@@ -100,7 +116,12 @@ test("attack #9: one client cannot take every session: past maxSessionsPerClient
 
 test("attack #9 over a socket: the cap counts the peer's real address", async () => {
   const http = await serveHttp(server(), { eventStore: "memory", sessionStore: "memory", maxSessionsPerClient: 2 });
-  const init = () => fetch(http.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(INIT) });
+  const init = () =>
+    fetch(http.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify(INIT),
+    });
   assert.equal((await init()).status, 200);
   assert.equal((await init()).status, 200);
   assert.equal((await init()).status, 429);
@@ -109,7 +130,8 @@ test("attack #9 over a socket: the cap counts the peer's real address", async ()
 
 test("attack #11: without auth, task operations are limited per client address, so a new session buys no fresh budget", async () => {
   const h = new StreamableHttpHandler(server());
-  const call = (sid: string, addr = "10.0.0.1") => post(h, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "job", task: {} } }, sid, addr).then((r) => r.json());
+  const call = (sid: string, addr = "10.0.0.1") =>
+    post(h, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "job", task: {} } }, sid, addr).then((r) => r.json());
   const first = await open(h);
   for (let i = 0; i < 3; i++) assert.ok((await call(first)).result.task.taskId, `call ${i}`);
   assert.equal((await call(first)).error.code, -32013);
@@ -128,7 +150,9 @@ function rawSocket(port: number): { socket: Socket; closed: Promise<{ ms: number
   let data = "";
   socket.on("data", (c) => (data += c));
   socket.on("error", () => {});
-  const closed = new Promise<{ ms: number; data: string }>((resolve) => socket.on("close", () => resolve({ ms: Date.now() - started, data })));
+  const closed = new Promise<{ ms: number; data: string }>((resolve) =>
+    socket.on("close", () => resolve({ ms: Date.now() - started, data })),
+  );
   return { socket, closed };
 }
 
@@ -147,7 +171,9 @@ test("attack #10: a client trickling its headers is cut off at headersTimeoutMs,
 test("attack #10: a body trickled byte by byte is cut off at requestTimeoutMs", async () => {
   const http = await serveHttp(server(), { eventStore: "memory", sessionStore: "memory", headersTimeoutMs: 300, requestTimeoutMs: 600 });
   const { socket, closed } = rawSocket(http.port);
-  socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 100000\r\n\r\n`);
+  socket.write(
+    `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 100000\r\n\r\n`,
+  );
   const drip = setInterval(() => socket.writable && socket.write("x"), 100);
   const { ms, data } = await closed;
   clearInterval(drip);
@@ -161,7 +187,9 @@ test("attack #10: an oversized body gets 413 and the connection is closed instea
   for (const declared of [true, false]) {
     const { socket, closed } = rawSocket(http.port);
     const head = declared ? "Content-Length: 52428800\r\n" : "Transfer-Encoding: chunked\r\n";
-    socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n${head}\r\n`);
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n${head}\r\n`,
+    );
     // Keep sending, as a client with 50 MB to upload would; the server must not wait for it all.
     const chunk = "x".repeat(64 * 1024);
     const pump = setInterval(() => socket.writable && socket.write(declared ? chunk : `${chunk.length.toString(16)}\r\n${chunk}\r\n`), 5);
