@@ -2,8 +2,8 @@
  * trellis-mcp/client: the client library. Everything exported here is public API.
  * @module
  */
+export { McpClient } from "./client.js";
 export {
-  McpClient,
   UrlElicitationRequiredError,
   type ClientOptions,
   type CallOptions,
@@ -12,7 +12,8 @@ export {
   type FormElicitationHandler,
   type UrlElicitationHandler,
   type UrlElicitation,
-} from "./client.js";
+} from "./options.js";
+export type { ClientRequests, ServerRequests } from "../protocol/method-types.js";
 export { applyDefaults } from "./elicitation.js";
 export { TaskHandle } from "./tasks.js";
 export { checkToolMessages } from "./sampling.js";

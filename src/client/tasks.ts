@@ -6,7 +6,7 @@
 import { TERMINAL_STATUSES } from "../protocol/tasks.js";
 import type { Task } from "../protocol/generated/schema-types.js";
 import type { Session } from "../jsonrpc/session.js";
-import type { CallOptions } from "./client.js";
+import type { CallOptions } from "./options.js";
 
 /** Default polling interval when the server suggests none. */
 const DEFAULT_POLL_MS = 1000;
