@@ -51,4 +51,4 @@ export {
 } from "./client/flows.js";
 export { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./client/credential-store.js";
 export { clientMetadataDocument, serveClientMetadata, type ClientMetadataDocument } from "./client/client-metadata.js";
-export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http-client/transport.js";
+export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http-client/auth.js";

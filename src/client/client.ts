@@ -33,7 +33,7 @@ import type {
   ServerCapabilities,
   Tool,
 } from "../protocol/generated/schema-types.js";
-import { Session, type RequestOptions, type RequestHandler } from "../jsonrpc/session.js";
+import { Session } from "../jsonrpc/session.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { TaskHandle } from "./tasks.js";

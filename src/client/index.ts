@@ -19,10 +19,8 @@ export { TaskHandle } from "./tasks.js";
 export { checkToolMessages } from "./sampling.js";
 export {
   StreamableHttpClientTransport,
-  AuthorizationFailedError,
   type StreamableHttpClientOptions,
   type ReconnectOptions,
-  type HttpClientAuth,
-  type AuthRequest,
 } from "../transports/http-client/transport.js";
+export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http-client/auth.js";
 export { ProtocolError, TrellisError, ErrorCode } from "../protocol/errors.js";

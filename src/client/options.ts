@@ -12,7 +12,7 @@ import type {
   LoggingMessageNotificationParams,
   Root,
 } from "../protocol/generated/schema-types.js";
-import type { RequestOptions } from "../jsonrpc/session.js";
+import type { RequestOptions } from "../jsonrpc/outgoing.js";
 import type { TaskOptions } from "../tasks/manager.js";
 
 /** What a handler for server requests gets besides the params. */

@@ -4,39 +4,15 @@
  * tools or HTTP; features above it register handlers by method name.
  */
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
-import { CREATE_TASK_RESULT, type MethodSpec } from "../protocol/methods.js";
+import type { MethodSpec } from "../protocol/methods.js";
 import { checkAgainst } from "../protocol/validate.js";
 import { classify, isRequestId } from "../protocol/message.js";
-import type { JsonRpcMessage, JsonRpcRequestMessage } from "../protocol/types.js";
+import type { JsonRpcMessage } from "../protocol/types.js";
 import type { ProgressToken, RequestId } from "../protocol/generated/schema-types.js";
 import type { MessageExtra, SendOptions, Transport } from "./transport.js";
+import { abortReason, OutgoingRequests, type RequestOptions } from "./outgoing.js";
 
 type Params = Record<string, unknown>;
-
-/** Progress as reported by `notifications/progress`. */
-export interface Progress {
-  progress: number;
-  total?: number;
-  message?: string;
-}
-
-/** RequestOptions tune one outgoing request. */
-export interface RequestOptions {
-  /** Aborting sends `notifications/cancelled` and rejects with a TrellisError REQUEST_CANCELLED. */
-  signal?: AbortSignal;
-  /** Milliseconds to wait for the response. Default: the session's `timeoutMs` (60 000). */
-  timeoutMs?: number;
-  /** Called for each progress notification; setting it adds a progressToken to the request. */
-  onprogress?: (progress: Progress) => void;
-  /** Restart the timeout whenever progress arrives. Default false. */
-  resetTimeoutOnProgress?: boolean;
-  /** With resetTimeoutOnProgress: the most the request may take in all. Default: unlimited. */
-  maxTotalTimeoutMs?: number;
-  /** The incoming request this one is sent on behalf of (routes it on Streamable HTTP). */
-  relatedRequestId?: RequestId;
-  /** Extra `_meta` fields to send with the request. */
-  meta?: Record<string, unknown>;
-}
 
 /** RequestContext is what a request handler gets besides its params. */
 export interface RequestContext {
@@ -76,24 +52,9 @@ export interface SessionOptions {
   onerror?: (error: Error) => void;
 }
 
-interface Pending {
-  method: string;
-  /** The request carried "task": its result is a CreateTaskResult. */
-  task: boolean;
-  resolve(result: Params): void;
-  reject(error: Error): void;
-  timer?: ReturnType<typeof setTimeout>;
-  onprogress?: (p: Progress) => void;
-  cleanup(): void;
-  resetTimeout?: () => void;
-}
-
 interface Inflight {
   controller: AbortController;
 }
-
-const abortReason = (reason?: string) =>
-  new TrellisError("REQUEST_CANCELLED", reason ? `request cancelled: ${reason}` : "request cancelled");
 
 /**
  * A Session speaks JSON-RPC 2.0 over one Transport.
@@ -107,9 +68,8 @@ export class Session {
   readonly #opts: SessionOptions;
   #handlers: Map<string, RequestHandler> | undefined;
   #notificationHandlers: Map<string, NotificationHandler> | undefined;
-  readonly #pending = new Map<RequestId, Pending>();
+  readonly #outgoing: OutgoingRequests;
   readonly #inflight = new Map<RequestId, Inflight>();
-  #nextId = 0;
   #closed = false;
   /** Called once when the session closes (for the application; layers of Trellis use onceClosed). */
   onclose?: () => void;
@@ -120,6 +80,13 @@ export class Session {
   constructor(transport: Transport, options: SessionOptions) {
     this.#transport = transport;
     this.#opts = options;
+    this.#outgoing = new OutgoingRequests({
+      timeoutMs: options.timeoutMs ?? 60_000,
+      outgoing: options.outgoing,
+      send: (message, sendOptions) => transport.send(message, sendOptions),
+      cancel: (requestId, reason) => this.notify("notifications/cancelled", { requestId, reason }),
+      onerror: options.onerror,
+    });
     transport.start({
       message: (m, extra) => {
         // Last line of defence: nothing a peer sends may throw out of the transport's read loop.
@@ -176,52 +143,7 @@ export class Session {
   /** request sends a request and resolves with its result, or rejects with a ProtocolError or TrellisError. */
   request(method: string, params?: Params, options: RequestOptions = {}): Promise<Params> {
     if (this.#closed) return Promise.reject(new TrellisError("CONNECTION_CLOSED", `cannot send "${method}": connection closed`));
-    const signal = options.signal;
-    if (signal?.aborted) return Promise.reject(abortReason(String(signal.reason ?? "")));
-    const id = this.#nextId++;
-    let p: Params | undefined = params;
-    if (options.onprogress || options.meta) {
-      const meta = { ...(params?._meta as Params | undefined), ...options.meta, ...(options.onprogress ? { progressToken: id } : {}) };
-      p = { ...params, _meta: meta };
-    }
-    return new Promise<Params>((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? this.#opts.timeoutMs ?? 60_000;
-      const started = Date.now();
-      const onAbort = () => {
-        this.#cancelOutgoing(id, String(signal?.reason ?? "aborted by caller"));
-        reject(abortReason(signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? "")));
-      };
-      const entry: Pending = {
-        method,
-        task: params?.task !== undefined,
-        resolve,
-        reject,
-        onprogress: options.onprogress,
-        cleanup: () => {
-          if (entry.timer) clearTimeout(entry.timer);
-          signal?.removeEventListener("abort", onAbort);
-          this.#pending.delete(id);
-        },
-      };
-      const arm = () => {
-        if (entry.timer) clearTimeout(entry.timer);
-        let wait = timeoutMs;
-        if (options.maxTotalTimeoutMs !== undefined) wait = Math.min(wait, options.maxTotalTimeoutMs - (Date.now() - started));
-        entry.timer = setTimeout(
-          () => {
-            this.#cancelOutgoing(id, "timed out");
-            reject(new TrellisError("REQUEST_TIMEOUT", `request "${method}" timed out after ${Date.now() - started} ms`));
-          },
-          Math.max(0, wait),
-        );
-      };
-      if (timeoutMs !== Infinity) arm();
-      if (options.resetTimeoutOnProgress && timeoutMs !== Infinity) entry.resetTimeout = arm;
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#pending.set(id, entry);
-      const msg: JsonRpcRequestMessage = p === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: p };
-      this.#transport.send(msg, options.relatedRequestId !== undefined ? { relatedRequestId: options.relatedRequestId } : undefined);
-    });
+    return this.#outgoing.send(method, params, options);
   }
 
   /** notify sends a notification. After close it is dropped. */
@@ -236,21 +158,11 @@ export class Session {
     this.#onTransportClose();
   }
 
-  #cancelOutgoing(id: RequestId, reason: string): void {
-    const entry = this.#pending.get(id);
-    if (!entry) return;
-    entry.cleanup();
-    this.notify("notifications/cancelled", { requestId: id, reason });
-  }
-
   #onTransportClose(): void {
     if (this.#closed) return;
     this.#closed = true;
     const err = new TrellisError("CONNECTION_CLOSED", "connection closed");
-    for (const entry of [...this.#pending.values()]) {
-      entry.cleanup();
-      entry.reject(err);
-    }
+    this.#outgoing.rejectAll(err);
     for (const f of this.#inflight.values()) f.controller.abort(err);
     this.#inflight.clear();
     for (const listener of this.#closeListeners ?? []) {
@@ -282,7 +194,7 @@ export class Session {
       case "notification":
         return this.#onNotification(c.method, c.params, extra);
       case "response":
-        return this.#onResponse(c.message);
+        return this.#outgoing.settle(c.message);
       case "invalid":
         return this.#sendError(c.id ?? null, c.code, c.message);
       case "bad-notification":
@@ -374,19 +286,7 @@ export class Session {
       const spec = this.#opts.notifications[method];
       if (spec && checkAgainst(spec.params, params))
         return this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `invalid "${method}" notification`));
-      const entry = this.#pending.get(params.progressToken as RequestId);
-      if (entry?.onprogress) {
-        entry.resetTimeout?.();
-        try {
-          entry.onprogress({
-            progress: params.progress as number,
-            total: params.total as number | undefined,
-            message: params.message as string | undefined,
-          });
-        } catch (err) {
-          this.#opts.onerror?.(err as Error);
-        }
-      }
+      this.#outgoing.progress(params);
     }
     const handler = this.#notificationHandlers?.get(method) ?? this.#opts.notificationHandlers?.get(method);
     if (!handler) return;
@@ -398,36 +298,6 @@ export class Session {
     } catch (err) {
       this.#opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
     }
-  }
-
-  #onResponse(m: Record<string, unknown>): void {
-    const entry = this.#pending.get(m.id as RequestId);
-    if (!entry) {
-      this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `response for unknown request id ${JSON.stringify(m.id)}`));
-      return;
-    }
-    entry.cleanup();
-    if ("error" in m) {
-      const e = m.error as { code?: unknown; message?: unknown; data?: unknown } | null;
-      const code = typeof e?.code === "number" ? e.code : ErrorCode.InternalError;
-      const message = typeof e?.message === "string" ? e.message : "peer returned a malformed error";
-      entry.reject(new ProtocolError(code, message, e?.data));
-      return;
-    }
-    const result = m.result;
-    const spec = this.#opts.outgoing[entry.method];
-    if (typeof result !== "object" || result === null || Array.isArray(result)) {
-      entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": must be an object`));
-      return;
-    }
-    // A task-augmented request gets a CreateTaskResult, or, from a peer without tasks, the plain result.
-    let problem = spec?.result ? checkAgainst(spec.result, result) : undefined;
-    if (entry.task && checkAgainst(CREATE_TASK_RESULT, result) === undefined) problem = undefined;
-    if (problem) {
-      entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": ${problem}`));
-      return;
-    }
-    entry.resolve(result as Params);
   }
 }
 

@@ -14,7 +14,8 @@ import type {
   ProgressToken,
   RequestId,
 } from "../protocol/generated/schema-types.js";
-import type { RequestContext, RequestOptions } from "../jsonrpc/session.js";
+import type { RequestContext } from "../jsonrpc/session.js";
+import type { RequestOptions } from "../jsonrpc/outgoing.js";
 import type { AuthInfo } from "../jsonrpc/transport.js";
 import { logMessage } from "./logging.js";
 import type { ServerSession } from "./session.js";

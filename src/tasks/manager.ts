@@ -6,7 +6,8 @@
  */
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { RequestId, Task } from "../protocol/generated/schema-types.js";
-import type { RequestContext, RequestOptions, Session } from "../jsonrpc/session.js";
+import type { RequestContext, Session } from "../jsonrpc/session.js";
+import type { RequestOptions } from "../jsonrpc/outgoing.js";
 import { canMove, RELATED_TASK, TERMINAL_STATUSES, type TaskStatus } from "../protocol/tasks.js";
 import { InvalidCursorError, type TaskRecord, type TaskStore } from "./store.js";
 import { RateLimiter, type RateLimit } from "./rate-limit.js";

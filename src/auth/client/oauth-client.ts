@@ -8,8 +8,8 @@
  * checked by oauth4webapi; this file holds the MCP rules around them.
  */
 import * as oauth from "oauth4webapi";
-import type { AuthRequest, HttpClientAuth } from "../../transports/http-client/transport.js";
-import { AuthorizationFailedError } from "../../transports/http-client/transport.js";
+import type { AuthRequest, HttpClientAuth } from "../../transports/http-client/auth.js";
+import { AuthorizationFailedError } from "../../transports/http-client/auth.js";
 import { isLoopbackHost } from "../../transports/http/guard.js";
 import { TrellisError } from "../../protocol/errors.js";
 import { PeerHttp } from "./peer-http.js";

@@ -8,6 +8,8 @@ import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { Transport, TransportEvents } from "../../jsonrpc/transport.js";
+import { AuthorizationFailedError, type AuthRequest, type HttpClientAuth } from "./auth.js";
+import { parseSse } from "./sse-parser.js";
 
 export interface ReconnectOptions {
   /** Wait before the first reconnect when the server sent no `retry`. Default 1000 ms. */
@@ -18,42 +20,6 @@ export interface ReconnectOptions {
   factor?: number;
   /** Attempts before giving up on a stream. Default 5. */
   maxRetries?: number;
-}
-
-/** The request an HttpClientAuth is asked about. */
-export interface AuthRequest {
-  method: string;
-  url: URL;
-  /** The headers the request was sent with (on a challenge). */
-  headers?: Headers;
-  /** How many times this request was already sent again after a challenge. */
-  attempt: number;
-}
-
-/**
- * HttpClientAuth is how authorization plugs into the transport (trellis-mcp/auth's OAuthClient is one): it
- * adds credentials to every request and answers the server's 401 / 403 challenges. The transport knows
- * nothing of OAuth; it only resends a request when `challenge` says new credentials are ready.
- */
-export interface HttpClientAuth {
-  /** Headers for this request (Authorization and the like); {} when there are no credentials yet. */
-  headers(request: AuthRequest): Promise<Record<string, string>>;
-  /**
-   * Called with a 401 or 403 response. Resolve true when the request should be sent again with new
-   * credentials, false to give up on it (the request fails with the server's answer); a throw fails the
-   * request with that reason.
-   */
-  challenge(response: Response, request: AuthRequest): Promise<boolean>;
-}
-
-/** AuthorizationFailedError: a request the server refused (401/403) that the client's auth could not satisfy. */
-export class AuthorizationFailedError extends Error {
-  readonly status: number;
-  constructor(message: string, status: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "AuthorizationFailedError";
-    this.status = status;
-  }
 }
 
 /** More resends than this for one request means the auth is looping; the request fails. */
@@ -74,55 +40,6 @@ export interface StreamableHttpClientOptions {
   openGetStream?: boolean;
   /** Resume an existing session instead of starting one. */
   sessionId?: string;
-}
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data: string;
-  retry?: number;
-}
-
-/** parseSse turns a byte stream into SSE events (the WHATWG event-stream format). */
-async function* parseSse(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<SseEvent> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buf = "";
-  let ev: SseEvent = { data: "" };
-  let hasData = false;
-  const onAbort = () => void reader.cancel().catch(() => {});
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buf.search(/\r\n|\r|\n/)) !== -1) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(buf[nl] === "\r" && buf[nl + 1] === "\n" ? nl + 2 : nl + 1);
-        if (line === "") {
-          if (hasData || ev.id !== undefined || ev.retry !== undefined) yield ev;
-          ev = { data: "" };
-          hasData = false;
-          continue;
-        }
-        if (line.startsWith(":")) continue;
-        const colon = line.indexOf(":");
-        const field = colon === -1 ? line : line.slice(0, colon);
-        let value = colon === -1 ? "" : line.slice(colon + 1);
-        if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "data") {
-          ev.data = hasData ? `${ev.data}\n${value}` : value;
-          hasData = true;
-        } else if (field === "id") ev.id = value;
-        else if (field === "event") ev.event = value;
-        else if (field === "retry" && /^\d+$/.test(value)) ev.retry = Number(value);
-      }
-    }
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
 }
 
 export class StreamableHttpClientTransport implements Transport {

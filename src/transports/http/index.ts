@@ -2,7 +2,8 @@
  * trellis-mcp/http: the Streamable HTTP transport. Everything exported here is public API.
  * @module
  */
-export { StreamableHttpHandler, type StreamableHttpOptions } from "./handler.js";
+export { StreamableHttpHandler } from "./handler.js";
+export type { StreamableHttpOptions } from "./options.js";
 export { BodyTooLargeError, type HttpReply } from "./reply.js";
 export type { HttpRequestLike } from "./request.js";
 export type { HttpAuthenticator, ScopeLookup } from "./authenticator.js";
