@@ -12,7 +12,8 @@ import type {
   Root,
 } from "../protocol/generated/schema-types.js";
 import type { RequestHandler } from "../jsonrpc/session.js";
-import { toWireTask, type TaskManager } from "../tasks/manager.js";
+import type { TaskManager } from "../tasks/manager.js";
+import { toWireTask } from "../tasks/types.js";
 import { checkFormResult, domainOf } from "./elicitation.js";
 import type { ClientOptions } from "./options.js";
 import { checkToolMessages } from "./sampling.js";

@@ -13,7 +13,7 @@ import type {
   Root,
 } from "../protocol/generated/schema-types.js";
 import type { RequestOptions } from "../jsonrpc/outgoing.js";
-import type { TaskOptions } from "../tasks/manager.js";
+import type { TaskOptions } from "../tasks/types.js";
 
 /** What a handler for server requests gets besides the params. */
 export interface ClientHandlerContext {

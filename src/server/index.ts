@@ -23,7 +23,7 @@ export type {
 } from "./resources.js";
 export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
 export { UriTemplate } from "./uri-template.js";
-export { TaskManager, toWireTask, type TaskOptions } from "./tasks.js";
+export type { TaskOptions } from "../tasks/types.js";
 export { RELATED_TASK, TERMINAL_STATUSES } from "../protocol/tasks.js";
 export type { TaskStore, TaskRecord, TaskStatus, TaskPage } from "../tasks/store.js";
 export { MemoryTaskStore } from "../tasks/memory-store.js";

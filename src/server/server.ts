@@ -10,7 +10,8 @@ import type { ClientCapabilities, Implementation, LoggingLevel, ServerCapabiliti
 import type { NotificationHandler, RequestHandler } from "../jsonrpc/session.js";
 import type { AuthInfo, Transport } from "../jsonrpc/transport.js";
 import type { SchemaInput } from "../internal/schema.js";
-import { TaskManager, type TaskOptions } from "../tasks/manager.js";
+import { TaskManager } from "../tasks/manager.js";
+import type { TaskOptions } from "../tasks/types.js";
 import { complete, completionsCapability } from "./completion.js";
 import { initialize, initialized, rootsListChanged } from "./lifecycle.js";
 import { loggingCapability, setLevel } from "./logging.js";
@@ -225,11 +226,6 @@ export class McpServer {
    */
   scopesFor(method: string, params: Record<string, unknown>, authInfo?: AuthInfo): string[] | Promise<string[]> {
     return scopesFor(this.#state, method, params, authInfo);
-  }
-
-  /** The task manager, when tasks are on. */
-  get tasks(): TaskManager | undefined {
-    return this.#state.tasks;
   }
 
   /**

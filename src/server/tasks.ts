@@ -7,14 +7,13 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 import { principalKey } from "../jsonrpc/transport.js";
-import { type TaskManager, toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../tasks/manager.js";
+import type { TaskManager } from "../tasks/manager.js";
+import { toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../tasks/types.js";
 import type { TaskRecord } from "../tasks/store.js";
 import { HandlerContext } from "./context.js";
 import type { ServerSession } from "./session.js";
 import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 import type { ServerState } from "./state.js";
-
-export { TaskManager, toWireTask, type TaskOptions } from "../tasks/manager.js";
 
 /**
  * taskOwner is who a task belongs to: the authenticated principal (principalKey, the same key sessions are bound

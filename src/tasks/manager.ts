@@ -6,87 +6,14 @@
  */
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { RequestId, Task } from "../protocol/generated/schema-types.js";
+import { ownerOf, toWireTask, type TaskCaller, type TaskControl, type TaskOptions, type TaskOutcome } from "./types.js";
 import type { RequestContext, Session } from "../jsonrpc/session.js";
-import type { RequestOptions } from "../jsonrpc/outgoing.js";
 import { canMove, RELATED_TASK, TERMINAL_STATUSES, type TaskStatus } from "../protocol/tasks.js";
 import { InvalidCursorError, type TaskRecord, type TaskStore } from "./store.js";
-import { RateLimiter, type RateLimit } from "./rate-limit.js";
+
+import { RateLimiter } from "./rate-limit.js";
+import { RunningTask } from "./running.js";
 import { MemoryTaskStore } from "./memory-store.js";
-
-/** TaskOptions configure task receiving (on an McpServer or an McpClient). Every field is optional. */
-export interface TaskOptions {
-  /** Where tasks live. Default: a MemoryTaskStore (the example server and serveHttp users pass SqliteTaskStore). */
-  store?: TaskStore;
-  /** ttl when the client asks for none; null is unlimited. Default 1 hour. */
-  defaultTtlMs?: number | null;
-  /** The longest ttl granted; longer requests are capped. null allows unlimited (ttl: null). Default 24 hours. */
-  maxTtlMs?: number | null;
-  /** pollInterval suggested to clients. Default 1000 ms. */
-  pollIntervalMs?: number;
-  /** Page size of tasks/list. Default 100. */
-  pageSize?: number;
-  /**
-   * Per-owner limit on task operations (creation and tasks/*), against denial of service and task-id
-   * enumeration (tasks.mdx, "Security"): a token bucket refilled at `perSecond` holding up to `burst`.
-   * Past it, requests fail with -32000 and a retry hint. Default 1 000/s with a burst of 2 000; false turns it off.
-   */
-  rateLimit?: RateLimit | false;
-  /**
-   * How long this process's claim on a running task holds without renewal, in ms; it is renewed every third of
-   * that while the task runs. Another process sharing the store recovers the task only after the lease runs out
-   * (or at once, with SqliteTaskStore, when the holder was a process on the same host that no longer exists).
-   * Default 15 000.
-   */
-  leaseMs?: number;
-}
-
-/**
- * TaskCaller is who asks for a task operation: the owner its tasks belong to and, when the owner is only a
- * session (no authenticated principal), the client's network address, so that opening a new session does not
- * buy a fresh rate-limit bucket. A plain string is an owner with no address.
- */
-export type TaskCaller = string | { owner: string; address?: string };
-
-const ownerOf = (c: TaskCaller) => (typeof c === "string" ? c : c.owner);
-
-/** toWireTask renders a stored task as the protocol's Task. */
-export function toWireTask(t: TaskRecord): Task {
-  const out: Task = {
-    taskId: t.taskId,
-    status: t.status,
-    createdAt: new Date(t.createdAt).toISOString(),
-    lastUpdatedAt: new Date(t.lastUpdatedAt).toISOString(),
-    ttl: t.ttl,
-  };
-  if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
-  if (t.pollInterval !== undefined) out.pollInterval = t.pollInterval;
-  return out;
-}
-
-/** TaskControl is what a task's work can do while it runs. */
-export interface TaskControl {
-  taskId: string;
-  /** Aborted when the task is cancelled. */
-  signal: AbortSignal;
-  /** Sends a notification to the requestor, tagged with the related-task metadata. */
-  notify(method: string, params?: Record<string, unknown>): void;
-  /** Asks the requestor something; the task is input_required until the answer comes. */
-  request(method: string, params?: Record<string, unknown>, options?: RequestOptions): Promise<Record<string, unknown>>;
-  setStatusMessage(message: string): void;
-}
-
-/** What a task's work ends with: a result (completed, or failed for results that report failure) or an error. */
-export type TaskOutcome = { status: "completed" | "failed"; result: Record<string, unknown> };
-
-interface Running {
-  controller: AbortController;
-  session?: Session;
-  /** Ids of tasks/result requests waiting on this task: input requests travel on their streams. */
-  waiting: Set<RequestId>;
-  /** Called when a tasks/result starts waiting on this task. */
-  onWaiting?: () => void;
-  originalRequestId: RequestId;
-}
 
 export class TaskManager {
   readonly store: TaskStore;
@@ -95,7 +22,7 @@ export class TaskManager {
     defaultTtlMs: number | null;
   };
   readonly #limiter?: RateLimiter;
-  readonly #running = new Map<string, Running>();
+  readonly #running = new Map<string, RunningTask>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #leaseTimer: ReturnType<typeof setInterval>;
@@ -165,33 +92,14 @@ export class TaskManager {
     originalRequestId: RequestId,
     work: (control: TaskControl) => Promise<TaskOutcome>,
   ): void {
-    const running: Running = { controller: new AbortController(), session, waiting: new Set(), originalRequestId };
+    const running = new RunningTask(record.taskId, session, originalRequestId);
     this.#running.set(record.taskId, running);
     const taskId = record.taskId;
-    const meta = { [RELATED_TASK]: { taskId } };
-    const route = () => ({ relatedRequestId: running.waiting.values().next().value ?? running.originalRequestId });
-    const control: TaskControl = {
-      taskId,
-      signal: running.controller.signal,
-      notify: (method, params) => {
-        if (running.session && !running.session.closed)
-          running.session.notify(method, { ...params, _meta: { ...(params?._meta as object | undefined), ...meta } }, route());
-      },
-      request: async (method, params, options: RequestOptions = {}) => {
-        if (!running.session || running.session.closed)
-          throw new TrellisError("CONNECTION_CLOSED", `task ${taskId} has no requestor connected to ask "${method}"`);
-        await this.#transition(taskId, "input_required");
-        // The requestor learns of input_required and opens tasks/result; the question travels on that stream
-        // (tasks.mdx, "Input Required Status"). Wait for it a while, then send on whatever route there is.
-        if (running.waiting.size === 0) await this.#whenWaiting(running, Math.max(2000, 4 * this.#opts.pollIntervalMs));
-        try {
-          return await running.session.request(method, params, { ...options, ...route(), meta: { ...options.meta, ...meta } });
-        } finally {
-          await this.#transition(taskId, "working");
-        }
-      },
-      setStatusMessage: (m) => void this.#setMessage(taskId, m),
-    };
+    const control = running.control({
+      transition: (to) => this.#transition(taskId, to),
+      setMessage: (m) => void this.#setMessage(taskId, m),
+      waitForRequestorMs: Math.max(2000, 4 * this.#opts.pollIntervalMs),
+    });
     void work(control).then(
       (outcome) => this.#finish(taskId, outcome.status, { result: outcome.result }),
       (err: unknown) => {
@@ -202,21 +110,6 @@ export class TaskManager {
         return this.#finish(taskId, "failed", { error });
       },
     );
-  }
-
-  #whenWaiting(running: Running, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const onAbort = () => done();
-      running.controller.signal.addEventListener("abort", onAbort, { once: true });
-      function done() {
-        clearTimeout(timer);
-        running.controller.signal.removeEventListener("abort", onAbort);
-        running.onWaiting = undefined;
-        resolve();
-      }
-      running.onWaiting = done;
-    });
   }
 
   /** isRunning tells whether this process runs the task's work. */
@@ -327,9 +220,7 @@ export class TaskManager {
     const running = this.#running.get(t.taskId);
     if (running) {
       // A reconnecting client re-attaches the task to its current session for input requests and notifications.
-      running.session = session;
-      running.waiting.add(rpc.id);
-      running.onWaiting?.();
+      running.attach(session, rpc.id);
     }
     try {
       while (!TERMINAL_STATUSES.has(t.status)) {

@@ -295,7 +295,7 @@ test("restart: completed results survive; unfinished tasks fail with a restart m
   assert.deepEqual(await second.recoverTasks(), { resumed: 0, failed: 0 }, "the first server renews its leases");
   assert.equal((await store.load(hang))!.status, "working");
   // "kill -9": the first server stops renewing (its timers end; its work never finishes); its leases run out.
-  await first.tasks!.close();
+  await first.close();
   // The second server's periodic recovery takes them over once the leases have run out.
   await waitFor(() => store.load(hang)?.status === "failed" && store.load(again)?.status === "completed", 3000);
   const c2 = await connectRaw("memory", second);
