@@ -2,16 +2,15 @@
  * The conformance client: `npm run everything-client -- URL`. It reads MCP_CONFORMANCE_SCENARIO (and
  * MCP_CONFORMANCE_CONTEXT) and drives that scenario against URL with McpClient. Exits non-zero on failure.
  */
-import { McpClient } from "../../src/client/index.js";
-import { StreamableHttpClientTransport } from "../../src/transports/http-client/transport.js";
-import { OAuthClient } from "../../src/auth/client/oauth-client.js";
+import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
 import {
+  OAuthClient,
   authorizationCodeFlow,
   clientCredentialsFlow,
   enterpriseFlow,
   jwtBearerFlow,
   type PreRegisteredClient,
-} from "../../src/auth/client/flows.js";
+} from "../../src/auth/index.js";
 
 type Scenario = (url: string) => Promise<void>;
 

@@ -181,14 +181,21 @@ export async function discoverAuthorizationServer(
 }
 
 /**
- * selectScope picks the scopes to ask for (authorization.mdx, "Scope Selection Strategy"): the challenge's scope
- * first, else the PRM's scopes_supported, else none (omit the parameter).
+ * checkEndpoints holds an authorization server's endpoints to the peer policy, and its token endpoint, where
+ * secrets and assertions go, to its issuer's own origin unless `allowForeignTokenEndpoint`.
  */
-export function selectScope(
-  challenge: BearerChallenge | undefined,
-  resource: Pick<ResourceMetadata, "scopes_supported"> | undefined,
-): string | undefined {
-  if (challenge?.scope) return challenge.scope;
-  if (resource?.scopes_supported?.length) return resource.scopes_supported.join(" ");
-  return undefined;
+export function checkEndpoints(as: AuthorizationServerMetadata, peer: PeerHttp, allowForeignTokenEndpoint: boolean): void {
+  for (const [what, url] of [
+    ["token endpoint", as.token_endpoint],
+    ["authorization endpoint", as.authorization_endpoint],
+    ["registration endpoint", as.registration_endpoint],
+  ] as const) {
+    if (url !== undefined) peer.check(url, what);
+  }
+  if (!allowForeignTokenEndpoint && new URL(as.token_endpoint).origin !== new URL(as.issuer).origin) {
+    throw new TrellisError(
+      "UNSAFE_URL",
+      `the token endpoint ${as.token_endpoint} is not on the origin of its issuer ${as.issuer}; refusing to send credentials there (allowForeignTokenEndpoint allows it)`,
+    );
+  }
 }

@@ -9,138 +9,26 @@
  *   ID-JAG (RFC 8693), which the MCP authorization server takes as a jwt-bearer grant (RFC 7523).
  */
 import * as oauth from "oauth4webapi";
-import { importJWK, importPKCS8, type JWK } from "jose";
 import type { StoredClient } from "./credential-store.js";
-import { isLoopbackUrl, type ClientIdentity, type FlowContext, type OAuthFlow } from "./oauth-client.js";
-import type { AuthorizationServerMetadata } from "./discovery.js";
+import {
+  asServer,
+  clientSecretBasic,
+  identity,
+  preRegistered,
+  readRegistration,
+  type ClientKey,
+  type PreRegisteredClient,
+} from "./client-auth.js";
+import { oauthFlow, type OAuthFlow } from "./flow.js";
+import { addressKind } from "./peer-http.js";
 import { withNonceRetry } from "./dpop.js";
 import { checkClientIdUrl } from "./client-metadata.js";
 import { TrellisError } from "../../protocol/errors.js";
-
-/** A client registered ahead of time with the authorization server. */
-export interface PreRegisteredClient {
-  clientId: string;
-  clientSecret?: string;
-  /**
-   * The issuer these credentials belong to. They are never sent to another authorization server: without it,
-   * the first one they are used with is remembered (in the credential store) and any other is refused.
-   */
-  issuer?: string;
-  /** Default: from the server's token_endpoint_auth_methods_supported (basic, then post, for a secret). */
-  tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
-}
-
-/** A private key for private_key_jwt client authentication (RFC 7523 section 2.2). */
-export interface ClientKey {
-  /** PKCS#8 PEM, a JWK with its private part, or a CryptoKey. */
-  key: string | JWK | CryptoKey;
-  /** The JWS algorithm. Default: the JWK's alg, else ES256. */
-  algorithm?: string;
-  /** Key id to put in the assertion header. */
-  kid?: string;
-}
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ID_JAG = "urn:ietf:params:oauth:token-type:id-jag";
 const ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
-
-function asServer(as: AuthorizationServerMetadata): oauth.AuthorizationServer {
-  return as as unknown as oauth.AuthorizationServer;
-}
-
-async function importKey(k: ClientKey): Promise<oauth.PrivateKey> {
-  const alg = k.algorithm ?? (typeof k.key === "object" && "alg" in k.key && typeof k.key.alg === "string" ? k.key.alg : "ES256");
-  const key =
-    typeof k.key === "string"
-      ? await importPKCS8(k.key, alg)
-      : "kty" in k.key
-        ? ((await importJWK(k.key as JWK, alg)) as CryptoKey)
-        : (k.key as CryptoKey);
-  return k.kid ? { key, kid: k.kid } : { key };
-}
-
-/**
- * chooseAuthMethod picks the token endpoint authentication: the registration's own method, else the first of
- * our preferences the server lists (RFC 8414's default, client_secret_basic, when it lists none).
- */
-export function chooseAuthMethod(
-  reg: { clientSecret?: string; tokenEndpointAuthMethod?: string },
-  as: AuthorizationServerMetadata,
-  hasKey = false,
-): string {
-  if (reg.tokenEndpointAuthMethod) return reg.tokenEndpointAuthMethod;
-  const supported = as.token_endpoint_auth_methods_supported;
-  const prefs = hasKey ? ["private_key_jwt"] : reg.clientSecret ? ["client_secret_basic", "client_secret_post"] : [];
-  if (!supported?.length) return prefs[0] ?? "none";
-  return prefs.find((m) => supported.includes(m)) ?? (supported.includes("none") ? "none" : (prefs[0] ?? "none"));
-}
-
-/**
- * clientSecretBasic (RFC 6749 section 2.3.1): id and secret form-urlencoded, then Base64. oauth4webapi's own
- * version also escapes "-", ".", "_" and "~", which many servers do not decode; this one escapes what
- * application/x-www-form-urlencoded escapes and nothing more.
- */
-export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
-  const enc = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
-  return (_as, client, _body, headers) => {
-    headers.set("authorization", `Basic ${btoa(`${enc(client.client_id)}:${enc(clientSecret)}`)}`);
-  };
-}
-
-/** readRegistration accepts an RFC 7591 answer: 201 (or 200) with a JSON body that has a client_id. */
-async function readRegistration(
-  res: Response,
-): Promise<{ client_id: string; client_secret?: unknown; token_endpoint_auth_method?: unknown }> {
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const b = body as { client_id?: unknown; error?: unknown; error_description?: unknown } | undefined;
-  if (!res.ok || typeof b?.client_id !== "string") {
-    const why =
-      typeof b?.error === "string"
-        ? `${b.error}${typeof b.error_description === "string" ? `: ${b.error_description}` : ""}`
-        : text.slice(0, 200);
-    throw new Error(`dynamic client registration failed (HTTP ${res.status}): ${why}`);
-  }
-  return b as { client_id: string };
-}
-
-/**
- * preRegistered is the identity of credentials the caller configured: bound to one authorization server first
- * (FlowContext.bind), when there is anything secret to send.
- */
-async function preRegistered(ctx: FlowContext, reg: PreRegisteredClient, key?: ClientKey): Promise<ClientIdentity> {
-  if (reg.clientSecret !== undefined || key !== undefined) await ctx.bind(reg.clientId, reg.issuer);
-  return identity(reg, ctx.as, key);
-}
-
-async function identity(reg: StoredClient, as: AuthorizationServerMetadata, key?: ClientKey): Promise<ClientIdentity> {
-  const method = chooseAuthMethod(reg, as, key !== undefined);
-  const client: oauth.Client = { client_id: reg.clientId, token_endpoint_auth_method: method };
-  switch (method) {
-    case "none":
-      return { client, auth: oauth.None() };
-    case "client_secret_basic":
-    case "client_secret_post":
-      if (!reg.clientSecret) throw new Error(`token endpoint auth ${method} needs a client secret, and client ${reg.clientId} has none`);
-      return {
-        client,
-        auth: method === "client_secret_basic" ? clientSecretBasic(reg.clientSecret) : oauth.ClientSecretPost(reg.clientSecret),
-      };
-    case "private_key_jwt":
-      if (!key) throw new Error(`token endpoint auth private_key_jwt needs a private key for client ${reg.clientId}`);
-      return { client, auth: oauth.PrivateKeyJwt(await importKey(key)) };
-    default:
-      throw new Error(
-        `token endpoint auth method ${JSON.stringify(method)} is not supported (use none, client_secret_basic, client_secret_post or private_key_jwt)`,
-      );
-  }
-}
 
 export interface AuthorizationCodeFlowOptions {
   /** Where the authorization server sends the browser back to (loopback or app URL; see loopbackRedirect()). */
@@ -168,7 +56,7 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
     throw new TypeError("authorizationCodeFlow needs redirectUri and authorize(url) (the redirect step)");
   new URL(options.redirectUri);
   if (options.clientMetadataUrl !== undefined) checkClientIdUrl(options.clientMetadataUrl, "clientMetadataUrl");
-  return {
+  return oauthFlow({
     name: "authorization_code",
     usesPkce: true,
     async identify(ctx) {
@@ -202,7 +90,7 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         token_endpoint_auth_method: method,
-        application_type: isLoopbackUrl(redirect) || !redirect.protocol.startsWith("http") ? "native" : "web",
+        application_type: addressKind(redirect.hostname) === "loopback" || !redirect.protocol.startsWith("http") ? "native" : "web",
       };
       const res = await oauth.dynamicClientRegistrationRequest(asServer(as), metadata as Partial<oauth.Client>, ctx.http);
       // Read leniently: servers often leave out client_secret_expires_at, which oauth4webapi insists on.
@@ -241,7 +129,7 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
         return oauth.processAuthorizationCodeResponse(as, client, res);
       });
     },
-  };
+  });
 }
 
 export interface ClientCredentialsFlowOptions {
@@ -259,7 +147,7 @@ export interface ClientCredentialsFlowOptions {
 export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OAuthFlow {
   if (!options?.clientId || (!options.clientSecret && !options.clientKey))
     throw new TypeError("clientCredentialsFlow needs clientId and either clientSecret or clientKey");
-  return {
+  return oauthFlow({
     name: "client_credentials",
     usesPkce: false,
     identify: (ctx) => preRegistered(ctx, options, options.clientKey),
@@ -271,7 +159,7 @@ export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OA
         oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, params, ctx.http)),
       );
     },
-  };
+  });
 }
 
 export interface EnterpriseFlowOptions {
@@ -309,7 +197,7 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
     token_endpoint: options.idp.tokenEndpoint,
   };
   const idpClient: oauth.Client = { client_id: options.idp.clientId };
-  return {
+  return oauthFlow({
     name: "enterprise-managed (ID-JAG)",
     usesPkce: false,
     identify: (ctx) => preRegistered(ctx, options, options.clientKey),
@@ -345,7 +233,7 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
         ),
       );
     },
-  };
+  });
 }
 
 export interface JwtBearerFlowOptions {
@@ -367,7 +255,7 @@ export interface JwtBearerFlowOptions {
  */
 export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
   if (!options?.clientId || !options.assertion) throw new TypeError("jwtBearerFlow needs clientId and assertion");
-  return {
+  return oauthFlow({
     name: "jwt-bearer",
     usesPkce: false,
     identify: async (ctx) => {
@@ -387,7 +275,7 @@ export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
         ),
       );
     },
-  };
+  });
 }
 
 /** withTimeout settles with `p`, or rejects once `ms` pass, naming `what` took too long. */

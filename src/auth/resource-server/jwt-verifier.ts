@@ -6,6 +6,7 @@
  * JWT the issuer signs cannot pass for one.
  */
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import type { JwkSet } from "../jwk.js";
 import type { AuthInfo } from "../../jsonrpc/transport.js";
 import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
 
@@ -15,7 +16,7 @@ export interface JwtTokenVerifierOptions {
   /** This MCP server's canonical URI; `aud` must contain it. */
   audience: string;
   /** The issuer's JWKS URL (fetched and cached) or a key set. */
-  jwks: URL | string | JSONWebKeySet;
+  jwks: URL | string | JwkSet;
   /** Accepted signature algorithms. Default RS256, PS256, ES256, EdDSA. */
   algorithms?: string[];
   /** Clock skew allowed on exp / nbf, in seconds. Default 30. */
@@ -40,7 +41,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     this.#keys =
       typeof options.jwks === "string" || options.jwks instanceof URL
         ? createRemoteJWKSet(new URL(options.jwks), { cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000, cooldownDuration: 30_000 })
-        : createLocalJWKSet(options.jwks);
+        : createLocalJWKSet(options.jwks as JSONWebKeySet);
   }
 
   async verify(token: string): Promise<AuthInfo> {

@@ -1,17 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  authorizationServerMetadataUrls,
   discoverAuthorizationServer,
   discoverProtectedResource,
   DiscoveryError,
   parseWwwAuthenticate,
-  protectedResourceMetadataUrls,
-  resourceCovers,
-  selectScope,
   bearerAuth,
+  JwtTokenVerifier,
 } from "../../../src/auth/index.js";
-import { JwtTokenVerifier } from "../../../src/auth/index.js";
+import { authorizationServerMetadataUrls, protectedResourceMetadataUrls, resourceCovers } from "../../../src/auth/client/discovery.js";
+import { selectScope } from "../../../src/auth/client/scopes.js";
 import { McpServer } from "../../../src/server/index.js";
 import { serveHttp } from "../../../src/transports/http/index.js";
 import { startTestAuthServer } from "../../fixtures/test-auth-server.js";

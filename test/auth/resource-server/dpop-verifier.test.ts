@@ -14,7 +14,7 @@ import { connect, setup } from "../../fixtures/protected-server.js";
 const URL_ = "http://127.0.0.1:3000/mcp";
 const ISSUER = "https://as.example";
 const issuerKey = await generateKeyPair("ES256");
-const jwks = { keys: [{ ...(await exportJWK(issuerKey.publicKey)), kid: "k", alg: "ES256" }] };
+const jwks = { keys: [{ ...(await exportJWK(issuerKey.publicKey)), kty: "EC", kid: "k", alg: "ES256" }] };
 const clientKey = await generateKeyPair("ES256", { extractable: true });
 const clientJwk = await exportJWK(clientKey.publicKey);
 const jkt = await calculateJwkThumbprint(clientJwk, "sha256");
