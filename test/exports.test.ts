@@ -1,4 +1,8 @@
-/** The public surface: the exports map resolves, and the runtime-neutral entries pull in no Node built-ins. */
+/**
+ * The public surface, pinned: each entry point exports exactly the names listed here (a change to the API is a
+ * change to this file), the bundles export what the sources do, the runtime-neutral entries pull in no Node
+ * built-ins, and no public declaration mentions a dependency's types.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,8 +12,222 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-test("every subpath export loads and exports something", async () => {
-  for (const [sub, target] of Object.entries<{ types: string; import: string }>(pkg.exports)) {
+/** Every name each entry point exports, types included. "." also exports every type of the generated schema. */
+const PUBLIC: Record<string, string[]> = {
+  ".": [
+    "AuthInfo",
+    "ClientRequests",
+    "ErrorCode",
+    "JsonRpcMessage",
+    "LATEST_PROTOCOL_VERSION",
+    "MemoryTransport",
+    "MessageExtra",
+    "ProtocolError",
+    "ProtocolVersion",
+    "RELATED_TASK",
+    "SUPPORTED_PROTOCOL_VERSIONS",
+    "SendOptions",
+    "ServerRequests",
+    "TERMINAL_STATUSES",
+    "Transport",
+    "TransportEvents",
+    "TrellisError",
+    "TrellisErrorCode",
+    "isSupportedVersion",
+    "negotiateVersion",
+    "principalKey",
+  ],
+  "./server": [
+    "Completer",
+    "ConnectOptions",
+    "DEFAULT_ELICIT_TIMEOUT_MS",
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_SAMPLE_TIMEOUT_MS",
+    "ElicitFormOptions",
+    "ElicitUrlOptions",
+    "ErrorCode",
+    "HandlerContext",
+    "LOG_LEVELS",
+    "McpServer",
+    "MemoryTaskStore",
+    "PromptArgumentConfig",
+    "PromptConfig",
+    "PromptHandler",
+    "PromptResult",
+    "ProtocolError",
+    "RELATED_TASK",
+    "RegisteredPrompt",
+    "RegisteredResource",
+    "RegisteredTool",
+    "ResourceConfig",
+    "ResourceHandler",
+    "ResourceReadResult",
+    "ResourceTemplateConfig",
+    "ResourceTemplateHandler",
+    "SchemaInput",
+    "ServerOptions",
+    "ServerSession",
+    "StandardSchemaV1",
+    "TERMINAL_STATUSES",
+    "TOOL_NAME",
+    "TaskOptions",
+    "TaskPage",
+    "TaskRecord",
+    "TaskStatus",
+    "TaskStore",
+    "ToolConfig",
+    "ToolHandler",
+    "ToolResult",
+    "TrellisError",
+    "UriTemplate",
+    "textResult",
+  ],
+  "./stdio": ["StdioOptions", "StdioServerTransport"],
+  "./http": [
+    "BodyTooLargeError",
+    "EventStore",
+    "HttpAuthenticator",
+    "HttpReply",
+    "HttpRequestLike",
+    "HttpServerHandle",
+    "MemoryEventStore",
+    "MemorySessionStore",
+    "ResponseMode",
+    "ScopeLookup",
+    "ServeHttpOptions",
+    "SessionRecord",
+    "SessionStore",
+    "SseChannel",
+    "SseWriter",
+    "StoredEvent",
+    "StreamableHttpHandler",
+    "StreamableHttpOptions",
+    "serveHttp",
+    "toNodeRequest",
+    "writeNodeReply",
+  ],
+  "./memory": ["MemoryTransport"],
+  "./stores/sqlite": [
+    "DEFAULT_DATABASE",
+    "SqliteDriver",
+    "SqliteEventStore",
+    "SqliteEventStoreOptions",
+    "SqliteSessionStore",
+    "SqliteSessionStoreOptions",
+    "SqliteTaskStore",
+    "SqliteTaskStoreOptions",
+  ],
+  "./client": [
+    "AuthRequest",
+    "AuthorizationFailedError",
+    "CallOptions",
+    "ClientHandlerContext",
+    "ClientOptions",
+    "ClientRequests",
+    "ErrorCode",
+    "FormElicitationHandler",
+    "HttpClientAuth",
+    "McpClient",
+    "ProtocolError",
+    "ReconnectOptions",
+    "SamplingHandler",
+    "ServerRequests",
+    "StreamableHttpClientOptions",
+    "StreamableHttpClientTransport",
+    "TaskHandle",
+    "TrellisError",
+    "UrlElicitation",
+    "UrlElicitationHandler",
+    "UrlElicitationRequiredError",
+  ],
+  "./stdio-client": ["StdioClientTransport", "StdioOptions", "StdioServerParameters", "defaultEnvironment"],
+  "./auth": [
+    "AddressKind",
+    "AuthInfo",
+    "AuthRequest",
+    "AuthorizationCodeFlowOptions",
+    "AuthorizationFailedError",
+    "AuthorizationServerMetadata",
+    "BearerAuthOptions",
+    "BearerChallenge",
+    "ClientCredentialsFlowOptions",
+    "ClientKey",
+    "ClientMetadataDocument",
+    "CredentialStore",
+    "DiscoveryError",
+    "DiscoveryOptions",
+    "DpopOptions",
+    "EnterpriseFlowOptions",
+    "HttpClientAuth",
+    "IntrospectionTokenVerifier",
+    "IntrospectionTokenVerifierOptions",
+    "InvalidTokenError",
+    "Jwk",
+    "JwkSet",
+    "JwtBearerFlowOptions",
+    "JwtTokenVerifier",
+    "JwtTokenVerifierOptions",
+    "MemoryCredentialStore",
+    "OAuthClient",
+    "OAuthClientOptions",
+    "OAuthFlow",
+    "PeerHttp",
+    "PeerHttpOptions",
+    "PreRegisteredClient",
+    "ProtectedResourceMetadata",
+    "ResourceMetadata",
+    "StoredClient",
+    "StoredTokens",
+    "TokenVerifier",
+    "addressKind",
+    "authorizationCodeFlow",
+    "bearerAuth",
+    "clientCredentialsFlow",
+    "clientMetadataDocument",
+    "discoverAuthorizationServer",
+    "discoverProtectedResource",
+    "enterpriseFlow",
+    "jwtBearerFlow",
+    "parseWwwAuthenticate",
+    "serveClientMetadata",
+  ],
+  "./auth/node": ["FileCredentialStore", "LoopbackRedirect", "LoopbackRedirectOptions", "loopbackRedirect"],
+};
+
+const entries = Object.entries<{ types: string; import: string }>(pkg.exports);
+
+/** The names an entry's declaration file exports: `export { a, type B } from "..."` lines only (no `export *`). */
+function declaredExports(dts: string): { names: string[]; star: boolean } {
+  const names: string[] = [];
+  for (const m of dts.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
+    for (const n of m[1]!.split(",")) {
+      const name = n
+        .trim()
+        .replace(/^type /, "")
+        .split(/ as /)
+        .pop()!
+        .trim();
+      if (name) names.push(name);
+    }
+  }
+  return { names, star: /export (?:type )?\*/.test(dts) };
+}
+
+test("each entry point exports exactly its pinned list, by name (no export *)", () => {
+  const schema = [
+    ...readFileSync(join(root, "src/protocol/generated/schema-types.ts"), "utf8").matchAll(/^export (?:interface|type) (\w+)/gm),
+  ].map((m) => m[1]!);
+  assert.deepEqual(entries.map(([sub]) => sub).sort(), Object.keys(PUBLIC).sort(), "every entry point is pinned");
+  for (const [sub, target] of entries) {
+    const { names, star } = declaredExports(readFileSync(join(root, target.types), "utf8"));
+    assert.equal(star, false, `${sub} uses export *`);
+    const want = [...PUBLIC[sub]!, ...(sub === "." ? schema : [])].sort();
+    assert.deepEqual([...names].sort(), want, sub);
+  }
+});
+
+test("every subpath export loads, and the bundle exports what the source does", async () => {
+  for (const [sub, target] of entries) {
     const mod = await import(join(root, target.import));
     assert.ok(Object.keys(mod).length > 0, sub);
     const src = await import(join(root, target.types.replace(/\.d\.ts$/, ".js")));
@@ -29,7 +247,8 @@ function externalImports(entry: string): Set<string> {
     const src = readFileSync(file, "utf8");
     for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
       const spec = (m[1] ?? m[2])!;
-      if (spec.startsWith(".")) stack.push(resolve(dirname(file), spec));
+      const dts = file.endsWith(".d.ts");
+      if (spec.startsWith(".")) stack.push(resolve(dirname(file), dts ? spec.replace(/\.js$/, ".d.ts") : spec));
       else if (!m[0].includes("import(")) found.add(spec);
     }
   }
@@ -45,5 +264,13 @@ test("'.', './server', './client' and './auth' need no Node built-ins and no nat
       [],
       entry,
     );
+  }
+});
+
+test("no public declaration mentions a dependency's types (jose, oauth4webapi, ajv)", () => {
+  const deps = Object.keys(pkg.dependencies);
+  for (const [sub, target] of entries) {
+    const reached = [...externalImports(join(root, target.types))].filter((s) => deps.some((d) => s === d || s.startsWith(`${d}/`)));
+    assert.deepEqual(reached, [], `${sub} declarations import ${reached.join(", ")}`);
   }
 });

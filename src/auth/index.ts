@@ -17,8 +17,7 @@ export type { ProtectedResourceMetadata } from "./resource-server/metadata.js";
 
 // The client.
 export { OAuthClient } from "./client/oauth-client.js";
-export type { OAuthClientOptions } from "./client/options.js";
-export type { OAuthFlow } from "./client/flow.js";
+export type { OAuthClientOptions, OAuthFlow, PreRegisteredClient, ClientKey } from "./client/options.js";
 export {
   authorizationCodeFlow,
   clientCredentialsFlow,
@@ -29,7 +28,6 @@ export {
   type EnterpriseFlowOptions,
   type JwtBearerFlowOptions,
 } from "./client/flows.js";
-export type { PreRegisteredClient, ClientKey } from "./client/client-auth.js";
 export { MemoryCredentialStore, type CredentialStore, type StoredClient, type StoredTokens } from "./client/credential-store.js";
 export { clientMetadataDocument, serveClientMetadata, type ClientMetadataDocument } from "./client/client-metadata.js";
 export { AuthorizationFailedError, type HttpClientAuth, type AuthRequest } from "../transports/http-client/auth.js";

@@ -14,9 +14,7 @@ export {
   type UrlElicitation,
 } from "./options.js";
 export type { ClientRequests, ServerRequests } from "../protocol/method-types.js";
-export { applyDefaults } from "./elicitation.js";
 export { TaskHandle } from "./tasks.js";
-export { checkToolMessages } from "./sampling.js";
 export {
   StreamableHttpClientTransport,
   type StreamableHttpClientOptions,

@@ -5,33 +5,10 @@
  */
 import * as oauth from "oauth4webapi";
 import { importJWK, importPKCS8, type JWK } from "jose";
-import type { Jwk } from "../jwk.js";
 import type { StoredClient } from "./credential-store.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
 import type { ClientIdentity, FlowContext } from "./flow.js";
-
-/** A client registered ahead of time with the authorization server. */
-export interface PreRegisteredClient {
-  clientId: string;
-  clientSecret?: string;
-  /**
-   * The issuer these credentials belong to. They are never sent to another authorization server: without it,
-   * the first one they are used with is remembered (in the credential store) and any other is refused.
-   */
-  issuer?: string;
-  /** Default: from the server's token_endpoint_auth_methods_supported (basic, then post, for a secret). */
-  tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
-}
-
-/** A private key for private_key_jwt client authentication (RFC 7523 section 2.2). */
-export interface ClientKey {
-  /** PKCS#8 PEM, a JWK with its private part, or a CryptoKey. */
-  key: string | Jwk | CryptoKey;
-  /** The JWS algorithm. Default: the JWK's alg, else ES256. */
-  algorithm?: string;
-  /** Key id to put in the assertion header. */
-  kid?: string;
-}
+import type { ClientKey, PreRegisteredClient } from "./options.js";
 
 export function asServer(as: AuthorizationServerMetadata): oauth.AuthorizationServer {
   return as as unknown as oauth.AuthorizationServer;

@@ -8,6 +8,7 @@ import type { StoredClient } from "./credential-store.js";
 import type { AuthorizationServerMetadata, ResourceMetadata } from "./discovery.js";
 import type { DpopKey } from "./dpop.js";
 import type { PeerHttp } from "./peer-http.js";
+import type { OAuthFlow } from "./options.js";
 
 /**
  * Options for oauth4webapi requests: the fetch with the peer policy, timeout and size cap, and the DPoP handle.
@@ -61,18 +62,6 @@ export interface Flow {
   identify(ctx: FlowContext): Promise<ClientIdentity>;
   /** Gets a new token. */
   obtain(ctx: FlowContext, identity: ClientIdentity): Promise<oauth.TokenEndpointResponse>;
-}
-
-declare const FLOW: unique symbol;
-
-/**
- * OAuthFlow is a way of getting tokens: make one with authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow
- * or jwtBearerFlow and give it to OAuthClient. Its workings are Trellis's own.
- */
-export interface OAuthFlow {
-  /** A short name for messages ("authorization_code", "client_credentials", ...). */
-  readonly name: string;
-  readonly [FLOW]: true;
 }
 
 /** oauthFlow makes a flow public; flowOf takes it back inside. */

@@ -10,16 +10,9 @@
  */
 import * as oauth from "oauth4webapi";
 import type { StoredClient } from "./credential-store.js";
-import {
-  asServer,
-  clientSecretBasic,
-  identity,
-  preRegistered,
-  readRegistration,
-  type ClientKey,
-  type PreRegisteredClient,
-} from "./client-auth.js";
-import { oauthFlow, type OAuthFlow } from "./flow.js";
+import { asServer, clientSecretBasic, identity, preRegistered, readRegistration } from "./client-auth.js";
+import { oauthFlow } from "./flow.js";
+import type { ClientKey, OAuthFlow, PreRegisteredClient } from "./options.js";
 import { addressKind } from "./peer-http.js";
 import { withNonceRetry } from "./dpop.js";
 import { checkClientIdUrl } from "./client-metadata.js";

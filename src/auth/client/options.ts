@@ -1,6 +1,6 @@
 /** The options of OAuthClient. */
+import type { Jwk } from "../jwk.js";
 import type { CredentialStore } from "./credential-store.js";
-import type { OAuthFlow } from "./flow.js";
 
 export interface OAuthClientOptions {
   /** How tokens are obtained: authorizationCodeFlow(...), clientCredentialsFlow(...), enterpriseFlow(...) or jwtBearerFlow(...). */
@@ -40,4 +40,39 @@ export interface OAuthClientOptions {
    * only to the issuer's own origin. A few providers need it (Google's token endpoint is not on its issuer's origin).
    */
   allowForeignTokenEndpoint?: boolean;
+}
+
+declare const FLOW: unique symbol;
+
+/**
+ * OAuthFlow is a way of getting tokens: make one with authorizationCodeFlow, clientCredentialsFlow, enterpriseFlow
+ * or jwtBearerFlow and give it to OAuthClient. Its workings are Trellis's own.
+ */
+export interface OAuthFlow {
+  /** A short name for messages ("authorization_code", "client_credentials", ...). */
+  readonly name: string;
+  readonly [FLOW]: true;
+}
+
+/** A client registered ahead of time with the authorization server. */
+export interface PreRegisteredClient {
+  clientId: string;
+  clientSecret?: string;
+  /**
+   * The issuer these credentials belong to. They are never sent to another authorization server: without it,
+   * the first one they are used with is remembered (in the credential store) and any other is refused.
+   */
+  issuer?: string;
+  /** Default: from the server's token_endpoint_auth_methods_supported (basic, then post, for a secret). */
+  tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+}
+
+/** A private key for private_key_jwt client authentication (RFC 7523 section 2.2). */
+export interface ClientKey {
+  /** PKCS#8 PEM, a JWK with its private part, or a CryptoKey. */
+  key: string | Jwk | CryptoKey;
+  /** The JWS algorithm. Default: the JWK's alg, else ES256. */
+  algorithm?: string;
+  /** Key id to put in the assertion header. */
+  kid?: string;
 }

@@ -4,6 +4,13 @@ import { dirname } from "node:path";
 import type { SessionRecord, SessionStore } from "../session-store.js";
 import { DEFAULT_DATABASE, openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
 
+export interface SqliteSessionStoreOptions {
+  /** Database file. Default ".trellis/trellis.db"; ":memory:" for a private in-memory database. */
+  filename?: string;
+  /** Default: "node:sqlite" where Node has it, else "better-sqlite3". */
+  driver?: SqliteDriver;
+}
+
 export class SqliteSessionStore implements SessionStore {
   readonly #db: SqliteDatabase;
   readonly #save: SqliteStatement;
@@ -14,7 +21,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly #sweep: SqliteStatement;
   #open = true;
 
-  constructor(options: { filename?: string; driver?: SqliteDriver } = {}) {
+  constructor(options: SqliteSessionStoreOptions = {}) {
     const filename = options.filename ?? DEFAULT_DATABASE;
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
     this.#db = openDatabase(filename, options.driver);
