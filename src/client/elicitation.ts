@@ -4,6 +4,7 @@
  */
 import { validateElicitedContent } from "../internal/elicitation-schema.js";
 import type { ElicitRequestFormParams, ElicitResult } from "../protocol/generated/schema-types.js";
+import { misuse } from "../protocol/errors.js";
 
 /** applyDefaults fills fields the user left out with the schema's defaults (SEP-1034). */
 export function applyDefaults(
@@ -26,7 +27,7 @@ export function checkFormResult(params: ElicitRequestFormParams, result: ElicitR
   }
   const content = applyDefaults(params.requestedSchema, result.content as Record<string, unknown> | undefined);
   const problem = validateElicitedContent(params.requestedSchema as Parameters<typeof validateElicitedContent>[0], content);
-  if (problem) throw new TypeError(`elicitation handler: accepted content does not match requestedSchema: ${problem}`);
+  if (problem) throw misuse(`elicitation handler: accepted content does not match requestedSchema: ${problem}`, "ERR_INVALID_RETURN_VALUE");
   return { ...result, content: content as ElicitResult["content"] };
 }
 

@@ -93,7 +93,7 @@ export class Session {
         try {
           this.#receive(m, extra);
         } catch (err) {
-          this.#opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
+          this.#opts.onerror?.(err instanceof Error ? err : new TrellisError("INTERNAL", String(err)));
           const id = (m as { id?: unknown } | null)?.id;
           if (isRequestId(id) && typeof (m as { method?: unknown }).method === "string") {
             this.#sendError(
@@ -251,7 +251,7 @@ export class Session {
     if (out instanceof Promise)
       out.then(
         (r) => this.#finish(id, controller, r, undefined),
-        (e) => this.#finish(id, controller, undefined, e ?? new Error("handler rejected")),
+        (e) => this.#finish(id, controller, undefined, e ?? new TrellisError("INTERNAL", "handler rejected")),
       );
     else this.#finish(id, controller, out, undefined);
   }
@@ -296,7 +296,7 @@ export class Session {
     try {
       handler(params, this, extra);
     } catch (err) {
-      this.#opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
+      this.#opts.onerror?.(err instanceof Error ? err : new TrellisError("INTERNAL", String(err)));
     }
   }
 }

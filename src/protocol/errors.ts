@@ -67,7 +67,9 @@ export type TrellisErrorCode =
   /** A peer named a URL the client may not fetch (scheme, address, or redirect). */
   | "UNSAFE_URL"
   /** A peer's answer was larger than the client accepts. */
-  | "RESPONSE_TOO_LARGE";
+  | "RESPONSE_TOO_LARGE"
+  /** A fault inside Trellis or an application handler that has no better name (something threw a non-Error). */
+  | "INTERNAL";
 
 /** A TrellisError is a local runtime failure with a string code and, where there is one, a cause. */
 export class TrellisError extends Error {

@@ -77,7 +77,9 @@ export interface TaskStore {
 }
 
 /** InvalidCursorError is thrown by list for a cursor it did not issue. */
-export class InvalidCursorError extends Error {}
+export class InvalidCursorError extends Error {
+  readonly code = "INVALID_CURSOR";
+}
 
 export function encodeTaskCursor(t: TaskRecord): string {
   return btoa(JSON.stringify([t.createdAt, t.taskId])).replace(/=+$/, "");

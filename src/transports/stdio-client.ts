@@ -4,7 +4,7 @@
  * "Shutdown"): close the server's stdin, wait, SIGTERM, wait, SIGKILL.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { TrellisError } from "../protocol/errors.js";
+import { misuse, TrellisError } from "../protocol/errors.js";
 import type { JsonRpcMessage } from "../protocol/types.js";
 import { LineChannel, type StdioOptions } from "./stdio.js";
 import type { Transport, TransportEvents } from "../jsonrpc/transport.js";
@@ -75,7 +75,7 @@ export class StdioClientTransport implements Transport {
 
   constructor(params: StdioServerParameters) {
     if (typeof params?.command !== "string" || params.command === "")
-      throw new TypeError('StdioClientTransport: "command" must be the server executable to run');
+      throw misuse('new StdioClientTransport: "command" must be the server executable to run');
     this.#params = params;
   }
 

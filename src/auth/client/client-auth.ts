@@ -4,6 +4,7 @@
  * and the choice among the methods a server lists.
  */
 import * as oauth from "oauth4webapi";
+import { TrellisError } from "../../protocol/errors.js";
 import { importJWK, importPKCS8, type JWK } from "jose";
 import type { StoredClient } from "./credential-store.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
@@ -70,7 +71,7 @@ export async function readRegistration(
       typeof b?.error === "string"
         ? `${b.error}${typeof b.error_description === "string" ? `: ${b.error_description}` : ""}`
         : text.slice(0, 200);
-    throw new Error(`dynamic client registration failed (HTTP ${res.status}): ${why}`);
+    throw new TrellisError("REQUEST_FAILED", `dynamic client registration failed (HTTP ${res.status}): ${why}`);
   }
   return b as { client_id: string };
 }
@@ -92,16 +93,22 @@ export async function identity(reg: StoredClient, as: AuthorizationServerMetadat
       return { client, auth: oauth.None() };
     case "client_secret_basic":
     case "client_secret_post":
-      if (!reg.clientSecret) throw new Error(`token endpoint auth ${method} needs a client secret, and client ${reg.clientId} has none`);
+      if (!reg.clientSecret)
+        throw new TrellisError(
+          "REQUEST_FAILED",
+          `token endpoint auth ${method} needs a client secret, and client ${reg.clientId} has none`,
+        );
       return {
         client,
         auth: method === "client_secret_basic" ? clientSecretBasic(reg.clientSecret) : oauth.ClientSecretPost(reg.clientSecret),
       };
     case "private_key_jwt":
-      if (!key) throw new Error(`token endpoint auth private_key_jwt needs a private key for client ${reg.clientId}`);
+      if (!key)
+        throw new TrellisError("REQUEST_FAILED", `token endpoint auth private_key_jwt needs a private key for client ${reg.clientId}`);
       return { client, auth: oauth.PrivateKeyJwt(await importKey(key)) };
     default:
-      throw new Error(
+      throw new TrellisError(
+        "REQUEST_FAILED",
         `token endpoint auth method ${JSON.stringify(method)} is not supported (use none, client_secret_basic, client_secret_post or private_key_jwt)`,
       );
   }

@@ -4,6 +4,8 @@
  * builds and checks the document; serveClientMetadata() answers requests for it with the fetch API, so it
  * mounts on any web-standard server (and on serveHttp's fetch face).
  */
+import { misuse } from "../../protocol/errors.js";
+
 export interface ClientMetadataDocument {
   client_id: string;
   client_name: string;
@@ -27,22 +29,20 @@ export function checkClientIdUrl(clientId: string, what = "client_id"): void {
   try {
     url = new URL(clientId);
   } catch {
-    throw new TypeError(`${what} must be the https URL the client metadata document is served at, got ${JSON.stringify(clientId)}`);
+    throw misuse(`${what} must be the https URL the client metadata document is served at, got ${JSON.stringify(clientId)}`);
   }
   if (url.protocol !== "https:" || url.pathname === "/" || url.hash)
-    throw new TypeError(`${what} ${clientId} must be an https URL with a path and no fragment (SEP-991)`);
+    throw misuse(`${what} ${clientId} must be an https URL with a path and no fragment (SEP-991)`);
 }
 
 export function clientMetadataDocument(doc: ClientMetadataDocument): ClientMetadataDocument {
   checkClientIdUrl(doc.client_id);
-  if (!doc.client_name) throw new TypeError("a client metadata document needs client_name");
+  if (!doc.client_name) throw misuse("a client metadata document needs client_name");
   if (!Array.isArray(doc.redirect_uris) || doc.redirect_uris.length === 0)
-    throw new TypeError("a client metadata document needs at least one redirect_uris entry");
+    throw misuse("a client metadata document needs at least one redirect_uris entry");
   for (const r of doc.redirect_uris) new URL(r);
   if (doc.token_endpoint_auth_method?.startsWith("client_secret"))
-    throw new TypeError(
-      "a client metadata document cannot use a shared secret (client_secret_*): use none or private_key_jwt with jwks_uri",
-    );
+    throw misuse("a client metadata document cannot use a shared secret (client_secret_*): use none or private_key_jwt with jwks_uri");
   return { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none", ...doc };
 }
 

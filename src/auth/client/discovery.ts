@@ -44,6 +44,7 @@ export function parseWwwAuthenticate(header: string | null | undefined): BearerC
 
 /** DiscoveryError is a discovery step that found nothing usable; `tried` lists the URLs in order. */
 export class DiscoveryError extends Error {
+  readonly code = "DISCOVERY_FAILED";
   readonly tried: string[];
   constructor(message: string, tried: string[]) {
     super(`${message} (tried ${tried.join(", ")})`);

@@ -16,7 +16,7 @@ import type { ClientKey, OAuthFlow, PreRegisteredClient } from "./options.js";
 import { addressKind } from "./peer-http.js";
 import { withNonceRetry } from "./dpop.js";
 import { checkClientIdUrl } from "./client-metadata.js";
-import { TrellisError } from "../../protocol/errors.js";
+import { misuse, TrellisError } from "../../protocol/errors.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -46,7 +46,7 @@ export interface AuthorizationCodeFlowOptions {
 /** authorizationCodeFlow: a user signs in through the browser; PKCE S256 and `state` are always used. */
 export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OAuthFlow {
   if (!options?.redirectUri || typeof options.authorize !== "function")
-    throw new TypeError("authorizationCodeFlow needs redirectUri and authorize(url) (the redirect step)");
+    throw misuse("authorizationCodeFlow: redirectUri and authorize(url) (the redirect step) are required");
   new URL(options.redirectUri);
   if (options.clientMetadataUrl !== undefined) checkClientIdUrl(options.clientMetadataUrl, "clientMetadataUrl");
   return oauthFlow({
@@ -66,7 +66,8 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
         );
       }
       if (!as.registration_endpoint) {
-        throw new Error(
+        throw new TrellisError(
+          "CAPABILITY_MISSING",
           `${as.issuer} supports neither dynamic client registration nor${options.clientMetadataUrl ? "" : " (without clientMetadataUrl)"} client ID metadata documents; pass a pre-registered client: { clientId, clientSecret? }`,
         );
       }
@@ -96,7 +97,7 @@ export function authorizationCodeFlow(options: AuthorizationCodeFlowOptions): OA
     },
     async obtain(ctx, { client, auth }) {
       const as = asServer(ctx.as);
-      if (!as.authorization_endpoint) throw new Error(`${as.issuer} has no authorization_endpoint`);
+      if (!as.authorization_endpoint) throw new TrellisError("CAPABILITY_MISSING", `${as.issuer} has no authorization_endpoint`);
       const verifier = oauth.generateRandomCodeVerifier();
       const state = oauth.generateRandomState();
       const url = new URL(as.authorization_endpoint);
@@ -139,7 +140,7 @@ export interface ClientCredentialsFlowOptions {
 /** clientCredentialsFlow: the client acts on its own behalf (SEP-1046); no user, no browser. */
 export function clientCredentialsFlow(options: ClientCredentialsFlowOptions): OAuthFlow {
   if (!options?.clientId || (!options.clientSecret && !options.clientKey))
-    throw new TypeError("clientCredentialsFlow needs clientId and either clientSecret or clientKey");
+    throw misuse("clientCredentialsFlow: clientId and either clientSecret or clientKey are required");
   return oauthFlow({
     name: "client_credentials",
     usesPkce: false,
@@ -183,7 +184,7 @@ export interface EnterpriseFlowOptions {
  */
 export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
   if (!options?.clientId || !options.idp?.tokenEndpoint || !options.idp.clientId || !options.idp.idToken) {
-    throw new TypeError("enterpriseFlow needs clientId and idp: { tokenEndpoint, clientId, idToken }");
+    throw misuse("enterpriseFlow: clientId and idp: { tokenEndpoint, clientId, idToken } are required");
   }
   const idpAs: oauth.AuthorizationServer = {
     issuer: options.idp.issuer ?? new URL(options.idp.tokenEndpoint).origin,
@@ -197,7 +198,10 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
     async obtain(ctx, { client, auth }) {
       const as = asServer(ctx.as);
       if (as.grant_types_supported && !as.grant_types_supported.includes(JWT_BEARER)) {
-        throw new Error(`${as.issuer} does not list the jwt-bearer grant (${JWT_BEARER}) in grant_types_supported`);
+        throw new TrellisError(
+          "CAPABILITY_MISSING",
+          `${as.issuer} does not list the jwt-bearer grant (${JWT_BEARER}) in grant_types_supported`,
+        );
       }
       const idToken = typeof options.idp.idToken === "function" ? await options.idp.idToken() : options.idp.idToken;
       const exchange: Record<string, string> = {
@@ -215,7 +219,7 @@ export function enterpriseFlow(options: EnterpriseFlowOptions): OAuthFlow {
       // An ID-JAG is not an access token: token_type is "N_A" (RFC 8693 section 2.2.1).
       const ex = await oauth.processGenericTokenEndpointResponse(idpAs, idpClient, exRes, { recognizedTokenTypes: { n_a: () => {} } });
       if (ex.issued_token_type !== undefined && ex.issued_token_type !== ID_JAG)
-        throw new Error(`the IdP issued ${String(ex.issued_token_type)}, not an ID-JAG`);
+        throw new TrellisError("INVALID_MESSAGE", `the IdP issued ${String(ex.issued_token_type)}, not an ID-JAG`);
       const grant: Record<string, string> = { assertion: ex.access_token };
       if (ctx.scope) grant.scope = ctx.scope;
       return withNonceRetry(async () =>
@@ -247,7 +251,7 @@ export interface JwtBearerFlowOptions {
  * reported, not retried with another grant type.
  */
 export function jwtBearerFlow(options: JwtBearerFlowOptions): OAuthFlow {
-  if (!options?.clientId || !options.assertion) throw new TypeError("jwtBearerFlow needs clientId and assertion");
+  if (!options?.clientId || !options.assertion) throw misuse("jwtBearerFlow: clientId and assertion are required");
   return oauthFlow({
     name: "jwt-bearer",
     usesPkce: false,

@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TrellisError } from "../../protocol/errors.js";
 
 export interface LoopbackRedirectOptions {
   /** Port to listen on; 0 picks a free one. Use a fixed port when registrations are kept between runs. */
@@ -47,7 +48,12 @@ export async function loopbackRedirect(options: LoopbackRedirectOptions = {}): P
       const back = new Promise<string>((resolve, reject) => {
         const t = setTimeout(() => {
           waiting = undefined;
-          reject(new Error(`nobody completed the authorization within ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s`));
+          reject(
+            new TrellisError(
+              "REQUEST_TIMEOUT",
+              `nobody completed the authorization within ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s`,
+            ),
+          );
         }, options.timeoutMs ?? 300_000);
         waiting = {
           state: url.searchParams.get("state"),

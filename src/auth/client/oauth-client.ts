@@ -10,7 +10,7 @@
 import * as oauth from "oauth4webapi";
 import type { AuthRequest, HttpClientAuth } from "../../transports/http-client/auth.js";
 import { AuthorizationFailedError } from "../../transports/http-client/auth.js";
-import { TrellisError } from "../../protocol/errors.js";
+import { misuse, TrellisError } from "../../protocol/errors.js";
 import { PeerHttp } from "./peer-http.js";
 import { MemoryCredentialStore, type CredentialStore, type StoredTokens } from "./credential-store.js";
 import { DpopKey, withNonceRetry } from "./dpop.js";
@@ -53,7 +53,9 @@ export class OAuthClient implements HttpClientAuth {
 
   constructor(options: OAuthClientOptions) {
     if (!options?.flow)
-      throw new TypeError("OAuthClient needs a flow: authorizationCodeFlow(...), clientCredentialsFlow(...) or enterpriseFlow(...)");
+      throw misuse(
+        "new OAuthClient: flow is required: authorizationCodeFlow(...), clientCredentialsFlow(...), enterpriseFlow(...) or jwtBearerFlow(...)",
+      );
     this.#opts = options;
     this.#store = options.store ?? new MemoryCredentialStore();
     this.#tokens = new TokenCache(this.#store);

@@ -22,6 +22,7 @@ export interface DpopOptions {
 
 /** DpopError: the proof is refused. `nonce` is set when the client should retry with this nonce. */
 export class DpopError extends Error {
+  readonly code = "INVALID_DPOP_PROOF";
   readonly error: "invalid_dpop_proof" | "use_dpop_nonce";
   readonly nonce?: string;
   constructor(error: DpopError["error"], message: string, nonce?: string) {

@@ -4,6 +4,7 @@
  */
 import type { AuthInfo } from "../../jsonrpc/transport.js";
 import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
+import { misuse, TrellisError } from "../../protocol/errors.js";
 
 export interface IntrospectionTokenVerifierOptions {
   /** The AS's introspection_endpoint. */
@@ -24,7 +25,7 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
 
   constructor(options: IntrospectionTokenVerifierOptions) {
     if (!options?.endpoint || !options.audience || !options.clientId)
-      throw new TypeError('new IntrospectionTokenVerifier: "endpoint", "audience", "clientId" and "clientSecret" are required');
+      throw misuse('new IntrospectionTokenVerifier: "endpoint", "audience", "clientId" and "clientSecret" are required');
     this.#opts = options;
   }
 
@@ -40,7 +41,7 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", authorization: `Basic ${basic}` },
         body: new URLSearchParams({ token, token_type_hint: "access_token" }),
       });
-      if (!res.ok) throw new Error(`introspection endpoint answered HTTP ${res.status}`);
+      if (!res.ok) throw new TrellisError("REQUEST_FAILED", `introspection endpoint answered HTTP ${res.status}`);
       body = (await res.json()) as Record<string, unknown>;
     } catch (err) {
       throw new InvalidTokenError(`the access token could not be introspected (${(err as Error).message})`, { cause: err });

@@ -9,6 +9,7 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, j
 import type { JwkSet } from "../jwk.js";
 import type { AuthInfo } from "../../jsonrpc/transport.js";
 import { boundKeyOf, InvalidTokenError, scopesOf, type TokenVerifier } from "./verifier.js";
+import { misuse } from "../../protocol/errors.js";
 
 export interface JwtTokenVerifierOptions {
   /** The authorization server's issuer identifier; `iss` must equal it. */
@@ -36,7 +37,7 @@ export class JwtTokenVerifier implements TokenVerifier {
 
   constructor(options: JwtTokenVerifierOptions) {
     if (!options?.issuer || !options.audience || !options.jwks)
-      throw new TypeError('new JwtTokenVerifier: "issuer", "audience" and "jwks" are required');
+      throw misuse('new JwtTokenVerifier: "issuer", "audience" and "jwks" are required');
     this.#opts = options;
     this.#keys =
       typeof options.jwks === "string" || options.jwks instanceof URL

@@ -11,6 +11,7 @@ export interface TokenVerifier {
 
 /** InvalidTokenError means 401 with error="invalid_token"; the message becomes error_description. */
 export class InvalidTokenError extends Error {
+  readonly code = "INVALID_TOKEN";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "InvalidTokenError";

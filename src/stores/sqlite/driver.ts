@@ -5,6 +5,7 @@
  * not planned), and 13.x, which fixes that, does not load on Node 20.
  */
 import { createRequire } from "node:module";
+import { misuse } from "../../protocol/errors.js";
 
 export interface SqliteStatement {
   run(...params: unknown[]): unknown;
@@ -44,15 +45,15 @@ export function openDatabase(filename: string, driver: SqliteDriver = defaultDri
   let db: SqliteDatabase;
   if (driver === "node:sqlite") {
     const m = builtin();
-    if (!m) throw new TypeError(`sqlite driver "node:sqlite" needs Node 22.13 or later; this is ${process.version}: use "better-sqlite3"`);
+    if (!m) throw misuse(`openDatabase: driver "node:sqlite" needs Node 22.13 or later; this is ${process.version}: use "better-sqlite3"`);
     db = new m.DatabaseSync(filename);
   } else {
     let Better: new (f: string) => SqliteDatabase;
     try {
       Better = createRequire(import.meta.url)("better-sqlite3");
     } catch (err) {
-      throw new TypeError(
-        `sqlite driver "better-sqlite3" is not installed (${(err as Error).message}); run npm install better-sqlite3, or use Node 22.13+ for the built-in node:sqlite`,
+      throw misuse(
+        `openDatabase: driver "better-sqlite3" is not installed (${(err as Error).message}); run npm install better-sqlite3, or use Node 22.13+ for the built-in node:sqlite`,
       );
     }
     db = new Better(filename);

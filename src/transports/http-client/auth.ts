@@ -30,6 +30,7 @@ export interface HttpClientAuth {
 
 /** AuthorizationFailedError: a request the server refused (401/403) that the client's auth could not satisfy. */
 export class AuthorizationFailedError extends Error {
+  readonly code = "AUTHORIZATION_FAILED";
   readonly status: number;
   constructor(message: string, status: number, options?: { cause?: unknown }) {
     super(message, options);

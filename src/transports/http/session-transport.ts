@@ -8,7 +8,7 @@ import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { EventStore } from "../../stores/event-store.js";
 import type { SendOptions, Transport, TransportEvents } from "../../jsonrpc/transport.js";
 import { formatEvent, SseChannel } from "./sse.js";
-import { ErrorCode } from "../../protocol/errors.js";
+import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import { errorReply, JSON_HEADERS, SSE_HEADERS, type HttpReply } from "./reply.js";
 
 export type ResponseMode = "auto" | "sse" | "json";
@@ -101,7 +101,10 @@ export class HttpSessionTransport implements Transport {
     const rid = (isResponse ? (message as { id?: RequestId }).id : undefined) ?? options?.relatedRequestId;
     const st = rid !== undefined ? this.#byRequest.get(rid) : undefined;
     if (!st) {
-      if (isResponse) this.#config.onerror?.(new Error(`dropped a response for request ${JSON.stringify(rid)}: its HTTP request is gone`));
+      if (isResponse)
+        this.#config.onerror?.(
+          new TrellisError("TRANSPORT_ERROR", `dropped a response for request ${JSON.stringify(rid)}: its HTTP request is gone`),
+        );
       else this.#sendStandalone(message);
       return;
     }
