@@ -1,5 +1,11 @@
-/** Test helpers: a minimal client-role session over the in-memory pair, and small waits. */
+/**
+ * Test helpers: a bare client-role session (connectRaw), a Trellis client over the in-memory pair (connectClient),
+ * a server process started and waited for (spawnServer), free ports and small waits.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
 import { Session, type RequestHandler } from "../src/jsonrpc/session.js";
+import { McpClient } from "../src/client/index.js";
+import type { ClientOptions } from "../src/client/options.js";
 import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../src/protocol/methods.js";
 import { MemoryTransport } from "../src/transports/memory.js";
 import type { McpServer } from "../src/server/server.js";
@@ -87,4 +93,43 @@ export async function waitFor<T>(check: () => T | undefined | false | null, ms =
     if (Date.now() > end) throw new Error("waitFor: timed out");
     await sleep(5);
   }
+}
+
+/** connectClient connects a Trellis client to `server` over the in-memory pair; `session` is the server's side. */
+export async function connectClient(
+  server: McpServer,
+  options: ClientOptions = {},
+): Promise<{ client: McpClient; session: ServerSession }> {
+  const [a, b] = MemoryTransport.createPair();
+  const session = server.connect(a);
+  const client = new McpClient({ name: "c", version: "1" }, options);
+  await client.connect(b);
+  return { client, session };
+}
+
+/**
+ * spawnServer starts `node <args>` and resolves once its stdout or stderr prints something matching `ready` (the
+ * first group, usually its URL, is returned); it rejects if the process exits first.
+ */
+export function spawnServer(
+  args: string[],
+  options: { ready?: RegExp; cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ url: string; child: ChildProcess }> {
+  const ready = options.ready ?? /listening (?:on )?(\S+)/;
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...options.env },
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (c: Buffer) => {
+      out += c;
+      const m = ready.exec(out);
+      if (m) resolve({ url: m[1]!, child });
+    };
+    child.stderr!.on("data", onData);
+    child.stdout!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
 }

@@ -6,7 +6,7 @@ import { MemoryTransport } from "../../src/transports/memory.js";
 import { Session } from "../../src/jsonrpc/session.js";
 import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
 import { TrellisError } from "../../src/protocol/errors.js";
-import { sleep, waitFor } from "../helpers.js";
+import { sleep, waitFor, connectClient } from "../helpers.js";
 
 function server() {
   const s = new McpServer({ name: "s", version: "1" }, { pageSize: 2 });
@@ -53,13 +53,7 @@ function server() {
   return s;
 }
 
-async function connect(s: McpServer, options: ConstructorParameters<typeof McpClient>[1] = {}) {
-  const [a, b] = MemoryTransport.createPair();
-  const session = s.connect(a);
-  const client = new McpClient({ name: "c", version: "1" }, options);
-  await client.connect(b);
-  return { client, session };
-}
+const connect = connectClient;
 
 test("capabilities are declared from the handlers that are set, and only those", async () => {
   assert.deepEqual(new McpClient({ name: "c", version: "1" }).capabilities, {});

@@ -6,7 +6,7 @@ import { McpServer } from "../../src/server/index.js";
 import { MemoryTransport } from "../../src/transports/memory.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { ProtocolError, TrellisError } from "../../src/protocol/errors.js";
-import { sleep } from "../helpers.js";
+import { sleep, connectClient } from "../helpers.js";
 
 function server() {
   const s = new McpServer({ name: "s", version: "1" }, { tasks: { pollIntervalMs: 30 } });
@@ -31,13 +31,7 @@ function server() {
   return s;
 }
 
-async function memoryClient(s: McpServer) {
-  const [a, b] = MemoryTransport.createPair();
-  s.connect(a);
-  const client = new McpClient({ name: "c", version: "1" });
-  await client.connect(b);
-  return client;
-}
+const memoryClient = async (s: McpServer) => (await connectClient(s)).client;
 
 test("callToolAsTask: status, result, a progress bar from updates(), listTasks", async () => {
   const client = await memoryClient(server());

@@ -11,20 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runConformance } from "./run.js";
+import { spawnServer } from "../helpers.js";
 
 const server = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
 
 async function startServer(cwd: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [server, "--port", "0"], { cwd, stdio: ["ignore", "ignore", "pipe"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    child.stderr.on("data", (c) => {
-      err += c;
-      const m = /listening on (\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on("exit", (code) => reject(new Error(`everything server exited with ${code}: ${err}`)));
-  });
+  const { url, child } = await spawnServer([server, "--port", "0"], { cwd });
   return { url, stop: () => child.kill() };
 }
 

@@ -4,29 +4,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sleep } from "../helpers.js";
+import { sleep, spawnServer } from "../helpers.js";
 
 const server = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
 
 function start(dir: string, extra: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [server, "--port", "0", "--database", join(dir, "trellis.db"), ...extra], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let err = "";
-    child.stderr!.on("data", (c) => {
-      err += c;
-      const m = /listening on (\S+)/.exec(err);
-      if (m) resolve({ url: m[1]!, child });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
+  return spawnServer([server, "--port", "0", "--database", join(dir, "trellis.db"), ...extra], { cwd: dir });
 }
 
 let nextId = 1;

@@ -5,14 +5,14 @@
  */
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
 import { StdioClientTransport } from "../../src/transports/stdio-client.js";
 import type { Transport } from "../../src/jsonrpc/transport.js";
-import { waitFor, freePort } from "../helpers.js";
+import { waitFor, freePort, spawnServer } from "../helpers.js";
 
 const require = createRequire(import.meta.url);
 const sdkFixture = fileURLToPath(new URL("../fixtures/sdk-server.js", import.meta.url));
@@ -46,26 +46,6 @@ function makeClient(seen: Seen) {
       onLog: (l) => seen.logs.push(l),
     },
   );
-}
-
-/** Starts an HTTP server process and resolves with its URL, read from what it prints. */
-function startHttp(
-  args: string[],
-  env: Record<string, string> = {},
-  pattern = /listening (\S+)/,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const onData = (c: Buffer) => {
-      out += c;
-      const m = pattern.exec(out);
-      if (m) resolve({ url: m[1]!, child });
-    };
-    child.stderr!.on("data", onData);
-    child.stdout!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
 }
 
 /** clientSuite connects one Trellis client for a describe block and closes it after; `tests` adds the tests. */
@@ -131,7 +111,7 @@ sdkFixtureSuite("stdio", async () => new StdioClientTransport({ command: process
 sdkFixtureSuite(
   "Streamable HTTP",
   async () => {
-    const { url, child } = await startHttp([sdkFixture, "--port", "0"]);
+    const { url, child } = await spawnServer([sdkFixture, "--port", "0"]);
     sdkHttp = child;
     return new StreamableHttpClientTransport(url);
   },
@@ -191,11 +171,10 @@ everythingSuite(
   "Streamable HTTP",
   async () => {
     const port = String(await freePort());
-    const { url, child } = await startHttp(
-      [`--import=${loopbackOnly}`, everything, "streamableHttp"],
-      { PORT: port },
-      /listening on port (\d+)/,
-    );
+    const { url, child } = await spawnServer([`--import=${loopbackOnly}`, everything, "streamableHttp"], {
+      env: { PORT: port },
+      ready: /listening on port (\d+)/,
+    });
     everythingHttp = child;
     return new StreamableHttpClientTransport(`http://127.0.0.1:${url}/mcp`);
   },
