@@ -7,10 +7,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
-import { freePort } from "../helpers.js";
-import { McpServer } from "../../src/server/index.js";
-import { serveHttp, StreamableHttpHandler, type HttpServerHandle } from "../../src/transports/http/index.js";
-import { IntrospectionTokenVerifier, JwtTokenVerifier, bearerAuth } from "../../src/auth/index.js";
+import { freePort } from "../../helpers.js";
+import { McpServer } from "../../../src/server/index.js";
+import { serveHttp, StreamableHttpHandler, type HttpServerHandle } from "../../../src/transports/http/index.js";
+import { IntrospectionTokenVerifier, JwtTokenVerifier, bearerAuth } from "../../../src/auth/index.js";
 
 const ISSUER = "http://127.0.0.1/issuer";
 let jwksServer: Server;
