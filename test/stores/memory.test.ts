@@ -2,8 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryEventStore } from "../../src/stores/memory/event-store.js";
 import { eventStoreContract } from "./event-store.contract.js";
-import { taskStoreContract } from "../tasks/store.contract.js";
-import { MemoryTaskStore } from "../../src/tasks/memory-store.js";
 import { MemorySessionStore } from "../../src/stores/memory/session-store.js";
 import { sessionStoreContract } from "./session-store.contract.js";
 
@@ -16,7 +14,5 @@ test("MemoryEventStore: sweep drops streams past the retention", () => {
   assert.equal(s.replay("a", "st", 0), undefined);
   s.close();
 });
-
-taskStoreContract("MemoryTaskStore", () => new MemoryTaskStore());
 
 sessionStoreContract("MemorySessionStore", () => new MemorySessionStore());
