@@ -1,11 +1,7 @@
-/** The transport seam: principalKey, and the Transport contract for the in-memory pair and a stdio line pair. */
+/** The transport seam: principalKey. (Each transport runs the Transport contract in its own test file.) */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
 import { principalKey } from "../../src/jsonrpc/transport.js";
-import { MemoryTransport } from "../../src/transports/memory.js";
-import { LineChannel } from "../../src/transports/stdio.js";
-import { transportContract } from "./transport.contract.js";
 
 test("principalKey: issuer, claim kind and value, unambiguous; undefined for a token that names no one", () => {
   const keys = [
@@ -22,25 +18,4 @@ test("principalKey: issuer, claim kind and value, unambiguous; undefined for a t
   );
   assert.equal(principalKey({ token: "x", scopes: [], issuer: "https://as1" }), undefined);
   assert.equal(principalKey({ token: "x", scopes: [], subject: "", clientId: "" }), undefined);
-});
-
-transportContract("MemoryTransport", () => {
-  const [a, b] = MemoryTransport.createPair();
-  return { a, b };
-});
-
-transportContract("stdio LineChannel", () => {
-  const aToB = new PassThrough();
-  const bToA = new PassThrough();
-  const a = new LineChannel(bToA, aToB);
-  const b = new LineChannel(aToB, bToA);
-  // A closed stdio end stops reading; the other end sees the stream end when the writer ends it.
-  return {
-    a,
-    b,
-    dispose: () => {
-      aToB.end();
-      bToA.end();
-    },
-  };
 });

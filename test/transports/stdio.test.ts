@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { McpServer } from "../../src/server/index.js";
-import { StdioServerTransport } from "../../src/transports/stdio.js";
+import { LineChannel, StdioServerTransport } from "../../src/transports/stdio.js";
 import { sleep } from "../helpers.js";
+import { transportContract } from "../jsonrpc/transport.contract.js";
 
 function setup(maxLineBytes?: number) {
   const input = new PassThrough();
@@ -74,4 +75,17 @@ test("stdio: deeply nested input is answered, not fatal, and the connection carr
   assert.ok(byId.get(1).error || byId.get(1).result.isError, "the deep array is refused one way or another");
   assert.equal(byId.get(2).result.content[0].text, "x");
   assert.deepEqual(byId.get(3), { jsonrpc: "2.0", id: 3, result: {} });
+});
+
+transportContract("stdio LineChannel", () => {
+  const aToB = new PassThrough();
+  const bToA = new PassThrough();
+  return {
+    a: new LineChannel(bToA, aToB),
+    b: new LineChannel(aToB, bToA),
+    dispose: () => {
+      aToB.end();
+      bToA.end();
+    },
+  };
 });
