@@ -19,10 +19,6 @@ export interface ClientMetadataDocument {
   [field: string]: unknown;
 }
 
-/**
- * clientMetadataDocument checks the rules the spec sets (https URL with a path, client_id equal to that URL,
- * client_name and redirect_uris present) and fills in the authorization-code defaults.
- */
 /** checkClientIdUrl: a URL client_id must be https, with a path and no fragment (SEP-991). */
 export function checkClientIdUrl(clientId: string, what = "client_id"): void {
   let url: URL;
@@ -35,6 +31,10 @@ export function checkClientIdUrl(clientId: string, what = "client_id"): void {
     throw misuse(`${what} ${clientId} must be an https URL with a path and no fragment (SEP-991)`);
 }
 
+/**
+ * clientMetadataDocument checks the rules the spec sets (https URL with a path, client_id equal to that URL,
+ * client_name and redirect_uris present) and fills in the authorization-code defaults.
+ */
 export function clientMetadataDocument(doc: ClientMetadataDocument): ClientMetadataDocument {
   checkClientIdUrl(doc.client_id);
   if (!doc.client_name) throw misuse("a client metadata document needs client_name");
