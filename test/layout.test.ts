@@ -1,0 +1,109 @@
+/**
+ * The layout holds: imports go only where the README's architecture table allows (the table is the one source of
+ * the layer order), each runtime dependency is imported from its one place, and every source file that holds
+ * logic has a test file mirroring its path.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const architecture = readme.slice(readme.indexOf("## Architecture"), readme.indexOf("\n## ", readme.indexOf("## Architecture") + 5));
+
+function files(dir: string, ext: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(root, dir))) {
+    const p = join(dir, name);
+    if (statSync(join(root, p)).isDirectory()) out.push(...files(p, ext));
+    else if (name.endsWith(ext)) out.push(p);
+  }
+  return out;
+}
+
+const sources = files("src", ".ts").filter((f) => !f.startsWith("src/protocol/generated/"));
+/** Entry points assemble the public API from any layer. */
+const entries = new Set([...Object.values<string>(pkg.trellisEntries), ...sources.filter((f) => f.endsWith("/index.ts"))]);
+const layerOf = (file: string) => (file.split("/").length > 2 ? file.split("/")[1]! : undefined);
+
+function imports(file: string): { spec: string; target?: string }[] {
+  const src = readFileSync(join(root, file), "utf8");
+  return [
+    ...src.matchAll(
+      /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|createRequire\([^)]*\)\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g,
+    ),
+  ].map((m) => {
+    const spec = (m[1] ?? m[2] ?? m[3] ?? m[4])!;
+    return spec.startsWith(".") ? { spec, target: normalize(join(dirname(file), spec)) } : { spec };
+  });
+}
+
+test("the README's architecture table names every folder of src/ and what each may import", () => {
+  const rows = [...architecture.matchAll(/^\| `src\/(\w+)\/` \|.*\| ([^|]+) \|$/gm)];
+  const allowed = new Map(rows.map((m) => [m[1]!, new Set(m[2]!.trim() === "—" ? [] : m[2]!.split(",").map((s) => s.trim()))]));
+  const folders = new Set(sources.map(layerOf).filter((l): l is string => l !== undefined));
+  assert.deepEqual([...allowed.keys()].sort(), [...folders].sort(), "one row per folder");
+  const wrong: string[] = [];
+  for (const file of sources) {
+    if (entries.has(file)) continue;
+    const layer = layerOf(file)!;
+    for (const { spec, target } of imports(file)) {
+      if (!target) continue;
+      const to = layerOf(target);
+      if (to !== undefined && to !== layer && !allowed.get(layer)!.has(to)) wrong.push(`${file} imports ${spec} (${layer} → ${to})`);
+    }
+  }
+  assert.deepEqual(wrong, [], "imports that go against the table");
+});
+
+test("each runtime dependency is imported only from the folders the README names", () => {
+  const rows = [...architecture.matchAll(/^\| (`[^|]+`) \| (`src\/[^|]+`) \|$/gm)];
+  const homes = new Map<string, string[]>();
+  for (const [, deps, dirs] of rows) for (const dep of deps!.match(/[\w@/.-]+(?=`)/g)!) homes.set(dep, dirs!.match(/src\/[\w/]+\//g)!);
+  assert.deepEqual(
+    [...homes.keys()].sort(),
+    Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).sort(),
+    "one row for every runtime dependency",
+  );
+  const wrong: string[] = [];
+  for (const file of [...sources, ...files("src/protocol/generated", ".js")]) {
+    for (const { spec, target } of imports(file)) {
+      if (target) continue;
+      const dep = [...homes.keys()].find((d) => spec === d || spec.startsWith(`${d}/`));
+      if (dep && !homes.get(dep)!.some((h) => file.startsWith(h))) wrong.push(`${file} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+/** Files with nothing to test on their own: types and interfaces only, or the public lists. */
+const NO_LOGIC = new Set([
+  "src/protocol/types.ts",
+  "src/protocol/method-types.ts",
+  "src/auth/jwk.ts",
+  "src/auth/client/options.ts",
+  "src/stores/event-store.ts",
+  "src/stores/session-store.ts",
+  "src/transports/http/options.ts",
+  "src/transports/http/request.ts",
+]);
+/** Files whose test sits with a sibling's: a backend's contract run, or the seam a transport's test covers. */
+const TESTED_IN: Record<string, string> = {
+  "src/auth/client/file-credential-store.ts": "test/auth/client/credential-store.test.ts",
+  "src/transports/http-client/auth.ts": "test/transports/http-client/transport.test.ts",
+};
+
+test("every source file that holds logic has a test mirroring its path", () => {
+  const missing: string[] = [];
+  for (const file of sources) {
+    if (entries.has(file) || NO_LOGIC.has(file)) continue;
+    const backend = /^src\/stores\/(memory|sqlite)\//.exec(file);
+    const want =
+      TESTED_IN[file] ?? (backend ? `test/stores/${backend[1]}.test.ts` : `test/${relative("src", file).replace(/\.ts$/, ".test.ts")}`);
+    if (!existsSync(join(root, want))) missing.push(`${file} → ${want}`);
+  }
+  assert.deepEqual(missing, []);
+});
