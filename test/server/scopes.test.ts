@@ -10,8 +10,12 @@ import { McpServer } from "../../src/server/index.js";
 import { StreamableHttpHandler } from "../../src/transports/http/index.js";
 import { InvalidTokenError, type TokenVerifier, bearerAuth } from "../../src/auth/index.js";
 import { connectRaw } from "../helpers.js";
+import { ENDPOINT, post as postMessage } from "../fixtures/http-requests.js";
 
-const URL_ = "http://127.0.0.1:3000/mcp";
+/** post sends one message with a bearer token, on a session when given. */
+const post = (h: StreamableHttpHandler, token: string, body: unknown, sid?: string) => postMessage(h, body, { token, sid });
+
+const URL_ = ENDPOINT;
 const verifier: TokenVerifier = {
   async verify(token) {
     if (token === "tok-basic-0123456789") return { token, issuer: "https://as", subject: "alice", scopes: ["mcp"] };
@@ -60,28 +64,6 @@ const REQUESTS = (taskId: string) => [
   { method: "tasks/result", params: { taskId }, item: `task "${taskId}"` },
   { method: "tasks/cancel", params: { taskId }, item: `task "${taskId}"` },
 ];
-
-async function post(h: StreamableHttpHandler, token: string, body: unknown, sid?: string) {
-  const res = await h.fetch(
-    new Request(URL_, {
-      method: "POST",
-      headers: {
-        host: "127.0.0.1:3000",
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        authorization: `Bearer ${token}`,
-        ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}),
-      },
-      body: JSON.stringify(body),
-    }),
-  );
-  return {
-    status: res.status,
-    sid: res.headers.get("mcp-session-id"),
-    challenge: res.headers.get("www-authenticate"),
-    body: res.status === 202 ? undefined : await res.json(),
-  };
-}
 
 test("attack #4 over HTTP: completion, template reads, subscriptions and the caller's own tasks of a scoped item get 403 insufficient_scope and run nothing", async () => {
   const { server, ran } = fixture();

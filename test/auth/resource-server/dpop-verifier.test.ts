@@ -10,8 +10,9 @@ import { McpServer } from "../../../src/server/index.js";
 import { StreamableHttpHandler } from "../../../src/transports/http/index.js";
 import { JwtTokenVerifier, OAuthClient, clientCredentialsFlow, type DpopOptions, bearerAuth } from "../../../src/auth/index.js";
 import { connect, setup } from "../../fixtures/protected-server.js";
+import { ENDPOINT, INITIALIZE, post } from "../../fixtures/http-requests.js";
 
-const URL_ = "http://127.0.0.1:3000/mcp";
+const URL_ = ENDPOINT;
 const ISSUER = "https://as.example";
 const issuerKey = await generateKeyPair("ES256");
 const jwks = { keys: [{ ...(await exportJWK(issuerKey.publicKey)), kty: "EC", kid: "k", alg: "ES256" }] };
@@ -44,31 +45,10 @@ function handler(verifier = new JwtTokenVerifier({ issuer: ISSUER, audience: URL
   return new StreamableHttpHandler(server, { auth: bearerAuth({ verifier, resource: URL_, authorizationServers: [ISSUER], dpop }) });
 }
 
+/** init opens a session with the given Authorization header and DPoP proof. */
 async function init(h: StreamableHttpHandler, authorization: string, dpopProof?: string) {
-  const res = await h.fetch(
-    new Request(URL_, {
-      method: "POST",
-      headers: {
-        host: "127.0.0.1:3000",
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        authorization,
-        ...(dpopProof ? { dpop: dpopProof } : {}),
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-      }),
-    }),
-  );
-  return {
-    status: res.status,
-    challenge: res.headers.get("www-authenticate") ?? "",
-    nonce: res.headers.get("dpop-nonce"),
-    body: await res.json(),
-  };
+  const r = await post(h, INITIALIZE, { headers: { authorization, ...(dpopProof ? { dpop: dpopProof } : {}) } });
+  return { ...r, nonce: r.headers.get("dpop-nonce") };
 }
 
 test("attack #12: typ must be at+jwt by default; configurable for issuers that set something else", async () => {
