@@ -3,7 +3,7 @@
  * declared from the handlers that are set, and only those.
  */
 import { ErrorCode, ProtocolError, TrellisError, misuse } from "../protocol/errors.js";
-import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../protocol/methods.js";
+import { methodTables } from "../protocol/methods.js";
 import { isSupportedVersion } from "../protocol/versions.js";
 import { LATEST_PROTOCOL_VERSION } from "../protocol/types.js";
 import type {
@@ -86,10 +86,11 @@ export class McpClient {
     if (this.#session && !this.#session.closed) throw misuse("McpClient.connect: already connected; close() first");
     const o = this.#opts;
     const handlers = serverRequestHandlers(o, () => this.#roots, this.#receiver);
+    const tables = methodTables(LATEST_PROTOCOL_VERSION);
     const session = new Session(transport, {
-      incoming: SERVER_REQUESTS,
-      outgoing: CLIENT_REQUESTS,
-      notifications: NOTIFICATIONS,
+      incoming: tables.serverRequests,
+      outgoing: tables.clientRequests,
+      notifications: tables.notifications,
       handlers,
       timeoutMs: o.timeoutMs,
       onerror: o.onerror,

@@ -37,11 +37,11 @@ export type NotificationHandler = (params: Params, session: Session, extra?: Mes
 /** SessionOptions configure a Session. */
 export interface SessionOptions {
   /** Methods this side handles, with their validators. Unknown methods get -32601. */
-  incoming: Record<string, MethodSpec>;
+  incoming: Readonly<Record<string, MethodSpec>>;
   /** Methods this side may send, used to validate the results that come back. */
-  outgoing: Record<string, MethodSpec>;
+  outgoing: Readonly<Record<string, MethodSpec>>;
   /** Notification shapes, used to validate incoming notifications. */
-  notifications: Record<string, MethodSpec>;
+  notifications: Readonly<Record<string, MethodSpec>>;
   /** Request handlers shared by every session of one server or client (kept out of each session to keep it small). */
   handlers?: ReadonlyMap<string, RequestHandler>;
   /** Notification handlers shared likewise. */

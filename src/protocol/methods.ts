@@ -5,6 +5,7 @@
  */
 import * as V from "./generated/validators.js";
 import type { CompiledValidator } from "./generated/validators.js";
+import type { ProtocolVersion } from "./types.js";
 
 export interface MethodSpec {
   /** Validator for `params`; absent params are checked as `{}`. */
@@ -63,6 +64,29 @@ export const NOTIFICATIONS: Record<string, MethodSpec> = {
   "notifications/prompts/list_changed": { params: notif },
   "notifications/elicitation/complete": { params: notif },
 };
+
+/** MethodTables: every method one protocol revision defines, by direction, with its validators. */
+export interface MethodTables {
+  /** Requests a client sends and a server handles. */
+  clientRequests: Readonly<Record<string, MethodSpec>>;
+  /** Requests a server sends and a client handles. */
+  serverRequests: Readonly<Record<string, MethodSpec>>;
+  /** Notifications, either direction. */
+  notifications: Readonly<Record<string, MethodSpec>>;
+}
+
+const TABLES_2025: MethodTables = { clientRequests: CLIENT_REQUESTS, serverRequests: SERVER_REQUESTS, notifications: NOTIFICATIONS };
+
+/**
+ * methodTables gives the tables a session speaking `version` checks messages against. Every revision Trellis
+ * speaks today (2025-03-26 to 2025-11-25) shares the 2025-11-25 schema, since results for older clients are
+ * downgraded rather than checked against their own schema. 2026-07-28 changes the method set (server/discover
+ * and subscriptions/listen in, ping and logging/setLevel out), so it gets tables of its own here, generated from
+ * its own schema, and callers need not change.
+ */
+export function methodTables(_version: ProtocolVersion): MethodTables {
+  return TABLES_2025;
+}
 
 /** The result of any task-augmented request (params carry "task"): CreateTaskResult, not the method's own. */
 export const CREATE_TASK_RESULT: CompiledValidator = V.CreateTaskResult;

@@ -3,7 +3,7 @@
  * capabilities, log level, subscriptions) and nothing else, so that an idle session stays small.
  */
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
-import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../protocol/methods.js";
+import { methodTables } from "../protocol/methods.js";
 import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../protocol/types.js";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/generated/schema-types.js";
 import { Session, type NotificationHandler, type RequestHandler } from "../jsonrpc/session.js";
@@ -35,10 +35,11 @@ export class ServerSession extends Session {
   subscriptions?: Set<string>;
 
   constructor(transport: Transport, options: ServerSessionOptions) {
+    const tables = methodTables(options.preinitialized?.protocolVersion ?? LATEST_PROTOCOL_VERSION);
     super(transport, {
-      incoming: CLIENT_REQUESTS,
-      outgoing: SERVER_REQUESTS,
-      notifications: NOTIFICATIONS,
+      incoming: tables.clientRequests,
+      outgoing: tables.serverRequests,
+      notifications: tables.notifications,
       handlers: options.handlers,
       notificationHandlers: options.notificationHandlers,
       timeoutMs: options.timeoutMs,

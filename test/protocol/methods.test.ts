@@ -1,7 +1,8 @@
 /** The method table and the typed method maps agree, and every entry checks what it says it checks. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
+import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS, methodTables } from "../../src/protocol/methods.js";
+import { SUPPORTED_PROTOCOL_VERSIONS } from "../../src/protocol/types.js";
 import { checkAgainst } from "../../src/protocol/validate.js";
 import type { ClientRequests, ServerRequests } from "../../src/protocol/method-types.js";
 
@@ -39,6 +40,15 @@ const serverMethods: Record<keyof ServerRequests, true> = {
 test("the typed maps and the validator tables name the same methods", () => {
   assert.deepEqual(Object.keys(CLIENT_REQUESTS).sort(), Object.keys(clientMethods).sort());
   assert.deepEqual(Object.keys(SERVER_REQUESTS).sort(), Object.keys(serverMethods).sort());
+});
+
+test("every supported revision has method tables; the 2025 revisions share the 2025-11-25 ones", () => {
+  for (const v of SUPPORTED_PROTOCOL_VERSIONS) {
+    const t = methodTables(v);
+    assert.equal(t.clientRequests, CLIENT_REQUESTS, v);
+    assert.equal(t.serverRequests, SERVER_REQUESTS, v);
+    assert.equal(t.notifications, NOTIFICATIONS, v);
+  }
 });
 
 test("each validator accepts a valid params object and names the field of an invalid one", () => {
