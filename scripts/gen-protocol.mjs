@@ -13,6 +13,16 @@ const schema = JSON.parse(readFileSync(join(root, "schema/2025-11-25.json"), "ut
 const out = join(root, "src/protocol/generated");
 mkdirSync(out, { recursive: true });
 const defs = schema.$defs;
+// SEP-2133 (final, part of the 2025-11-25 release) puts `extensions` in both capability objects; the 2025-11-25
+// schema predates it (2026-07-28's has it). This gives the field its type; the validators are generated without
+// it, as the schema has it, so a malformed entry is ignored by the receiver (peerExtensions) rather than refused.
+for (const name of ["ClientCapabilities", "ServerCapabilities"]) {
+  defs[name].properties.extensions = {
+    description: "Extensions (SEP-2133) this side supports: extension identifier to its settings object ({} for none).",
+    type: "object",
+    additionalProperties: { type: "object", additionalProperties: true },
+  };
+}
 
 // ---- types ----------------------------------------------------------------------------------
 const ident = (name) => name.replace(/[^A-Za-z0-9_]/g, "_");
@@ -63,6 +73,7 @@ for (const [name, s] of Object.entries(defs)) {
   types += `export type ${ident(name)} = ${tsType(s, 0)};\n\n`;
 }
 writeFileSync(join(out, "schema-types.ts"), types);
+for (const name of ["ClientCapabilities", "ServerCapabilities"]) delete defs[name].properties.extensions;
 
 // ---- validators -----------------------------------------------------------------------------
 // Formats are not checked on the wire: peers send URIs such as "test://x" or relative file paths,

@@ -32,10 +32,12 @@ import type {
 import { Session } from "../jsonrpc/session.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
-import { TaskHandle } from "./tasks.js";
+import { TaskHandle, TaskListeners } from "./tasks.js";
 import { ListCache, pages } from "./lists.js";
 import { TaskManager } from "../tasks/manager.js";
 import { clientCapabilities, serverRequestHandlers } from "./handlers.js";
+import { ClientExtensions, type ClientExtension } from "./extension.js";
+import type { ExtensionsCapability } from "../protocol/extensions.js";
 import { UrlElicitationRequiredError, type CallOptions, type ClientOptions } from "./options.js";
 import type { ClientRequests } from "../protocol/method-types.js";
 import type { Task, ListTasksResult } from "../protocol/generated/schema-types.js";
@@ -50,8 +52,9 @@ export class McpClient {
   #roots: Root[];
   readonly #cache = new ListCache();
   readonly #outputValidators = new Map<string, CompiledSchema | null>();
-  readonly #taskListeners = new Map<string, Set<(t: Task) => void>>();
+  readonly #taskListeners = new TaskListeners();
   readonly #receiver?: TaskManager;
+  readonly #extensions = new ClientExtensions();
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     if (typeof info?.name !== "string" || typeof info?.version !== "string")
@@ -63,9 +66,24 @@ export class McpClient {
     if (options.tasks) this.#receiver = new TaskManager(options.tasks);
   }
 
-  /** The capabilities this client declares, derived from its handlers. */
+  /** The capabilities this client declares, derived from its handlers and the extensions in use. */
   get capabilities(): ClientCapabilities {
-    return clientCapabilities(this.#opts, this.#receiver !== undefined);
+    const caps = clientCapabilities(this.#opts, this.#receiver !== undefined);
+    const extensions = this.#extensions.declared;
+    return extensions ? { ...caps, extensions } : caps;
+  }
+
+  /**
+   * use turns an extension on (SEP-2133: off until the application opts in): the client declares it at initialize
+   * and answers what its `setup` handles. It returns what `setup` returns, the extension's API. Call it before connect().
+   */
+  use<Api>(extension: ClientExtension<Api>): Api {
+    return this.#extensions.use(extension, this, this.#session !== undefined && !this.#session.closed);
+  }
+
+  /** The extensions both sides declared, each with the server's settings (empty before connect). */
+  get extensions(): Readonly<ExtensionsCapability> {
+    return this.#extensions.negotiated;
   }
 
   get serverInfo(): Implementation | undefined {
@@ -86,6 +104,7 @@ export class McpClient {
     if (this.#session && !this.#session.closed) throw misuse("McpClient.connect: already connected; close() first");
     const o = this.#opts;
     const handlers = serverRequestHandlers(o, () => this.#roots, this.#receiver);
+    this.#extensions.addHandlers(handlers);
     const tables = methodTables(LATEST_PROTOCOL_VERSION);
     const session = new Session(transport, {
       incoming: tables.serverRequests,
@@ -100,8 +119,9 @@ export class McpClient {
     session.setNotificationHandler("notifications/resources/updated", (p) => o.onResourceUpdated?.(p.uri as string));
     session.setNotificationHandler("notifications/elicitation/complete", (p) => o.onElicitationComplete?.(p.elicitationId as string));
     session.setNotificationHandler("notifications/tasks/status", (p) => {
-      for (const fn of this.#taskListeners.get(p.taskId as string) ?? []) fn(p as unknown as Task);
+      this.#taskListeners.emit(p as unknown as Task);
     });
+    for (const [name, handler] of this.#extensions.notificationHandlers()) session.setNotificationHandler(name, handler);
     for (const kind of ["tools", "resources", "prompts"] as const) {
       session.setNotificationHandler(`notifications/${kind}/list_changed`, () => {
         this.#cache.changed(kind);
@@ -129,6 +149,7 @@ export class McpClient {
       );
     }
     this.#init = init;
+    this.#extensions.negotiate(init.capabilities);
     session.notify("notifications/initialized");
     return init;
   }
@@ -230,15 +251,7 @@ export class McpClient {
     return new TaskHandle<CallToolResult>(
       r.task,
       () => this.#rpc(),
-      (id, fn) => {
-        const set = this.#taskListeners.get(id) ?? new Set();
-        this.#taskListeners.set(id, set);
-        set.add(fn);
-        return () => {
-          set.delete(fn);
-          if (set.size === 0) this.#taskListeners.delete(id);
-        };
-      },
+      (id, fn) => this.#taskListeners.listen(id, fn),
     );
   }
 

@@ -15,6 +15,8 @@ export {
 } from "./options.js";
 export type { ClientRequests, ServerRequests } from "../protocol/method-types.js";
 export { TaskHandle } from "./tasks.js";
+export { defineClientExtension, type ClientExtension, type ClientExtensionRegistrar } from "./extension.js";
+export { EXTENSION_ID, type ExtensionSettings, type ExtensionsCapability } from "../protocol/extensions.js";
 export {
   StreamableHttpClientTransport,
   type StreamableHttpClientOptions,

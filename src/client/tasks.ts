@@ -116,3 +116,24 @@ export class TaskHandle<R = Record<string, unknown>> {
     }
   }
 }
+
+/** TaskListeners routes notifications/tasks/status to the handles following each task. */
+export class TaskListeners {
+  readonly #byTask = new Map<string, Set<(t: Task) => void>>();
+
+  /** emit hands a status notification to the listeners of its task. */
+  emit(task: Task): void {
+    for (const fn of this.#byTask.get(task.taskId) ?? []) fn(task);
+  }
+
+  /** listen adds a listener for one task and returns the function that removes it. */
+  listen(taskId: string, fn: (t: Task) => void): () => void {
+    const set = this.#byTask.get(taskId) ?? new Set();
+    this.#byTask.set(taskId, set);
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) this.#byTask.delete(taskId);
+    };
+  }
+}

@@ -214,7 +214,8 @@ export class Session {
     }
     const spec = this.#opts.incoming[method];
     const handler = this.#handlerFor(method);
-    if (!spec || !handler) return this.#sendError(id, ErrorCode.MethodNotFound, `method not found: "${method}"`, undefined, id);
+    // A method the protocol table does not know can still have a handler: an extension's, which checks its own params.
+    if (!handler) return this.#sendError(id, ErrorCode.MethodNotFound, `method not found: "${method}"`, undefined, id);
     if (this.#inflight.has(id))
       return this.#sendError(
         id,
@@ -225,7 +226,7 @@ export class Session {
       );
     const gated = this.gate?.(method);
     if (gated) return this.#sendError(id, gated.code, gated.message, gated.data, id);
-    const problem = checkAgainst(spec.params, params);
+    const problem = spec && checkAgainst(spec.params, params);
     if (problem) return this.#sendError(id, ErrorCode.InvalidParams, `invalid params for "${method}": ${problem}`, undefined, id);
 
     const controller = new AbortController();

@@ -18,6 +18,11 @@ export const ErrorCode = {
   ResourceNotFound: -32002,
   /** MCP 2025-11-25 elicitation (SEP-1036): the request needs URL-mode elicitation first. */
   UrlElicitationRequired: -32042,
+  /**
+   * A request needs a client capability (or extension) the client did not declare; `data.requiredCapabilities`
+   * names it. The code 2026-07-28 assigns (basic/index.mdx, "Error codes"); Trellis uses it for both revisions.
+   */
+  MissingRequiredClientCapability: -32021,
   /** Connection closed before a response arrived (local only: never sent to a peer). */
   ConnectionClosed: -32000,
   // Trellis's own codes, in the implementation-defined range that 2026-07-28 keeps open (-32000 to -32019). The

@@ -65,6 +65,13 @@ export const NOTIFICATIONS: Record<string, MethodSpec> = {
   "notifications/elicitation/complete": { params: notif },
 };
 
+const SPEC_METHODS = new Set([...Object.keys(CLIENT_REQUESTS), ...Object.keys(SERVER_REQUESTS), ...Object.keys(NOTIFICATIONS)]);
+
+/** isSpecMethod tells whether the spec defines `name` as a request or notification (either direction): no extension may take it. */
+export function isSpecMethod(name: string): boolean {
+  return SPEC_METHODS.has(name);
+}
+
 /** MethodTables: every method one protocol revision defines, by direction, with its validators. */
 export interface MethodTables {
   /** Requests a client sends and a server handles. */

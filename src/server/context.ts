@@ -17,6 +17,7 @@ import type {
 import type { RequestContext } from "../jsonrpc/session.js";
 import type { RequestOptions } from "../jsonrpc/outgoing.js";
 import type { AuthInfo } from "../jsonrpc/transport.js";
+import type { ExtensionsCapability } from "../protocol/extensions.js";
 import { logMessage } from "./logging.js";
 import type { ServerSession } from "./session.js";
 import { checkElicitationSchema, validateElicitedContent } from "../internal/elicitation-schema.js";
@@ -77,6 +78,14 @@ export class HandlerContext {
   get progressToken(): ProgressToken | undefined {
     return this.#rpc.progressToken;
   }
+  /**
+   * The extensions this client and server both declared (SEP-2133), each with the client's settings: what the
+   * handler may rely on the client to support. Empty when none were negotiated.
+   */
+  get extensions(): Readonly<ExtensionsCapability> {
+    return this.session?.extensions ?? {};
+  }
+
   /** The authenticated caller, when the transport authenticates. */
   get authInfo(): AuthInfo | undefined {
     return this.#rpc.extra?.authInfo;

@@ -23,6 +23,17 @@ export type {
 } from "./resources.js";
 export type { PromptConfig, PromptArgumentConfig, PromptHandler, PromptResult, RegisteredPrompt } from "./prompts.js";
 export { UriTemplate } from "./uri-template.js";
+export {
+  defineExtension,
+  type ServerExtension,
+  type ExtensionRegistrar,
+  type ExtensionMethod,
+  type ExtensionNotification,
+  type ToolCall,
+  type ToolCallHook,
+  type ToolListHook,
+} from "./extension.js";
+export { EXTENSION_ID, type ExtensionSettings, type ExtensionsCapability } from "../protocol/extensions.js";
 export type { TaskOptions } from "../tasks/types.js";
 export { RELATED_TASK, TERMINAL_STATUSES } from "../protocol/tasks.js";
 export type { TaskStore, TaskRecord, TaskStatus, TaskPage } from "../tasks/store.js";

@@ -4,6 +4,7 @@
  */
 import type { InitializeRequestParams, InitializeResult } from "../protocol/generated/schema-types.js";
 import { negotiateVersion } from "../protocol/versions.js";
+import { negotiate, peerExtensions } from "../protocol/extensions.js";
 import type { ServerMethod, ServerNotification } from "./registrar.js";
 
 /** initialize: the revision the client asked for if this server speaks it, else the latest; the server's capabilities. */
@@ -12,6 +13,7 @@ export const initialize: ServerMethod = (params, { state, session }) => {
   session.protocolVersion = negotiateVersion(p.protocolVersion);
   session.clientCapabilities = p.capabilities ?? {};
   session.clientInfo = p.clientInfo;
+  session.extensions = negotiate(state.extensions.keys(), peerExtensions(session.clientCapabilities));
   session.initialized = true;
   const result: InitializeResult = { protocolVersion: session.protocolVersion, capabilities: state.capabilities(), serverInfo: state.info };
   if (state.options.instructions !== undefined) result.instructions = state.options.instructions;

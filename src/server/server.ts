@@ -24,6 +24,8 @@ import {
   type PromptHandler,
   type RegisteredPrompt,
 } from "./prompts.js";
+import { installExtension, missingExtension, type ServerExtension } from "./extension.js";
+import { negotiate, peerExtensions } from "../protocol/extensions.js";
 import { Registrar, type CapabilityContribution, type ServerMethod, type ServerNotification } from "./registrar.js";
 import {
   buildResourceEntry,
@@ -46,8 +48,8 @@ import { ServerState } from "./state.js";
 import { cancelTask, getTask, listTasks, recoverToolTasks, taskResult, tasksCapability } from "./tasks.js";
 import {
   buildToolEntry,
-  callTool,
   callToolMethod,
+  runTool,
   listTools,
   toolsCapability,
   type RegisteredTool,
@@ -151,9 +153,17 @@ export class McpServer {
     if (options.tasks) state.tasks = new TaskManager(options.tasks);
     state.capabilities = () => this.#registrar.capabilities(state, { ...state.forced });
     this.#registrar.add({ owner: "core", methods: CORE_METHODS, notifications: CORE_NOTIFICATIONS, capabilities: CORE_CAPABILITIES });
-    for (const [method, { handler }] of this.#registrar.methods()) this.#handlers.set(method, this.#wrap(method, handler));
+    this.#installHandlers();
+  }
+
+  /** Gives sessions a handler for every method and notification in the registrar that they do not have yet. */
+  #installHandlers(): void {
+    const state = this.#state;
+    for (const [method, { handler }] of this.#registrar.methods())
+      if (!this.#handlers.has(method)) this.#handlers.set(method, this.#wrap(method, handler));
     for (const [method, { handler }] of this.#registrar.notifications())
-      this.#notificationHandlers.set(method, (p, session, extra) => handler(p, session as ServerSession, state, extra));
+      if (!this.#notificationHandlers.has(method))
+        this.#notificationHandlers.set(method, (p, session, extra) => handler(p, session as ServerSession, state, extra));
   }
 
   /** The sessions currently connected. */
@@ -218,6 +228,19 @@ export class McpServer {
     };
   }
 
+  /**
+   * use turns an extension on (SEP-2133: extensions are off until the application opts in): the server declares it
+   * in `capabilities.extensions` and serves what its `setup` adds. It returns what `setup` returns, typically the
+   * extension's own registration API. Call it before connecting clients; a refused extension leaves nothing behind.
+   */
+  use<Api>(extension: ServerExtension<Api>): Api {
+    if (this.#sessions.size)
+      throw misuse("server.use: turn extensions on before connecting clients, so every client sees the same capabilities");
+    const api = installExtension(extension, { state: this.#state, registrar: this.#registrar, items: this });
+    this.#installHandlers();
+    return api;
+  }
+
   // ---- connections -------------------------------------------------------------------------------
 
   /**
@@ -237,7 +260,7 @@ export class McpServer {
     const resumable = (name: string) => {
       const tool = state.tools.get(name);
       return tool?.resumable
-        ? (args: Record<string, unknown> | undefined, ctx: Parameters<typeof callTool>[2]) => callTool(tool, args, ctx)
+        ? (args: Record<string, unknown> | undefined, ctx: Parameters<typeof runTool>[3]) => runTool(state, tool, args, ctx)
         : undefined;
     };
     return (this.#recovered ??= state.tasks ? recoverToolTasks(state.tasks, resumable) : Promise.resolve());
@@ -254,6 +277,7 @@ export class McpServer {
       onerror: o.onerror,
       preinitialized: options.preinitialized,
     });
+    if (session.initialized) session.extensions = negotiate(this.#state.extensions.keys(), peerExtensions(session.clientCapabilities));
     this.#sessions.add(session);
     session.onceClosed(() => this.#sessions.delete(session));
     return session;
@@ -295,6 +319,7 @@ export class McpServer {
     const scoped = SCOPED_METHODS.has(method);
     return (params, rpc) => {
       const session = rpc.session as ServerSession;
+      if (state.extensions.size && method !== "initialize") checkRequiredExtensions(state, session);
       const call = { state, session, rpc };
       const auth = rpc.extra?.authInfo;
       const out = auth && scoped ? authorize(state, method, params, auth).then(() => handler(params, call)) : handler(params, call);
@@ -304,4 +329,9 @@ export class McpServer {
         : downgradeResult(method, out as Params, session.protocolVersion);
     };
   }
+}
+
+/** Refuses a client that did not declare an extension the server requires, with the error the spec names. */
+function checkRequiredExtensions(state: ServerState, session: ServerSession): void {
+  for (const [id, e] of state.extensions) if (e.requireClient && !Object.hasOwn(session.extensions, id)) throw missingExtension(id);
 }

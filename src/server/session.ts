@@ -4,6 +4,7 @@
  */
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { methodTables } from "../protocol/methods.js";
+import type { ExtensionsCapability } from "../protocol/extensions.js";
 import { LATEST_PROTOCOL_VERSION, type ProtocolVersion } from "../protocol/types.js";
 import type { ClientCapabilities, Implementation, LoggingLevel } from "../protocol/generated/schema-types.js";
 import { Session, type NotificationHandler, type RequestHandler } from "../jsonrpc/session.js";
@@ -31,6 +32,11 @@ export class ServerSession extends Session {
   logLevel?: LoggingLevel;
   /** A stable id for a session without a transport session id (stdio), used to own tasks. */
   localId?: string;
+  /**
+   * The extensions both sides declared: the client's settings for each extension this server uses. Extensions the
+   * client declared that the server does not use are left out (SEP-2133: unknown extensions are ignored).
+   */
+  extensions: ExtensionsCapability = {};
   /** Resource URIs this client subscribed to. Created on first subscribe. */
   subscriptions?: Set<string>;
 

@@ -10,6 +10,8 @@ import type { PromptEntry } from "./prompts.js";
 import type { ResourceEntry, TemplateEntry } from "./resources.js";
 import type { ServerOptions } from "./server.js";
 import type { ToolEntry } from "./tools.js";
+import type { ToolCallHook, ToolListHook } from "./extension.js";
+import type { ExtensionSettings } from "../protocol/extensions.js";
 import { DEFAULT_PAGE_SIZE } from "./pagination.js";
 
 export class ServerState {
@@ -22,6 +24,11 @@ export class ServerState {
   readonly prompts = new Map<string, PromptEntry>();
   /** The task manager, once tasks are on (the `tasks` option, or a tool that can run as a task). */
   tasks?: TaskManager;
+  /** The extensions in use (server.use), by identifier: what the server declares, and whether clients must declare them too. */
+  readonly extensions = new Map<string, { settings: ExtensionSettings; requireClient: boolean }>();
+  /** Extensions' hooks around tool calls, outermost first, and over tools/list. Empty unless an extension adds one. */
+  readonly toolCallHooks: ToolCallHook[] = [];
+  readonly toolListHooks: ToolListHook[] = [];
   /** What the server declares at initialize; set by McpServer from its registrar. */
   capabilities: () => ServerCapabilities = () => ({});
 

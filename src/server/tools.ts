@@ -11,6 +11,7 @@ import { checkIcons } from "./icons.js";
 import { HandlerContext as Context } from "./context.js";
 import { listPage } from "./pagination.js";
 import type { CapabilityContribution, ServerMethod } from "./registrar.js";
+import type { ServerState } from "./state.js";
 import { startToolTask } from "./tasks.js";
 import { checkStructuredContent } from "../internal/schema.js";
 
@@ -169,8 +170,18 @@ function normalize(out: ToolResult, name: string): CallToolResult {
   return out;
 }
 
-/** tools/list: the tools the caller may use, a page at a time. */
-export const listTools: ServerMethod = (params, { state, rpc }) => listPage(state, rpc, state.tools.values(), params.cursor, "tools");
+/** tools/list: the tools the caller may use, a page at a time, as extensions' list hooks present them. */
+export const listTools: ServerMethod = (params, { state, session, rpc }) => {
+  const page = listPage(state, rpc, state.tools.values(), params.cursor, "tools");
+  if (!state.toolListHooks.length) return page;
+  const tools: Tool[] = [];
+  for (const tool of page.tools as Tool[]) {
+    let shown: Tool | undefined = tool;
+    for (const hook of state.toolListHooks) if (shown) shown = hook(shown, session);
+    if (shown) tools.push(shown);
+  }
+  return { ...page, tools };
+};
 
 /**
  * tools/call: runs the tool, or starts it as a task when the call carries "task" and the server has tasks; a
@@ -192,15 +203,29 @@ export const callToolMethod: ServerMethod = (params, { state, session, rpc }) =>
         ErrorCode.MethodNotFound,
         `tool ${JSON.stringify(name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`,
       );
-    return startToolTask(state.tasks, (args, ctx) => callTool(tool, args, ctx), params, session, rpc);
+    return startToolTask(state.tasks, (args, ctx) => runTool(state, tool, args, ctx), params, session, rpc);
   }
   if (support === "required")
     throw new ProtocolError(
       ErrorCode.MethodNotFound,
       `tool ${JSON.stringify(name)} must run as a task (execution.taskSupport is "required"); add "task": {} to the params`,
     );
-  return callTool(tool, params.arguments as Record<string, unknown> | undefined, new Context(rpc, session));
+  return runTool(state, tool, params.arguments as Record<string, unknown> | undefined, new Context(rpc, session));
 };
+
+/** runTool is callTool inside the extensions' tool-call hooks, the first added outermost. */
+export function runTool(
+  state: ServerState,
+  tool: ToolEntry,
+  args: Record<string, unknown> | undefined,
+  ctx: HandlerContext,
+): Promise<CallToolResult> {
+  const hooks = state.toolCallHooks;
+  if (!hooks.length) return callTool(tool, args, ctx);
+  const call = { tool: tool.definition, arguments: args, ctx };
+  const at = (i: number): Promise<CallToolResult> => (i === hooks.length ? callTool(tool, args, ctx) : hooks[i]!(call, () => at(i + 1)));
+  return at(0);
+}
 
 /** The server declares tools once one is registered (or the option forces it). */
 export const toolsCapability: CapabilityContribution = (state, caps) => {

@@ -235,6 +235,12 @@ export type ClientCapabilities = {
       };
     };
   };
+  /** Extensions (SEP-2133) this side supports: extension identifier to its settings object ({} for none). */
+  extensions?: {
+    [key: string]: {
+      [key: string]: unknown;
+    };
+  };
 };
 
 export type ClientNotification = CancelledNotification | InitializedNotification | ProgressNotification | TaskStatusNotification | RootsListChangedNotification;
@@ -1476,6 +1482,12 @@ export type ServerCapabilities = {
   tools?: {
     /** Whether this server supports notifications for changes to the tool list. */
     listChanged?: boolean;
+  };
+  /** Extensions (SEP-2133) this side supports: extension identifier to its settings object ({} for none). */
+  extensions?: {
+    [key: string]: {
+      [key: string]: unknown;
+    };
   };
 };
 
