@@ -16,6 +16,9 @@ await build({
   platform: "node",
   target: "node20",
   external: ["better-sqlite3"],
+  // yaml's Node build is CommonJS and requires "process", which an ESM bundle cannot; its browser build is the
+  // same parser as plain ESM that needs nothing from the runtime.
+  alias: { yaml: "./node_modules/yaml/browser/index.js" },
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });

@@ -209,6 +209,27 @@ const PUBLIC: Record<string, string[]> = {
     "serveClientMetadata",
   ],
   "./auth/node": ["FileCredentialStore", "LoopbackRedirect", "LoopbackRedirectOptions", "loopbackRedirect"],
+  "./skills": [
+    "LoadedSkill",
+    "MAX_SKILL_BYTES",
+    "MAX_SKILL_FILES",
+    "SKILLS_EXTENSION",
+    "SKILL_NAME",
+    "SkillEntry",
+    "SkillFiles",
+    "SkillFrontmatter",
+    "SkillResource",
+    "SkillSource",
+    "SkillsClientApi",
+    "SkillsClientOptions",
+    "SkillsServerApi",
+    "SkillsServerOptions",
+    "digestOf",
+    "parseSkillMd",
+    "skillsClient",
+    "skillsServer",
+  ],
+  "./skills/node": ["readSkillsDirectory"],
 };
 
 const entries = Object.entries<{ types: string; import: string }>(pkg.exports);
@@ -273,7 +294,7 @@ function externalImports(entry: string): Set<string> {
 }
 
 test("'.', './server', './client' and './auth' need no Node built-ins and no native modules", () => {
-  const neutral = [".", "./server", "./client", "./auth"].map((k) => pkg.exports[k]);
+  const neutral = [".", "./server", "./client", "./auth", "./skills"].map((k) => pkg.exports[k]);
   for (const entry of neutral.flatMap((e) => [e.import, e.types.replace(/\.d\.ts$/, ".js")])) {
     const ext = [...externalImports(join(root, entry))];
     assert.deepEqual(

@@ -12,6 +12,8 @@ import {
   type PreRegisteredClient,
 } from "../../src/auth/index.js";
 
+import { skillsClient } from "../../src/ext/skills/index.js";
+
 type Scenario = (url: string) => Promise<void>;
 
 /** initialize, tools_call: list the tools and call the first one. */
@@ -54,6 +56,34 @@ const schemaPreservation: Scenario = async (url) => {
   if (!focal) throw new Error("focal tool json_schema_2020_12_tool not listed");
   await client.callTool("json_schema_echo", { schema: focal.inputSchema });
   await client.close();
+};
+
+/** SEP-2640: list the skills and read none of their files (nothing is fetched ahead of need). */
+const skillsNoPrefetch: Scenario = async (url) => {
+  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const skills = client.use(skillsClient());
+  await client.connect(new StreamableHttpClientTransport(url));
+  const listed = await skills.list();
+  process.stderr.write(`listed ${listed.length} skill(s), loaded none\n`);
+  await client.close();
+};
+
+/**
+ * SEP-2640: load the first skill and, if it verifies, read its supporting files. A server that tampered with
+ * SKILL.md (digest, size or frontmatter) is caught by load(), and nothing more of the skill is read.
+ */
+const skillsLoad: Scenario = async (url) => {
+  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const skills = client.use(skillsClient());
+  await client.connect(new StreamableHttpClientTransport(url));
+  try {
+    const [entry] = await skills.list();
+    if (!entry) throw new Error("the server lists no skills");
+    const skill = await skills.load(entry);
+    if (entry.resources !== "dynamic") for (const r of entry.resources) if (r.uri !== entry.uri) await skill.readFile(r.uri);
+  } finally {
+    await client.close();
+  }
 };
 
 /** The scenario's credentials, from MCP_CONFORMANCE_CONTEXT. */
@@ -187,6 +217,10 @@ const scenarios: Record<string, Scenario> = {
   "elicitation-defaults": elicitationDefaults,
   "sse-retry": sseRetry,
   "json-schema-2020-12-preservation": schemaPreservation,
+  "sep-2640-client-no-prefetch": skillsNoPrefetch,
+  "sep-2640-client-verify-digest": skillsLoad,
+  "sep-2640-client-verify-size": skillsLoad,
+  "sep-2640-client-verify-frontmatter": skillsLoad,
 };
 
 async function main(): Promise<void> {

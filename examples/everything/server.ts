@@ -3,10 +3,16 @@
  * (@modelcontextprotocol/conformance) exercises, plus a few that show Trellis features. It is both the
  * conformance fixture (`npm run everything-server -- --port P`) and the example server (`npm start`).
  */
+import { fileURLToPath } from "node:url";
 import { McpServer, type TaskOptions } from "../../src/server/index.js";
 import { SqliteTaskStore } from "../../src/stores/sqlite/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { StdioServerTransport } from "../../src/transports/stdio.js";
+import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
+import { readSkillsDirectory } from "../../src/ext/skills/node.js";
+
+/** The example's skills folder (examples/everything/skills), from the source or the built file alike. */
+export const SKILLS_DIR = new URL(import.meta.url.includes("/dist/") ? "../../../examples/everything/skills" : "./skills", import.meta.url);
 
 /** A 1x1 red PNG. */
 export const RED_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
@@ -33,7 +39,7 @@ function silentWav(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createEverythingServer(options: { tasks?: TaskOptions } = {}): McpServer {
+export function createEverythingServer(options: { tasks?: TaskOptions; skills?: SkillSource[] } = {}): McpServer {
   const server = new McpServer(
     {
       name: "trellis-everything",
@@ -351,6 +357,8 @@ export function createEverythingServer(options: { tasks?: TaskOptions } = {}): M
     { role: "user", content: { type: "image", data: RED_PIXEL_PNG, mimeType: "image/png" } },
     { role: "user", content: { type: "text", text: "Please analyze the image above." } },
   ]);
+  // Skills (SEP-2640): the folder's skills as skill:// resources, with skills/list, skills/get and directory reads.
+  if (options.skills) server.use(skillsServer({ skills: options.skills }));
   return server;
 }
 
@@ -366,6 +374,7 @@ async function main(): Promise<void> {
   const leaseMs = arg("task-lease-ms");
   const server = createEverythingServer({
     tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) },
+    skills: await readSkillsDirectory(fileURLToPath(SKILLS_DIR)),
   });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());

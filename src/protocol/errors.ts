@@ -73,6 +73,8 @@ export type TrellisErrorCode =
   | "UNSAFE_URL"
   /** A peer's answer was larger than the client accepts. */
   | "RESPONSE_TOO_LARGE"
+  /** Content a peer served does not match what it said about it (a digest, a size, a declared field). */
+  | "VERIFICATION_FAILED"
   /** A fault inside Trellis or an application handler that has no better name (something threw a non-Error). */
   | "INTERNAL";
 

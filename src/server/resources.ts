@@ -29,6 +29,11 @@ export interface ResourceConfig {
   icons?: Icon[];
   /** OAuth scopes a caller needs to see and read it (HTTP with `auth`). */
   scopes?: string[];
+  /**
+   * Whether resources/list shows it. Default true; false for resources clients find another way (a skill's
+   * supporting files, an app's view), which stay readable.
+   */
+  listed?: boolean;
   _meta?: Record<string, unknown>;
 }
 
@@ -51,6 +56,7 @@ export type ResourceTemplateHandler = (
 export interface ResourceEntry {
   seq: number;
   scopes: string[];
+  listed: boolean;
   definition: Resource;
   handler: ResourceHandler;
 }
@@ -84,7 +90,14 @@ export function buildResourceEntry(seq: number, uri: string, config: ResourceCon
   if (typeof uri !== "string" || !URL.canParse(uri))
     throw misuse(`${op}: uri must be an absolute URI such as "file:///notes.txt" or "app://config"`);
   if (typeof handler !== "function") throw misuse(`${op}: handler must be a function`, "ERR_INVALID_ARG_TYPE");
-  return { seq, scopes: config.scopes ?? [], definition: describe({ uri } as Resource, config, op), handler };
+  if (config.listed !== undefined && typeof config.listed !== "boolean") throw misuse(`${op}: listed must be true or false`);
+  return {
+    seq,
+    scopes: config.scopes ?? [],
+    listed: config.listed !== false,
+    definition: describe({ uri } as Resource, config, op),
+    handler,
+  };
 }
 
 export function buildTemplateEntry(
@@ -150,7 +163,13 @@ export function findResource(
 
 /** resources/list and resources/templates/list: what the caller may read, a page at a time. */
 export const listResources: ServerMethod = (params, { state, rpc }) =>
-  listPage(state, rpc, state.resources.values(), params.cursor, "resources");
+  listPage(
+    state,
+    rpc,
+    state.unlisted ? [...state.resources.values()].filter((r) => r.listed) : state.resources.values(),
+    params.cursor,
+    "resources",
+  );
 export const listResourceTemplates: ServerMethod = (params, { state, rpc }) =>
   listPage(state, rpc, state.templates.values(), params.cursor, "resourceTemplates");
 

@@ -199,7 +199,15 @@ export class McpServer {
     const resources = this.#state.resources;
     if (resources.has(uri)) throw misuse(`registerResource ${JSON.stringify(uri)}: a resource with this URI is already registered`);
     const entry = buildResourceEntry(++this.#seq, uri, config, handler);
-    return { uri, remove: this.#add(resources, uri, entry, "resources") };
+    if (!entry.listed) this.#state.unlisted++;
+    const remove = this.#add(resources, uri, entry, entry.listed ? "resources" : undefined);
+    if (entry.listed) return { uri, remove };
+    const unlist = () => {
+      if (resources.get(uri) !== entry) return;
+      remove();
+      this.#state.unlisted--;
+    };
+    return { uri, remove: unlist };
   }
 
   /** registerResourceTemplate adds an RFC 6570 template; reads of matching URIs reach `handler` with the variables. */
@@ -220,11 +228,11 @@ export class McpServer {
   }
 
   /** Adds a validated entry, tells clients, and returns its remove function (a no-op once replaced or removed). */
-  #add<T>(registry: Map<string, T>, key: string, entry: T, kind: "tools" | "resources" | "prompts"): () => void {
+  #add<T>(registry: Map<string, T>, key: string, entry: T, kind: "tools" | "resources" | "prompts" | undefined): () => void {
     registry.set(key, entry);
-    this.#listChanged(kind);
+    if (kind) this.#listChanged(kind);
     return () => {
-      if (registry.get(key) === entry && registry.delete(key)) this.#listChanged(kind);
+      if (registry.get(key) === entry && registry.delete(key) && kind) this.#listChanged(kind);
     };
   }
 

@@ -22,6 +22,8 @@ export class ServerState {
   readonly resources = new Map<string, ResourceEntry>();
   readonly templates = new Map<string, TemplateEntry>();
   readonly prompts = new Map<string, PromptEntry>();
+  /** How many resources are registered with `listed: false` (lists skip the filter while there are none). */
+  unlisted = 0;
   /** The task manager, once tasks are on (the `tasks` option, or a tool that can run as a task). */
   tasks?: TaskManager;
   /** The extensions in use (server.use), by identifier: what the server declares, and whether clients must declare them too. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
@@ -40,5 +40,33 @@ export function runConformance(args: string[], cwd: string): Promise<{ summary: 
       }));
       resolve({ summary, scenarios });
     });
+  });
+}
+
+export interface Check {
+  id: string;
+  status: "SUCCESS" | "FAILURE" | "WARNING" | "SKIPPED" | "INFO";
+  errorMessage?: string;
+}
+
+/**
+ * runScenario runs one scenario by name (`server --url U` or `client --command C` in `args`) and returns its checks
+ * from the suite's checks.json, so a test can require each check to be SUCCESS: a scenario whose checks are all
+ * SKIPPED exits 0 too.
+ */
+export function runScenario(args: string[], scenario: string, cwd: string): Promise<{ checks: Check[]; output: string }> {
+  const out = mkdtempSync(join(cwd, "out-"));
+  return new Promise((resolve) => {
+    execFile(
+      node24(),
+      [cli, ...args, "--scenario", scenario, "-o", out],
+      { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (_e, stdout, stderr) => {
+        const dir = readdirSync(out).find((d) => statSync(join(out, d)).isDirectory());
+        const file = dir && join(out, dir, "checks.json");
+        const checks = file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Check[]) : [];
+        resolve({ checks, output: stdout + stderr });
+      },
+    );
   });
 }
