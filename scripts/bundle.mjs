@@ -22,3 +22,14 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+
+// The browser half of MCP Apps is its own bundle, for pages: no Node built-ins, nothing shared with the rest.
+await build({
+  entryPoints: { "apps-browser": "src/ext/apps/browser.ts" },
+  outdir: "dist/bundle",
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  logLevel: "warning",
+});
