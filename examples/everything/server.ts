@@ -10,6 +10,8 @@ import { serveHttp } from "../../src/transports/http/index.js";
 import { StdioServerTransport } from "../../src/transports/stdio.js";
 import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
 import { readSkillsDirectory } from "../../src/ext/skills/node.js";
+import { addDiceApp } from "./app-view.js";
+import { appsServer } from "../../src/ext/apps/index.js";
 
 /** The example's skills folder (examples/everything/skills), from the source or the built file alike. */
 export const SKILLS_DIR = new URL(import.meta.url.includes("/dist/") ? "../../../examples/everything/skills" : "./skills", import.meta.url);
@@ -39,7 +41,7 @@ function silentWav(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createEverythingServer(options: { tasks?: TaskOptions; skills?: SkillSource[] } = {}): McpServer {
+export function createEverythingServer(options: { tasks?: TaskOptions; skills?: SkillSource[]; apps?: boolean } = {}): McpServer {
   const server = new McpServer(
     {
       name: "trellis-everything",
@@ -359,6 +361,8 @@ export function createEverythingServer(options: { tasks?: TaskOptions; skills?: 
   ]);
   // Skills (SEP-2640): the folder's skills as skill:// resources, with skills/list, skills/get and directory reads.
   if (options.skills) server.use(skillsServer({ skills: options.skills }));
+  // MCP Apps: a dice roller view, the tool that shows it, and a tool only the view may call.
+  if (options.apps) addDiceApp(server.use(appsServer()));
   return server;
 }
 
@@ -375,6 +379,7 @@ async function main(): Promise<void> {
   const server = createEverythingServer({
     tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) },
     skills: await readSkillsDirectory(fileURLToPath(SKILLS_DIR)),
+    apps: true,
   });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());
