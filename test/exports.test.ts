@@ -230,6 +230,50 @@ const PUBLIC: Record<string, string[]> = {
     "skillsServer",
   ],
   "./skills/node": ["readSkillsDirectory"],
+  "./apps": [
+    "APPS_EXTENSION",
+    "APPS_PROTOCOL_VERSION",
+    "APP_MIME_TYPE",
+    "AppHost",
+    "AppHostOptions",
+    "AppRelay",
+    "AppRelayOptions",
+    "AppToolConfig",
+    "AppsServerApi",
+    "CspGrant",
+    "DEFAULT_VIEW_CSP",
+    "DisplayMode",
+    "MAX_VIEW_STATE_BYTES",
+    "MemoryViewStateStore",
+    "OpenViewOptions",
+    "UiCsp",
+    "UiPermissions",
+    "UiResourceMeta",
+    "UiToolMeta",
+    "VIEW_STATE_CAPABILITY",
+    "VIEW_STATE_GET",
+    "VIEW_STATE_SET",
+    "ViewAudit",
+    "ViewConfig",
+    "ViewDescription",
+    "ViewHooks",
+    "ViewSession",
+    "ViewStateStore",
+    "Visibility",
+    "allowAttribute",
+    "appsClient",
+    "appsServer",
+    "buildCsp",
+    "checkDomain",
+    "describeView",
+    "htmlProblem",
+    "sandboxProxyHtml",
+    "sandboxResponse",
+    "viewUriOf",
+    "visibilityOf",
+  ],
+  "./apps/node": ["AppHostServer", "AppRelay", "ServeAppHostOptions", "serveAppHost"],
+  "./apps/browser": ["LocalView", "MountOptions", "MountedView", "ViewConnection", "localConnection", "mountView", "relayConnection"],
 };
 
 const entries = Object.entries<{ types: string; import: string }>(pkg.exports);
@@ -294,7 +338,7 @@ function externalImports(entry: string): Set<string> {
 }
 
 test("'.', './server', './client' and './auth' need no Node built-ins and no native modules", () => {
-  const neutral = [".", "./server", "./client", "./auth", "./skills"].map((k) => pkg.exports[k]);
+  const neutral = [".", "./server", "./client", "./auth", "./skills", "./apps", "./apps/browser"].map((k) => pkg.exports[k]);
   for (const entry of neutral.flatMap((e) => [e.import, e.types.replace(/\.d\.ts$/, ".js")])) {
     const ext = [...externalImports(join(root, entry))];
     assert.deepEqual(

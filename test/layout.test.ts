@@ -94,6 +94,8 @@ const NO_LOGIC = new Set([
 const TESTED_IN: Record<string, string> = {
   "src/auth/client/file-credential-store.ts": "test/auth/client/credential-store.test.ts",
   "src/transports/http-client/auth.ts": "test/transports/http-client/transport.test.ts",
+  "src/ext/apps/node-server.ts": "test/ext/apps/browser.test.ts",
+  "src/ext/apps/mount.ts": "test/ext/apps/browser.test.ts",
 };
 
 test("every source file that holds logic has a test mirroring its path", () => {

@@ -134,14 +134,17 @@ export class ViewSession {
    */
   async teardown(timeoutMs = 3000): Promise<void> {
     if (this.closed) return;
-    if (this.initialized) {
+    // Only a view that is initialized and connected (onsend set) can answer; otherwise there is nothing to wait for.
+    if (this.initialized && this.onsend) {
       const id = this.#nextId++;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const answered = new Promise<void>((resolve) => {
         this.#pending.set(id, () => resolve());
-        setTimeout(resolve, timeoutMs).unref?.();
+        timer = setTimeout(resolve, timeoutMs);
       });
       this.#send({ jsonrpc: "2.0", id, method: "ui/resource-teardown", params: {} });
       await answered;
+      clearTimeout(timer);
       this.#pending.delete(id);
     }
     this.closed = true;
