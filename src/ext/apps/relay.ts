@@ -5,9 +5,11 @@
  *   POST <prefix>/views/:id/messages   one message from the view; the answer is the response to send back (or 202)
  *   GET  <prefix>/views/:id/events     host → view messages, as Server-Sent Events
  *   POST <prefix>/views/:id/close      tear the view down
+ *   GET  <prefix>/tools                the model's tools (name, title, description, inputSchema, view)
  *   POST <prefix>/tools/call           { name, arguments }: a model tool call with its view ({ result, viewId })
  * Only the host page's own origin may call it (Origin checked), view ids are unguessable, bodies are capped.
  */
+import { viewUriOf } from "./apps.js";
 import type { AppHost } from "./host.js";
 import type { ViewSession } from "./view.js";
 
@@ -83,6 +85,18 @@ export class AppRelay {
         return json(200, {});
       }
       return json(405, { error: `${request.method} is not served here` });
+    }
+    if (path.endsWith("/tools") && request.method === "GET") {
+      const tools = await this.#host.modelTools();
+      return json(200, {
+        tools: tools.map((t) => ({
+          name: t.name,
+          title: t.title,
+          description: t.description,
+          inputSchema: t.inputSchema,
+          view: viewUriOf(t),
+        })),
+      });
     }
     if (path.endsWith("/tools/call") && request.method === "POST") {
       const body = await this.#body(request);

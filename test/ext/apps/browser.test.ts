@@ -7,7 +7,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, FrameLocator, Page } from "playwright-core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { ARTIFACTS, bundle, launch, probeServer, rig, type AppsRig } from "../../fixtures/apps.js";
+import { spawnServer } from "../../helpers.js";
 import { DICE_VIEW_HTML } from "../../../examples/everything/app-view.js";
 
 let browser: Browser;
@@ -165,5 +169,39 @@ window.hostReady = true;
     await page.close();
   } finally {
     await r.close();
+  }
+});
+
+test("the apps-host example against the everything example: the page lists the model's tools, calls show_dice, and the view rolls", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-apps-host-"));
+  const everything = fileURLToPath(new URL("../../../examples/everything/server.js", import.meta.url));
+  const hostJs = fileURLToPath(new URL("../../../examples/apps-host/host.js", import.meta.url));
+  const server = await spawnServer([everything, "--port", "0", "--database", join(dir, "db.sqlite")], { cwd: dir });
+  const host = await spawnServer([hostJs, server.url], { cwd: dir, ready: /apps host listening on (\S+)/ });
+  try {
+    const page = await browser.newPage({ viewport: { width: 820, height: 900 } });
+    await page.goto(host.url);
+    const dice = page.locator(".tool", { hasText: "Show the dice roller" });
+    await dice.waitFor();
+    assert.equal(await page.locator(".tool", { hasText: "roll_dice" }).count(), 0, "app-only tools are not offered to the model");
+    await dice.locator("button").click();
+    const view = viewFrame(page);
+    await view.locator("#status").filter({ hasText: "Ready: a 6-sided die" }).waitFor();
+    await view.locator("#roll").click();
+    await view
+      .locator("#result")
+      .filter({ hasText: /You rolled [1-6]/ })
+      .waitFor();
+    await view
+      .locator("#history")
+      .filter({ hasText: /Rolls so far: [1-6]/ })
+      .waitFor();
+    await page.locator("#views").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "apps-host-example.png"), fullPage: true });
+    await page.close();
+  } finally {
+    host.child.kill();
+    server.child.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

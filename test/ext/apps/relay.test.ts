@@ -20,6 +20,16 @@ const post = (relay: AppRelay, path: string, body: unknown, origin: string | nul
 test("a model tool call with its view, then the view's description, messages and events through the relay", async () => {
   const { host, client } = await hostFixture();
   const relay = new AppRelay(host, { allowedOrigins: [ORIGIN] });
+  const tools = (await (await relay.fetch(new Request("http://127.0.0.1:3000/apps/tools"))).json()) as { tools: any[] };
+  assert.deepEqual(
+    tools.tools.map((t) => [t.name, t.view]),
+    [
+      ["show", "ui://t/view.html"],
+      ["bare", "ui://t/bare.html"],
+      ["model_only", undefined],
+      ["fails", undefined],
+    ],
+  );
   const called = await post(relay, "/tools/call", { name: "show", arguments: { a: 1 }, toolCallId: "x" });
   assert.equal(called.status, 200);
   const { result, viewId } = (await called.json()) as { result: any; viewId: string };
