@@ -327,7 +327,7 @@ export class McpServer {
     const scoped = SCOPED_METHODS.has(method);
     return (params, rpc) => {
       const session = rpc.session as ServerSession;
-      if (state.extensions.size && method !== "initialize") checkRequiredExtensions(state, session);
+      if (state.extensions.size && method !== "initialize" && session.capabilitiesKnown) checkRequiredExtensions(state, session);
       const call = { state, session, rpc };
       const auth = rpc.extra?.authInfo;
       const out = auth && scoped ? authorize(state, method, params, auth).then(() => handler(params, call)) : handler(params, call);

@@ -37,6 +37,11 @@ export class ServerSession extends Session {
    * client declared that the server does not use are left out (SEP-2133: unknown extensions are ignored).
    */
   extensions: ExtensionsCapability = {};
+  /**
+   * False when the client's capabilities are unknown: a stateless HTTP request after initialize carries none.
+   * Extensions then neither refuse the client (requireClient) nor assume it lacks them (Apps' text-only fallback).
+   */
+  capabilitiesKnown = true;
   /** Resource URIs this client subscribed to. Created on first subscribe. */
   subscriptions?: Set<string>;
 
@@ -54,6 +59,7 @@ export class ServerSession extends Session {
     if (options.preinitialized) {
       this.protocolVersion = options.preinitialized.protocolVersion;
       this.clientCapabilities = options.preinitialized.clientCapabilities ?? {};
+      this.capabilitiesKnown = options.preinitialized.clientCapabilities !== undefined;
       this.clientInfo = options.preinitialized.clientInfo;
       this.initialized = true;
     }

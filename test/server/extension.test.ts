@@ -104,6 +104,17 @@ for (const transport of ["memory", "http"] as const) {
   });
 }
 
+test("stateless HTTP: a required client extension is not enforced after initialize, since no capabilities arrive with the request", async () => {
+  const server = serverWith(defineExtension({ id: "com.example/must", requireClient: true, setup() {} }));
+  server.registerTool("t", {}, (_a, ctx) => JSON.stringify(ctx.extensions));
+  const http = await serveHttp(server, { stateless: true });
+  const client = new McpClient({ name: "c", version: "1" });
+  await client.connect(new StreamableHttpClientTransport(http.url));
+  assert.equal(((await client.callTool("t")).content[0] as { text: string }).text, "{}");
+  await client.close();
+  await http.close();
+});
+
 test("extensions are off by default: no use(), no extensions capability; a client's unknown extensions are ignored", async () => {
   const server = new McpServer({ name: "plain", version: "1" });
   server.registerTool("t", {}, (_a, ctx) => JSON.stringify(ctx.extensions));

@@ -70,17 +70,19 @@ export function visibilityOf(tool: Pick<Tool, "_meta">): Visibility[] {
 
 /**
  * A domain a view may declare: an http(s) origin with no path, a `*.` wildcard allowed at the start of the host
- * (resource domains), plain http only for loopback. Anything else — keywords, schemes such as data: or blob:, "*",
+ * (resource domains), plain http only for loopback; wss (ws for loopback) only for `kind` "connectDomains". Anything else — keywords, schemes such as data: or blob:, "*",
  * paths, quotes, separators — would loosen the policy or break out of it, so it is refused.
  */
-export function checkDomain(domain: unknown): string | undefined {
+export function checkDomain(domain: unknown, kind?: string): string | undefined {
   if (typeof domain !== "string") return "must be a string";
   if (/[\s;,'"]/.test(domain)) return "must not contain spaces, quotes, commas or semicolons";
-  const m = /^(https?):\/\/(\*\.)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.exec(domain);
+  const m = /^(https?|wss?):\/\/(\*\.)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.exec(domain);
   if (!m) return 'must be an origin such as "https://api.example.com" or "https://*.example.com" (scheme and host, no path)';
+  const scheme = m[1]!;
+  if (scheme.startsWith("ws") && kind !== "connectDomains") return "may use wss only among connectDomains (WebSockets)";
   const host = m[3]!.toLowerCase();
-  if (m[1] === "http" && !(host === "localhost" || host === "127.0.0.1" || host === "[::1]"))
-    return "must use https (http only for loopback)";
+  if ((scheme === "http" || scheme === "ws") && !(host === "localhost" || host === "127.0.0.1" || host === "[::1]"))
+    return `must use ${scheme === "ws" ? "wss" : "https"} (${scheme} only for loopback)`;
   if (m[2] && host.split(".").length < 2) return "a wildcard must stand before a domain with at least two labels";
   return undefined;
 }
@@ -91,6 +93,24 @@ export function htmlProblem(html: string): string | undefined {
   const head = html.replace(/^\uFEFF/, "").replace(/^(\s|<!--[\s\S]*?-->)*/, "");
   if (!/^<!doctype html\s*>/i.test(head) && !/^<html[\s>]/i.test(head))
     return 'html must be a complete HTML document starting with "<!doctype html>" (or <html>)';
-  if (!/<\/html>\s*(<!--[\s\S]*?-->\s*)*$/i.test(html)) return "html must end with </html>";
+  if (!endsWithHtmlClose(html)) return "html must end with </html>";
   return undefined;
+}
+
+/**
+ * endsWithHtmlClose: does `html` end with </html>, trailing whitespace and comments aside? Scanned backwards in
+ * linear time; a regex here backtracks quadratically on input a hostile server can send.
+ */
+function endsWithHtmlClose(html: string): boolean {
+  let end = html.length;
+  for (;;) {
+    while (end > 0 && /\s/.test(html[end - 1]!)) end--;
+    if (end >= 3 && html.startsWith("-->", end - 3)) {
+      const open = html.lastIndexOf("<!--", end - 3);
+      if (open < 0) return false;
+      end = open;
+      continue;
+    }
+    return end >= 7 && html.slice(end - 7, end).toLowerCase() === "</html>";
+  }
 }

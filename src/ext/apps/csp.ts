@@ -34,7 +34,7 @@ export function buildCsp(csp: UiCsp | undefined, options: { frameAncestors?: str
       continue;
     }
     for (const d of list.slice(0, 64)) {
-      const problem = checkDomain(d);
+      const problem = checkDomain(d, kind);
       const wildcardOutsideResources = typeof d === "string" && d.includes("*") && kind !== "resourceDomains";
       if (problem || wildcardOutsideResources)
         dropped.push({ kind, domain: d, reason: problem ?? "wildcards are for resourceDomains only" });

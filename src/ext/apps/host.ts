@@ -30,7 +30,9 @@ export interface ViewAudit {
   policy: string;
   granted: CspGrant["granted"];
   dropped: CspGrant["dropped"];
+  /** What the view asked for, and what `grantPermissions` let it have. */
   permissions?: UiPermissions;
+  grantedPermissions?: UiPermissions;
   domain?: string;
 }
 
@@ -46,6 +48,15 @@ export interface AppHostOptions extends ViewHooks {
   frameAncestors?: string[];
   /** Largest view document accepted. Default 5 MiB. */
   maxHtmlBytes?: number;
+  /**
+   * grantPermissions decides which of the device permissions a view asks for (camera, microphone, geolocation,
+   * clipboardWrite) its frame gets. The browser's prompt names the host page, not the server, so nothing is
+   * granted unless this says so. Default: none.
+   */
+  grantPermissions?(
+    requested: UiPermissions,
+    view: { tool: string; uri: string; server?: Implementation },
+  ): UiPermissions | Promise<UiPermissions>;
 }
 
 export interface OpenViewOptions {
@@ -99,6 +110,8 @@ export class AppHost {
     const csp = buildCsp(ui?.csp, { frameAncestors: this.#options.frameAncestors });
     const id = crypto.randomUUID();
     const server = this.client.serverInfo;
+    const granted =
+      ui?.permissions && this.#options.grantPermissions ? await this.#grant(ui.permissions, { tool: toolName, uri, server }) : undefined;
     const view = new ViewSession({
       id,
       client: this.client,
@@ -107,8 +120,8 @@ export class AppHost {
       html,
       csp,
       cspDeclared: ui?.csp !== undefined,
-      permissions: ui?.permissions,
-      allow: allowAttribute(ui?.permissions),
+      permissions: granted,
+      allow: allowAttribute(granted),
       prefersBorder: ui?.prefersBorder,
       domain: ui?.domain,
       toolCallId: options.toolCallId,
@@ -129,7 +142,7 @@ export class AppHost {
       policy: csp.policy,
       granted: csp.granted,
       dropped: csp.dropped,
-      ...(ui?.permissions ? { permissions: ui.permissions } : {}),
+      ...(ui?.permissions ? { permissions: ui.permissions, grantedPermissions: granted ?? {} } : {}),
       ...(ui?.domain ? { domain: ui.domain } : {}),
     };
     this.auditLog.push(record);
@@ -170,8 +183,21 @@ export class AppHost {
   async closeView(id: string, timeoutMs?: number): Promise<void> {
     const view = this.#views.get(id);
     if (!view) return;
-    this.#views.delete(id);
-    await view.teardown(timeoutMs);
+    // Forgotten only afterwards: the view's answer and the state it saves come back through the host (the relay).
+    try {
+      await view.teardown(timeoutMs);
+    } finally {
+      this.#views.delete(id);
+    }
+  }
+
+  /** #grant keeps only the requested permissions the application's callback grants. */
+  async #grant(requested: UiPermissions, view: { tool: string; uri: string; server?: Implementation }): Promise<UiPermissions> {
+    const answer = await this.#options.grantPermissions!({ ...requested }, view);
+    const out: UiPermissions = {};
+    for (const k of ["camera", "microphone", "geolocation", "clipboardWrite"] as const)
+      if (requested[k] !== undefined && answer?.[k] !== undefined) out[k] = {};
+    return out;
   }
 
   async #fetchView(uri: string): Promise<{ html: string; ui?: UiResourceMeta }> {

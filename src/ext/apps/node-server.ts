@@ -90,6 +90,12 @@ async function serve(
   origin: string,
   handle: (r: Request) => Response | Promise<Response>,
 ): Promise<void> {
+  // DNS rebinding: a page on another name resolving to 127.0.0.1 is same-origin with itself, not with us.
+  const port = new URL(origin).port;
+  if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
+    res.writeHead(421, { "content-type": "text/plain" }).end(`this listener answers to 127.0.0.1:${port} only`);
+    return;
+  }
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   try {

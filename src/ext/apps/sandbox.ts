@@ -3,7 +3,10 @@
  * It tells the host it is ready, takes the view's document from the host, writes it into an inner iframe that
  * inherits this page's Content-Security-Policy (sent as an HTTP header, which a view cannot change), and passes
  * every other message between host and view — only from the host's origin and the inner frame, and never the
- * sandbox's own messages, so a view cannot pose as the proxy.
+ * sandbox's own messages from the view. Trust model: the inner frame is same-origin with the proxy (the spec's
+ * `allow-same-origin`, so views keep storage), hence a view could script the proxy page itself; what keeps the host
+ * safe is that the host page answers the proxy only by sending the view's own document, and that views of one
+ * sandbox origin share its storage — give each server its own sandbox origin when that matters.
  */
 import type { UiCsp } from "./apps.js";
 import { buildCsp } from "./csp.js";

@@ -57,8 +57,11 @@ export interface AppsServerApi {
 /** appsServer is the MCP Apps extension for McpServer: `const apps = server.use(appsServer())`. */
 export function appsServer(): ServerExtension<AppsServerApi> {
   const views = new Set<string>();
+  // Without a session (a task resumed after a restart) or with unknown capabilities (stateless HTTP), nothing says
+  // the client lacks Apps: serve the full shape rather than a fallback a host that renders views would not want.
   const supports = (session: ServerSession | undefined) => {
-    const s = session?.extensions[APPS_EXTENSION] as { mimeTypes?: unknown } | undefined;
+    if (!session?.capabilitiesKnown) return true;
+    const s = session.extensions[APPS_EXTENSION] as { mimeTypes?: unknown } | undefined;
     return !!s && (!Array.isArray(s.mimeTypes) || s.mimeTypes.includes(APP_MIME_TYPE));
   };
   return defineExtension({
@@ -173,7 +176,7 @@ function checkCsp(csp: UiCsp, op: string): UiCsp {
     if (list === undefined) continue;
     if (!Array.isArray(list)) throw misuse(`${op}: csp.${kind} must be a list of origins`);
     for (const d of list) {
-      const problem = checkDomain(d);
+      const problem = checkDomain(d, kind);
       if (problem) throw misuse(`${op}: csp.${kind} entry ${JSON.stringify(d)} ${problem}`);
       if (d.includes("*") && kind !== "resourceDomains")
         throw misuse(`${op}: csp.${kind} entry ${JSON.stringify(d)}: wildcards are for resourceDomains only`);

@@ -44,13 +44,18 @@ export interface SkillsClientApi {
 export interface SkillsClientOptions {
   /** Largest file this client accepts, in bytes. Default 16 MiB (the SEP's per-skill total). */
   maxFileBytes?: number;
-  /** Skills whose entry says "dynamic" cannot be verified; load them anyway? Default false. */
+  /** Skills listed without their files (generated on demand) cannot be verified; load them anyway? Default false. */
   allowDynamic?: boolean;
+  /** The most pages list() and readDirectory() follow from one server before giving up. Default 1000. */
+  maxPages?: number;
+  /** Called for each listed entry that breaks the SEP's rules; list() leaves it out and goes on. */
+  onInvalidEntry?: (error: TrellisError, entry: unknown) => void;
 }
 
 /** skillsClient is the Skills extension for McpClient: `const skills = client.use(skillsClient())`. */
 export function skillsClient(options: SkillsClientOptions = {}): ClientExtension<SkillsClientApi> {
   const maxBytes = options.maxFileBytes ?? MAX_SKILL_BYTES;
+  const maxPages = options.maxPages ?? 1000;
   return defineClientExtension({
     id: SKILLS_EXTENSION,
     setup({ client }) {
@@ -70,10 +75,19 @@ export function skillsClient(options: SkillsClientOptions = {}): ClientExtension
           const out: SkillEntry[] = [];
           const seen = new Set<string>();
           let cursor: string | undefined;
+          let pages = 0;
           do {
+            if (++pages > maxPages) throw invalid(`skills/list went on past ${maxPages} pages (maxPages)`);
             const page = await client.request("skills/list", cursor === undefined ? {} : { cursor });
             if (!Array.isArray(page.skills)) throw invalid("skills/list returned no skills array");
-            for (const e of page.skills) out.push(checkEntry(e));
+            for (const e of page.skills) {
+              try {
+                out.push(checkEntry(e));
+              } catch (err) {
+                if (!(err instanceof TrellisError)) throw err;
+                options.onInvalidEntry?.(err, e);
+              }
+            }
             cursor = typeof page.nextCursor === "string" && page.nextCursor !== "" ? page.nextCursor : undefined;
             if (cursor !== undefined && seen.has(cursor)) throw invalid("skills/list repeated a cursor");
             if (cursor !== undefined) seen.add(cursor);
@@ -92,7 +106,7 @@ export function skillsClient(options: SkillsClientOptions = {}): ClientExtension
           if (entry.resources === "dynamic" && !options.allowDynamic)
             throw failed(
               entry.uri,
-              'the entry lists its files as "dynamic", so nothing can be verified; pass allowDynamic to load it anyway',
+              "the entry lists no files (a skill generated on demand), so nothing can be verified; pass allowDynamic to load it anyway",
             );
           const md = await readVerified(client, entry, entry.uri, maxBytes);
           if (md.text === undefined) throw failed(entry.uri, "SKILL.md is not text");
@@ -104,7 +118,10 @@ export function skillsClient(options: SkillsClientOptions = {}): ClientExtension
           }
           const keys = new Set([...Object.keys(parsed.frontmatter), ...Object.keys(entry.frontmatter)]);
           for (const k of keys)
-            if (!sameJson(parsed.frontmatter[k] ?? null, entry.frontmatter[k] ?? null))
+            if (
+              Object.hasOwn(parsed.frontmatter, k) !== Object.hasOwn(entry.frontmatter, k) ||
+              !sameJson(parsed.frontmatter[k], entry.frontmatter[k])
+            )
               throw failed(entry.uri, `frontmatter field ${JSON.stringify(k)} differs from the listed entry`);
           const root = entry.uri.slice(0, -"/SKILL.md".length);
           return {
@@ -119,13 +136,18 @@ export function skillsClient(options: SkillsClientOptions = {}): ClientExtension
           need();
           if (!api.directoryRead) throw new TrellisError("CAPABILITY_MISSING", "the server did not declare directoryRead");
           const out: Array<{ uri: string; name: string; mimeType?: string; size?: number }> = [];
+          const seen = new Set<string>();
           let cursor: string | undefined;
+          let pages = 0;
           do {
+            if (++pages > maxPages) throw invalid(`resources/directory/read went on past ${maxPages} pages (maxPages)`);
             const page = await client.request("resources/directory/read", cursor === undefined ? { uri } : { uri, cursor });
             if (!Array.isArray(page.resources)) throw invalid("resources/directory/read returned no resources array");
-            out.push(...(page.resources as typeof out));
+            for (const r of page.resources as typeof out) out.push(r);
             cursor = typeof page.nextCursor === "string" && page.nextCursor !== "" ? page.nextCursor : undefined;
-          } while (cursor !== undefined && out.length < 100_000);
+            if (cursor !== undefined && seen.has(cursor)) throw invalid("resources/directory/read repeated a cursor");
+            if (cursor !== undefined) seen.add(cursor);
+          } while (cursor !== undefined);
           return out;
         },
       };
@@ -138,7 +160,8 @@ export function skillsClient(options: SkillsClientOptions = {}): ClientExtension
 async function readVerified(client: McpClient, entry: SkillEntry, uri: string, maxBytes: number) {
   const listed = entry.resources === "dynamic" ? undefined : entry.resources.find((r) => r.uri === uri);
   if (entry.resources !== "dynamic" && !listed) throw failed(uri, "the file is not listed in the skill's entry");
-  if (listed && listed.size > maxBytes) throw failed(uri, `the entry says ${listed.size} bytes, over this client's limit of ${maxBytes}`);
+  if (listed?.size !== undefined && listed.size > maxBytes)
+    throw failed(uri, `the entry says ${listed.size} bytes, over this client's limit of ${maxBytes}`);
   let result: ReadResourceResult;
   try {
     result = await client.readResource(uri);
@@ -158,14 +181,20 @@ async function readVerified(client: McpClient, entry: SkillEntry, uri: string, m
   if (!bytes) throw failed(uri, "the contents hold neither text nor blob");
   if (bytes.length > maxBytes) throw failed(uri, `${bytes.length} bytes, over this client's limit of ${maxBytes}`);
   if (listed) {
-    if (bytes.length !== listed.size) throw failed(uri, `${bytes.length} bytes where the entry says ${listed.size}`);
+    if (listed.size !== undefined && bytes.length !== listed.size)
+      throw failed(uri, `${bytes.length} bytes where the entry says ${listed.size}`);
     const digest = await digestOf(bytes);
     if (digest !== listed.digest) throw failed(uri, `digest ${digest} where the entry says ${listed.digest}`);
   }
   return { uri, bytes, text, mimeType: content.mimeType };
 }
 
-/** checkEntry checks an entry's shape before anything relies on it. */
+/**
+ * checkEntry checks an entry against the SEP before anything relies on it: the name is the URI's last path
+ * segment, and every listed file is SKILL.md or lies under the skill's directory, so a server can neither
+ * mislabel a skill nor have another skill's files verified as this one's. An entry without `resources` (or with
+ * the sentinel "dynamic") is a skill generated on demand; `size` is optional.
+ */
 function checkEntry(e: unknown): SkillEntry {
   const x = e as SkillEntry;
   if (typeof x !== "object" || x === null || typeof x.uri !== "string" || !x.uri.endsWith("/SKILL.md"))
@@ -173,11 +202,18 @@ function checkEntry(e: unknown): SkillEntry {
   const fm = x.frontmatter;
   if (typeof fm !== "object" || fm === null || typeof fm.name !== "string" || typeof fm.description !== "string")
     throw invalid(`skill ${x.uri}: frontmatter needs a name and a description`);
-  if (x.resources !== "dynamic") {
-    if (!Array.isArray(x.resources)) throw invalid(`skill ${x.uri}: resources must be a list or "dynamic"`);
-    for (const r of x.resources)
-      if (typeof r?.uri !== "string" || !/^sha256:[0-9a-f]{64}$/.test(r.digest) || !Number.isInteger(r.size) || r.size < 0)
-        throw invalid(`skill ${x.uri}: each resource needs a uri, a sha256 digest and a size`);
+  const root = x.uri.slice(0, -"/SKILL.md".length);
+  if (root.slice(root.lastIndexOf("/") + 1) !== fm.name)
+    throw invalid(`skill ${x.uri}: the last segment of its path must equal its frontmatter name ${JSON.stringify(fm.name)}`);
+  if (x.resources === undefined || x.resources === "dynamic") return { ...x, resources: "dynamic" };
+  if (!Array.isArray(x.resources)) throw invalid(`skill ${x.uri}: resources must be a list of {uri, digest}`);
+  for (const r of x.resources) {
+    if (typeof r?.uri !== "string" || typeof r.digest !== "string" || !/^sha256:[0-9a-f]{64}$/.test(r.digest))
+      throw invalid(`skill ${x.uri}: each resource needs a uri and a sha256 digest`);
+    if (r.size !== undefined && (!Number.isInteger(r.size) || r.size < 0))
+      throw invalid(`skill ${x.uri}: a resource's size must be a whole number`);
+    if (r.uri !== x.uri && !(r.uri.startsWith(`${root}/`) && !/\/\.\.?(\/|$)/.test(r.uri.slice(root.length))))
+      throw invalid(`skill ${x.uri}: ${r.uri} is outside the skill's directory`);
   }
   return x;
 }

@@ -78,7 +78,11 @@ export function skillsServer(options: SkillsServerOptions): ServerExtension<Skil
   }
   const dirs = directories(skills);
   let entries: Promise<SkillEntry[]> | undefined;
-  const allEntries = () => (entries ??= Promise.all(skills.map(entryOf)));
+  const allEntries = () =>
+    (entries ??= Promise.all(skills.map(entryOf)).catch((err: unknown) => {
+      entries = undefined; // not cached: the next request tries again
+      throw err;
+    }));
   const byUri = new Map(skills.map((s, i) => [s.skillMd, i]));
 
   return defineExtension({
@@ -183,10 +187,10 @@ function buildSkill(source: SkillSource, index: number): Skill {
     if (
       path.startsWith("/") ||
       path.includes("\\") ||
-      path.split("/").some((seg) => seg === "" || seg === "." || seg === ".." || !SEGMENT.test(seg))
+      path.split("/").some((seg) => seg === "" || seg === "." || seg === ".." || /[\u0000-\u001f\u007f]/.test(seg))
     )
       throw misuse(
-        `${where}: file path ${JSON.stringify(path)} must be relative, "/"-separated, without "." or ".." segments or characters a URI cannot carry`,
+        `${where}: file path ${JSON.stringify(path)} must be relative, "/"-separated, without "." or ".." segments or control characters`,
       );
     const content = files[path]!;
     const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
@@ -194,7 +198,12 @@ function buildSkill(source: SkillSource, index: number): Skill {
     total += bytes.length;
     const mimeType = mimeTypeOf(path);
     const text = typeof content === "string" ? content : isText(mimeType) ? decodeUtf8(bytes) : undefined;
-    out.push({ uri: `${root}/${path}`, bytes, text, mimeType });
+    // A segment a URI cannot carry as is ("my invoice.md") is percent-encoded rather than refused.
+    const uriPath = path
+      .split("/")
+      .map((seg) => (SEGMENT.test(seg) ? seg : encodeURIComponent(seg)))
+      .join("/");
+    out.push({ uri: `${root}/${uriPath}`, bytes, text, mimeType });
   }
   if (total > MAX_SKILL_BYTES) throw misuse(`${where}: ${total} bytes in all; a skill may hold at most ${MAX_SKILL_BYTES}`);
   return { root, skillMd: `${root}/SKILL.md`, frontmatter, files: out };

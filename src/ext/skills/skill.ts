@@ -20,8 +20,8 @@ export interface SkillResource {
   uri: string;
   /** `sha256:` and 64 lowercase hex digits: the hash of the file's raw bytes. */
   digest: string;
-  /** The file's length in bytes. */
-  size: number;
+  /** The file's length in bytes, when the server gives it (Trellis servers do; the SEP does not require it). */
+  size?: number;
 }
 
 /** A skill as skills/list and skills/get describe it. */
@@ -30,7 +30,10 @@ export interface SkillEntry {
   uri: string;
   /** SKILL.md's frontmatter as a JSON object, at least `name` and `description`. */
   frontmatter: SkillFrontmatter;
-  /** Every file of the skill, SKILL.md included, or "dynamic" for a skill generated on demand (not verifiable). */
+  /**
+   * Every file of the skill, SKILL.md included, or "dynamic" for a skill generated on demand (not verifiable;
+   * on the wire such an entry omits `resources`, or carries the sentinel "dynamic").
+   */
   resources: SkillResource[] | "dynamic";
 }
 

@@ -29,6 +29,12 @@ test("declared domains are origins, https unless loopback", () => {
     assert.equal(checkDomain(ok), undefined, ok);
   for (const bad of ["*", "https://a.com/", "ftp://a.com", "http://a.com", "https://a.com x", "'self'", "https://*.com", "", 7])
     assert.ok(checkDomain(bad), String(bad));
+  // WebSockets: wss (ws for loopback) among connectDomains only.
+  assert.equal(checkDomain("wss://realtime.example.com", "connectDomains"), undefined);
+  assert.equal(checkDomain("ws://localhost:8080", "connectDomains"), undefined);
+  assert.match(checkDomain("ws://realtime.example.com", "connectDomains")!, /must use wss/);
+  assert.match(checkDomain("wss://realtime.example.com", "resourceDomains")!, /only among connectDomains/);
+  assert.match(checkDomain("wss://realtime.example.com")!, /only among connectDomains/);
 });
 
 test("an HTML document starts with a doctype or <html> and ends with </html>", () => {
@@ -37,4 +43,9 @@ test("an HTML document starts with a doctype or <html> and ends with </html>", (
   assert.match(htmlProblem("")!, /empty/);
   assert.match(htmlProblem("<div>fragment</div>")!, /complete HTML document/);
   assert.match(htmlProblem("<!doctype html><html><body>cut")!, /end with <\/html>/);
+  assert.equal(htmlProblem("<!doctype html><html></html> <!-- a --> \n<!---->"), undefined);
+  assert.match(htmlProblem("<!doctype html><html></html><!-- a --> x")!, /end with <\/html>/);
+  assert.match(htmlProblem("<!doctype html><html></HTML>-->")!, /end with <\/html>/);
+  // Input that made the old regex backtrack quadratically (minutes at this size) is answered in one pass.
+  assert.match(htmlProblem(`<!doctype html>${"</html><!---->".repeat(150_000)}x`)!, /end with <\/html>/);
 });

@@ -52,6 +52,27 @@ test("callTool opens the tool's view, feeds it the arguments and the result, and
   await client.close();
 });
 
+test("device permissions a view asks for are granted only through grantPermissions; the audit shows both", async () => {
+  const none = await hostFixture();
+  const v1 = await none.host.openView("show");
+  assert.equal(v1.allow, "");
+  assert.deepEqual(none.host.auditLog[0]!.permissions, { camera: {}, clipboardWrite: {} });
+  assert.deepEqual(none.host.auditLog[0]!.grantedPermissions, {});
+  await none.client.close();
+  const asked: unknown[] = [];
+  const some = await hostFixture({
+    grantPermissions: (requested, view) => {
+      asked.push([requested, view.tool, view.uri]);
+      return { clipboardWrite: {}, microphone: {} }; // microphone was not asked for: not granted
+    },
+  });
+  const v2 = await some.host.openView("show");
+  assert.equal(v2.allow, "clipboard-write");
+  assert.deepEqual(asked, [[{ camera: {}, clipboardWrite: {} }, "show", "ui://t/view.html"]]);
+  assert.deepEqual(some.host.auditLog[0]!.grantedPermissions, { clipboardWrite: {} });
+  await some.client.close();
+});
+
 /** A server that serves a "view" of its choosing at ui://bad/view. */
 async function hostOf(content: Record<string, unknown>) {
   const server = new McpServer({ name: "bad", version: "1" });

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { McpServer } from "../../../src/server/index.js";
-import { McpClient, defineClientExtension } from "../../../src/client/index.js";
+import { McpClient, StreamableHttpClientTransport, defineClientExtension } from "../../../src/client/index.js";
+import { serveHttp } from "../../../src/transports/http/index.js";
 import { MemoryTransport } from "../../../src/index.js";
 import { APP_MIME_TYPE, APPS_EXTENSION, appsClient, appsServer } from "../../../src/ext/apps/index.js";
 
@@ -74,6 +75,18 @@ test("without Apps support (or with other MIME types): app-only tools are hidden
     assert.match((refused.content[0] as { text: string }).text, /only for this server's app views/);
     await client.close();
   }
+});
+
+test("stateless HTTP: the client's capabilities are unknown after initialize, so the full Apps shape is served, not the fallback", async () => {
+  const http = await serveHttp(server(), { stateless: true });
+  const client = new McpClient({ name: "c", version: "1" });
+  await client.connect(new StreamableHttpClientTransport(http.url));
+  const tools = Object.fromEntries((await client.listAllTools()).map((t) => [t.name, t]));
+  assert.deepEqual(Object.keys(tools).sort(), ["forecast", "plain", "plain_meta", "refresh"]);
+  assert.equal((tools.forecast!._meta as any).ui.resourceUri, "ui://w/view.html");
+  assert.equal(((await client.callTool("refresh")).content[0] as { text: string }).text, "refreshed");
+  await client.close();
+  await http.close();
 });
 
 test("registration checks the URI, the document, the CSP, the permissions, and the tool's link and visibility", () => {

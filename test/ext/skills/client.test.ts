@@ -97,7 +97,7 @@ for (const [name, server, why] of [
     },
     /frontmatter field "description" differs/,
   ],
-  ["a dynamic entry", () => tampering(GOOD, { dynamic: true }), /"dynamic"/],
+  ["a dynamic entry", () => tampering(GOOD, { dynamic: true }), /generated on demand/],
 ] as const) {
   test(`load refuses ${name}, and the skill's other files are never read`, async () => {
     const { client, skills, reads } = await connect(server());
@@ -119,17 +119,72 @@ test("the honest twin of the tampering server loads; a server without the extens
   await plain.client.close();
 });
 
-test("malformed entries are refused before use", async () => {
-  for (const bad of [
-    {},
-    { uri: "x" },
-    { uri: "skill://a/SKILL.md", frontmatter: {} },
-    { uri: "skill://a/SKILL.md", frontmatter: { name: "a", description: "d" }, resources: [{ uri: "u", digest: "md5:1", size: 1 }] },
-  ]) {
+test("malformed entries are left out of the listing and reported; spec-shaped entries (no size, no resources) are accepted", async () => {
+  const fm = { name: "a", description: "d" };
+  const digest = sha("x");
+  for (const [bad, why] of [
+    [{}, /uri ending in \/SKILL.md/],
+    [{ uri: "x" }, /uri ending in \/SKILL.md/],
+    [{ uri: "skill://a/SKILL.md", frontmatter: {} }, /name and a description/],
+    [{ uri: "skill://a/SKILL.md", frontmatter: fm, resources: [{ uri: "u", digest: "md5:1", size: 1 }] }, /sha256 digest/],
+    [{ uri: "skill://b/SKILL.md", frontmatter: fm, resources: [] }, /must equal its frontmatter name "a"/],
+    [
+      { uri: "skill://a/SKILL.md", frontmatter: fm, resources: [{ uri: "skill://other/SKILL.md", digest }] },
+      /outside the skill's directory/,
+    ],
+    [{ uri: "skill://a/SKILL.md", frontmatter: fm, resources: [{ uri: "skill://a/../other/x", digest }] }, /outside the skill's directory/],
+    [{ uri: "skill://a/SKILL.md", frontmatter: fm, resources: [{ uri: "skill://a/SKILL.md", digest, size: -1 }] }, /whole number/],
+  ] as const) {
     const server = new McpServer({ name: "s", version: "1" });
-    server.use(defineExtension({ id: SKILLS_EXTENSION, setup: (x) => x.method("skills/list", { handler: () => ({ skills: [bad] }) }) }));
-    const { client, skills } = await connect(server);
-    await assert.rejects(skills.list(), (e: any) => e.code === "INVALID_MESSAGE");
+    const good = { uri: "skill://x/a/SKILL.md", frontmatter: fm, resources: [{ uri: "skill://x/a/SKILL.md", digest }] };
+    const dynamic = { uri: "skill://d/a/SKILL.md", frontmatter: fm };
+    server.use(
+      defineExtension({
+        id: SKILLS_EXTENSION,
+        setup: (x) => x.method("skills/list", { handler: () => ({ skills: [bad, good, dynamic] }) }),
+      }),
+    );
+    const reported: Error[] = [];
+    const client = new McpClient({ name: "c", version: "1" });
+    const skills = client.use(skillsClient({ onInvalidEntry: (e) => reported.push(e) }));
+    const [a, b] = MemoryTransport.createPair();
+    server.connect(a);
+    await client.connect(b);
+    const listed = await skills.list();
+    assert.deepEqual(
+      listed.map((e) => [e.uri, e.resources === "dynamic" ? "dynamic" : e.resources.length]),
+      [
+        ["skill://x/a/SKILL.md", 1],
+        ["skill://d/a/SKILL.md", "dynamic"],
+      ],
+    );
+    assert.equal(reported.length, 1);
+    assert.equal((reported[0] as any).code, "INVALID_MESSAGE");
+    assert.match(reported[0]!.message, why);
     await client.close();
   }
+});
+
+test("a listing that never ends is cut off at maxPages", async () => {
+  const server = new McpServer({ name: "s", version: "1" });
+  let n = 0;
+  server.use(
+    defineExtension({
+      id: SKILLS_EXTENSION,
+      settings: { directoryRead: true },
+      setup: (x) => {
+        x.method("skills/list", { handler: () => ({ skills: [], nextCursor: `c${n++}` }) });
+        x.method("resources/directory/read", { handler: () => ({ resources: [], nextCursor: "same" }) });
+      },
+    }),
+  );
+  const client = new McpClient({ name: "c", version: "1" });
+  const skills = client.use(skillsClient({ maxPages: 20 }));
+  const [a, b] = MemoryTransport.createPair();
+  server.connect(a);
+  await client.connect(b);
+  await assert.rejects(skills.list(), (e: any) => e.code === "INVALID_MESSAGE" && /past 20 pages/.test(e.message));
+  assert.equal(n, 20);
+  await assert.rejects(skills.readDirectory("skill://a"), (e: any) => /repeated a cursor/.test(e.message));
+  await client.close();
 });
