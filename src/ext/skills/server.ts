@@ -187,7 +187,7 @@ function buildSkill(source: SkillSource, index: number): Skill {
     if (
       path.startsWith("/") ||
       path.includes("\\") ||
-      path.split("/").some((seg) => seg === "" || seg === "." || seg === ".." || /[\u0000-\u001f\u007f]/.test(seg))
+      path.split("/").some((seg) => seg === "" || seg === "." || seg === ".." || hasControl(seg))
     )
       throw misuse(
         `${where}: file path ${JSON.stringify(path)} must be relative, "/"-separated, without "." or ".." segments or control characters`,
@@ -291,4 +291,12 @@ function decodeCursor(cursor: string, length: number): number {
   const n = m ? Number(m[1]) : Number.NaN;
   if (!(n >= 0 && n <= length)) throw new ProtocolError(ErrorCode.InvalidParams, "invalid params: unknown cursor; start again without one");
   return n;
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }
