@@ -12,6 +12,7 @@ import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
 import { readSkillsDirectory } from "../../src/ext/skills/node.js";
 import { addDiceApp } from "./app-view.js";
 import { appsServer } from "../../src/ext/apps/index.js";
+import { AuthorizationServer, localUsers } from "../../src/auth/server/index.js";
 
 /** The example's skills folder (examples/everything/skills), from the source or the built file alike. */
 export const SKILLS_DIR = new URL(import.meta.url.includes("/dist/") ? "../../../examples/everything/skills" : "./skills", import.meta.url);
@@ -366,6 +367,35 @@ export function createEverythingServer(options: { tasks?: TaskOptions; skills?: 
   return server;
 }
 
+/**
+ * The demo authorization server behind `--auth-server`: two users of different roles, a pre-registered public
+ * client `conformance` (redirect http://127.0.0.1/callback on any port), Client ID Metadata Documents on, and a
+ * tool that needs the write scope so that step-up can be tried. Nothing of it exists without the flag.
+ */
+async function demoAuthServer(server: McpServer, database: string | undefined): Promise<AuthorizationServer> {
+  server.registerTool(
+    "write_note",
+    {
+      description: "Stores a note (needs the mcp:write scope)",
+      inputSchema: { type: "object", properties: { text: { type: "string" } } },
+      scopes: ["mcp:write"],
+    },
+    (args, ctx) => `noted for ${ctx.authInfo?.subject ?? "someone"}: ${String(args.text ?? "")}`,
+  );
+  const as = new AuthorizationServer({
+    database,
+    defaultScopes: ["mcp:read"],
+    roles: { reader: ["mcp:read"], writer: ["mcp:read", "mcp:write"], admin: ["mcp:read", "mcp:write", "mcp:admin"] },
+    users: localUsers([
+      { username: "alice", password: "alice-demo-password", name: "Alice (every role)", roles: ["reader", "writer", "admin"] },
+      { username: "bob", password: "bob-demo-password", name: "Bob (read-only)", roles: ["reader"] },
+    ]),
+    clients: [{ clientId: "conformance", clientName: "Conformance client", redirectUris: ["http://127.0.0.1/callback"] }],
+  });
+  await as.ready();
+  return as;
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? undefined : process.argv[i + 1];
@@ -385,13 +415,19 @@ async function main(): Promise<void> {
     server.connect(new StdioServerTransport());
     return;
   }
+  const authServer = process.argv.includes("--auth-server") ? await demoAuthServer(server, database) : undefined;
   const handle = await serveHttp(server, {
     port: Number(arg("port") ?? 3000),
     stateless: process.argv.includes("--stateless"),
     eventStore: (arg("event-store") as "sqlite" | "memory" | undefined) ?? "sqlite",
     database,
+    authServer,
   });
   process.stderr.write(`trellis everything server listening on ${handle.url}\n`);
+  if (authServer)
+    process.stderr.write(
+      `authorization server: ${authServer.issuer} (demo users alice / alice-demo-password, bob / bob-demo-password; your grants: ${authServer.issuer}/grants)\n`,
+    );
   const stop = () => void handle.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -86,6 +86,26 @@ export interface ServerOptions {
    * declares execution.taskSupport; the default store keeps them in memory.
    */
   tasks?: TaskOptions;
+  /**
+   * Called after each request a handler served (not initialize or ping), with who asked, what for, the outcome
+   * and the time taken — the feed of an audit log (trellis-mcp/auth-server's auditRequests). Off by default, and
+   * costs nothing then.
+   */
+  onRequest?: (record: RequestRecord) => void;
+}
+
+/** RequestRecord is what onRequest learns about one request. */
+export interface RequestRecord {
+  method: string;
+  /** The tool, prompt (name) or resource (uri) the request names. */
+  target?: string;
+  params: Params;
+  session: ServerSession;
+  auth?: AuthInfo;
+  /** "ok"; "tool_error" for a tool result with isError; else the JSON-RPC error code as a string. */
+  outcome: string;
+  error?: string;
+  durationMs: number;
 }
 
 /** ConnectOptions configure one connection. */
@@ -325,6 +345,44 @@ export class McpServer {
   #wrap(method: string, handler: ServerMethod): RequestHandler {
     const state = this.#state;
     const scoped = SCOPED_METHODS.has(method);
+    const inner = this.#serve(method, handler, state, scoped);
+    const observe = state.options.onRequest;
+    if (!observe || method === "initialize" || method === "ping") return inner;
+    return (params, rpc) => {
+      const start = performance.now();
+      const report = (outcome: string, error?: string) => {
+        const p = params as { name?: unknown; uri?: unknown };
+        const target = typeof p?.name === "string" ? p.name : typeof p?.uri === "string" ? p.uri : undefined;
+        try {
+          observe({
+            method,
+            target,
+            params,
+            session: rpc.session as ServerSession,
+            auth: rpc.extra?.authInfo,
+            outcome,
+            error,
+            durationMs: performance.now() - start,
+          });
+        } catch (err) {
+          state.options.onerror?.(err as Error);
+        }
+      };
+      const done = (r: unknown) => (report((r as { isError?: unknown })?.isError === true ? "tool_error" : "ok"), r);
+      const failed = (err: unknown) => {
+        report(String((err as { code?: unknown })?.code ?? "error"), (err as Error)?.message);
+        throw err;
+      };
+      try {
+        const out = inner(params, rpc);
+        return out instanceof Promise ? out.then(done, failed) : done(out);
+      } catch (err) {
+        return failed(err);
+      }
+    };
+  }
+
+  #serve(method: string, handler: ServerMethod, state: ServerState, scoped: boolean): RequestHandler {
     return (params, rpc) => {
       const session = rpc.session as ServerSession;
       if (state.extensions.size && method !== "initialize" && session.capabilitiesKnown) checkRequiredExtensions(state, session);

@@ -26,6 +26,8 @@ export interface PeerHttpOptions {
   allowInsecureHttp?: boolean;
   /** Allow loopback, private and link-local addresses whatever the MCP server's own address is. Default false. */
   allowPrivateNetwork?: boolean;
+  /** Redirects followed for a GET, each checked. Default 5; 0 returns a redirect as the answer. */
+  maxRedirects?: number;
 }
 
 /** The kinds of address a URL's host can be; only "public" needs no permission. */
@@ -142,9 +144,10 @@ export class PeerHttp {
       for (let hop = 0; ; hop++) {
         const res = await race(this.#fetch(url, { ...init, redirect: "manual", signal }), signal);
         const location = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
-        if (location === null || method !== "GET") return await this.#buffered(res, url, signal);
+        const maxRedirects = this.#opts.maxRedirects ?? MAX_REDIRECTS;
+        if (location === null || method !== "GET" || maxRedirects === 0) return await this.#buffered(res, url, signal);
         await res.body?.cancel().catch(() => {});
-        if (hop >= MAX_REDIRECTS) throw new TrellisError("UNSAFE_URL", `too many redirects from ${url.href}`);
+        if (hop >= maxRedirects) throw new TrellisError("UNSAFE_URL", `too many redirects from ${url.href}`);
         url = this.check(new URL(location, url), `redirect from ${url.href} to`);
       }
     } catch (err) {

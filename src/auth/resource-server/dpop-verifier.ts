@@ -79,15 +79,17 @@ export class DpopProofVerifier {
 
   /**
    * verify checks `proof` for a request (`method`, `url` as the client addressed it, without query) that
-   * presents `accessToken` bound to `jkt`. It throws DpopError when the proof does not hold.
+   * presents `accessToken` bound to `jkt`, and returns the proof key's thumbprint. At a token endpoint there is
+   * no access token yet and no binding to check: pass undefined for both (a proof carrying `ath` is then refused).
+   * It throws DpopError when the proof does not hold.
    */
   async verify(
     proof: string,
     request: { method: string; urls: string[] },
-    accessToken: string,
-    jkt: string,
+    accessToken: string | undefined,
+    jkt: string | undefined,
     now = Date.now(),
-  ): Promise<void> {
+  ): Promise<string> {
     const maxAge = this.#opts.maxAgeSec ?? 300;
     let header: ReturnType<typeof decodeProtectedHeader>;
     let payload: Record<string, unknown>;
@@ -111,10 +113,13 @@ export class DpopProofVerifier {
       throw new DpopError("invalid_dpop_proof", "the DPoP proof is not fresh (iat)");
     if (typeof payload.jti !== "string" || payload.jti.length < 8 || payload.jti.length > 256)
       throw new DpopError("invalid_dpop_proof", "the DPoP proof needs a unique jti");
-    const ath = base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(accessToken))));
+    const ath =
+      accessToken === undefined
+        ? undefined
+        : base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(accessToken))));
     if (payload.ath !== ath) throw new DpopError("invalid_dpop_proof", "the DPoP proof is not for this access token (ath)");
     const thumbprint = await calculateJwkThumbprint(header.jwk as JWK, "sha256");
-    if (thumbprint !== jkt)
+    if (jkt !== undefined && thumbprint !== jkt)
       throw new DpopError("invalid_dpop_proof", "the DPoP proof is signed with another key than the one the token is bound to (cnf.jkt)");
     if (this.#opts.requireNonce && !(await this.#nonceValid(payload.nonce, now))) {
       throw new DpopError(
@@ -123,7 +128,8 @@ export class DpopProofVerifier {
         await this.nonce(now),
       );
     }
-    this.#remember(`${jkt} ${payload.jti}`, iat * 1000 + maxAge * 1000 + 60_000, now);
+    this.#remember(`${thumbprint} ${payload.jti}`, iat * 1000 + maxAge * 1000 + 60_000, now);
+    return thumbprint;
   }
 
   /** A proof is good once: the same key and jti again is a replay. */

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { AppHost } from "./host.js";
 import { AppRelay } from "./relay.js";
+import { serveWeb } from "../../internal/node-web.js";
 import { sandboxResponse } from "./sandbox.js";
 
 export interface ServeAppHostOptions {
@@ -96,47 +97,5 @@ async function serve(
     res.writeHead(421, { "content-type": "text/plain" }).end(`this listener answers to 127.0.0.1:${port} only`);
     return;
   }
-  const abort = new AbortController();
-  res.on("close", () => abort.abort());
-  try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (req.method === "POST") {
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > 2 * 1024 * 1024) {
-          res.writeHead(413, { connection: "close" }).end("body too large");
-          req.destroy();
-          return;
-        }
-        chunks.push(c as Buffer);
-      }
-    }
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const request = new Request(new URL(req.url ?? "/", origin), {
-      method: req.method,
-      headers,
-      body: req.method === "POST" ? Buffer.concat(chunks) : undefined,
-      signal: abort.signal,
-    });
-    const response = await handle(request);
-    const out: Record<string, string> = {};
-    response.headers.forEach((v, k) => {
-      out[k] = v;
-    });
-    res.writeHead(response.status, out);
-    if (!response.body) return void res.end();
-    const reader = response.body.getReader();
-    abort.signal.addEventListener("abort", () => void reader.cancel().catch(() => {}));
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-    res.end();
-  } catch (err) {
-    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-    res.end(`internal error: ${(err as Error).message}`);
-  }
+  return serveWeb(req, res, origin, handle);
 }

@@ -32,3 +32,14 @@ export interface HttpAuthenticator {
 export function isAuthenticator(value: unknown): value is HttpAuthenticator {
   return typeof (value as HttpAuthenticator | undefined)?.authenticate === "function";
 }
+
+/**
+ * MountedAuthServer: an authorization server that serveHttp serves beside the MCP endpoint (`authServer`), such
+ * as trellis-mcp/auth-server's AuthorizationServer. `mount` is called once the listener's URL is known, with the
+ * MCP endpoint's URL (the resource), and returns the authenticator that protects it with this server's tokens.
+ */
+export interface MountedAuthServer {
+  mount(resource: string): HttpAuthenticator;
+  handles(pathname: string): boolean;
+  fetch(request: Request): Promise<Response>;
+}

@@ -12,6 +12,8 @@ import type { StreamableHttpOptions } from "./options.js";
 import { BodyTooLargeError, type HttpReply } from "./reply.js";
 import type { HttpRequestLike } from "./request.js";
 import { isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
+import type { MountedAuthServer } from "./authenticator.js";
+import { serveWeb } from "../../internal/node-web.js";
 
 export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStore" | "sessionStore"> {
   /** Port to listen on. Default 0 (any free port; read it from the returned `port`). */
@@ -41,6 +43,12 @@ export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStor
   requestTimeoutMs?: number;
   /** The most open connections; further ones are refused at once. Default: no cap (the session caps still hold). */
   maxConnections?: number;
+  /**
+   * An authorization server to serve beside the MCP endpoint (trellis-mcp/auth-server's AuthorizationServer):
+   * its endpoints answer on this listener, its issuer is this origin unless it has one, and the MCP endpoint is
+   * protected with its tokens (this replaces `auth`).
+   */
+  authServer?: MountedAuthServer;
 }
 
 /** HttpServerHandle is a running server. */
@@ -128,9 +136,11 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   const host = options.host ?? "127.0.0.1";
   const path = options.path ?? "/mcp";
   if (!path.startsWith("/")) throw misuse(`serveHttp: path must start with "/"; got ${JSON.stringify(path)}`);
-  let handler: StreamableHttpHandler;
+  let handler: StreamableHttpHandler | undefined;
+  let makeHandler: ((auth?: ReturnType<MountedAuthServer["mount"]>) => StreamableHttpHandler) | undefined;
   const owned: { close?(): void | Promise<void> }[] = [];
   if (server instanceof StreamableHttpHandler) {
+    if (options.authServer) throw misuse("serveHttp: authServer needs an McpServer (a StreamableHttpHandler already has its auth)");
     handler = server;
   } else if (server instanceof McpServer) {
     let eventStore: EventStore | undefined;
@@ -153,22 +163,28 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
         `serveHttp: binding ${host} needs allowedHosts (the Host names clients use), or allowedHosts: "any" behind a proxy that checks Host`,
       );
     }
-    handler = new StreamableHttpHandler(server, {
-      ...options,
-      eventStore,
-      sessionStore,
-      allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES,
-    });
+    const mcp = server;
+    makeHandler = (auth) =>
+      new StreamableHttpHandler(mcp, {
+        ...options,
+        ...(auth ? { auth } : {}),
+        eventStore,
+        sessionStore,
+        allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES,
+      });
   } else {
     throw misuse("serveHttp: the first argument must be an McpServer or a StreamableHttpHandler", "ERR_INVALID_ARG_TYPE");
   }
-  const prm = handler.wellKnown();
+  const authServer = options.authServer;
+  if (!authServer && makeHandler) handler = makeHandler();
+  let prm = handler?.wellKnown();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? Math.max(30_000, headersTimeout);
   if (requestTimeout < headersTimeout)
     throw misuse(
       `serveHttp: requestTimeoutMs (${requestTimeout}) must be at least headersTimeoutMs (${headersTimeout}): the body comes after the headers`,
     );
+  let origin = "";
   const httpServer = createServer(
     {
       headersTimeout,
@@ -180,6 +196,14 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
       const url = req.url ?? "/";
       const q = url.indexOf("?");
       const p = q === -1 ? url : url.slice(0, q);
+      if (authServer?.handles(p)) {
+        void serveWeb(req, res, origin, (r) => authServer.fetch(r), 64 * 1024);
+        return;
+      }
+      if (!handler) {
+        res.writeHead(503).end();
+        return;
+      }
       if (prm?.paths.includes(p)) {
         // RFC 9728: the metadata is public, so browsers may fetch it cross-origin.
         const body = JSON.stringify(prm.document);
@@ -214,13 +238,20 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   const addr = httpServer.address();
   const port = typeof addr === "object" && addr ? addr.port : (options.port ?? 0);
   const shownHost = host.includes(":") ? `[${host}]` : host;
+  origin = `http://${shownHost}:${port}`;
+  if (authServer) {
+    // The handler needs the resource URL, which needs the port: made now, before any request can be read.
+    handler = makeHandler!(authServer.mount(`${origin}${path}`));
+    prm = handler.wellKnown();
+  }
+  const ready = handler!;
   return {
-    url: `http://${shownHost}:${port}${path}`,
+    url: `${origin}${path}`,
     port,
-    handler,
+    handler: ready,
     httpServer,
     close: async () => {
-      await handler.close();
+      await ready.close();
       for (const store of owned) await store.close?.();
       httpServer.closeAllConnections?.();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

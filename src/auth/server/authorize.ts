@@ -1,0 +1,323 @@
+/**
+ * The authorization endpoint and the pages behind it (RFC 6749 section 4.1 with OAuth 2.1's rules): the request
+ * is checked — client, exact redirect URI, PKCE S256, resource — before anything is shown; until the redirect
+ * URI is known to be the client's, errors are shown on a page and never redirected (no open redirect). Then the
+ * user signs in, sees what is asked for (only what their roles allow), and approves; the code goes back with
+ * `state` and `iss` (RFC 9207). Each step's form carries the transaction's CSRF token, and the transaction is
+ * bound to the browser that started it by a cookie.
+ */
+import { AUTHORIZATION_CODE_TTL_MS, type CodeRecord } from "./code.js";
+import type { ServerContext } from "./context.js";
+import { cookie, html, params, randomToken, readForm, redirect, sameSecret, setCookie, sha256 } from "./http.js";
+import { consentPage, errorPage, loginPage, type ClientView } from "./pages.js";
+import { allowedScopes, grantScopes, splitScope } from "./roles.js";
+import { redirectAllowed, type ClientRecord } from "./clients.js";
+import type { AuthUser } from "./users.js";
+
+const TXN_TTL_MS = 10 * 60_000;
+export const BROWSER_COOKIE = "trellis_as_browser";
+export const SESSION_COOKIE = "trellis_as_session";
+
+/** A pending authorization request, between the first GET and the code. */
+interface Transaction {
+  clientId: string;
+  redirectUri: string;
+  state?: string;
+  challenge: string;
+  resource: string;
+  requested?: string[];
+  dpopJkt?: string;
+  browser: string;
+  csrf: string;
+  user?: AuthUser;
+  authTime?: number;
+}
+
+/** A signed-in browser. */
+export interface BrowserSession {
+  user: AuthUser;
+  authTime: number;
+  browser: string;
+  csrf: string;
+}
+
+/** Failed sign-ins per username in the current window; past the limit the account waits. */
+const failures = new Map<string, { count: number; since: number }>();
+const MAX_FAILURES = 10;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+function view(client: ClientRecord, redirectUri: string): ClientView {
+  return { clientId: client.clientId, name: client.clientName, kind: client.kind, redirectUri };
+}
+
+/** errorRedirect sends an error back to a redirect URI already known to be the client's. */
+function errorRedirect(ctx: ServerContext, redirectUri: string, error: string, description: string, state?: string): Response {
+  const u = new URL(redirectUri);
+  u.searchParams.set("error", error);
+  u.searchParams.set("error_description", description);
+  if (state !== undefined) u.searchParams.set("state", state);
+  u.searchParams.set("iss", ctx.issuer());
+  return redirect(u.href);
+}
+
+/** browserId reads the browser cookie, or makes one (returned so the answer can set it). */
+function browserId(ctx: ServerContext, request: Request): { id: string; set?: string } {
+  const have = cookie(request, BROWSER_COOKIE);
+  if (have && /^[A-Za-z0-9_-]{20,64}$/.test(have)) return { id: have };
+  const id = randomToken(24);
+  return { id, set: setCookie(BROWSER_COOKIE, id, { path: "/", maxAgeSec: 86_400 * 30, secure: ctx.secureCookies() }) };
+}
+
+export async function signedInUser(ctx: ServerContext, request: Request): Promise<{ id: string; session: BrowserSession } | undefined> {
+  const sid = cookie(request, SESSION_COOKIE);
+  if (!sid || !/^[A-Za-z0-9_-]{20,64}$/.test(sid)) return undefined;
+  const session = await ctx.store.get<BrowserSession>("session", `user ${await sha256(sid)}`);
+  const browser = cookie(request, BROWSER_COOKIE);
+  return session && browser === session.browser ? { id: sid, session } : undefined;
+}
+
+/** GET /authorize */
+export async function authorize(ctx: ServerContext, request: Request): Promise<Response> {
+  let q: Record<string, string>;
+  try {
+    q = params(new URL(request.url).searchParams);
+  } catch (err) {
+    return html(400, errorPage("Invalid request", (err as Error).message));
+  }
+  const client = await ctx.clients.find(q.client_id ?? "").catch((err: Error) => err);
+  if (client instanceof Error) return html(400, errorPage("Unknown application", client.message));
+  if (!client) return html(400, errorPage("Unknown application", `no client ${JSON.stringify(q.client_id ?? "")} is known to this server`));
+  let redirectUri = q.redirect_uri;
+  if (redirectUri === undefined && client.redirectUris.length === 1 && !client.redirectUris[0]!.startsWith("http://"))
+    redirectUri = client.redirectUris[0];
+  if (!redirectUri || !redirectAllowedFor(client, redirectUri))
+    return html(
+      400,
+      errorPage(
+        "Invalid redirect",
+        `${redirectUri ?? "(none given)"} is not a redirect URI registered for ${client.clientName ?? client.clientId}`,
+      ),
+    );
+  const fail = (error: string, description: string) => {
+    void ctx.audit({ type: "authorization_refused", clientId: client.clientId, outcome: error, detail: { reason: description } });
+    return errorRedirect(ctx, redirectUri!, error, description, q.state);
+  };
+  if (q.response_type !== "code") return fail("unsupported_response_type", "response_type must be code");
+  if (!client.grantTypes.includes("authorization_code"))
+    return fail("unauthorized_client", "this client may not use the authorization code grant");
+  if (!q.code_challenge) return fail("invalid_request", "PKCE is required: send code_challenge and code_challenge_method=S256");
+  if (q.code_challenge_method !== "S256") return fail("invalid_request", "code_challenge_method must be S256 (plain is not accepted)");
+  if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge))
+    return fail("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)");
+  const resource = ctx.resource(q.resource);
+  if (!q.resource) return fail("invalid_target", "resource is required (RFC 8707): the MCP server's URL");
+  if (!resource) return fail("invalid_target", `${q.resource} is not a resource this server issues tokens for`);
+  if (q.dpop_jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(q.dpop_jkt))
+    return fail("invalid_request", "dpop_jkt must be a JWK SHA-256 thumbprint");
+  if (!ctx.options.users) return fail("access_denied", "this server has no way for people to sign in");
+  const browser = browserId(ctx, request);
+  const txnId = randomToken(24);
+  const txn: Transaction = {
+    clientId: client.clientId,
+    redirectUri,
+    state: q.state,
+    challenge: q.code_challenge,
+    resource: resource.uri,
+    requested: splitScope(q.scope),
+    dpopJkt: q.dpop_jkt,
+    browser: browser.id,
+    csrf: randomToken(24),
+  };
+  const signedIn = await signedInUser(ctx, request);
+  if (signedIn) {
+    txn.user = signedIn.session.user;
+    txn.authTime = signedIn.session.authTime;
+  }
+  await ctx.store.put("session", `txn ${txnId}`, txn, Date.now() + TXN_TTL_MS);
+  const headers: Record<string, string> = browser.set ? { "set-cookie": browser.set } : {};
+  if (txn.user) return consentStep(ctx, client, txnId, txn, headers);
+  return html(
+    200,
+    loginPage({ client: view(client, redirectUri), txn: txnId, csrf: txn.csrf, action: ctx.url("/authorize/login") }),
+    headers,
+  );
+}
+
+function redirectAllowedFor(client: ClientRecord, uri: string): boolean {
+  return redirectAllowed(client.redirectUris, uri);
+}
+
+/** Loads the transaction a form names and checks the browser and the CSRF token. */
+async function transactionOf(
+  ctx: ServerContext,
+  request: Request,
+  form: Record<string, string>,
+): Promise<{ id: string; txn: Transaction; client: ClientRecord } | Response> {
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== new URL(ctx.issuer()).origin)
+    return html(403, errorPage("Refused", "this form was posted from another site"));
+  const id = form.txn ?? "";
+  const txn = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await ctx.store.get<Transaction>("session", `txn ${id}`) : undefined;
+  if (!txn)
+    return html(400, errorPage("Sign-in expired", "this sign-in has expired or was already used; start again from the application"));
+  if (cookie(request, BROWSER_COOKIE) !== txn.browser || !sameSecret(form.csrf ?? "", txn.csrf))
+    return html(403, errorPage("Refused", "this form does not belong to this browser's sign-in (CSRF check failed)"));
+  const client = await ctx.clients.find(txn.clientId).catch(() => undefined);
+  if (!client) return html(400, errorPage("Unknown application", "the application is no longer known"));
+  return { id, txn, client };
+}
+
+/** POST /authorize/login */
+export async function login(ctx: ServerContext, request: Request): Promise<Response> {
+  let form: Record<string, string>;
+  try {
+    form = await readForm(request);
+  } catch (err) {
+    return html(400, errorPage("Invalid request", (err as Error).message));
+  }
+  const t = await transactionOf(ctx, request, form);
+  if (t instanceof Response) return t;
+  const { id, txn, client } = t;
+  const username = (form.username ?? "").trim();
+  const again = (error: string, status = 401) =>
+    html(
+      status,
+      loginPage({ client: view(client, txn.redirectUri), txn: id, csrf: txn.csrf, action: ctx.url("/authorize/login"), error, username }),
+    );
+  const now = Date.now();
+  const f = failures.get(username);
+  if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) {
+    await ctx.audit({ type: "login_failed", subject: username, clientId: client.clientId, outcome: "locked" });
+    return again("Too many failed attempts for this account; wait a few minutes.", 429);
+  }
+  const user = username && form.password ? await ctx.options.users!.verifyPassword(username, form.password) : undefined;
+  if (!user) {
+    const entry = f && now - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now };
+    entry.count++;
+    failures.set(username, entry);
+    if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
+    await ctx.audit({ type: "login_failed", subject: username || undefined, clientId: client.clientId, outcome: "bad_credentials" });
+    return again("The username or password is wrong.");
+  }
+  failures.delete(username);
+  const sid = randomToken(24);
+  const ttl = ctx.options.sessionTtlSec ?? 8 * 3600;
+  const session: BrowserSession = { user, authTime: Math.floor(now / 1000), browser: txn.browser, csrf: randomToken(24) };
+  await ctx.store.put("session", `user ${await sha256(sid)}`, session, now + ttl * 1000);
+  txn.user = user;
+  txn.authTime = session.authTime;
+  await ctx.store.put("session", `txn ${id}`, txn, now + TXN_TTL_MS);
+  await ctx.audit({ type: "login", subject: user.id, clientId: client.clientId, idp: user.idp, outcome: "ok" });
+  return consentStep(ctx, client, id, txn, {
+    "set-cookie": setCookie(SESSION_COOKIE, sid, { path: "/", maxAgeSec: ttl, secure: ctx.secureCookies() }),
+  });
+}
+
+interface Consent {
+  scopes: string[];
+  clientId: string;
+  clientName?: string;
+  resource: string;
+  grantedAt: string;
+}
+
+export function consentId(userId: string, clientId: string, resource: string): string {
+  return `${encodeURIComponent(userId)} ${encodeURIComponent(clientId)} ${encodeURIComponent(resource)}`;
+}
+
+/** Shows the consent page, or skips it when the user already approved this client for at least these scopes. */
+async function consentStep(
+  ctx: ServerContext,
+  client: ClientRecord,
+  id: string,
+  txn: Transaction,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const user = txn.user!;
+  const { granted, refused } = grantScopes(txn.requested, ctx.resource(txn.resource)!, allowedScopes(ctx.options, user));
+  const remembered = await ctx.store.get<Consent>("consent", consentId(user.id, client.clientId, txn.resource));
+  if (remembered && granted.every((s) => remembered.scopes.includes(s)) && refused.length === 0) {
+    await ctx.store.delete("session", `txn ${id}`);
+    return issueCode(ctx, client, txn, granted, headers);
+  }
+  return html(
+    200,
+    consentPage({
+      client: view(client, txn.redirectUri),
+      user: user.name ?? user.id,
+      resource: txn.resource,
+      scopes: granted,
+      refused,
+      txn: id,
+      csrf: txn.csrf,
+      action: ctx.url("/authorize/consent"),
+    }),
+    headers,
+  );
+}
+
+/** POST /authorize/consent */
+export async function consent(ctx: ServerContext, request: Request): Promise<Response> {
+  let form: Record<string, string>;
+  try {
+    form = await readForm(request);
+  } catch (err) {
+    return html(400, errorPage("Invalid request", (err as Error).message));
+  }
+  const t = await transactionOf(ctx, request, form);
+  if (t instanceof Response) return t;
+  const { id, txn, client } = t;
+  if (!txn.user) return html(400, errorPage("Not signed in", "sign in first"));
+  const signedIn = await signedInUser(ctx, request);
+  if (!signedIn || signedIn.session.user.id !== txn.user.id)
+    return html(403, errorPage("Refused", "the signed-in user changed; start again"));
+  await ctx.store.delete("session", `txn ${id}`);
+  const { granted } = grantScopes(txn.requested, ctx.resource(txn.resource)!, allowedScopes(ctx.options, txn.user));
+  if (form.decision !== "approve") {
+    await ctx.audit({ type: "consent_denied", subject: txn.user.id, clientId: client.clientId, resource: txn.resource, scopes: granted });
+    return errorRedirect(ctx, txn.redirectUri, "access_denied", "the user denied the request", txn.state);
+  }
+  const record: Consent = {
+    scopes: granted,
+    clientId: client.clientId,
+    clientName: client.clientName,
+    resource: txn.resource,
+    grantedAt: new Date().toISOString(),
+  };
+  await ctx.store.put("consent", consentId(txn.user.id, client.clientId, txn.resource), record);
+  await ctx.audit({
+    type: "consent",
+    subject: txn.user.id,
+    clientId: client.clientId,
+    resource: txn.resource,
+    scopes: granted,
+    outcome: "ok",
+  });
+  return issueCode(ctx, client, txn, granted, {});
+}
+
+async function issueCode(
+  ctx: ServerContext,
+  client: ClientRecord,
+  txn: Transaction,
+  scopes: string[],
+  headers: Record<string, string>,
+): Promise<Response> {
+  const code = randomToken(32);
+  const record: CodeRecord = {
+    clientId: client.clientId,
+    redirectUri: txn.redirectUri,
+    challenge: txn.challenge,
+    resource: txn.resource,
+    scopes,
+    user: txn.user!,
+    authTime: txn.authTime,
+    dpopJkt: txn.dpopJkt,
+  };
+  await ctx.store.put("code", await sha256(code), record, Date.now() + AUTHORIZATION_CODE_TTL_MS);
+  const u = new URL(txn.redirectUri);
+  u.searchParams.set("code", code);
+  if (txn.state !== undefined) u.searchParams.set("state", txn.state);
+  u.searchParams.set("iss", ctx.issuer());
+  return redirect(u.href, headers);
+}

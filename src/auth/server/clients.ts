@@ -1,0 +1,383 @@
+/**
+ * Clients: who may ask for tokens, and how each proves it. Three kinds, looked up in this order:
+ * - configured (ConfiguredClient in the options);
+ * - registered through Dynamic Client Registration (RFC 7591), kept in the store — off unless turned on, and
+ *   rate-limited when on;
+ * - Client ID Metadata Documents (SEP-991): the client_id is an https URL whose document names the client and
+ *   its redirect URIs. The URL is a peer's choice, so it is fetched under the SSRF rules (https only, no private,
+ *   loopback or link-local target — names are resolved and checked too — no redirects, a size and a time limit)
+ *   and cached by HTTP caching rules within bounds.
+ */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
+import { addressKind, PeerHttp } from "../client/peer-http.js";
+import type { JwkSet } from "../jwk.js";
+import { misuse, TrellisError } from "../../protocol/errors.js";
+import type { AuthStore } from "../../stores/auth-store.js";
+import { OAuthError, json, randomToken, sameSecret, sha256 } from "./http.js";
+import type { AuthServerOptions, CimdOptions, ConfiguredClient } from "./options.js";
+
+export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+export const AUTH_METHODS: AuthMethod[] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
+
+export interface ClientRecord {
+  clientId: string;
+  kind: "configured" | "registered" | "metadata-document";
+  clientName?: string;
+  redirectUris: string[];
+  grantTypes: string[];
+  authMethod: AuthMethod;
+  /** SHA-256 of the secret (client secrets are random and long, so a fast hash is enough). */
+  secretHash?: string;
+  jwks?: JwkSet;
+  roles?: string[];
+}
+
+const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** redirectAllowed: exact match, except that a loopback redirect URI matches on any port (RFC 8252 section 7.3). */
+export function redirectAllowed(registered: string[], uri: string): boolean {
+  if (registered.includes(uri)) return true;
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== "http:" || !LOOPBACK_HOSTS.has(u.hostname)) return false;
+  return registered.some((r) => {
+    const x = URL.canParse(r) ? new URL(r) : undefined;
+    return (
+      x !== undefined &&
+      x.protocol === "http:" &&
+      x.hostname === u.hostname &&
+      x.pathname === u.pathname &&
+      x.search === u.search &&
+      !u.hash &&
+      !x.hash &&
+      u.username === "" &&
+      u.password === ""
+    );
+  });
+}
+
+async function configured(c: ConfiguredClient): Promise<ClientRecord> {
+  if (!c?.clientId || typeof c.clientId !== "string") throw misuse("authServer: each client needs a clientId");
+  const method: AuthMethod = c.tokenEndpointAuthMethod ?? (c.jwks ? "private_key_jwt" : c.clientSecret ? "client_secret_basic" : "none");
+  if ((method === "client_secret_basic" || method === "client_secret_post") && !c.clientSecret)
+    throw misuse(`authServer: client ${c.clientId} uses ${method} but has no clientSecret`);
+  if (method === "private_key_jwt" && !c.jwks) throw misuse(`authServer: client ${c.clientId} uses private_key_jwt but has no jwks`);
+  if (c.clientSecret !== undefined && c.clientSecret.length < 16)
+    throw misuse(`authServer: client ${c.clientId}: a clientSecret needs at least 16 characters`);
+  for (const r of c.redirectUris ?? [])
+    if (!URL.canParse(r) || new URL(r).hash)
+      throw misuse(`authServer: client ${c.clientId}: redirect URI ${JSON.stringify(r)} must be an absolute URL without a fragment`);
+  const grantTypes =
+    c.grantTypes ?? (c.redirectUris?.length ? ["authorization_code", "refresh_token"] : method === "none" ? [] : ["client_credentials"]);
+  return {
+    clientId: c.clientId,
+    kind: "configured",
+    clientName: c.clientName,
+    redirectUris: c.redirectUris ?? [],
+    grantTypes,
+    authMethod: method,
+    secretHash: c.clientSecret === undefined ? undefined : await sha256(c.clientSecret),
+    jwks: c.jwks,
+    roles: c.roles,
+  };
+}
+
+export class Clients {
+  readonly #options: AuthServerOptions;
+  readonly #store: AuthStore;
+  readonly #configured: Promise<Map<string, ClientRecord>>;
+  readonly #cimd?: CimdOptions;
+  readonly #cache = new Map<string, { record: ClientRecord; until: number }>();
+  readonly #pending = new Map<string, Promise<ClientRecord>>();
+  #dcrWindow = { start: 0, count: 0 };
+
+  constructor(options: AuthServerOptions, store: AuthStore) {
+    this.#options = options;
+    this.#store = store;
+    const list = options.clients ?? [];
+    const ids = new Set<string>();
+    for (const c of list) {
+      if (ids.has(c?.clientId)) throw misuse(`authServer: client ${c.clientId} is configured twice`);
+      ids.add(c?.clientId);
+    }
+    this.#configured = Promise.all(list.map(configured)).then((rs) => new Map(rs.map((r) => [r.clientId, r])));
+    this.#configured.catch(() => {});
+    this.#cimd = options.cimd === false ? undefined : options.cimd === true || options.cimd === undefined ? {} : options.cimd;
+  }
+
+  get cimdEnabled(): boolean {
+    return this.#cimd !== undefined;
+  }
+
+  /** ready settles once configured clients are checked (a bad one rejects with the misuse error). */
+  ready(): Promise<unknown> {
+    return this.#configured;
+  }
+
+  /** find looks a client up; undefined when there is none. A metadata document that cannot be used throws OAuthError. */
+  async find(clientId: string): Promise<ClientRecord | undefined> {
+    if (typeof clientId !== "string" || clientId === "" || clientId.length > 2048) return undefined;
+    const c = (await this.#configured).get(clientId);
+    if (c) return c;
+    if (/^https:\/\//i.test(clientId)) return this.#cimd ? this.#document(clientId) : undefined;
+    return (await this.#store.get<ClientRecord>("client", clientId)) ?? undefined;
+  }
+
+  async #document(clientId: string): Promise<ClientRecord> {
+    const cached = this.#cache.get(clientId);
+    if (cached && cached.until > Date.now()) return cached.record;
+    let p = this.#pending.get(clientId);
+    if (!p) {
+      p = this.#fetchDocument(clientId).finally(() => this.#pending.delete(clientId));
+      this.#pending.set(clientId, p);
+    }
+    return p;
+  }
+
+  async #fetchDocument(clientId: string): Promise<ClientRecord> {
+    const o = this.#cimd!;
+    const bad = (why: string) => new OAuthError("invalid_client", `client metadata document ${clientId}: ${why}`, 401);
+    let url: URL;
+    try {
+      url = new URL(clientId);
+    } catch {
+      throw bad("not a URL");
+    }
+    if (url.protocol !== "https:" || url.pathname === "/" || url.hash || url.username || url.password || /\/\.\.?(\/|$)/.test(url.pathname))
+      throw bad("a client_id URL must be https, with a path, and without a fragment, credentials or dot segments");
+    const peer = new PeerHttp("https://public.invalid/", {
+      fetch: o.fetch,
+      timeoutMs: o.timeoutMs ?? 5000,
+      maxResponseBytes: o.maxBytes ?? 64 * 1024,
+      allowPrivateNetwork: o.allowPrivateNetwork,
+      maxRedirects: 0,
+    });
+    let res: Response;
+    try {
+      peer.check(url, "client_id");
+      if (!o.allowPrivateNetwork && !o.fetch) await checkResolvesPublic(url.hostname);
+      res = await peer.fetch(url, { headers: { accept: "application/json" } });
+    } catch (err) {
+      throw bad(err instanceof TrellisError ? err.message : `could not be fetched (${(err as Error).message})`);
+    }
+    if (res.status !== 200)
+      throw bad(`answered ${res.status}${res.status >= 300 && res.status < 400 ? " (redirects are not followed)" : ""}, not 200`);
+    let doc: Record<string, unknown>;
+    try {
+      doc = (await res.json()) as Record<string, unknown>;
+    } catch {
+      throw bad("is not JSON");
+    }
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw bad("is not a JSON object");
+    if (doc.client_id !== clientId) throw bad("its client_id is not the URL it is served at");
+    const redirects = doc.redirect_uris;
+    if (
+      !Array.isArray(redirects) ||
+      redirects.length === 0 ||
+      redirects.some((r) => typeof r !== "string" || !URL.canParse(r) || new URL(r).hash)
+    )
+      throw bad("redirect_uris must list absolute URLs without fragments");
+    const method = (doc.token_endpoint_auth_method ?? "none") as AuthMethod;
+    if (method !== "none" && method !== "private_key_jwt")
+      throw bad(
+        `token_endpoint_auth_method ${JSON.stringify(method)}: a metadata document cannot hold a shared secret (use none or private_key_jwt)`,
+      );
+    if (method === "private_key_jwt" && (typeof doc.jwks !== "object" || doc.jwks === null))
+      throw bad("private_key_jwt needs the keys inline (jwks); jwks_uri is not fetched");
+    const grantTypes = Array.isArray(doc.grant_types) ? (doc.grant_types as string[]) : ["authorization_code", "refresh_token"];
+    const record: ClientRecord = {
+      clientId,
+      kind: "metadata-document",
+      clientName: typeof doc.client_name === "string" ? doc.client_name.slice(0, 200) : undefined,
+      redirectUris: redirects as string[],
+      grantTypes: grantTypes.filter((g) => g === "authorization_code" || g === "refresh_token"),
+      authMethod: method,
+      jwks: method === "private_key_jwt" ? (doc.jwks as JwkSet) : undefined,
+    };
+    const ttl = cacheSeconds(res.headers, o.minCacheSec ?? 60, o.maxCacheSec ?? 86_400);
+    this.#cache.set(clientId, { record, until: Date.now() + ttl * 1000 });
+    if (this.#cache.size > 1000) this.#cache.delete(this.#cache.keys().next().value!);
+    return record;
+  }
+
+  /**
+   * authenticate identifies the client of a token or revocation request by the one method it used, which must be
+   * the method it is registered with. Throws OAuthError invalid_client (401).
+   */
+  async authenticate(form: Record<string, string>, headers: Headers, audiences: string[]): Promise<ClientRecord> {
+    const fail = (why: string) =>
+      new OAuthError("invalid_client", why, 401, { "www-authenticate": 'Basic realm="token", charset="UTF-8"' });
+    const basic = headers.get("authorization");
+    const used: AuthMethod[] = [];
+    let id: string | undefined;
+    let secret: string | undefined;
+    if (basic?.toLowerCase().startsWith("basic ")) {
+      let decoded: string;
+      try {
+        decoded = atob(basic.slice(6).trim());
+      } catch {
+        throw fail("the Basic credentials are not base64");
+      }
+      const colon = decoded.indexOf(":");
+      if (colon < 0) throw fail("the Basic credentials are not client_id:client_secret");
+      try {
+        id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " "));
+        secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " "));
+      } catch {
+        throw fail("the Basic credentials are not form-encoded");
+      }
+      used.push("client_secret_basic");
+    }
+    if (form.client_secret !== undefined) used.push("client_secret_post");
+    if (form.client_assertion !== undefined || form.client_assertion_type !== undefined) used.push("private_key_jwt");
+    if (used.length > 1) throw new OAuthError("invalid_request", `use one client authentication method, not ${used.join(" and ")}`);
+    const method: AuthMethod = used[0] ?? "none";
+    if (method === "client_secret_post") secret = form.client_secret;
+    if (method === "private_key_jwt") {
+      if (form.client_assertion_type !== ASSERTION_TYPE) throw fail(`client_assertion_type must be ${ASSERTION_TYPE}`);
+      id = form.client_id ?? unverifiedIssuer(form.client_assertion);
+    }
+    if (method !== "client_secret_basic") id = id ?? form.client_id;
+    else if (form.client_id !== undefined && form.client_id !== id)
+      throw new OAuthError("invalid_request", "client_id differs from the Basic credentials");
+    if (!id) throw fail("the request names no client (client_id)");
+    const client = await this.find(id);
+    if (!client) throw fail(`unknown client ${id}`);
+    if (client.authMethod !== method) throw fail(`client ${id} must authenticate with ${client.authMethod}, not ${method}`);
+    if (method === "client_secret_basic" || method === "client_secret_post") {
+      if (!client.secretHash || !secret || !sameSecret(await sha256(secret), client.secretHash)) throw fail("the client secret is wrong");
+    }
+    if (method === "private_key_jwt") await this.#checkAssertion(client, form.client_assertion ?? "", audiences, fail);
+    return client;
+  }
+
+  /** RFC 7523 section 3: iss = sub = client_id, aud this server, exp, a jti never seen before, signed by the client's keys. */
+  async #checkAssertion(client: ClientRecord, assertion: string, audiences: string[], fail: (why: string) => OAuthError): Promise<void> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks as JSONWebKeySet), {
+        issuer: client.clientId,
+        subject: client.clientId,
+        audience: audiences,
+        requiredClaims: ["exp", "jti"],
+        clockTolerance: 30,
+        maxTokenAge: "10 minutes",
+        algorithms: ["ES256", "ES384", "PS256", "RS256", "EdDSA"],
+      }));
+    } catch (err) {
+      throw fail(`the client assertion is not valid (${(err as Error).message})`);
+    }
+    const exp = payload.exp as number;
+    if (exp * 1000 > Date.now() + 10 * 60_000) throw fail("the client assertion lives too long (exp more than 10 minutes ahead)");
+    const fresh = await this.#store.add("replay", `assertion ${client.clientId} ${String(payload.jti)}`, 1, exp * 1000 + 60_000);
+    if (!fresh) throw fail("the client assertion was already used (jti replayed)");
+  }
+
+  /** register serves Dynamic Client Registration (RFC 7591) when it is on. */
+  async register(request: Request): Promise<Response> {
+    const dcr = this.#options.dcr;
+    if (!dcr) return json(404, { error: "not_found", error_description: "dynamic client registration is off on this server" });
+    const perMinute = (typeof dcr === "object" ? dcr.perMinute : undefined) ?? 20;
+    const now = Date.now();
+    if (now - this.#dcrWindow.start > 60_000) this.#dcrWindow = { start: now, count: 0 };
+    if (++this.#dcrWindow.count > perMinute)
+      return json(
+        429,
+        { error: "too_many_requests", error_description: "too many registrations; try again in a minute" },
+        { "retry-after": "60" },
+      );
+    let body: Record<string, unknown>;
+    try {
+      const text = await request.text();
+      if (text.length > 16 * 1024) throw new Error("too large");
+      body = JSON.parse(text) as Record<string, unknown>;
+      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error("not an object");
+    } catch (err) {
+      return json(400, {
+        error: "invalid_client_metadata",
+        error_description: `the body must be a JSON object of client metadata (${(err as Error).message})`,
+      });
+    }
+    const bad = (why: string) => json(400, { error: "invalid_client_metadata", error_description: why });
+    const redirects = body.redirect_uris ?? [];
+    if (
+      !Array.isArray(redirects) ||
+      redirects.length > 20 ||
+      redirects.some((r) => typeof r !== "string" || !URL.canParse(r) || new URL(r).hash)
+    )
+      return json(400, { error: "invalid_redirect_uri", error_description: "redirect_uris must be absolute URLs without fragments" });
+    const method = (body.token_endpoint_auth_method ?? "client_secret_basic") as AuthMethod;
+    if (!["none", "client_secret_basic", "client_secret_post"].includes(method))
+      return bad(
+        `token_endpoint_auth_method ${JSON.stringify(method)} is not offered for registration (none, client_secret_basic, client_secret_post)`,
+      );
+    const grantTypes = Array.isArray(body.grant_types) ? (body.grant_types as unknown[]) : ["authorization_code", "refresh_token"];
+    if (grantTypes.some((g) => g !== "authorization_code" && g !== "refresh_token"))
+      return bad("only authorization_code and refresh_token can be registered; machines are configured");
+    if (grantTypes.includes("authorization_code") && redirects.length === 0) return bad("authorization_code needs redirect_uris");
+    const clientId = `dcr_${randomToken(16)}`;
+    const secret = method === "none" ? undefined : randomToken(32);
+    const name = typeof body.client_name === "string" ? body.client_name.slice(0, 200) : undefined;
+    const record: ClientRecord = {
+      clientId,
+      kind: "registered",
+      clientName: name,
+      redirectUris: redirects as string[],
+      grantTypes: grantTypes as string[],
+      authMethod: method,
+      secretHash: secret ? await sha256(secret) : undefined,
+    };
+    await this.#store.put("client", clientId, record);
+    return json(201, {
+      client_id: clientId,
+      ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
+      client_id_issued_at: Math.floor(now / 1000),
+      client_name: name,
+      redirect_uris: redirects,
+      grant_types: grantTypes,
+      response_types: ["code"],
+      token_endpoint_auth_method: method,
+    });
+  }
+}
+
+function unverifiedIssuer(assertion: string | undefined): string | undefined {
+  try {
+    const payload = JSON.parse(atob((assertion ?? "").split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { iss?: unknown };
+    return typeof payload.iss === "string" ? payload.iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The document's freshness by Cache-Control max-age (or no-store / no-cache: the minimum), within [min, max]. */
+function cacheSeconds(headers: Headers, min: number, max: number): number {
+  const cc = headers.get("cache-control") ?? "";
+  if (/\b(no-store|no-cache)\b/i.test(cc)) return min;
+  const m = /\bmax-age\s*=\s*(\d+)/i.exec(cc);
+  const age = m ? Number(m[1]) : min;
+  return Math.min(max, Math.max(min, age));
+}
+
+/** A host name is refused when any address it resolves to is not public (checked before the fetch). */
+async function checkResolvesPublic(hostname: string): Promise<void> {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  if (isIP(host)) return;
+  let addresses: { address: string }[];
+  try {
+    addresses = await lookup(host, { all: true });
+  } catch (err) {
+    throw new TrellisError("UNSAFE_URL", `${hostname} does not resolve (${(err as Error).message})`);
+  }
+  for (const a of addresses) {
+    const kind = addressKind(a.address.includes(":") ? `[${a.address}]` : a.address);
+    if (kind !== "public") throw new TrellisError("UNSAFE_URL", `${hostname} resolves to a ${kind} address (${a.address}); refusing it`);
+  }
+}

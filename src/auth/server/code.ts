@@ -1,0 +1,20 @@
+/** Authorization codes: one use, a minute to live, kept hashed; a reused code revokes what it was exchanged for. */
+import type { AuthUser } from "./users.js";
+
+export const AUTHORIZATION_CODE_TTL_MS = 60_000;
+/** How long a used code is remembered, so that a second use is recognised (and revokes the first's tokens). */
+export const USED_CODE_MEMORY_MS = 10 * 60_000;
+
+export interface CodeRecord {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  resource: string;
+  scopes: string[];
+  user: AuthUser;
+  authTime?: number;
+  dpopJkt?: string;
+  /** Set once exchanged: the family its tokens belong to. */
+  usedBy?: string;
+  used?: boolean;
+}

@@ -1,0 +1,78 @@
+/**
+ * SigningKeys: the keys access tokens are signed with. ES256 pairs kept in the AuthStore (so tokens outlive a
+ * restart), replaced after `rotateAfterMs`; a replaced key stays published at jwks_uri until every token it
+ * signed has expired, so resource servers that cache the JWKS keep verifying during the change.
+ */
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey as JoseKey, type JWK } from "jose";
+import type { AuthStore } from "../../stores/auth-store.js";
+
+interface StoredKey {
+  kid: string;
+  createdAt: number;
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+export class SigningKeys {
+  readonly #store: AuthStore;
+  readonly #rotateAfterMs: number;
+  readonly #retainMs: number;
+  #current?: Promise<{ kid: string; key: JoseKey; createdAt: number }>;
+  readonly #public = new Map<string, Promise<JoseKey>>();
+
+  constructor(store: AuthStore, rotateAfterMs: number, retainMs: number) {
+    this.#store = store;
+    this.#rotateAfterMs = rotateAfterMs;
+    this.#retainMs = retainMs;
+  }
+
+  /** current is the key to sign with now, made (and the old one retired) when it is due. */
+  async current(now = Date.now()): Promise<{ kid: string; key: JoseKey }> {
+    const c = await this.#current;
+    if (c && now - c.createdAt < this.#rotateAfterMs) return c;
+    this.#current = this.#load(now);
+    try {
+      return await this.#current;
+    } catch (err) {
+      this.#current = undefined;
+      throw err;
+    }
+  }
+
+  async #load(now: number): Promise<{ kid: string; key: JoseKey; createdAt: number }> {
+    const keys = (await this.#store.list<StoredKey>("key", "")).map((k) => k.value).sort((a, b) => b.createdAt - a.createdAt);
+    let newest = keys[0];
+    if (!newest || now - newest.createdAt >= this.#rotateAfterMs) {
+      const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+      const kid = crypto.randomUUID();
+      newest = {
+        kid,
+        createdAt: now,
+        privateJwk: { ...(await exportJWK(privateKey)), kid, alg: "ES256" },
+        publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" },
+      };
+      await this.#store.put("key", kid, newest, now + this.#rotateAfterMs + this.#retainMs);
+    }
+    return { kid: newest.kid, key: (await importJWK(newest.privateJwk, "ES256")) as JoseKey, createdAt: newest.createdAt };
+  }
+
+  /** jwks is the published key set: every key whose tokens may still be live. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    await this.current();
+    const keys = (await this.#store.list<StoredKey>("key", "")).map((k) => k.value).sort((a, b) => b.createdAt - a.createdAt);
+    return { keys: keys.map((k) => k.publicJwk) };
+  }
+
+  /** publicKey finds a published key by kid, for verifying this server's own tokens. */
+  async publicKey(kid: string): Promise<JoseKey | undefined> {
+    let p = this.#public.get(kid);
+    if (!p) {
+      const k = await this.#store.get<StoredKey>("key", kid);
+      if (!k) return undefined;
+      p = importJWK(k.publicJwk, "ES256") as Promise<JoseKey>;
+      this.#public.set(kid, p);
+      if (this.#public.size > 64) this.#public.delete(this.#public.keys().next().value!);
+    }
+    return p;
+  }
+}

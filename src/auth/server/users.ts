@@ -1,0 +1,100 @@
+/**
+ * How people sign in to the authorization server. A UserAuthenticator checks a username and password; Trellis
+ * ships localUsers (development and small teams), with passwords hashed by scrypt — memory-hard, in node:crypto,
+ * so no native dependency — and compared in constant time. Unknown users cost the same as wrong passwords.
+ */
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { misuse } from "../../protocol/errors.js";
+
+/** A signed-in person, as the token and the audit log name them. */
+export interface AuthUser {
+  /** Stable identifier, the token's `sub`. */
+  id: string;
+  name?: string;
+  roles?: string[];
+  groups?: string[];
+  /** The identity provider that vouched for them, when not this server. */
+  idp?: string;
+}
+
+export interface UserAuthenticator {
+  /** verifyPassword resolves with the user when the password is theirs, undefined otherwise. */
+  verifyPassword(username: string, password: string): Promise<AuthUser | undefined>;
+}
+
+export interface LocalUser {
+  username: string;
+  /** The password in clear (hashed at start) or a hash from hashPassword(). */
+  password?: string;
+  passwordHash?: string;
+  name?: string;
+  roles?: string[];
+  groups?: string[];
+}
+
+/** scrypt cost: N = 2^15, r = 8 (32 MiB, ~50-100 ms per check on a server core). */
+const N = 32768;
+const R = 8;
+const P = 1;
+const KEYLEN = 32;
+const USERNAME = /^[A-Za-z0-9._@+-]{1,128}$/;
+
+function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFC"), salt, KEYLEN, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}
+
+/** hashPassword hashes a password for LocalUser.passwordHash: "scrypt$N$r$p$salt$hash" (base64url). */
+export async function hashPassword(password: string): Promise<string> {
+  if (typeof password !== "string" || password.length < 8) throw misuse("hashPassword: a password needs at least 8 characters");
+  const salt = randomBytes(16);
+  const key = await derive(password, salt, N, R, P);
+  return `scrypt$${N}$${R}$${P}$${salt.toString("base64url")}$${key.toString("base64url")}`;
+}
+
+/** verifyPasswordHash checks a password against a hash from hashPassword, in constant time. */
+export async function verifyPasswordHash(password: string, hash: string): Promise<boolean> {
+  const parts = hash.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  if (!(n >= 1024 && n <= 1 << 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16)) return false;
+  const want = Buffer.from(parts[5]!, "base64url");
+  const got = await derive(typeof password === "string" ? password : "", Buffer.from(parts[4]!, "base64url"), n, r, p);
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+/**
+ * localUsers: users kept in configuration. Passwords given in clear are hashed once, at start; the clear text is
+ * not kept. A username that does not exist is checked against a dummy hash, so timing does not tell who exists.
+ */
+export function localUsers(users: LocalUser[]): UserAuthenticator {
+  if (!Array.isArray(users)) throw misuse("localUsers: pass a list of { username, password | passwordHash, roles }");
+  const byName = new Map<string, Promise<{ user: AuthUser; hash: string }>>();
+  for (const u of users) {
+    if (!USERNAME.test(u?.username ?? ""))
+      throw misuse(`localUsers: username ${JSON.stringify(u?.username)} must be 1-128 of letters, digits and . _ @ + -`);
+    if (byName.has(u.username)) throw misuse(`localUsers: ${u.username} is listed twice`);
+    if (!u.password === !u.passwordHash) throw misuse(`localUsers: ${u.username} needs exactly one of password or passwordHash`);
+    const user: AuthUser = { id: u.username, name: u.name, roles: u.roles ?? [], groups: u.groups ?? [] };
+    byName.set(
+      u.username,
+      Promise.resolve(u.passwordHash ?? hashPassword(u.password!)).then((hash) => ({ user, hash })),
+    );
+  }
+  for (const p of byName.values()) p.catch(() => {});
+  let dummy: Promise<string> | undefined;
+  return {
+    async verifyPassword(username, password) {
+      const entry = byName.get(username);
+      if (!entry) {
+        await verifyPasswordHash(password, await (dummy ??= hashPassword("not-a-real-password")));
+        return undefined;
+      }
+      const { user, hash } = await entry;
+      return (await verifyPasswordHash(password, hash)) ? { ...user } : undefined;
+    },
+  };
+}
