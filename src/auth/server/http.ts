@@ -35,7 +35,7 @@ export function html(status: number, body: string, headers: Record<string, strin
       "content-type": "text/html; charset=utf-8",
       "x-frame-options": "DENY",
       "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
-      "referrer-policy": "no-referrer",
+      "referrer-policy": "same-origin",
       "x-content-type-options": "nosniff",
       ...NO_STORE,
       ...headers,
@@ -45,7 +45,7 @@ export function html(status: number, body: string, headers: Record<string, strin
 
 /** A 303 to `location` (after a form post the browser then GETs it). */
 export function redirect(location: string, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 303, headers: { location, ...NO_STORE, "referrer-policy": "no-referrer", ...headers } });
+  return new Response(null, { status: 303, headers: { location, ...NO_STORE, "referrer-policy": "same-origin", ...headers } });
 }
 
 /** The most a form body may hold. */
