@@ -124,13 +124,18 @@ test("client credentials: with a secret, and with private_key_jwt; no refresh to
     ],
   });
   try {
-    const robot = await mcpClient(s.url, new OAuthClient({ flow: clientCredentialsFlow({ clientId: "robot", clientSecret: "robot-secret-0123456789" }) }));
+    const robot = await mcpClient(
+      s.url,
+      new OAuthClient({ flow: clientCredentialsFlow({ clientId: "robot", clientSecret: "robot-secret-0123456789" }) }),
+    );
     assert.equal(text(await robot.callTool("whoami", {})), "client:robot mcp:read");
     await assert.rejects(robot.callTool("write_note", {}), /mcp:write/);
     await robot.close();
     const signer = await mcpClient(
       s.url,
-      new OAuthClient({ flow: clientCredentialsFlow({ clientId: "signer", clientKey: { key: privateKey, kid: "k1", algorithm: "ES256" } }) }),
+      new OAuthClient({
+        flow: clientCredentialsFlow({ clientId: "signer", clientKey: { key: privateKey, kid: "k1", algorithm: "ES256" } }),
+      }),
     );
     assert.equal(text(await signer.callTool("write_note", {})), "written");
     await signer.close();
@@ -179,7 +184,14 @@ async function testIdp(asIssuer: () => string, claims: Record<string, unknown> =
       .setExpirationTime(now + 300)
       .sign(privateKey);
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ access_token: jag, issued_token_type: "urn:ietf:params:oauth:token-type:id-jag", token_type: "N_A", expires_in: 300 }));
+    res.end(
+      JSON.stringify({
+        access_token: jag,
+        issued_token_type: "urn:ietf:params:oauth:token-type:id-jag",
+        token_type: "N_A",
+        expires_in: 300,
+      }),
+    );
   });
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
   const issuer = `http://127.0.0.1:${(http.address() as { port: number }).port}`;

@@ -1,0 +1,419 @@
+/**
+ * The authorization server's security table: each attack in its own test, each checking that nothing was issued
+ * (or that what was issued stops working), and that the audit log never holds a secret.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
+import { FormBrowser, formOf } from "../../fixtures/form-browser.js";
+import { demoUsers, protectedServer, ROLES, type ProtectedSetup } from "../../fixtures/auth-server.js";
+import { AuthorizationServer } from "../../../src/auth/server/index.js";
+import { McpServer } from "../../../src/server/index.js";
+import { serveHttp } from "../../../src/transports/http/index.js";
+import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
+
+const REDIRECT = "http://127.0.0.1:7777/callback";
+const b64 = (b: Buffer) => b.toString("base64url");
+
+function pkce() {
+  const verifier = b64(randomBytes(32));
+  return { verifier, challenge: b64(createHash("sha256").update(verifier).digest()) };
+}
+
+function authorizeUrl(s: ProtectedSetup, over: Record<string, string | undefined> = {}) {
+  const u = new URL(`${s.as.issuer}/authorize`);
+  const base: Record<string, string | undefined> = {
+    response_type: "code",
+    client_id: "app",
+    redirect_uri: REDIRECT,
+    state: "st",
+    code_challenge: pkce().challenge,
+    code_challenge_method: "S256",
+    resource: s.url,
+    ...over,
+  };
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) u.searchParams.set(k, v);
+  return u.href;
+}
+
+/** Runs the browser part and returns the code (and what was sent back). */
+async function code(s: ProtectedSetup, p = pkce(), user = "alice") {
+  const loc = new URL(
+    await new FormBrowser().authorize(authorizeUrl(s, { code_challenge: p.challenge }), {
+      username: user,
+      password: `${user}-demo-password`,
+    }),
+  );
+  assert.equal(loc.searchParams.get("iss"), s.as.issuer, "RFC 9207: iss on the authorization response");
+  assert.equal(loc.searchParams.get("state"), "st");
+  return { code: loc.searchParams.get("code")!, verifier: p.verifier };
+}
+
+async function tokenRequest(s: ProtectedSetup, form: Record<string, string>, headers: Record<string, string> = {}) {
+  const r = await fetch(`${s.as.issuer}/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(form),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, string> };
+}
+
+const exchange = (s: ProtectedSetup, c: { code: string; verifier: string }) =>
+  tokenRequest(s, {
+    grant_type: "authorization_code",
+    code: c.code,
+    code_verifier: c.verifier,
+    redirect_uri: REDIRECT,
+    client_id: "app",
+    resource: s.url,
+  });
+
+async function mcpStatus(s: ProtectedSetup, token: string, url = s.url) {
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+    }),
+  });
+  await r.body?.cancel();
+  return r.status;
+}
+
+async function withServer(fn: (s: ProtectedSetup) => Promise<void>, over = {}) {
+  const s = await protectedServer(over);
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+test("PKCE: a request without code_challenge, or with plain, gets an error back at the redirect URI and no code", () =>
+  withServer(async (s) => {
+    for (const over of [
+      { code_challenge: undefined, code_challenge_method: undefined },
+      { code_challenge_method: "plain" },
+      { code_challenge_method: undefined },
+    ]) {
+      const r = await fetch(authorizeUrl(s, over), { redirect: "manual" });
+      assert.equal(r.status, 303);
+      const loc = new URL(r.headers.get("location")!);
+      assert.equal(`${loc.origin}${loc.pathname}`, REDIRECT);
+      assert.equal(loc.searchParams.get("error"), "invalid_request");
+      assert.equal(loc.searchParams.get("code"), null);
+      assert.equal(loc.searchParams.get("iss"), s.as.issuer);
+    }
+    const c = await code(s);
+    const wrong = await tokenRequest(s, {
+      grant_type: "authorization_code",
+      code: c.code,
+      code_verifier: pkce().verifier,
+      redirect_uri: REDIRECT,
+      client_id: "app",
+    });
+    assert.deepEqual([wrong.status, wrong.body.error], [400, "invalid_grant"]);
+  }));
+
+test("redirect_uri: one not registered is shown an error page, never redirected to; a loopback port may differ; a path may not", () =>
+  withServer(async (s) => {
+    for (const bad of ["https://evil.example/callback", "http://127.0.0.1:7777/other", "http://localhost.evil.example/callback"]) {
+      const r = await fetch(authorizeUrl(s, { redirect_uri: bad }), { redirect: "manual" });
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.headers.get("location"), null);
+      assert.match(await r.text(), /Invalid redirect/);
+    }
+    const ok = await fetch(authorizeUrl(s, { redirect_uri: "http://127.0.0.1:55555/callback" }), { redirect: "manual" });
+    assert.equal(ok.status, 200, "RFC 8252: any port on loopback");
+    await ok.body?.cancel();
+    const c = await code(s);
+    const other = await tokenRequest(s, {
+      grant_type: "authorization_code",
+      code: c.code,
+      code_verifier: c.verifier,
+      redirect_uri: "http://127.0.0.1:7778/callback",
+      client_id: "app",
+    });
+    assert.deepEqual([other.status, other.body.error], [400, "invalid_grant"], "the token request must name the same redirect URI");
+  }));
+
+test("code reuse: the second exchange fails and revokes what the first got (refresh and access tokens)", () =>
+  withServer(async (s) => {
+    const c = await code(s);
+    const first = await exchange(s, c);
+    assert.equal(first.status, 200);
+    assert.equal(await mcpStatus(s, first.body.access_token!), 200);
+    const second = await exchange(s, c);
+    assert.deepEqual([second.status, second.body.error], [400, "invalid_grant"]);
+    assert.equal(await mcpStatus(s, first.body.access_token!), 401, "the first access token is revoked with its grant");
+    const refreshed = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: first.body.refresh_token!, client_id: "app" });
+    assert.equal(refreshed.body.error, "invalid_grant");
+  }));
+
+test("refresh: rotation; the old token works within the grace window; reused after it, the whole family is revoked", () =>
+  withServer(
+    async (s) => {
+      const t = (await exchange(s, await code(s))).body;
+      const r1 = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(r1.status, 200);
+      assert.notEqual(r1.body.refresh_token, t.refresh_token, "rotated");
+      const concurrent = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(concurrent.status, 200, "inside the grace window the replaced token still works");
+      await new Promise((r) => setTimeout(r, 1200));
+      const reuse = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.deepEqual([reuse.status, reuse.body.error], [400, "invalid_grant"]);
+      assert.match(reuse.body.error_description!, /already used; its grant is revoked/);
+      for (const live of [r1.body.refresh_token!, concurrent.body.refresh_token!]) {
+        const after = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: live, client_id: "app" });
+        assert.equal(after.body.error, "invalid_grant", "every token of the family is dead");
+      }
+      assert.equal(await mcpStatus(s, r1.body.access_token!), 401, "and the access tokens minted from it");
+      assert.ok(s.audit.events.some((e) => e.type === "refresh_reuse"));
+    },
+    { refreshGraceSec: 1 },
+  ));
+
+test("a token for another resource is refused by the resource server", async () => {
+  const s = await protectedServer();
+  const other = new McpServer({ name: "other", version: "1" });
+  const otherHttp = await serveHttp(other, { eventStore: "memory", sessionStore: "memory", auth: s.as.mount("http://127.0.0.1:1/other") });
+  try {
+    s.as.addResource({ uri: otherHttp.url, defaultScopes: ["mcp:read"] });
+    const forOther = await fetch(authorizeUrl(s, { resource: otherHttp.url }), { redirect: "manual" });
+    assert.equal(forOther.status, 200);
+    await forOther.body?.cancel();
+    const p = pkce();
+    const loc = new URL(
+      await new FormBrowser().authorize(authorizeUrl(s, { resource: otherHttp.url, code_challenge: p.challenge }), {
+        username: "alice",
+        password: "alice-demo-password",
+      }),
+    );
+    const t = await tokenRequest(s, {
+      grant_type: "authorization_code",
+      code: loc.searchParams.get("code")!,
+      code_verifier: p.verifier,
+      redirect_uri: REDIRECT,
+      client_id: "app",
+    });
+    assert.equal(t.status, 200);
+    assert.equal(await mcpStatus(s, t.body.access_token!), 401, "aud is the other server");
+    const unknown = await fetch(authorizeUrl(s, { resource: "https://elsewhere.example/mcp" }), { redirect: "manual" });
+    assert.equal(new URL(unknown.headers.get("location")!).searchParams.get("error"), "invalid_target");
+    const none = await fetch(authorizeUrl(s, { resource: undefined }), { redirect: "manual" });
+    assert.equal(new URL(none.headers.get("location")!).searchParams.get("error"), "invalid_target", "resource is required");
+  } finally {
+    await otherHttp.close();
+    await s.close();
+  }
+});
+
+test("CIMD: client_id URLs on private, loopback or link-local addresses, or that redirect, are refused without being followed", async () => {
+  const fetched: string[] = [];
+  const redirecting = (async (url: string | URL) => {
+    fetched.push(String(url));
+    return new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } });
+  }) as typeof fetch;
+  await withServer(
+    async (s) => {
+      for (const id of [
+        "https://10.0.0.8/client.json",
+        "https://127.0.0.1/client.json",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/client.json",
+        "https://0x7f000001/client.json",
+        "http://client.example/client.json",
+        "https://client.example/",
+      ]) {
+        const r = await fetch(authorizeUrl(s, { client_id: id }), { redirect: "manual" });
+        assert.equal(r.status, 400, id);
+        assert.equal(r.headers.get("location"), null);
+      }
+      assert.deepEqual(fetched, [], "none of them was fetched");
+      const r = await fetch(authorizeUrl(s, { client_id: "https://client.example/redirects.json" }), { redirect: "manual" });
+      assert.equal(r.status, 400);
+      assert.match(await r.text(), /redirects are not followed/);
+      assert.deepEqual(fetched, ["https://client.example/redirects.json"], "fetched once, the redirect not followed");
+    },
+    { cimd: { fetch: redirecting } },
+  );
+});
+
+test("ID-JAG: an untrusted issuer, a replayed jti, another audience, another client are refused", async () => {
+  const idp = await generateKeyPair("RS256", { extractable: true });
+  const rogue = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(idp.publicKey)), kid: "i", alg: "RS256" };
+  await withServer(
+    async (s) => {
+      const jag = (over: Record<string, unknown> = {}, key = idp.privateKey, iss = "https://idp.example") =>
+        new SignJWT({ client_id: "agent", resource: s.url, jti: crypto.randomUUID(), ...over })
+          .setProtectedHeader({ alg: "RS256", typ: "oauth-id-jag+jwt", kid: "i" })
+          .setIssuer(iss)
+          .setSubject("carol")
+          .setAudience((over.aud as string) ?? s.as.issuer)
+          .setIssuedAt()
+          .setExpirationTime("5m")
+          .sign(key);
+      const grant = async (assertion: string) =>
+        tokenRequest(
+          s,
+          { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion },
+          { authorization: `Basic ${btoa("agent:agent-secret-0123456789")}` },
+        );
+      const good = await jag();
+      assert.equal((await grant(good)).status, 200);
+      const cases: Array<[string, string, RegExp]> = [
+        ["replayed jti", good, /already used/],
+        ["untrusted issuer", await jag({}, rogue.privateKey, "https://rogue.example"), /not a trusted identity provider/],
+        ["signed by another key", await jag({}, rogue.privateKey), /signature/],
+        ["another audience", await jag({ aud: "https://other-as.example" }), /aud/],
+        ["another client", await jag({ client_id: "someone-else" }), /issued to client "someone-else"/],
+        ["another resource", await jag({ resource: "https://elsewhere.example/mcp" }), /not a resource of this server/],
+      ];
+      for (const [name, assertion, why] of cases) {
+        const r = await grant(assertion);
+        assert.equal(r.body.error, "invalid_grant", name);
+        assert.match(r.body.error_description!, why, name);
+      }
+      assert.equal(s.audit.events.filter((e) => e.type === "token_issued").length, 1);
+    },
+    {
+      clients: [
+        { clientId: "agent", clientSecret: "agent-secret-0123456789", grantTypes: ["urn:ietf:params:oauth:grant-type:jwt-bearer"] },
+      ],
+      trustedIdps: [{ issuer: "https://idp.example", jwks: { keys: [jwk as never] }, roles: ["reader"] }],
+    },
+  );
+});
+
+test("DPoP: a proof replayed at the token endpoint is refused; a bound token without its proof is refused by the resource server", () =>
+  withServer(async (s) => {
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    const pub = await exportJWK(publicKey);
+    const proof = (htu: string, htm = "POST", extra: Record<string, unknown> = {}) =>
+      new SignJWT({ htu, htm, jti: crypto.randomUUID(), ...extra })
+        .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk: pub })
+        .setIssuedAt()
+        .sign(privateKey);
+    const c = await code(s);
+    const p = await proof(`${s.as.issuer}/token`);
+    const t = await tokenRequest(
+      s,
+      { grant_type: "authorization_code", code: c.code, code_verifier: c.verifier, redirect_uri: REDIRECT, client_id: "app" },
+      { dpop: p },
+    );
+    assert.equal(t.status, 200);
+    assert.equal(t.body.token_type, "DPoP");
+    const c2 = await code(s);
+    const replay = await tokenRequest(
+      s,
+      { grant_type: "authorization_code", code: c2.code, code_verifier: c2.verifier, redirect_uri: REDIRECT, client_id: "app" },
+      { dpop: p },
+    );
+    assert.deepEqual([replay.status, replay.body.error], [400, "invalid_dpop_proof"]);
+    assert.match(replay.body.error_description!, /already used/);
+    assert.equal(await mcpStatus(s, t.body.access_token!), 401, "a DPoP-bound token presented as Bearer");
+    const jkt = await calculateJwkThumbprint(pub);
+    const claims = JSON.parse(Buffer.from(t.body.access_token!.split(".")[1]!, "base64url").toString());
+    assert.deepEqual(claims.cnf, { jkt });
+  }));
+
+test("CSRF: the login and consent forms refuse a post without the transaction's token, from another browser, or from another site", () =>
+  withServer(async (s) => {
+    const victim = new FormBrowser();
+    const page = await (await victim.get(authorizeUrl(s))).text();
+    const form = formOf(page)!;
+    const login = await victim.post(new URL(form.action).href, { ...form.fields, username: "alice", password: "alice-demo-password" });
+    const consentPage = await login.text();
+    const consent = formOf(consentPage)!;
+    const attacker = new FormBrowser();
+    const cases: Array<[string, FormBrowser, Record<string, string>, string | undefined]> = [
+      ["wrong csrf token", victim, { ...consent.fields, csrf: "x".repeat(32), decision: "approve" }, undefined],
+      ["no csrf token", victim, { txn: consent.fields.txn!, decision: "approve" }, undefined],
+      ["another browser (no cookies)", attacker, { ...consent.fields, decision: "approve" }, undefined],
+      ["another site", victim, { ...consent.fields, decision: "approve" }, "https://evil.example"],
+    ];
+    for (const [name, who, fields, origin] of cases) {
+      const r = await who.post(new URL(consent.action).href, fields, origin);
+      assert.equal(r.status, 403, name);
+      assert.equal(r.headers.get("location"), null, name);
+      await r.body?.cancel();
+    }
+    const ok = await victim.post(new URL(consent.action).href, { ...consent.fields, decision: "approve" });
+    assert.equal(ok.status, 303, "the real form still works");
+    assert.ok(new URL(ok.headers.get("location")!).searchParams.get("code"));
+    const headers = (await new FormBrowser().get(authorizeUrl(s))).headers;
+    assert.equal(headers.get("x-frame-options"), "DENY");
+    assert.match(headers.get("content-security-policy")!, /frame-ancestors 'none'/);
+  }));
+
+test("the audit log (SQLite file and JSON export) holds no password, code, token or secret", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-audit-"));
+  const database = join(dir, "auth.db");
+  const as = new AuthorizationServer({
+    database,
+    defaultScopes: ["mcp:read"],
+    roles: ROLES,
+    users: demoUsers(),
+    clients: [
+      { clientId: "app", redirectUris: ["http://127.0.0.1/callback"] },
+      { clientId: "robot", clientSecret: "robot-secret-0123456789", roles: ["reader"] },
+    ],
+  });
+  const server = new McpServer(
+    { name: "p", version: "1" },
+    { onRequest: (r) => void as.record({ type: "mcp_request", method: r.method, outcome: r.outcome }) },
+  );
+  const http = await serveHttp(server, { authServer: as, eventStore: "memory", sessionStore: "memory" });
+  const s = { url: http.url, as } as ProtectedSetup;
+  try {
+    const secrets: string[] = ["alice-demo-password", "wrong-password-123", "robot-secret-0123456789"];
+    await new FormBrowser().authorize(authorizeUrl(s), { username: "alice", password: "wrong-password-123" }).catch(() => {});
+    const c = await code(s);
+    secrets.push(c.code, c.verifier);
+    const t = (await exchange(s, c)).body;
+    secrets.push(t.access_token!, t.refresh_token!);
+    const r = (await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" })).body;
+    secrets.push(r.access_token!, r.refresh_token!);
+    const m = (
+      await tokenRequest(
+        s,
+        { grant_type: "client_credentials", resource: s.url },
+        { authorization: `Basic ${btoa("robot:robot-secret-0123456789")}` },
+      )
+    ).body;
+    secrets.push(m.access_token!);
+    const client = new McpClient({ name: "c", version: "1" });
+    await client.connect(new StreamableHttpClientTransport(s.url, { headers: { authorization: `Bearer ${t.access_token}` } }));
+    await client.listTools();
+    await client.close();
+    await fetch(`${as.issuer}/revoke`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: r.refresh_token!, client_id: "app" }),
+    });
+    const events = await as.auditLog({ limit: 1000 });
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ["login_failed", "login", "consent", "token_issued", "token_refreshed", "token_revoked", "mcp_request"])
+      assert.ok(types.has(t), t);
+    const exported = await as.exportAudit();
+    const files = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString("latin1"));
+    for (const secret of secrets) {
+      assert.ok(!exported.includes(secret), "the export holds a secret");
+      for (const f of files) assert.ok(!f.includes(secret), "the database holds a secret");
+      for (const part of secret.split("."))
+        if (part.length > 20) for (const f of files) assert.ok(!f.includes(part), "a token part is stored");
+    }
+  } finally {
+    await http.close();
+    await as.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
