@@ -4,6 +4,9 @@ import { MemoryEventStore } from "../../src/stores/memory/event-store.js";
 import { eventStoreContract } from "./event-store.contract.js";
 import { MemorySessionStore } from "../../src/stores/memory/session-store.js";
 import { sessionStoreContract } from "./session-store.contract.js";
+import { MemoryAuthStore } from "../../src/stores/memory/auth-store.js";
+import { MemoryAuditSink } from "../../src/stores/audit.js";
+import { authStoreContract, auditSinkContract } from "./auth-store.contract.js";
 
 eventStoreContract("MemoryEventStore", () => new MemoryEventStore());
 
@@ -16,3 +19,6 @@ test("MemoryEventStore: sweep drops streams past the retention", () => {
 });
 
 sessionStoreContract("MemorySessionStore", () => new MemorySessionStore());
+
+authStoreContract("MemoryAuthStore", () => new MemoryAuthStore());
+auditSinkContract("MemoryAuditSink", () => new MemoryAuditSink());

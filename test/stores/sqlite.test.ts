@@ -8,6 +8,9 @@ import { defaultDriver } from "../../src/stores/sqlite/driver.js";
 import { sessionStoreContract } from "./session-store.contract.js";
 import { eventStoreContract } from "./event-store.contract.js";
 import { taskStoreContract } from "../tasks/store.contract.js";
+import { SqliteAuthStore } from "../../src/stores/sqlite/auth-store.js";
+import { SqliteAuditSink } from "../../src/stores/sqlite/audit-sink.js";
+import { authStoreContract, auditSinkContract } from "./auth-store.contract.js";
 
 eventStoreContract(`SqliteEventStore (${defaultDriver()})`, () => new SqliteEventStore({ filename: ":memory:" }));
 
@@ -96,5 +99,24 @@ test("SqliteSessionStore: a database from before last_seen gains the column; its
   assert.equal(s.load("old")!.lastSeenAt, 1000);
   assert.deepEqual(s.sweep(Date.now() - 60_000), ["old"]);
   s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+authStoreContract(`SqliteAuthStore (${defaultDriver()})`, () => new SqliteAuthStore({ filename: ":memory:" }));
+auditSinkContract(`SqliteAuditSink (${defaultDriver()})`, () => new SqliteAuditSink({ filename: ":memory:" }));
+
+test("SqliteAuthStore: two stores on one file: add is won once; records survive reopening", () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-auth-"));
+  const file = join(dir, "a.db");
+  const a = new SqliteAuthStore({ filename: file });
+  const b = new SqliteAuthStore({ filename: file });
+  assert.equal(a.add("replay", "j", 1, Date.now() + 60_000), true);
+  assert.equal(b.add("replay", "j", 1, Date.now() + 60_000), false);
+  a.put("key", "k1", { kid: "k1" });
+  a.close();
+  b.close();
+  const c = new SqliteAuthStore({ filename: file });
+  assert.deepEqual(c.get("key", "k1"), { kid: "k1" });
+  c.close();
   rmSync(dir, { recursive: true, force: true });
 });
