@@ -368,7 +368,10 @@ export class McpServer {
           state.options.onerror?.(err as Error);
         }
       };
-      const done = (r: unknown) => (report((r as { isError?: unknown })?.isError === true ? "tool_error" : "ok"), r);
+      const done = (r: unknown) => {
+        report((r as { isError?: unknown })?.isError === true ? "tool_error" : "ok");
+        return r;
+      };
       const failed = (err: unknown) => {
         report(String((err as { code?: unknown })?.code ?? "error"), (err as Error)?.message);
         throw err;

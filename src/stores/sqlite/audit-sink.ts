@@ -37,10 +37,15 @@ export class SqliteAuditSink implements AuditSink {
       where.push(`type IN (${types.map(() => "?").join(", ")})`);
       args.push(...types);
     }
-    if (q.subject !== undefined) where.push("subject = ?"), args.push(q.subject);
-    if (q.clientId !== undefined) where.push("client_id = ?"), args.push(q.clientId);
-    if (q.since !== undefined) where.push("at >= ?"), args.push(q.since);
-    if (q.until !== undefined) where.push("at <= ?"), args.push(q.until);
+    const add = (clause: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add("subject = ?", q.subject);
+    add("client_id = ?", q.clientId);
+    add("at >= ?", q.since);
+    add("at <= ?", q.until);
     const limit = Math.min(Math.max(1, q.limit ?? 100), 10_000);
     const sql = `SELECT event FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ${limit}`;
     return (this.#db.prepare(sql).all(...args) as { event: string }[]).map((r) => JSON.parse(r.event) as AuditEvent);
