@@ -41,8 +41,7 @@ export interface BrowserSession {
   csrf: string;
 }
 
-/** Failed sign-ins per username in the current window; past the limit the account waits. */
-const failures = new Map<string, { count: number; since: number }>();
+/** Past this many failed sign-ins for one username within the window, it waits for the window to pass. */
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 
@@ -185,6 +184,7 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
       loginPage({ client: view(client, txn.redirectUri), txn: id, csrf: txn.csrf, action: ctx.url("/authorize/login"), error, username }),
     );
   const now = Date.now();
+  const failures = ctx.failedLogins;
   const f = failures.get(username);
   if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) {
     await ctx.audit({ type: "login_failed", subject: username, clientId: client.clientId, outcome: "locked" });

@@ -21,4 +21,6 @@ export interface ServerContext {
   audit(event: Omit<AuditEvent, "at">): Promise<void>;
   auditSink?: AuditSink;
   secureCookies(): boolean;
+  /** Failed sign-ins per username in the current window (per process). */
+  failedLogins: Map<string, { count: number; since: number }>;
 }

@@ -106,6 +106,7 @@ export class AuthorizationServer {
         }
       },
       secureCookies: () => options.secureCookies ?? this.issuer.startsWith("https://"),
+      failedLogins: new Map(),
     };
     this.#keys = keys;
   }

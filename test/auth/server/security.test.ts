@@ -417,3 +417,22 @@ test("the audit log (SQLite file and JSON export) holds no password, code, token
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("password guessing: after 10 failures a username waits (429), even with the right password; the audit log says so", () =>
+  withServer(async (s) => {
+    const b = new FormBrowser();
+    const page = await (await b.get(authorizeUrl(s))).text();
+    let form = formOf(page)!;
+    for (let i = 0; i < 10; i++) {
+      const r = await b.post(form.action, { ...form.fields, username: "alice", password: `guess-${i}` });
+      assert.equal(r.status, 401);
+      form = formOf(await r.text())!;
+    }
+    const locked = await b.post(form.action, { ...form.fields, username: "alice", password: "alice-demo-password" });
+    assert.equal(locked.status, 429);
+    assert.match(await locked.text(), /Too many failed attempts/);
+    assert.equal(s.audit.events.filter((e) => e.type === "login_failed").length, 11);
+    assert.equal(s.audit.events.at(-1)!.outcome, "locked");
+    const other = await new FormBrowser().authorize(authorizeUrl(s), { username: "bob", password: "bob-demo-password" });
+    assert.ok(new URL(other).searchParams.get("code"), "another user is not affected");
+  }));
