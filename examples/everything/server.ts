@@ -4,7 +4,7 @@
  * conformance fixture (`npm run everything-server -- --port P`) and the example server (`npm start`).
  */
 import { fileURLToPath } from "node:url";
-import { McpServer, type TaskOptions } from "../../src/server/index.js";
+import { McpServer, type ServerOptions, type TaskOptions } from "../../src/server/index.js";
 import { SqliteTaskStore } from "../../src/stores/sqlite/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { StdioServerTransport } from "../../src/transports/stdio.js";
@@ -12,7 +12,7 @@ import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
 import { readSkillsDirectory } from "../../src/ext/skills/node.js";
 import { addDiceApp } from "./app-view.js";
 import { appsServer } from "../../src/ext/apps/index.js";
-import { AuthorizationServer, localUsers } from "../../src/auth/server/index.js";
+import { AuthorizationServer, auditRequests, localUsers } from "../../src/auth/server/index.js";
 
 /** The example's skills folder (examples/everything/skills), from the source or the built file alike. */
 export const SKILLS_DIR = new URL(import.meta.url.includes("/dist/") ? "../../../examples/everything/skills" : "./skills", import.meta.url);
@@ -42,7 +42,9 @@ function silentWav(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createEverythingServer(options: { tasks?: TaskOptions; skills?: SkillSource[]; apps?: boolean } = {}): McpServer {
+export function createEverythingServer(
+  options: { tasks?: TaskOptions; skills?: SkillSource[]; apps?: boolean; onRequest?: ServerOptions["onRequest"] } = {},
+): McpServer {
   const server = new McpServer(
     {
       name: "trellis-everything",
@@ -50,7 +52,11 @@ export function createEverythingServer(options: { tasks?: TaskOptions; skills?: 
       title: "Trellis everything server",
       description: "Every MCP feature, for conformance and demos",
     },
-    { instructions: "A test server: every tool exists to exercise one protocol feature.", tasks: options.tasks },
+    {
+      instructions: "A test server: every tool exists to exercise one protocol feature.",
+      tasks: options.tasks,
+      onRequest: options.onRequest,
+    },
   );
 
   server.registerTool("test_simple_text", { description: "Returns simple text" }, () => "This is a simple text response for testing.");
@@ -372,7 +378,7 @@ export function createEverythingServer(options: { tasks?: TaskOptions; skills?: 
  * client `conformance` (redirect http://127.0.0.1/callback on any port), Client ID Metadata Documents on, and a
  * tool that needs the write scope so that step-up can be tried. Nothing of it exists without the flag.
  */
-async function demoAuthServer(server: McpServer, database: string | undefined): Promise<AuthorizationServer> {
+function addWriteNote(server: McpServer): void {
   server.registerTool(
     "write_note",
     {
@@ -382,6 +388,9 @@ async function demoAuthServer(server: McpServer, database: string | undefined): 
     },
     (args, ctx) => `noted for ${ctx.authInfo?.subject ?? "someone"}: ${String(args.text ?? "")}`,
   );
+}
+
+async function demoAuthServer(database: string | undefined): Promise<AuthorizationServer> {
   const as = new AuthorizationServer({
     database,
     defaultScopes: ["mcp:read"],
@@ -406,16 +415,20 @@ async function main(): Promise<void> {
   // Tasks live in SQLite beside the sessions and stream events, so they survive a restart.
   // --task-lease-ms: how long a running task stays claimed by this process without renewal (default 15 s).
   const leaseMs = arg("task-lease-ms");
+  // --auth-server: the demo authorization server, which also records every MCP request in its audit log.
+  const authServer =
+    process.argv.includes("--auth-server") && !process.argv.includes("--stdio") ? await demoAuthServer(database) : undefined;
   const server = createEverythingServer({
     tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) },
     skills: await readSkillsDirectory(fileURLToPath(SKILLS_DIR)),
     apps: true,
+    onRequest: authServer && auditRequests(authServer),
   });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());
     return;
   }
-  const authServer = process.argv.includes("--auth-server") ? await demoAuthServer(server, database) : undefined;
+  if (authServer) addWriteNote(server);
   const handle = await serveHttp(server, {
     port: Number(arg("port") ?? 3000),
     stateless: process.argv.includes("--stateless"),

@@ -45,6 +45,15 @@ export interface BrowserSession {
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 
+/** Where the sign-in page's forms go: the password form (with local users) and one button per upstream IdP. */
+function loginTargets(ctx: ServerContext) {
+  return {
+    action: ctx.options.users ? ctx.url("/authorize/login") : undefined,
+    federated: ctx.url("/authorize/federated"),
+    idps: (ctx.options.federation ?? []).map((f) => ({ name: f.name, label: f.label })),
+  };
+}
+
 function view(client: ClientRecord, redirectUri: string): ClientView {
   return { clientId: client.clientId, name: client.clientName, kind: client.kind, redirectUri };
 }
@@ -113,7 +122,7 @@ export async function authorize(ctx: ServerContext, request: Request): Promise<R
   if (!resource) return fail("invalid_target", `${q.resource} is not a resource this server issues tokens for`);
   if (q.dpop_jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(q.dpop_jkt))
     return fail("invalid_request", "dpop_jkt must be a JWK SHA-256 thumbprint");
-  if (!ctx.options.users) return fail("access_denied", "this server has no way for people to sign in");
+  if (!ctx.options.users && !ctx.options.federation?.length) return fail("access_denied", "this server has no way for people to sign in");
   const browser = browserId(ctx, request);
   const txnId = randomToken(24);
   const txn: Transaction = {
@@ -135,11 +144,7 @@ export async function authorize(ctx: ServerContext, request: Request): Promise<R
   await ctx.store.put("session", `txn ${txnId}`, txn, Date.now() + TXN_TTL_MS);
   const headers: Record<string, string> = browser.set ? { "set-cookie": browser.set } : {};
   if (txn.user) return consentStep(ctx, client, txnId, txn, headers);
-  return html(
-    200,
-    loginPage({ client: view(client, redirectUri), txn: txnId, csrf: txn.csrf, action: ctx.url("/authorize/login") }),
-    headers,
-  );
+  return html(200, loginPage({ client: view(client, redirectUri), txn: txnId, csrf: txn.csrf, ...loginTargets(ctx) }), headers);
 }
 
 function redirectAllowedFor(client: ClientRecord, uri: string): boolean {
@@ -179,10 +184,7 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   const { id, txn, client } = t;
   const username = (form.username ?? "").trim();
   const again = (error: string, status = 401) =>
-    html(
-      status,
-      loginPage({ client: view(client, txn.redirectUri), txn: id, csrf: txn.csrf, action: ctx.url("/authorize/login"), error, username }),
-    );
+    html(status, loginPage({ client: view(client, txn.redirectUri), txn: id, csrf: txn.csrf, ...loginTargets(ctx), error, username }));
   const now = Date.now();
   const failures = ctx.failedLogins;
   const f = failures.get(username);
@@ -190,7 +192,8 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
     await ctx.audit({ type: "login_failed", subject: username, clientId: client.clientId, outcome: "locked" });
     return again("Too many failed attempts for this account; wait a few minutes.", 429);
   }
-  const user = username && form.password ? await ctx.options.users!.verifyPassword(username, form.password) : undefined;
+  if (!ctx.options.users) return html(400, errorPage("No passwords here", "this server signs people in through their identity provider"));
+  const user = username && form.password ? await ctx.options.users.verifyPassword(username, form.password) : undefined;
   if (!user) {
     const entry = f && now - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now };
     entry.count++;
@@ -200,6 +203,12 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
     return again("The username or password is wrong.");
   }
   failures.delete(username);
+  return signedIn(ctx, client, id, txn, user);
+}
+
+/** signedIn starts the browser's session for `user` and moves the transaction on to consent. */
+async function signedIn(ctx: ServerContext, client: ClientRecord, id: string, txn: Transaction, user: AuthUser): Promise<Response> {
+  const now = Date.now();
   const sid = randomToken(24);
   const ttl = ctx.options.sessionTtlSec ?? 8 * 3600;
   const session: BrowserSession = { user, authTime: Math.floor(now / 1000), browser: txn.browser, csrf: randomToken(24) };
@@ -211,6 +220,67 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   return consentStep(ctx, client, id, txn, {
     "set-cookie": setCookie(SESSION_COOKIE, sid, { path: "/", maxAgeSec: ttl, secure: ctx.secureCookies() }),
   });
+}
+
+interface FederatedSignIn {
+  txn: string;
+  idp: string;
+  state: string;
+  verifier: string;
+  nonce: string;
+  browser: string;
+}
+
+/** POST /authorize/federated: off to the upstream IdP the user picked. */
+export async function federated(ctx: ServerContext, request: Request): Promise<Response> {
+  let form: Record<string, string>;
+  try {
+    form = await readForm(request);
+  } catch (err) {
+    return html(400, errorPage("Invalid request", (err as Error).message));
+  }
+  const t = await transactionOf(ctx, request, form);
+  if (t instanceof Response) return t;
+  const idp = ctx.options.federation?.find((f) => f.name === form.idp);
+  if (!idp)
+    return html(400, errorPage("Unknown identity provider", `no identity provider ${JSON.stringify(form.idp ?? "")} is configured`));
+  let start: Awaited<ReturnType<typeof idp.start>>;
+  try {
+    start = await idp.start(ctx.url("/authorize/callback"));
+  } catch (err) {
+    return html(502, errorPage("Identity provider unavailable", `${idp.name}: ${(err as Error).message}`));
+  }
+  const record: FederatedSignIn = { txn: t.id, idp: idp.name, ...start, browser: t.txn.browser };
+  await ctx.store.put("session", `fed ${start.state}`, record, Date.now() + TXN_TTL_MS);
+  return redirect(start.url);
+}
+
+/** GET /authorize/callback: back from the upstream IdP. */
+export async function callback(ctx: ServerContext, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const state = url.searchParams.get("state") ?? "";
+  const fed = state ? await ctx.store.get<FederatedSignIn>("session", `fed ${state}`) : undefined;
+  if (!fed)
+    return html(400, errorPage("Sign-in expired", "this sign-in has expired or was already used; start again from the application"));
+  await ctx.store.delete("session", `fed ${state}`);
+  if (cookie(request, BROWSER_COOKIE) !== fed.browser)
+    return html(403, errorPage("Refused", "this sign-in was started in another browser"));
+  const txn = await ctx.store.get<Transaction>("session", `txn ${fed.txn}`);
+  const client = txn && (await ctx.clients.find(txn.clientId).catch(() => undefined));
+  const idp = ctx.options.federation?.find((f) => f.name === fed.idp);
+  if (!txn || !client || !idp) return html(400, errorPage("Sign-in expired", "start again from the application"));
+  let user: AuthUser;
+  try {
+    user = await idp.finish(url, ctx.url("/authorize/callback"), fed);
+  } catch (err) {
+    const e = err as Error & { error?: unknown; error_description?: unknown };
+    const reason = e.error
+      ? `${e.message} (${String(e.error)}${e.error_description ? `: ${String(e.error_description)}` : ""})`
+      : e.message;
+    await ctx.audit({ type: "login_failed", clientId: client.clientId, idp: idp.name, outcome: "upstream_refused", detail: { reason } });
+    return html(401, errorPage("Sign-in failed", `${idp.name} did not sign you in: ${reason}`));
+  }
+  return signedIn(ctx, client, fed.txn, txn, user);
 }
 
 interface Consent {

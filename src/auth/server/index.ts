@@ -7,6 +7,7 @@ export { AuthorizationServer, type UserGrant } from "./server.js";
 export type { AuthServerOptions, ConfiguredClient, ProtectedResourceConfig, TrustedIdp, CimdOptions } from "./options.js";
 export { localUsers, hashPassword, verifyPasswordHash, type AuthUser, type LocalUser, type UserAuthenticator } from "./users.js";
 export { auditRequests, type AuditRequestsOptions } from "./audit.js";
+export { oidcFederation, type OidcFederationOptions, type UpstreamIdp } from "./federation.js";
 export { redirectAllowed } from "./clients.js";
 export type { AuditEvent, AuditQuery, AuditSink } from "../../stores/audit.js";
 export { MemoryAuditSink, toJsonLines } from "../../stores/audit.js";

@@ -3,6 +3,7 @@ import type { JwkSet } from "../jwk.js";
 import type { AuditSink } from "../../stores/audit.js";
 import type { AuthStore } from "../../stores/auth-store.js";
 import type { UserAuthenticator } from "./users.js";
+import type { UpstreamIdp } from "./federation.js";
 
 /** An MCP server (protected resource) this authorization server issues tokens for. */
 export interface ProtectedResourceConfig {
@@ -57,8 +58,10 @@ export interface AuthServerOptions {
   audit?: AuditSink | "sqlite" | "memory" | false;
   /** The SQLite file of the "sqlite" store and audit log. Default ".trellis/trellis.db". */
   database?: string;
-  /** How people sign in. Without it the authorization code flow is refused (machines and ID-JAG still work). */
+  /** How people sign in with a password (localUsers, or your own). */
   users?: UserAuthenticator;
+  /** Upstream identity providers people may sign in with instead (oidcFederation). Without users or these, the code flow is refused. */
+  federation?: UpstreamIdp[];
   /** Role name to the scopes it allows. A token carries only scopes the principal's roles allow. */
   roles?: Record<string, string[]>;
   /** Group name (from the user, or an ID-JAG's `groups`) to roles. */

@@ -27,16 +27,34 @@ function clientLine(c: ClientView): string {
   return `<strong>${e(c.name ?? c.clientId)}</strong>${origin}`;
 }
 
-export function loginPage(o: { client: ClientView; txn: string; csrf: string; error?: string; username?: string; action: string }): string {
+export function loginPage(o: {
+  client: ClientView;
+  txn: string;
+  csrf: string;
+  error?: string;
+  username?: string;
+  /** The password form's target; none without local users. */
+  action?: string;
+  federated?: string;
+  idps?: Array<{ name: string; label: string }>;
+}): string {
+  const hidden = `<input type="hidden" name="txn" value="${e(o.txn)}"><input type="hidden" name="csrf" value="${e(o.csrf)}">`;
+  const passwords = o.action
+    ? `<form method="post" action="${e(o.action)}">${hidden}
+<label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required value="${e(o.username ?? "")}">
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<button class="primary" type="submit">Sign in</button></form>`
+    : "";
+  const idps = (o.idps ?? [])
+    .map(
+      (i) =>
+        `<form method="post" action="${e(o.federated ?? "")}">${hidden}<button type="submit" name="idp" value="${e(i.name)}">${e(i.label)}</button></form>`,
+    )
+    .join("");
   return page(
     "Sign in",
     `<h1>Sign in</h1><p>${clientLine(o.client)} wants to use an MCP server on your behalf.</p>
-${o.error ? `<p class="err" role="alert">${e(o.error)}</p>` : ""}
-<form method="post" action="${e(o.action)}">
-<input type="hidden" name="txn" value="${e(o.txn)}"><input type="hidden" name="csrf" value="${e(o.csrf)}">
-<label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required value="${e(o.username ?? "")}">
-<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-<button class="primary" type="submit">Sign in</button></form>`,
+${o.error ? `<p class="err" role="alert">${e(o.error)}</p>` : ""}${passwords}${idps}`,
   );
 }
 

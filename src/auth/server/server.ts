@@ -16,7 +16,7 @@ import type { HttpAuthenticator } from "../../transports/http/authenticator.js";
 import { bearerAuth } from "../resource-server/bearer.js";
 import { DpopProofVerifier } from "../resource-server/dpop-verifier.js";
 import type { TokenVerifier } from "../resource-server/verifier.js";
-import { authorize, consent, login, signedInUser } from "./authorize.js";
+import { authorize, callback, consent, federated, login, signedInUser } from "./authorize.js";
 import { AUTH_METHODS, Clients } from "./clients.js";
 import type { ServerContext } from "./context.js";
 import { cookie, html, json, readForm, redirect, sameSecret } from "./http.js";
@@ -167,6 +167,8 @@ export class AuthorizationServer {
     "/authorize",
     "/authorize/login",
     "/authorize/consent",
+    "/authorize/federated",
+    "/authorize/callback",
     "/token",
     "/revoke",
     "/register",
@@ -266,6 +268,10 @@ export class AuthorizationServer {
         return m === "POST" ? login(ctx, request) : html(405, errorPage("Method not allowed", "use POST"), { allow: "POST" });
       case "/authorize/consent":
         return m === "POST" ? consent(ctx, request) : html(405, errorPage("Method not allowed", "use POST"), { allow: "POST" });
+      case "/authorize/federated":
+        return m === "POST" ? federated(ctx, request) : html(405, errorPage("Method not allowed", "use POST"), { allow: "POST" });
+      case "/authorize/callback":
+        return m === "GET" ? callback(ctx, request) : html(405, errorPage("Method not allowed", "use GET"), { allow: "GET" });
       case "/token":
         return m === "POST" ? withCors(await token(ctx, request)) : only("POST");
       case "/revoke":
