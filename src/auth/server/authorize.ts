@@ -171,8 +171,11 @@ async function transactionOf(
   return { id, txn, client };
 }
 
-/** POST /authorize/login */
-export async function login(ctx: ServerContext, request: Request): Promise<Response> {
+/** Reads a posted sign-in form and the transaction it names (checked as transactionOf does). */
+async function postedTransaction(
+  ctx: ServerContext,
+  request: Request,
+): Promise<{ form: Record<string, string>; id: string; txn: Transaction; client: ClientRecord } | Response> {
   let form: Record<string, string>;
   try {
     form = await readForm(request);
@@ -180,7 +183,14 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
     return html(400, errorPage("Invalid request", (err as Error).message));
   }
   const t = await transactionOf(ctx, request, form);
+  return t instanceof Response ? t : { form, ...t };
+}
+
+/** POST /authorize/login */
+export async function login(ctx: ServerContext, request: Request): Promise<Response> {
+  const t = await postedTransaction(ctx, request);
   if (t instanceof Response) return t;
+  const form = t.form;
   const { id, txn, client } = t;
   const username = (form.username ?? "").trim();
   const again = (error: string, status = 401) =>
@@ -233,14 +243,9 @@ interface FederatedSignIn {
 
 /** POST /authorize/federated: off to the upstream IdP the user picked. */
 export async function federated(ctx: ServerContext, request: Request): Promise<Response> {
-  let form: Record<string, string>;
-  try {
-    form = await readForm(request);
-  } catch (err) {
-    return html(400, errorPage("Invalid request", (err as Error).message));
-  }
-  const t = await transactionOf(ctx, request, form);
+  const t = await postedTransaction(ctx, request);
   if (t instanceof Response) return t;
+  const form = t.form;
   const idp = ctx.options.federation?.find((f) => f.name === form.idp);
   if (!idp)
     return html(400, errorPage("Unknown identity provider", `no identity provider ${JSON.stringify(form.idp ?? "")} is configured`));
@@ -328,14 +333,9 @@ async function consentStep(
 
 /** POST /authorize/consent */
 export async function consent(ctx: ServerContext, request: Request): Promise<Response> {
-  let form: Record<string, string>;
-  try {
-    form = await readForm(request);
-  } catch (err) {
-    return html(400, errorPage("Invalid request", (err as Error).message));
-  }
-  const t = await transactionOf(ctx, request, form);
+  const t = await postedTransaction(ctx, request);
   if (t instanceof Response) return t;
+  const form = t.form;
   const { id, txn, client } = t;
   if (!txn.user) return html(400, errorPage("Not signed in", "sign in first"));
   const signedIn = await signedInUser(ctx, request);

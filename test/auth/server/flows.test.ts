@@ -8,6 +8,7 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createServer } from "node:http";
 import { OAuthClient, clientCredentialsFlow, enterpriseFlow } from "../../../src/auth/index.js";
 import { mcpClient, protectedServer, userClient } from "../../fixtures/auth-server.js";
+import { formOf } from "../../fixtures/form-browser.js";
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
@@ -237,6 +238,54 @@ test("DPoP: a client that sends proofs gets a DPoP-bound token, and the MCP endp
     assert.equal(s.audit.events.find((e) => e.type === "token_issued")!.detail!.dpop, true);
     const meta = await (await fetch(`${s.as.issuer}/.well-known/oauth-authorization-server`)).json();
     assert.equal(meta.dpop_bound_access_tokens_required, true);
+  } finally {
+    await s.close();
+  }
+});
+
+test("DPoP with server nonces: the client retries with the nonce it is given and gets a bound token", async () => {
+  const s = await protectedServer({ dpop: { required: true, requireNonce: true } });
+  try {
+    const client = await mcpClient(s.url, userClient("alice").auth);
+    assert.equal(text(await client.callTool("whoami", {})), "alice mcp:read");
+    await client.close();
+    const refused = s.audit.events.filter((e) => e.type === "token_refused").map((e) => e.outcome);
+    assert.ok(refused.includes("use_dpop_nonce"), "the first proof had no nonce and was answered with one");
+    assert.equal(s.audit.events.filter((e) => e.type === "token_issued").length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test("a user lists what they approved at /grants and revokes it: the client's tokens stop working", async () => {
+  const s = await protectedServer();
+  try {
+    const { auth, browser } = userClient("alice");
+    const client = await mcpClient(s.url, auth);
+    await client.callTool("whoami", {});
+    const page = await (await browser.get(`${s.as.issuer}/grants`)).text();
+    assert.match(page, /Test app[\s\S]*mcp:read[\s\S]*Revoke/);
+    assert.deepEqual(
+      (await s.as.grants("alice")).map((g) => [g.clientId, g.resource, g.scopes]),
+      [["app", s.url, ["mcp:read"]]],
+    );
+    const form = formOf(page)!;
+    const csrfless = await browser.post(form.action, { grant: form.fields.grant! });
+    assert.equal(csrfless.status, 403, "the revoke form needs its CSRF token too");
+    const r = await browser.post(form.action, form.fields);
+    assert.equal(r.status, 303);
+    assert.deepEqual(await s.as.grants("alice"), []);
+    assert.ok(s.audit.events.some((e) => e.type === "grant_revoked" && e.subject === "alice"));
+    // The access token and refresh token died with the grant: the next call goes back through consent.
+    assert.equal(text(await client.callTool("whoami", {})), "alice mcp:read");
+    assert.equal(s.audit.events.filter((e) => e.type === "consent").length, 2, "approved again");
+    assert.ok(
+      s.audit.events.some((e) => e.type === "token_refused" && e.grantType === "refresh_token"),
+      "the refresh token was refused",
+    );
+    await client.close();
+    const anonymous = await fetch(`${s.as.issuer}/grants`);
+    assert.equal(anonymous.status, 401);
   } finally {
     await s.close();
   }
