@@ -439,7 +439,7 @@ async function main(): Promise<void> {
   process.stderr.write(`trellis everything server listening on ${handle.url}\n`);
   if (authServer)
     process.stderr.write(
-      `authorization server: ${authServer.issuer} (demo users alice / alice-demo-password, bob / bob-demo-password; your grants: ${authServer.issuer}/grants)\n`,
+      `authorization server: ${authServer.issuer} (demo users alice / alice-demo-password, bob / bob-demo-password; your grants: ${authServer.issuer}/authorize/grants)\n`,
     );
   const stop = () => void handle.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -17,11 +17,20 @@ import type { AuthUser } from "./users.js";
 const TXN_TTL_MS = 10 * 60_000;
 export const BROWSER_COOKIE = "trellis_as_browser";
 export const SESSION_COOKIE = "trellis_as_session";
+/**
+ * The cookies go to /authorize only. Cookies are scoped by host, not port: with a loopback issuer, a cookie for
+ * "/" would also be sent to a native client's loopback redirect listener on the same host.
+ */
+const COOKIE_PATH = "/authorize";
+/** The most of `state` and `scope` a request may carry (they are stored with the pending request). */
+const MAX_STATE = 1024;
+const MAX_SCOPE = 2048;
 
 /** A pending authorization request, between the first GET and the code. */
 interface Transaction {
   clientId: string;
   redirectUri: string;
+  redirectUriGiven: boolean;
   state?: string;
   challenge: string;
   resource: string;
@@ -73,7 +82,7 @@ function browserId(ctx: ServerContext, request: Request): { id: string; set?: st
   const have = cookie(request, BROWSER_COOKIE);
   if (have && /^[A-Za-z0-9_-]{20,64}$/.test(have)) return { id: have };
   const id = randomToken(24);
-  return { id, set: setCookie(BROWSER_COOKIE, id, { path: "/", maxAgeSec: 86_400 * 30, secure: ctx.secureCookies() }) };
+  return { id, set: setCookie(BROWSER_COOKIE, id, { path: COOKIE_PATH, maxAgeSec: 86_400 * 30, secure: ctx.secureCookies() }) };
 }
 
 export async function signedInUser(ctx: ServerContext, request: Request): Promise<{ id: string; session: BrowserSession } | undefined> {
@@ -81,7 +90,15 @@ export async function signedInUser(ctx: ServerContext, request: Request): Promis
   if (!sid || !/^[A-Za-z0-9_-]{20,64}$/.test(sid)) return undefined;
   const session = await ctx.store.get<BrowserSession>("session", `user ${await sha256(sid)}`);
   const browser = cookie(request, BROWSER_COOKIE);
-  return session && browser === session.browser ? { id: sid, session } : undefined;
+  if (!session || browser !== session.browser) return undefined;
+  // A local user is looked up again: a removed user is signed out, a demoted one consents with today's roles.
+  const lookup = ctx.options.users?.lookup;
+  if (lookup && !session.user.idp) {
+    const now = await lookup.call(ctx.options.users, session.user.id);
+    if (!now) return undefined;
+    session.user = now;
+  }
+  return { id: sid, session };
 }
 
 /** GET /authorize */
@@ -108,8 +125,13 @@ export async function authorize(ctx: ServerContext, request: Request): Promise<R
     );
   const fail = (error: string, description: string) => {
     void ctx.audit({ type: "authorization_refused", clientId: client.clientId, outcome: error, detail: { reason: description } });
+    // A client anyone can create (a metadata document, a registration) would make an automatic error redirect an
+    // open redirector on this origin (RFC 9700 section 4.11.2): its errors are shown here instead.
+    if (client.kind !== "configured") return html(400, errorPage("Invalid request", `${error}: ${description}`));
     return errorRedirect(ctx, redirectUri!, error, description, q.state);
   };
+  if ((q.state?.length ?? 0) > MAX_STATE || (q.scope?.length ?? 0) > MAX_SCOPE)
+    return fail("invalid_request", `state may hold at most ${MAX_STATE} characters and scope ${MAX_SCOPE}`);
   if (q.response_type !== "code") return fail("unsupported_response_type", "response_type must be code");
   if (!client.grantTypes.includes("authorization_code"))
     return fail("unauthorized_client", "this client may not use the authorization code grant");
@@ -128,6 +150,7 @@ export async function authorize(ctx: ServerContext, request: Request): Promise<R
   const txn: Transaction = {
     clientId: client.clientId,
     redirectUri,
+    redirectUriGiven: q.redirect_uri !== undefined,
     state: q.state,
     challenge: q.code_challenge,
     resource: resource.uri,
@@ -192,12 +215,25 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   if (t instanceof Response) return t;
   const form = t.form;
   const { id, txn, client } = t;
-  const username = (form.username ?? "").trim();
+  const username = (form.username ?? "").trim().slice(0, 256);
+  // Only names that could be a username are counted and audited: anything else (a password typed in the wrong
+  // field, a flood of junk names) is refused without filling the counter or the log.
+  const plausible = /^[A-Za-z0-9._@+-]{1,128}$/.test(username);
   const again = (error: string, status = 401) =>
-    html(status, loginPage({ client: view(client, txn.redirectUri), txn: id, csrf: txn.csrf, ...loginTargets(ctx), error, username }));
+    html(
+      status,
+      loginPage({
+        client: view(client, txn.redirectUri),
+        txn: id,
+        csrf: txn.csrf,
+        ...loginTargets(ctx),
+        error,
+        username: plausible ? username : "",
+      }),
+    );
   const now = Date.now();
   const failures = ctx.failedLogins;
-  const f = failures.get(username);
+  const f = plausible ? failures.get(username) : undefined;
   if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) {
     await ctx.audit({ type: "login_failed", subject: username, clientId: client.clientId, outcome: "locked" });
     return again("Too many failed attempts for this account; wait a few minutes.", 429);
@@ -205,11 +241,19 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   if (!ctx.options.users) return html(400, errorPage("No passwords here", "this server signs people in through their identity provider"));
   const user = username && form.password ? await ctx.options.users.verifyPassword(username, form.password) : undefined;
   if (!user) {
-    const entry = f && now - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now };
-    entry.count++;
-    failures.set(username, entry);
-    if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
-    await ctx.audit({ type: "login_failed", subject: username || undefined, clientId: client.clientId, outcome: "bad_credentials" });
+    if (plausible) {
+      const entry = f && now - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now };
+      entry.count++;
+      failures.delete(username); // re-inserted last: the oldest counters are the ones dropped past the cap
+      failures.set(username, entry);
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
+    }
+    await ctx.audit({
+      type: "login_failed",
+      subject: plausible ? username : undefined,
+      clientId: client.clientId,
+      outcome: "bad_credentials",
+    });
     return again("The username or password is wrong.");
   }
   failures.delete(username);
@@ -228,7 +272,7 @@ async function signedIn(ctx: ServerContext, client: ClientRecord, id: string, tx
   await ctx.store.put("session", `txn ${id}`, txn, now + TXN_TTL_MS);
   await ctx.audit({ type: "login", subject: user.id, clientId: client.clientId, idp: user.idp, outcome: "ok" });
   return consentStep(ctx, client, id, txn, {
-    "set-cookie": setCookie(SESSION_COOKIE, sid, { path: "/", maxAgeSec: ttl, secure: ctx.secureCookies() }),
+    "set-cookie": setCookie(SESSION_COOKIE, sid, { path: COOKIE_PATH, maxAgeSec: ttl, secure: ctx.secureCookies() }),
   });
 }
 
@@ -311,7 +355,10 @@ async function consentStep(
   const user = txn.user!;
   const { granted, refused } = grantScopes(txn.requested, ctx.resource(txn.resource)!, allowedScopes(ctx.options, user));
   const remembered = await ctx.store.get<Consent>("consent", consentId(user.id, client.clientId, txn.resource));
-  if (remembered && granted.every((s) => remembered.scopes.includes(s)) && refused.length === 0) {
+  // RFC 8252 section 8.6: a public client on a loopback redirect cannot prove who it is (any local process can
+  // listen on a port), so its requests are never approved without the user, even when consent is remembered.
+  const anyoneCouldAsk = client.authMethod === "none" && isLoopbackRedirect(txn.redirectUri);
+  if (remembered && !anyoneCouldAsk && granted.every((s) => remembered.scopes.includes(s)) && refused.length === 0) {
     await ctx.store.delete("session", `txn ${id}`);
     return issueCode(ctx, client, txn, granted, headers);
   }
@@ -341,6 +388,7 @@ export async function consent(ctx: ServerContext, request: Request): Promise<Res
   const signedIn = await signedInUser(ctx, request);
   if (!signedIn || signedIn.session.user.id !== txn.user.id)
     return html(403, errorPage("Refused", "the signed-in user changed; start again"));
+  txn.user = signedIn.session.user; // today's roles decide what is granted
   await ctx.store.delete("session", `txn ${id}`);
   const { granted } = grantScopes(txn.requested, ctx.resource(txn.resource)!, allowedScopes(ctx.options, txn.user));
   if (form.decision !== "approve") {
@@ -377,6 +425,7 @@ async function issueCode(
   const record: CodeRecord = {
     clientId: client.clientId,
     redirectUri: txn.redirectUri,
+    redirectUriGiven: txn.redirectUriGiven,
     challenge: txn.challenge,
     resource: txn.resource,
     scopes,
@@ -390,4 +439,9 @@ async function issueCode(
   if (txn.state !== undefined) u.searchParams.set("state", txn.state);
   u.searchParams.set("iss", ctx.issuer());
   return redirect(u.href, headers);
+}
+
+function isLoopbackRedirect(uri: string): boolean {
+  const u = new URL(uri);
+  return u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
 }

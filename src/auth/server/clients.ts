@@ -34,8 +34,24 @@ export interface ClientRecord {
   roles?: string[];
 }
 
+const MAX_PENDING_DOCUMENTS = 100;
+const FAILED_DOCUMENT_MS = 30_000;
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * safeRedirectUri: what a client nobody vetted (a metadata document, a registration) may name as its redirect URI
+ * (OAuth 2.1 section 2.3.1): https, http on loopback, or a private-use scheme of reverse domain form
+ * ("com.example.app:/cb"); never javascript:, data:, file: or plain http across the network.
+ */
+export function safeRedirectUri(uri: unknown): boolean {
+  if (typeof uri !== "string" || !URL.canParse(uri)) return false;
+  const u = new URL(uri);
+  if (u.hash) return false;
+  if (u.protocol === "https:") return true;
+  if (u.protocol === "http:") return LOOPBACK_HOSTS.has(u.hostname);
+  return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(u.protocol);
+}
 
 /** redirectAllowed: exact match, except that a loopback redirect URI matches on any port (RFC 8252 section 7.3). */
 export function redirectAllowed(registered: string[], uri: string): boolean {
@@ -96,6 +112,7 @@ export class Clients {
   readonly #cimd?: CimdOptions;
   readonly #cache = new Map<string, { record: ClientRecord; until: number }>();
   readonly #pending = new Map<string, Promise<ClientRecord>>();
+  readonly #failed = new Map<string, { error: OAuthError; until: number }>();
   #dcrWindow = { start: 0, count: 0 };
 
   constructor(options: AuthServerOptions, store: AuthStore) {
@@ -131,11 +148,26 @@ export class Clients {
   }
 
   async #document(clientId: string): Promise<ClientRecord> {
+    const now = Date.now();
     const cached = this.#cache.get(clientId);
-    if (cached && cached.until > Date.now()) return cached.record;
+    if (cached && cached.until > now) return cached.record;
+    // A document that failed is not fetched again for a while, and only so many fetches run at once: requests
+    // naming documents must not turn this server into a fetcher for whoever sends them.
+    const failed = this.#failed.get(clientId);
+    if (failed && failed.until > now) throw failed.error;
     let p = this.#pending.get(clientId);
     if (!p) {
-      p = this.#fetchDocument(clientId).finally(() => this.#pending.delete(clientId));
+      if (this.#pending.size >= MAX_PENDING_DOCUMENTS)
+        throw new OAuthError("temporarily_unavailable", "too many client metadata documents are being fetched; try again shortly", 503);
+      p = this.#fetchDocument(clientId)
+        .catch((err: unknown) => {
+          if (err instanceof OAuthError) {
+            this.#failed.set(clientId, { error: err, until: Date.now() + FAILED_DOCUMENT_MS });
+            if (this.#failed.size > 1000) this.#failed.delete(this.#failed.keys().next().value!);
+          }
+          throw err;
+        })
+        .finally(() => this.#pending.delete(clientId));
       this.#pending.set(clientId, p);
     }
     return p;
@@ -178,12 +210,10 @@ export class Clients {
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw bad("is not a JSON object");
     if (doc.client_id !== clientId) throw bad("its client_id is not the URL it is served at");
     const redirects = doc.redirect_uris;
-    if (
-      !Array.isArray(redirects) ||
-      redirects.length === 0 ||
-      redirects.some((r) => typeof r !== "string" || !URL.canParse(r) || new URL(r).hash)
-    )
-      throw bad("redirect_uris must list absolute URLs without fragments");
+    if (!Array.isArray(redirects) || redirects.length === 0 || redirects.length > 20 || !redirects.every(safeRedirectUri))
+      throw bad(
+        "redirect_uris must list https URLs, http on loopback, or private-use scheme URIs (com.example.app:/cb), without fragments",
+      );
     const method = (doc.token_endpoint_auth_method ?? "none") as AuthMethod;
     if (method !== "none" && method !== "private_key_jwt")
       throw bad(
@@ -307,12 +337,13 @@ export class Clients {
     }
     const bad = (why: string) => json(400, { error: "invalid_client_metadata", error_description: why });
     const redirects = body.redirect_uris ?? [];
-    if (
-      !Array.isArray(redirects) ||
-      redirects.length > 20 ||
-      redirects.some((r) => typeof r !== "string" || !URL.canParse(r) || new URL(r).hash)
-    )
-      return json(400, { error: "invalid_redirect_uri", error_description: "redirect_uris must be absolute URLs without fragments" });
+    if (!Array.isArray(redirects) || redirects.length > 20 || !redirects.every(safeRedirectUri))
+      return json(400, {
+        error: "invalid_redirect_uri",
+        error_description:
+          "redirect_uris must be https URLs, http on loopback, or private-use scheme URIs (com.example.app:/cb), without fragments",
+      });
+
     const method = (body.token_endpoint_auth_method ?? "client_secret_basic") as AuthMethod;
     if (!["none", "client_secret_basic", "client_secret_post"].includes(method))
       return bad(

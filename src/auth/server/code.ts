@@ -14,7 +14,10 @@ export interface CodeRecord {
   user: AuthUser;
   authTime?: number;
   dpopJkt?: string;
-  /** Set once exchanged: the family its tokens belong to. */
+  /** Whether the authorization request named the redirect URI (the token request must then repeat it). */
+  redirectUriGiven?: boolean;
+  /** Set once exchanged: the refresh family and the access token it got (revoked if the code is used again). */
   usedBy?: string;
+  accessJti?: string;
   used?: boolean;
 }

@@ -6,10 +6,12 @@
 import type { AuthServerOptions } from "./options.js";
 
 export function allowedScopes(options: AuthServerOptions, principal: { roles?: string[]; groups?: string[] }): Set<string> {
+  // Own properties only: a group or role named "constructor" or "__proto__" (an IdP's choice) maps to nothing.
+  const own = (map: Record<string, string[]> | undefined, key: string) => (map && Object.hasOwn(map, key) ? map[key]! : []);
   const roles = new Set(principal.roles ?? []);
-  for (const g of principal.groups ?? []) for (const r of options.groupRoles?.[g] ?? []) roles.add(r);
+  for (const g of principal.groups ?? []) for (const r of own(options.groupRoles, g)) roles.add(r);
   const out = new Set<string>();
-  for (const r of roles) for (const s of options.roles?.[r] ?? []) out.add(s);
+  for (const r of roles) for (const s of own(options.roles, r)) out.add(s);
   return out;
 }
 

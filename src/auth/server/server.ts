@@ -109,7 +109,14 @@ export class AuthorizationServer {
       failedLogins: new Map(),
     };
     this.#keys = keys;
+    // Expired records (pending sign-ins, used codes, replay entries) are dropped once a minute.
+    this.#sweeper = setInterval(() => {
+      Promise.resolve(this.store.sweep()).catch((err: Error) => this.onerror?.(err));
+    }, 60_000);
+    this.#sweeper.unref?.();
   }
+
+  readonly #sweeper: ReturnType<typeof setInterval>;
 
   readonly #keys: SigningKeys;
 
@@ -172,8 +179,8 @@ export class AuthorizationServer {
     "/token",
     "/revoke",
     "/register",
-    "/grants",
-    "/grants/revoke",
+    "/authorize/grants",
+    "/authorize/grants/revoke",
   ];
 
   handles(pathname: string): boolean {
@@ -195,7 +202,7 @@ export class AuthorizationServer {
       authorizationServers: [this.issuer],
       scopesSupported: r.defaultScopes ?? r.scopes,
       resourceName: r.name,
-      dpop: this.options.dpop?.required ? { required: true } : undefined,
+      dpop: this.options.dpop ? { required: this.options.dpop.required, requireNonce: this.options.dpop.requireNonce } : undefined,
     });
   }
 
@@ -278,9 +285,9 @@ export class AuthorizationServer {
         return m === "POST" ? withCors(await revoke(ctx, request)) : only("POST");
       case "/register":
         return m === "POST" ? withCors(await ctx.clients.register(request)) : only("POST");
-      case "/grants":
+      case "/authorize/grants":
         return m === "GET" ? this.#grantsPage(request) : only("GET");
-      case "/grants/revoke":
+      case "/authorize/grants/revoke":
         return m === "POST" ? this.#revokeFromPage(request) : only("POST");
       default:
         return json(404, { error: "not_found", error_description: `no endpoint at ${path}` });
@@ -299,10 +306,10 @@ export class AuthorizationServer {
   /** revokeGrant withdraws an approval: the consent is forgotten and every refresh family of that client for that user ends. */
   async revokeGrant(userId: string, grantId: string): Promise<boolean> {
     if (!grantId.startsWith(`${encodeURIComponent(userId)} `)) return false;
-    const g = await this.store.get<{ clientId: string; resource: string; families?: string[] }>("consent", grantId);
+    const g = await this.store.get<{ clientId: string; resource: string }>("consent", grantId);
     if (!g) return false;
     await this.store.delete("consent", grantId);
-    for (const f of g.families ?? []) await this.#ctx.tokens.revokeFamily(f);
+    for (const f of await this.#ctx.tokens.families(userId, g.clientId, g.resource)) await this.#ctx.tokens.revokeFamily(f.id);
     await this.#ctx.audit({ type: "grant_revoked", subject: userId, clientId: g.clientId, resource: g.resource, outcome: "ok" });
     return true;
   }
@@ -318,7 +325,7 @@ export class AuthorizationServer {
         user: user.name ?? user.id,
         grants: await this.grants(user.id),
         csrf: signed.session.csrf,
-        action: `${this.issuer}/grants/revoke`,
+        action: `${this.issuer}/authorize/grants/revoke`,
       }),
     );
   }
@@ -337,7 +344,7 @@ export class AuthorizationServer {
     if (!sameSecret(form.csrf ?? "", signed.session.csrf) || cookie(request, "trellis_as_browser") !== signed.session.browser)
       return html(403, errorPage("Refused", "CSRF check failed"));
     await this.revokeGrant(signed.session.user.id, form.grant ?? "");
-    return redirect(`${this.issuer}/grants`);
+    return redirect(`${this.issuer}/authorize/grants`);
   }
 
   /** audit queries the audit log (when its sink can be queried). */
@@ -362,6 +369,7 @@ export class AuthorizationServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     await this.store.close?.();
     if (this.auditSink !== (this.store as unknown)) await this.auditSink?.close?.();
   }

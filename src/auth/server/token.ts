@@ -5,11 +5,10 @@
  * and jwt-bearer with an ID-JAG (SEP-990, no refresh token). A DPoP proof binds the tokens to the client's key.
  */
 import { DpopError } from "../resource-server/dpop-verifier.js";
-import { consentId } from "./authorize.js";
 import type { ClientRecord } from "./clients.js";
 import { USED_CODE_MEMORY_MS, type CodeRecord } from "./code.js";
 import type { ServerContext } from "./context.js";
-import { OAuthError, json, readForm, sha256 } from "./http.js";
+import { OAuthError, json, randomToken, readForm, sha256 } from "./http.js";
 import { allowedScopes, grantScopes, splitScope } from "./roles.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -23,6 +22,8 @@ export async function token(ctx: ServerContext, request: Request): Promise<Respo
     client = await ctx.clients.authenticate(form, request.headers, [ctx.issuer(), ctx.url("/token")]);
     const grant = form.grant_type;
     if (!grant) throw new OAuthError("invalid_request", "grant_type is required");
+    if (!["authorization_code", "refresh_token", "client_credentials", JWT_BEARER].includes(grant))
+      throw new OAuthError("unsupported_grant_type", `grant_type ${grant} is not supported`);
     if (!client.grantTypes.includes(grant))
       throw new OAuthError("unauthorized_client", `client ${client.clientId} may not use the ${grant} grant`);
     const jkt = await dpopKey(ctx, request);
@@ -88,13 +89,22 @@ async function authorizationCode(
   const code = form.code;
   if (!code) throw new OAuthError("invalid_request", "code is required");
   const hash = await sha256(code);
+  const found = await ctx.store.get<CodeRecord>("code", hash);
+  if (!found) throw new OAuthError("invalid_grant", "the code is unknown or expired");
+  // Another client presenting a leaked code gets nothing, and does not burn it for the real one.
+  if (found.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the code was issued to another client");
+  const withRefresh = client.grantTypes.includes("refresh_token");
+  // What this exchange will mint is named before the code is marked used, in the same atomic step, so that a
+  // second exchange — even a simultaneous one — finds what to revoke.
+  const familyId = withRefresh ? await ctx.tokens.familyIdFor(found.user.id, client.clientId, found.resource) : undefined;
+  const accessJti = randomToken(16);
   let previous: CodeRecord | undefined;
   const rec = await ctx.store.update<CodeRecord>(
     "code",
     hash,
     (c) => {
       previous = c;
-      return c ? { ...c, used: true } : c;
+      return c && !c.used ? { ...c, used: true, usedBy: familyId, accessJti } : c;
     },
     Date.now() + USED_CODE_MEMORY_MS,
   );
@@ -102,6 +112,7 @@ async function authorizationCode(
   if (previous.used) {
     // RFC 6749 section 4.1.2: a code used twice — revoke what the first use got.
     if (previous.usedBy) await ctx.tokens.revokeFamily(previous.usedBy);
+    if (previous.accessJti) await ctx.tokens.revokeAccessToken(previous.accessJti, Math.floor(Date.now() / 1000) + ctx.tokens.accessTtlSec);
     await ctx.audit({
       type: "token_revoked",
       clientId: client.clientId,
@@ -111,8 +122,9 @@ async function authorizationCode(
     });
     throw new OAuthError("invalid_grant", "the code was already used; the tokens issued for it are revoked");
   }
-  if (rec.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the code was issued to another client");
-  if (form.redirect_uri !== rec.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request's");
+  // OAuth 2.1 section 4.1.3: redirect_uri must match when the authorization request carried one.
+  if ((rec.redirectUriGiven !== false || form.redirect_uri !== undefined) && form.redirect_uri !== rec.redirectUri)
+    throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request's");
   const verifier = form.code_verifier ?? "";
   if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
     throw new OAuthError("invalid_grant", "code_verifier is missing or malformed (43-128 unreserved characters)");
@@ -123,26 +135,22 @@ async function authorizationCode(
   if (rec.dpopJkt && rec.dpopJkt !== jkt)
     throw new OAuthError("invalid_dpop_proof", "the DPoP key differs from the dpop_jkt of the authorization request");
   const subject = rec.user.id;
-  let familyId: string | undefined;
   let refreshToken: string | undefined;
-  if (client.grantTypes.includes("refresh_token")) {
-    const f = await ctx.tokens.newFamily({
-      clientId: client.clientId,
-      subject,
-      userName: rec.user.name,
-      scopes: rec.scopes,
-      resource: rec.resource,
-      grantType: "authorization_code",
-      idp: rec.user.idp,
-      jkt,
-    });
-    familyId = f.family.id;
-    refreshToken = f.refreshToken;
-    await ctx.store.update<CodeRecord>("code", hash, (c) => (c ? { ...c, usedBy: familyId } : c));
-    // The user's grant (their consent) lists its families, so that revoking the grant ends them.
-    await ctx.store.update<{ families?: string[] }>("consent", consentId(subject, client.clientId, rec.resource), (c) =>
-      c ? { ...c, families: [...(c.families ?? []), familyId!].slice(-50) } : c,
+  if (familyId) {
+    const f = await ctx.tokens.newFamily(
+      {
+        clientId: client.clientId,
+        subject,
+        userName: rec.user.name,
+        scopes: rec.scopes,
+        resource: rec.resource,
+        grantType: "authorization_code",
+        idp: rec.user.idp,
+        jkt,
+      },
+      familyId,
     );
+    refreshToken = f.refreshToken;
   }
   const access = await ctx.tokens.accessToken({
     subject,
@@ -153,6 +161,7 @@ async function authorizationCode(
     familyId,
     idp: rec.user.idp,
     authTime: rec.authTime,
+    jti: accessJti,
   });
   await ctx.audit({
     type: "token_issued",
@@ -172,9 +181,23 @@ async function refresh(ctx: ServerContext, client: ClientRecord, form: Record<st
   const presented = form.refresh_token;
   if (!presented) throw new OAuthError("invalid_request", "refresh_token is required");
   const known = await ctx.tokens.familyOf(presented);
-  if (known && known.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the refresh token was issued to another client");
-  if (known?.jkt && known.jkt !== jkt)
-    throw new OAuthError("invalid_grant", "the refresh token is bound to a DPoP key: send a proof signed by it");
+  // Everything that can refuse the request is checked before the token rotates: a refused refresh must leave
+  // the client's token as it was, or its retry would look like reuse and revoke the grant.
+  if (known) {
+    if (known.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the refresh token was issued to another client");
+    if (known.jkt && known.jkt !== jkt)
+      throw new OAuthError("invalid_grant", "the refresh token is bound to a DPoP key: send a proof signed by it");
+    if (form.resource !== undefined && form.resource !== known.resource)
+      throw new OAuthError("invalid_target", "the refresh token is for another resource");
+    const beyond = (splitScope(form.scope) ?? []).filter((s) => !known.scopes.includes(s));
+    if (beyond.length) throw new OAuthError("invalid_scope", `a refresh cannot add scopes (${beyond.join(" ")}); authorize again`);
+  }
+  // The user's roles now, not when they signed in: a demoted or removed user's refresh gets less, or nothing.
+  const current = known && !known.idp ? await ctx.options.users?.lookup?.(known.subject) : undefined;
+  if (known && !known.idp && ctx.options.users?.lookup && !current) {
+    await ctx.tokens.revokeFamily(known.id);
+    throw new OAuthError("invalid_grant", "the user this grant belongs to no longer exists");
+  }
   const r = await ctx.tokens.rotate(presented);
   if ("error" in r) {
     if (r.error === "reuse") {
@@ -190,15 +213,11 @@ async function refresh(ctx: ServerContext, client: ClientRecord, form: Record<st
     throw new OAuthError("invalid_grant", "the refresh token is unknown, expired or revoked");
   }
   const f = r.family;
-  let scopes = f.scopes;
-  const asked = splitScope(form.scope);
-  if (asked) {
-    const beyond = asked.filter((s) => !f.scopes.includes(s));
-    if (beyond.length) throw new OAuthError("invalid_scope", `a refresh cannot add scopes (${beyond.join(" ")}); authorize again`);
-    scopes = asked;
+  let scopes = splitScope(form.scope) ?? f.scopes;
+  if (current) {
+    const allowed = allowedScopes(ctx.options, current);
+    scopes = scopes.filter((s) => allowed.has(s));
   }
-  if (form.resource !== undefined && form.resource !== f.resource)
-    throw new OAuthError("invalid_target", "the refresh token is for another resource");
   const access = await ctx.tokens.accessToken({
     subject: f.subject,
     clientId: client.clientId,
@@ -254,6 +273,7 @@ async function jwtBearer(
   jkt: string | undefined,
 ): Promise<Response> {
   if (!ctx.idJag.enabled) throw new OAuthError("unsupported_grant_type", "no identity provider is trusted for ID-JAGs on this server");
+  if (client.authMethod === "none") throw new OAuthError("unauthorized_client", "the jwt-bearer grant is for clients that authenticate");
   if (!form.assertion) throw new OAuthError("invalid_request", "assertion (the ID-JAG) is required");
   const jag = await ctx.idJag.verify(form.assertion, ctx.issuer(), client.clientId);
   const resource = ctx.resource(jag.resource);

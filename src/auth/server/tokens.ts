@@ -26,7 +26,7 @@ export interface Family {
   createdAt: number;
   expiresAt: number;
   revoked?: boolean;
-  secrets: Array<{ hash: string; issuedAt: number; supersededAt?: number }>;
+  secrets: Array<{ hash: string; issuedAt: number; supersededAt?: number; graceUsed?: boolean }>;
 }
 
 export interface AccessTokenClaims {
@@ -38,6 +38,8 @@ export interface AccessTokenClaims {
   familyId?: string;
   idp?: string;
   authTime?: number;
+  /** The token's id, when the caller must know it in advance. Default: random. */
+  jti?: string;
 }
 
 export class Tokens {
@@ -66,7 +68,7 @@ export class Tokens {
 
   async accessToken(c: AccessTokenClaims): Promise<{ token: string; jti: string; expiresAt: number }> {
     const { kid, key } = await this.#keys.current();
-    const jti = randomToken(16);
+    const jti = c.jti ?? randomToken(16);
     const now = Math.floor(Date.now() / 1000);
     const claims: JWTPayload = { client_id: c.clientId, scope: c.scopes.join(" "), jti };
     if (c.jkt) claims.cnf = { jkt: c.jkt };
@@ -84,13 +86,29 @@ export class Tokens {
     return { token, jti, expiresAt: now + this.accessTtlSec };
   }
 
+  /**
+   * familyIdFor names a new family of one user's grant to one client for one resource: the grant's key, then a
+   * random part, so that every family of a grant can be found (and revoked with it) by prefix.
+   */
+  async familyIdFor(subject: string, clientId: string, resource: string): Promise<string> {
+    return `${await grantKey(subject, clientId, resource)}~${randomToken(12)}`;
+  }
+
+  /** families lists every live family of one grant. */
+  async families(subject: string, clientId: string, resource: string): Promise<Family[]> {
+    return (await this.#store.list<Family>("family", `${await grantKey(subject, clientId, resource)}~`)).map((r) => r.value);
+  }
+
   /** newFamily starts a refresh token family and returns its first refresh token. */
-  async newFamily(f: Omit<Family, "id" | "createdAt" | "expiresAt" | "secrets">): Promise<{ family: Family; refreshToken: string }> {
+  async newFamily(
+    f: Omit<Family, "id" | "createdAt" | "expiresAt" | "secrets">,
+    id?: string,
+  ): Promise<{ family: Family; refreshToken: string }> {
     const now = Date.now();
     const secret = randomToken(32);
     const family: Family = {
       ...f,
-      id: randomToken(12),
+      id: id ?? randomToken(12),
       createdAt: now,
       expiresAt: now + this.#refreshTtlMs,
       secrets: [{ hash: await sha256(secret), issuedAt: now }],
@@ -117,12 +135,16 @@ export class Tokens {
       if (!f || f.revoked || f.expiresAt <= now) return f;
       const entry = f.secrets.find((s) => s.hash === hash);
       if (!entry) return f;
-      if (entry.supersededAt !== undefined && now - entry.supersededAt > this.#graceMs) {
+      // Within the grace window a replaced token works once more (the other of two concurrent refreshes); any
+      // further use, or a use after the window, means it was copied.
+      if (entry.supersededAt !== undefined && (now - entry.supersededAt > this.#graceMs || entry.graceUsed)) {
         outcome = "reuse";
         return { ...f, revoked: true };
       }
       outcome = "ok";
-      const secrets = f.secrets.map((s) => (s.hash === hash && s.supersededAt === undefined ? { ...s, supersededAt: now } : s));
+      const secrets = f.secrets.map((s) =>
+        s.hash !== hash ? s : s.supersededAt === undefined ? { ...s, supersededAt: now } : { ...s, graceUsed: true },
+      );
       secrets.push({ hash: newHash, issuedAt: now });
       // Replaced hashes are kept (the last 32) so that a late reuse is recognised and revokes the family.
       return { ...f, secrets: secrets.slice(-32) };
@@ -218,4 +240,9 @@ function describe(err: unknown): string {
   if (err instanceof errors.JWKSNoMatchingKey) return "the access token is signed with a key this server does not publish";
   if (err instanceof errors.JWSSignatureVerificationFailed) return "the access token's signature is invalid";
   return "the access token is not a valid JWT";
+}
+
+/** grantKey: a user's grant to one client for one resource, as a short store-safe prefix. */
+function grantKey(subject: string, clientId: string, resource: string): Promise<string> {
+  return sha256(JSON.stringify([subject, clientId, resource]));
 }

@@ -20,6 +20,11 @@ export interface AuthUser {
 export interface UserAuthenticator {
   /** verifyPassword resolves with the user when the password is theirs, undefined otherwise. */
   verifyPassword(username: string, password: string): Promise<AuthUser | undefined>;
+  /**
+   * lookup finds a user by id as they are now (roles, groups), or undefined when they no longer exist. With it,
+   * refreshes and signed-in sessions follow role changes and removals; without it, they keep what sign-in saw.
+   */
+  lookup?(id: string): Promise<AuthUser | undefined>;
 }
 
 export interface LocalUser {
@@ -87,6 +92,10 @@ export function localUsers(users: LocalUser[]): UserAuthenticator {
   for (const p of byName.values()) p.catch(() => {});
   let dummy: Promise<string> | undefined;
   return {
+    async lookup(id) {
+      const entry = byName.get(id);
+      return entry ? { ...(await entry).user } : undefined;
+    },
     async verifyPassword(username, password) {
       const entry = byName.get(username);
       if (!entry) {

@@ -3,7 +3,7 @@
  * tasks. Every method runs synchronously on one connection, so `add` and `update` are atomic within the process;
  * `update` also runs in a transaction so that another process sharing the file cannot interleave.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { AuthRecordKind, AuthStore } from "../auth-store.js";
 import { DEFAULT_DATABASE, openDatabase, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./driver.js";
@@ -27,6 +27,8 @@ export class SqliteAuthStore implements AuthStore {
     const filename = options.filename ?? DEFAULT_DATABASE;
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
     this.#db = openDatabase(filename, options.driver);
+    // The records include the private signing keys: the file is for this user only.
+    if (filename !== ":memory:") for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     this.#db.exec(
       "CREATE TABLE IF NOT EXISTS auth_records (kind TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (kind, id))",
     );

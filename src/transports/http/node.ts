@@ -11,7 +11,7 @@ import { StreamableHttpHandler } from "./handler.js";
 import type { StreamableHttpOptions } from "./options.js";
 import { BodyTooLargeError, type HttpReply } from "./reply.js";
 import type { HttpRequestLike } from "./request.js";
-import { isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
+import { checkHost, isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
 import type { MountedAuthServer } from "./authenticator.js";
 import { serveWeb } from "../../internal/node-web.js";
 
@@ -197,6 +197,14 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
       const q = url.indexOf("?");
       const p = q === -1 ? url : url.slice(0, q);
       if (authServer?.handles(p)) {
+        // The same Host rule as the MCP endpoint (DNS rebinding); the sign-in forms check Origin themselves.
+        const hostProblem = checkHost(req.headers.host ?? null, options.allowedHosts ?? LOOPBACK_NAMES);
+        if (hostProblem) {
+          res
+            .writeHead(403, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: "forbidden", error_description: hostProblem }));
+          return;
+        }
         void serveWeb(req, res, origin, (r) => authServer.fetch(r), 64 * 1024);
         return;
       }

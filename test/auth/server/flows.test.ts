@@ -263,7 +263,7 @@ test("a user lists what they approved at /grants and revokes it: the client's to
     const { auth, browser } = userClient("alice");
     const client = await mcpClient(s.url, auth);
     await client.callTool("whoami", {});
-    const page = await (await browser.get(`${s.as.issuer}/grants`)).text();
+    const page = await (await browser.get(`${s.as.issuer}/authorize/grants`)).text();
     assert.match(page, /Test app[\s\S]*mcp:read[\s\S]*Revoke/);
     assert.deepEqual(
       (await s.as.grants("alice")).map((g) => [g.clientId, g.resource, g.scopes]),
@@ -284,7 +284,7 @@ test("a user lists what they approved at /grants and revokes it: the client's to
       "the refresh token was refused",
     );
     await client.close();
-    const anonymous = await fetch(`${s.as.issuer}/grants`);
+    const anonymous = await fetch(`${s.as.issuer}/authorize/grants`);
     assert.equal(anonymous.status, 401);
   } finally {
     await s.close();

@@ -19,3 +19,8 @@ test("grantScopes: what was asked (else the defaults) cut to what the roles allo
   assert.deepEqual(splitScope("  a  b "), ["a", "b"]);
   assert.equal(splitScope(""), undefined);
 });
+
+test("groups and roles named after Object's properties map to nothing (no crash)", () => {
+  for (const g of ["constructor", "toString", "__proto__", "hasOwnProperty"])
+    assert.deepEqual([...allowedScopes(options, { roles: [g], groups: [g] })], [], g);
+});

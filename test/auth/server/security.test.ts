@@ -408,8 +408,10 @@ test("the audit log (SQLite file and JSON export) holds no password, code, token
     for (const secret of secrets) {
       assert.ok(!exported.includes(secret), "the export holds a secret");
       for (const f of files) assert.ok(!f.includes(secret), "the database holds a secret");
+      // Each part of a JWT, and the secret half of a refresh token (its first half, "<grant>~<id>", names the
+      // family and is the record's key: an identifier, useless without the secret).
       for (const part of secret.split("."))
-        if (part.length > 20) for (const f of files) assert.ok(!f.includes(part), "a token part is stored");
+        if (part.length > 20 && !part.includes("~")) for (const f of files) assert.ok(!f.includes(part), "a token part is stored");
     }
   } finally {
     await http.close();
@@ -436,3 +438,156 @@ test("password guessing: after 10 failures a username waits (429), even with the
     const other = await new FormBrowser().authorize(authorizeUrl(s), { username: "bob", password: "bob-demo-password" });
     assert.ok(new URL(other).searchParams.get("code"), "another user is not affected");
   }));
+
+test("a refused refresh (a scope it cannot add, another resource) leaves the token as it was: no rotation, no later reuse alarm", () =>
+  withServer(
+    async (s) => {
+      const t = (await exchange(s, await code(s))).body;
+      for (const extra of [{ scope: "mcp:read mcp:write" }, { resource: "https://elsewhere.example/mcp" }] as Record<string, string>[]) {
+        const r = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app", ...extra });
+        assert.equal(r.status, 400);
+      }
+      await new Promise((r) => setTimeout(r, 400)); // past the grace window
+      const ok = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(ok.status, 200, "the token was never rotated, so this is not a reuse");
+    },
+    { refreshGraceSec: 0.2 },
+  ));
+
+test("revoking a grant ends every refresh family of it, however many sign-ins made them", () =>
+  withServer(async (s) => {
+    const first = (await exchange(s, await code(s))).body;
+    const second = (await exchange(s, await code(s))).body;
+    const [grant] = await s.as.grants("alice");
+    assert.ok(await s.as.revokeGrant("alice", grant!.id));
+    for (const t of [first, second]) {
+      const r = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(r.body.error, "invalid_grant");
+      assert.equal(await mcpStatus(s, t.access_token!), 401);
+    }
+  }));
+
+test("clients anyone can create (CIMD, DCR) get errors on a page, not a redirect; unsafe redirect schemes are refused", async () => {
+  const doc = { client_id: "https://client.example/c.json", client_name: "Doc", redirect_uris: ["https://evil.example/landing"] };
+  const fakeFetch = (async () => new Response(JSON.stringify(doc), { headers: { "content-type": "application/json" } })) as typeof fetch;
+  await withServer(
+    async (s) => {
+      const r = await fetch(authorizeUrl(s, { client_id: doc.client_id, redirect_uri: doc.redirect_uris[0], response_type: "token" }), {
+        redirect: "manual",
+      });
+      assert.equal(r.status, 400);
+      assert.equal(r.headers.get("location"), null, "no automatic redirect to the attacker's URI");
+      for (const bad of ["javascript:alert(1)", "data:text/html,x", "http://public.example/cb", "file:///etc/passwd"]) {
+        const reg = await fetch(`${s.as.issuer}/register`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ client_name: "x", redirect_uris: [bad], token_endpoint_auth_method: "none" }),
+        });
+        assert.equal(reg.status, 400, bad);
+      }
+      const native = await fetch(`${s.as.issuer}/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          client_name: "x",
+          redirect_uris: ["com.example.app:/cb", "http://127.0.0.1/cb"],
+          token_endpoint_auth_method: "none",
+        }),
+      });
+      assert.equal(native.status, 201);
+    },
+    { cimd: { fetch: fakeFetch }, dcr: true },
+  );
+});
+
+test("a code presented by another client is refused without burning it for its own client", () =>
+  withServer(
+    async (s) => {
+      const c = await code(s);
+      const thief = await tokenRequest(
+        s,
+        { grant_type: "authorization_code", code: c.code, code_verifier: c.verifier, redirect_uri: REDIRECT },
+        { authorization: `Basic ${btoa("robot:robot-secret-0123456789")}` },
+      );
+      assert.equal(thief.body.error, "invalid_grant");
+      assert.equal((await exchange(s, c)).status, 200);
+    },
+    {
+      clients: [
+        { clientId: "app", redirectUris: ["http://127.0.0.1/callback"] },
+        { clientId: "robot", clientSecret: "robot-secret-0123456789", grantTypes: ["authorization_code"], redirectUris: [REDIRECT] },
+      ],
+    },
+  ));
+
+test("role changes and removals reach refreshes and sign-in sessions (with a UserAuthenticator that can look users up)", async () => {
+  const people = new Map([["dana", { id: "dana", roles: ["writer"] }]]);
+  const users = {
+    verifyPassword: async (u: string, p: string) => (p === `${u}-demo-password` ? people.get(u) : undefined),
+    lookup: async (id: string) => people.get(id),
+  };
+  await withServer(
+    async (s) => {
+      const p = pkce();
+      const loc = new URL(
+        await new FormBrowser().authorize(authorizeUrl(s, { code_challenge: p.challenge, scope: "mcp:read mcp:write" }), {
+          username: "dana",
+          password: "dana-demo-password",
+        }),
+      );
+      const t = (await exchange(s, { code: loc.searchParams.get("code")!, verifier: p.verifier })).body;
+      assert.equal(t.scope, "mcp:read mcp:write");
+      people.set("dana", { id: "dana", roles: ["reader"] });
+      const demoted = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(demoted.body.scope, "mcp:read", "the refresh carries only what the roles allow now");
+      people.delete("dana");
+      const gone = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: demoted.body.refresh_token!, client_id: "app" });
+      assert.equal(gone.body.error, "invalid_grant");
+    },
+    { users },
+  );
+});
+
+test("the sign-in cookies are scoped to /authorize, so a loopback client's listener on the same host never gets them", () =>
+  withServer(async (s) => {
+    const b = new FormBrowser();
+    const page = await (await b.get(authorizeUrl(s))).text();
+    const form = formOf(page)!;
+    const r = await fetch(form.action, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: s.as.issuer,
+        cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+      },
+      body: new URLSearchParams({ ...form.fields, username: "alice", password: "alice-demo-password" }),
+    });
+    const cookies = r.headers.getSetCookie();
+    assert.ok(cookies.length >= 1);
+    for (const c of cookies) assert.match(c, /; Path=\/authorize; .*HttpOnly; SameSite=Lax/);
+  }));
+
+test("hostile details: unknown grant types, jwt-bearer from a public client, a foreign Host, IdP groups named after Object's properties", () =>
+  withServer(
+    async (s) => {
+      const odd = await tokenRequest(s, { grant_type: "urn:example:magic", client_id: "app" });
+      assert.equal(odd.body.error, "unsupported_grant_type");
+      const pub = await tokenRequest(s, { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", client_id: "app", assertion: "x" });
+      assert.ok(["unauthorized_client", "unsupported_grant_type"].includes(pub.body.error!));
+      const port = new URL(s.as.issuer).port;
+      const rebound = await new Promise<number>((resolve) => {
+        import("node:http").then(({ request }) =>
+          request(
+            { host: "127.0.0.1", port, path: "/.well-known/oauth-authorization-server", headers: { host: "evil.example" } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode!);
+            },
+          ).end(),
+        );
+      });
+      assert.equal(rebound, 403);
+    },
+    { groupRoles: { engineering: ["writer"] } },
+  ));
