@@ -37,7 +37,7 @@ const MAX_REDIRECTS = 5;
 export const DEFAULT_OAUTH_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-function ipv4Kind(a: number, b: number): AddressKind {
+function ipv4Kind(a: number, b: number, c = 0): AddressKind {
   if (a === 0) return "unspecified";
   if (a === 127) return "loopback";
   if (
@@ -49,37 +49,64 @@ function ipv4Kind(a: number, b: number): AddressKind {
   )
     return "private";
   if (a === 169 && b === 254) return "link-local";
+  // IETF protocol assignments (192.0.0.0/24) and the documentation ranges are never real servers.
+  if ((a === 192 && b === 0 && (c === 0 || c === 2)) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113))
+    return "reserved";
   if (a >= 224) return "reserved"; // multicast, reserved, broadcast
   return "public";
+}
+
+/** expandIpv6 turns a compressed IPv6 address (as the URL parser leaves it) into its eight 16-bit groups. */
+function expandIpv6(v6: string): number[] | undefined {
+  let text = v6;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  const groups = [...head, ...Array(Math.max(0, fill)).fill("0"), ...tail].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
 }
 
 /**
  * addressKind classifies a URL hostname as the WHATWG URL parser leaves it: IPv4 in dotted form (it has already
  * turned "2852039166" or "0xa9.0xfe.0xa9.0xfe" into that), IPv6 in brackets and compressed, names in lower case.
+ * IPv6 forms that carry an IPv4 address (mapped, compatible, translated, NAT64, 6to4) are judged by that address.
  */
 export function addressKind(hostname: string): AddressKind {
   const host = hostname.toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost")) return "loopback";
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
-  if (v4) return ipv4Kind(Number(v4[1]), Number(v4[2]));
+  if (v4) return ipv4Kind(Number(v4[1]), Number(v4[2]), Number(v4[3]));
   if (!host.startsWith("[")) return "public";
-  const v6 = host.slice(1, -1);
-  if (v6 === "::") return "unspecified";
-  if (v6 === "::1") return "loopback";
-  // IPv4-mapped (::ffff:a.b.c.d, written ::ffff:xxxx:xxxx) and NAT64 (64:ff9b::/96) carry an IPv4 address.
-  const embedded = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
-  if (embedded) {
-    const hi = parseInt(embedded[1]!, 16);
-    return ipv4Kind(hi >> 8, hi & 0xff);
-  }
-  const first = parseInt(v6.split(":")[0] || "0", 16);
+  const g = expandIpv6(host.slice(1, -1));
+  if (!g) return "reserved";
+  const v4of = (hi: number, lo: number) => ipv4Kind(hi >> 8, hi & 0xff, lo >> 8);
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 8)) return "unspecified";
+  if (zeros(0, 7) && g[7] === 1) return "loopback";
+  if (zeros(0, 6)) return v4of(g[6]!, g[7]!); // ::a.b.c.d (IPv4-compatible, deprecated)
+  if (zeros(0, 5) && g[5] === 0xffff) return v4of(g[6]!, g[7]!); // ::ffff:a.b.c.d (mapped)
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return v4of(g[6]!, g[7]!); // ::ffff:0:a.b.c.d (translated)
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return v4of(g[6]!, g[7]!); // 64:ff9b::/96 (NAT64)
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return "private"; // 64:ff9b:1::/48 (local NAT64)
+  if (g[0] === 0x2002) return v4of(g[1]!, g[2]!); // 2002::/16 (6to4)
+  if (g[0] === 0x2001 && g[1] === 0) return "reserved"; // 2001::/32 (Teredo: an obfuscated IPv4)
+  if (g[0] === 0x2001 && g[1] === 0xdb8) return "reserved"; // documentation
+  if (g[0] === 0x100 && zeros(1, 4)) return "reserved"; // 100::/64 (discard)
+  const first = g[0]!;
   if ((first & 0xfe00) === 0xfc00) return "private"; // fc00::/7
   if ((first & 0xffc0) === 0xfe80) return "link-local"; // fe80::/10
+  if ((first & 0xffc0) === 0xfec0) return "private"; // fec0::/10 (site-local, deprecated)
   if ((first & 0xff00) === 0xff00) return "reserved"; // multicast
   return "public";
 }
 
-/** PeerHttp applies the policy above for one MCP server (its own address decides what "private" may be reached). */
 export class PeerHttp {
   readonly #homeKind: AddressKind;
   readonly #opts: PeerHttpOptions;

@@ -8,8 +8,9 @@
  *   loopback or link-local target — names are resolved and checked too — no redirects, a size and a time limit)
  *   and cached by HTTP caching rules within bounds.
  */
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { addressKind, PeerHttp } from "../client/peer-http.js";
 import type { JwkSet } from "../jwk.js";
@@ -185,7 +186,8 @@ export class Clients {
     if (url.protocol !== "https:" || url.pathname === "/" || url.hash || url.username || url.password || /\/\.\.?(\/|$)/.test(url.pathname))
       throw bad("a client_id URL must be https, with a path, and without a fragment, credentials or dot segments");
     const peer = new PeerHttp("https://public.invalid/", {
-      fetch: o.fetch,
+      // In Node the connection itself is pinned to public addresses; a fetch passed in decides for itself.
+      fetch: o.fetch ?? (o.allowPrivateNetwork ? undefined : pinnedFetch),
       timeoutMs: o.timeoutMs ?? 5000,
       maxResponseBytes: o.maxBytes ?? 64 * 1024,
       allowPrivateNetwork: o.allowPrivateNetwork,
@@ -194,7 +196,6 @@ export class Clients {
     let res: Response;
     try {
       peer.check(url, "client_id");
-      if (!o.allowPrivateNetwork && !o.fetch) await checkResolvesPublic(url.hostname);
       res = await peer.fetch(url, { headers: { accept: "application/json" } });
     } catch (err) {
       throw bad(err instanceof TrellisError ? err.message : `could not be fetched (${(err as Error).message})`);
@@ -397,18 +398,60 @@ function cacheSeconds(headers: Headers, min: number, max: number): number {
   return Math.min(max, Math.max(min, age));
 }
 
-/** A host name is refused when any address it resolves to is not public (checked before the fetch). */
-async function checkResolvesPublic(hostname: string): Promise<void> {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host)) return;
-  let addresses: { address: string }[];
-  try {
-    addresses = await lookup(host, { all: true });
-  } catch (err) {
-    throw new TrellisError("UNSAFE_URL", `${hostname} does not resolve (${(err as Error).message})`);
-  }
-  for (const a of addresses) {
-    const kind = addressKind(a.address.includes(":") ? `[${a.address}]` : a.address);
-    if (kind !== "public") throw new TrellisError("UNSAFE_URL", `${hostname} resolves to a ${kind} address (${a.address}); refusing it`);
-  }
+type Resolver = (hostname: string, options: { all: true }, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
+
+/**
+ * publicOnlyLookup is a socket `lookup` that resolves a name once and refuses it when any address it gets is not
+ * public. The connection then goes to that very address: there is no second resolution for a rebinding DNS
+ * server to answer differently.
+ */
+export function publicOnlyLookup(resolve: Resolver = dnsLookup as unknown as Resolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { all: true }, (err, addresses) => {
+      if (err) return callback(err, "", 0);
+      const bad = addresses.find((a) => addressKind(a.family === 6 ? `[${a.address}]` : a.address) !== "public");
+      if (bad || addresses.length === 0) {
+        const e = Object.assign(
+          new Error(
+            `${hostname} resolves to ${bad ? `a ${addressKind(bad.family === 6 ? `[${bad.address}]` : bad.address)} address (${bad.address})` : "nothing"}; refusing it`,
+          ),
+          {
+            code: "EUNSAFEADDRESS",
+          },
+        );
+        return callback(e, "", 0);
+      }
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      else callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+/** pinnedFetch: a GET over https whose connection goes only to public addresses (publicOnlyLookup). */
+function pinnedFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(input instanceof Request ? input.url : input);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const req = httpsRequest(url, { method: "GET", headers, lookup: publicOnlyLookup(), signal: init.signal ?? undefined }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > 1024 * 1024) req.destroy(new Error("the document is larger than 1 MiB"));
+        else chunks.push(c);
+      });
+      res.on("end", () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+        const status = res.statusCode ?? 502;
+        resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: h }));
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -152,3 +152,22 @@ test("fetch: the deadline covers headers and body; bodies over the cap are refus
   await assert.rejects(deaf.fetch(`${s.url}/x`), (e: TrellisError) => e.code === "REQUEST_TIMEOUT");
   await s.close();
 });
+
+test("addressKind: IPv6 forms that carry an IPv4 address are judged by it; site-local, Teredo, documentation ranges are not public", async () => {
+  const { addressKind } = await import("../../../src/auth/client/peer-http.js");
+  const kind = (h: string) => addressKind(new URL(`https://${h}/`).hostname);
+  for (const [h, k] of [
+    ["[::7f00:1]", "loopback"],
+    ["[::ffff:0:7f00:1]", "loopback"],
+    ["[2002:7f00:1::]", "loopback"],
+    ["[2002:a9fe:a9fe::]", "link-local"],
+    ["[64:ff9b:1::1]", "private"],
+    ["[fec0::1]", "private"],
+    ["[2001::1]", "reserved"],
+    ["[2001:db8::1]", "reserved"],
+    ["192.0.2.1", "reserved"],
+    ["[2002:808:808::]", "public"],
+    ["[2606:4700::1111]", "public"],
+  ] as const)
+    assert.equal(kind(h), k, h);
+});
