@@ -314,30 +314,18 @@ export async function revoke(ctx: ServerContext, request: Request): Promise<Resp
     const client = await ctx.clients.authenticate(form, request.headers, [ctx.issuer(), ctx.url("/revoke")]);
     const t = form.token ?? "";
     if (!t) throw new OAuthError("invalid_request", "token is required");
-    const family = form.token_type_hint !== "access_token" ? await ctx.tokens.familyOf(t) : undefined;
-    if (family) {
-      if (family.clientId === client.clientId) {
-        await ctx.tokens.revokeFamily(family.id);
-        await ctx.audit({
-          type: "token_revoked",
-          subject: family.subject,
-          clientId: client.clientId,
-          outcome: "ok",
-          detail: { kind: "refresh_token" },
-        });
-      }
-      return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
+    // The hint is only a hint (RFC 7009 section 2.1): both kinds are tried. Another client's token is left alone.
+    const revoked = (subject: string | undefined, kind: string) =>
+      ctx.audit({ type: "token_revoked", subject, clientId: client.clientId, outcome: "ok", detail: { kind } });
+    const family = await ctx.tokens.familyOf(t);
+    if (family?.clientId === client.clientId) {
+      await ctx.tokens.revokeFamily(family.id);
+      await revoked(family.subject, "refresh_token");
     }
-    const info = await ctx.tokens.verifyAny(t).catch(() => undefined);
-    if (info && info.clientId === client.clientId) {
+    const info = family ? undefined : await ctx.tokens.verifyAny(t).catch(() => undefined);
+    if (info?.clientId === client.clientId) {
       await ctx.tokens.revokeAccessToken(info.jti, info.exp);
-      await ctx.audit({
-        type: "token_revoked",
-        subject: info.subject,
-        clientId: client.clientId,
-        outcome: "ok",
-        detail: { kind: "access_token" },
-      });
+      await revoked(info.subject, "access_token");
     }
     return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
   } catch (err) {

@@ -591,3 +591,20 @@ test("hostile details: unknown grant types, jwt-bearer from a public client, a f
     },
     { groupRoles: { engineering: ["writer"] } },
   ));
+
+test("revocation (RFC 7009): an access token, whatever the hint, stops working at the resource server; another client's token is left alone", () =>
+  withServer(async (s) => {
+    const t = (await exchange(s, await code(s))).body;
+    const revoke = (token: string, extra: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${s.as.issuer}/revoke`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: new URLSearchParams({ token, ...extra }),
+      });
+    const other = await revoke(t.access_token!, {}, { authorization: `Basic ${btoa("robot:robot-secret-0123456789")}` });
+    assert.equal(other.status, 200, "always 200");
+    assert.equal(await mcpStatus(s, t.access_token!), 200, "another client cannot revoke it");
+    assert.equal((await revoke(t.access_token!, { client_id: "app", token_type_hint: "refresh_token" })).status, 200);
+    assert.equal(await mcpStatus(s, t.access_token!), 401);
+    assert.equal((await revoke("garbage", { client_id: "app" })).status, 200);
+  }));
