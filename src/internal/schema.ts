@@ -160,3 +160,35 @@ export async function checkStructuredContent(
   const checked = await output.validate(result.structuredContent);
   return checked.ok ? undefined : `tool "${toolName}" returned structuredContent that does not match its outputSchema: ${checked.message}`;
 }
+
+/** One schema violation: where (a JSON pointer into the value), which keyword, and Ajv's words. */
+export interface SchemaViolation {
+  pointer: string;
+  keyword: string;
+  message: string;
+  params: Record<string, unknown>;
+}
+
+let ajvPlain: AjvLike | undefined;
+
+/**
+ * violationsOf compiles a JSON Schema (2020-12 or draft-07) once and returns a checker that lists every violation
+ * with its JSON pointer, leaving the value untouched (no defaults filled in): for documents a person wrote, where
+ * the message must say where to look.
+ */
+export function violationsOf(schema: Json): (value: unknown) => SchemaViolation[] {
+  if (!ajvPlain) {
+    ajvPlain = new (construct(Ajv2020Module))({ strict: false, allErrors: true, validateSchema: false });
+    addFormats(ajvPlain);
+  }
+  const fn = ajvPlain.compile(schema);
+  return (value) =>
+    fn(value)
+      ? []
+      : (fn.errors ?? []).map((e) => ({
+          pointer: e.instancePath,
+          keyword: e.keyword,
+          message: e.message ?? "is invalid",
+          params: e.params,
+        }));
+}

@@ -1,0 +1,126 @@
+/**
+ * Bundles (.mcpb): pack a folder, read one back with every safety check, unpack it. A bundle is a ZIP with
+ * manifest.json at its root; reading never writes, and unpacking writes files first and links last, so no file
+ * is ever written through a link.
+ */
+import { lstat, mkdir, readFile, readdir, readlink, realpath, symlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import ignore from "ignore";
+import { TrellisError } from "../protocol/errors.js";
+import { checkManifest, type BundleManifest, type ManifestProblem } from "./manifest.js";
+import { splitSignature } from "./signature.js";
+import { readZip, writeZip, type ZipEntry, type ZipLimits } from "./zip.js";
+
+/** What is never packed, besides what .mcpbignore names. */
+export const DEFAULT_IGNORES = [
+  ".git/",
+  ".DS_Store",
+  "Thumbs.db",
+  "*.mcpb",
+  ".mcpbignore",
+  ".env",
+  ".env.*",
+  "npm-debug.log*",
+  ".trellis/",
+];
+
+export interface ReadBundle {
+  manifest: BundleManifest;
+  /** Problems of the manifest against its schema (empty when valid). */
+  problems: ManifestProblem[];
+  entries: ZipEntry[];
+  signature: { present: boolean; malformed?: string; pkcs7?: Uint8Array; content: Uint8Array };
+}
+
+/** readBundle reads a bundle's bytes: the archive under its limits, the manifest, the signature block. */
+export function readBundle(bytes: Uint8Array, limits?: ZipLimits): ReadBundle {
+  const split = splitSignature(bytes);
+  const entries = readZip(split.content, limits);
+  const manifestEntry = entries.find((e) => e.name === "manifest.json");
+  if (!manifestEntry) throw new TrellisError("INVALID_MESSAGE", "the bundle has no manifest.json at its root");
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(manifestEntry.data)) as BundleManifest;
+  } catch (err) {
+    throw new TrellisError("INVALID_MESSAGE", `manifest.json is not JSON: ${(err as Error).message}`);
+  }
+  const problems = checkManifest(manifest);
+  const entry = (manifest as Partial<BundleManifest>).server?.entry_point;
+  if (typeof entry === "string" && problems.length === 0 && !entries.some((e) => e.name === entry.replace(/^\.\//, "")))
+    problems.push({ pointer: "/server/entry_point", message: `${entry} is not in the bundle` });
+  return {
+    manifest,
+    problems,
+    entries,
+    signature: {
+      present: split.pkcs7 !== undefined || split.malformed !== undefined,
+      malformed: split.malformed,
+      pkcs7: split.pkcs7,
+      content: split.content,
+    },
+  };
+}
+
+/** packBundle packs a folder holding manifest.json; it refuses an invalid manifest and links leaving the folder. */
+export async function packBundle(dir: string): Promise<{ bytes: Uint8Array; files: string[]; manifest: BundleManifest }> {
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as BundleManifest;
+  } catch (err) {
+    throw new TrellisError("INVALID_MESSAGE", `${join(dir, "manifest.json")}: ${(err as Error).message}`);
+  }
+  const problems = checkManifest(manifest);
+  if (problems.length)
+    throw new TrellisError(
+      "INVALID_MESSAGE",
+      `manifest.json is not valid:\n${problems.map((p) => `  #${p.pointer}: ${p.message}`).join("\n")}`,
+    );
+  const ig = ignore().add(DEFAULT_IGNORES);
+  const ignoreFile = await readFile(join(dir, ".mcpbignore"), "utf8").catch(() => "");
+  ig.add(ignoreFile);
+  const root = await realpath(dir);
+  const files: Array<{ name: string; data: Uint8Array; mode?: number }> = [];
+  const walk = async (abs: string): Promise<void> => {
+    for (const e of (await readdir(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(abs, e.name);
+      const rel = relative(root, path).split(sep).join("/");
+      if (ig.ignores(e.isDirectory() ? `${rel}/` : rel)) continue;
+      if (e.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => undefined);
+        if (!target || !(target === root || target.startsWith(`${root}${sep}`)))
+          throw new TrellisError("INVALID_MESSAGE", `${rel} is a link to ${await readlink(path)}, outside the bundle folder`);
+        const st = await lstat(target);
+        if (st.isDirectory()) await walk(path);
+        else files.push({ name: rel, data: await readFile(path), mode: st.mode & 0o777 });
+      } else if (e.isDirectory()) await walk(path);
+      else if (e.isFile()) files.push({ name: rel, data: await readFile(path), mode: (await lstat(path)).mode & 0o777 });
+    }
+  };
+  await walk(root);
+  if (files.length > 20_000) throw new TrellisError("INVALID_MESSAGE", `${files.length} files; a bundle may hold at most 20 000`);
+  return { bytes: writeZip(files), files: files.map((f) => f.name), manifest };
+}
+
+/** unpackBundle writes a bundle's files into `dir` (which must be empty or missing): files first, links last. */
+export async function unpackBundle(bytes: Uint8Array, dir: string, limits?: ZipLimits): Promise<ReadBundle> {
+  const bundle = readBundle(bytes, limits);
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length) throw new TrellisError("INVALID_MESSAGE", `${dir} is not empty; unpack into a new folder`);
+  const root = await realpath(dir);
+  for (const e of bundle.entries) {
+    if (e.link) continue;
+    const path = join(root, ...e.name.split("/"));
+    await mkdir(dirname(path), { recursive: true });
+    const parent = await realpath(dirname(path));
+    if (parent !== root && !parent.startsWith(`${root}${sep}`))
+      throw new TrellisError("INVALID_MESSAGE", `${e.name} would be written outside ${dir}`);
+    await writeFile(path, e.data, { mode: e.mode ?? 0o644, flag: "wx" });
+  }
+  for (const e of bundle.entries) {
+    if (!e.link) continue;
+    const path = join(root, ...e.name.split("/"));
+    await mkdir(dirname(path), { recursive: true });
+    await symlink(new TextDecoder().decode(e.data), path);
+  }
+  return bundle;
+}

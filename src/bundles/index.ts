@@ -1,0 +1,9 @@
+/**
+ * trellis-mcp/bundles: MCP Bundles (.mcpb) as a library — manifests checked against the official schemas, packing
+ * and safe reading and unpacking, the signature block. Everything exported here is public API.
+ */
+export { checkManifest, formatProblems, manifestVersion, MANIFEST_VERSIONS, LATEST_MANIFEST_VERSION } from "./manifest.js";
+export type { BundleManifest, ManifestProblem, UserConfigOption } from "./manifest.js";
+export { packBundle, readBundle, unpackBundle, DEFAULT_IGNORES, type ReadBundle } from "./bundle.js";
+export { readZip, writeZip, checkEntryName, type ZipEntry, type ZipLimits } from "./zip.js";
+export { splitSignature, joinSignature, type SplitBundle } from "./signature.js";

@@ -1,0 +1,140 @@
+/**
+ * Bundles: pack, read and unpack, interop with @anthropic-ai/mcpb both ways, and hostile archives — each refused
+ * with a message that says what is wrong, nothing written outside the target.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { zipSync, strToU8 } from "fflate";
+import { packBundle, readBundle, unpackBundle, checkManifest, joinSignature } from "../../src/bundles/index.js";
+
+const mcpbCli = fileURLToPath(new URL("../../../node_modules/@anthropic-ai/mcpb/dist/cli/cli.js", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../../../test/fixtures/bundle-server", import.meta.url));
+const MANIFEST = JSON.parse(readFileSync(join(FIXTURE, "manifest.json"), "utf8"));
+
+function mcpb(args: string[], cwd: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [mcpbCli, ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    ),
+  );
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "trellis-bundle-"));
+}
+
+test("pack honours .mcpbignore and keeps the manifest; read gives back every file; unpack writes them", async () => {
+  const { bytes, files } = await packBundle(FIXTURE);
+  assert.deepEqual(files.sort(), ["manifest.json", "package.json", "server/index.js"]);
+  const b = readBundle(bytes);
+  assert.deepEqual(b.problems, []);
+  assert.equal(b.manifest.name, "echo-bundle");
+  assert.equal(b.signature.present, false);
+  const dir = tmp();
+  try {
+    await unpackBundle(bytes, join(dir, "out"));
+    assert.equal(readFileSync(join(dir, "out/server/index.js"), "utf8"), readFileSync(join(FIXTURE, "server/index.js"), "utf8"));
+    await assert.rejects(unpackBundle(bytes, join(dir, "out")), /not empty/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("interop: a bundle packed by Trellis is validated, shown and unpacked by mcpb", async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, "t.mcpb"), (await packBundle(FIXTURE)).bytes);
+    const info = await mcpb(["info", "t.mcpb"], dir);
+    assert.equal(info.code, 0, info.out);
+    assert.match(info.out, /File: t\.mcpb[\s\S]*Not signed/);
+    const unpacked = await mcpb(["unpack", "t.mcpb", "u"], dir);
+    assert.equal(unpacked.code, 0, unpacked.out);
+    assert.ok(existsSync(join(dir, "u/server/index.js")));
+    const valid = await mcpb(["validate", join(dir, "u/manifest.json")], dir);
+    assert.equal(valid.code, 0, valid.out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("interop: a bundle packed by mcpb is read, validated and unpacked by Trellis", async () => {
+  const dir = tmp();
+  try {
+    const packed = await mcpb(["pack", FIXTURE, join(dir, "m.mcpb")], dir);
+    assert.equal(packed.code, 0, packed.out);
+    const bytes = new Uint8Array(readFileSync(join(dir, "m.mcpb")));
+    const b = readBundle(bytes);
+    assert.deepEqual(b.problems, []);
+    assert.ok(b.entries.some((e) => e.name === "server/index.js"));
+    await unpackBundle(bytes, join(dir, "u"));
+    assert.ok(existsSync(join(dir, "u/manifest.json")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A ZIP built without Trellis's own name checks, as an attacker would. */
+function hostile(files: Record<string, Uint8Array | [Uint8Array, object]>, withManifest = true): Uint8Array {
+  return zipSync({
+    ...(withManifest ? { "manifest.json": strToU8(JSON.stringify(MANIFEST)), "server/index.js": strToU8("x") } : {}),
+    ...files,
+  } as never);
+}
+
+test("hostile bundles are refused before anything is written, each with the reason", async () => {
+  const link = (target: string) => [strToU8(target), { os: 3, attrs: (0o120777 << 16) >>> 0 }] as [Uint8Array, object];
+  const cases: Array<[string, Uint8Array, RegExp]> = [
+    ["path traversal", hostile({ "../evil.txt": strToU8("x") }), /"\.\." segment/],
+    ["nested traversal", hostile({ "server/../../evil.txt": strToU8("x") }), /"\.\." segment/],
+    ["an absolute path", hostile({ "/etc/evil": strToU8("x") }), /absolute path/],
+    ["a drive letter", hostile({ "C:/evil": strToU8("x") }), /drive letter/],
+    ["a backslash", hostile({ "server\\..\\..\\evil": strToU8("x") }), /backslash/],
+    ["a duplicate by case", hostile({ "server/INDEX.js": strToU8("y") }), /appears twice/],
+    ["a link out of the bundle", hostile({ "server/passwd": link("../../etc/passwd") }), /outside the bundle/],
+    ["an absolute link", hostile({ "server/passwd": link("/etc/passwd") }), /outside the bundle/],
+    ["a ZIP bomb", hostile({ "zeros.bin": new Uint8Array(64 * 1024 * 1024) }), /ZIP bomb/],
+    ["no manifest", hostile({ "a.txt": strToU8("x") }, false), /no manifest\.json/],
+    ["not a ZIP", strToU8("hello, not a zip at all".repeat(10)), /not a ZIP/],
+  ];
+  for (const [name, bytes, why] of cases) {
+    const dir = tmp();
+    try {
+      await assert.rejects(unpackBundle(bytes, join(dir, "out")), why, name);
+      assert.ok(!existsSync(join(dir, "evil.txt")) && !existsSync(join(dir, "out", "server", "passwd")), name);
+      assert.deepEqual(existsSync(join(dir, "out")) ? readdirSync(join(dir, "out")) : [], [], `${name}: nothing written`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // A link that stays inside the bundle is kept as a link, written after the files.
+  const inside = hostile({ "server/main.js": [strToU8("index.js"), { os: 3, attrs: (0o120777 << 16) >>> 0 }] });
+  assert.ok(readBundle(inside).entries.find((e) => e.name === "server/main.js")?.link);
+});
+
+test("a manifest that fails the schema is reported with JSON pointers and the fix", () => {
+  const problems = checkManifest({ ...MANIFEST, server: { ...MANIFEST.server, type: "ruby" }, author: undefined, extra_field: 1 });
+  const byPointer = Object.fromEntries(problems.map((p) => [p.pointer, p.message]));
+  assert.match(byPointer["/server/type"]!, /must be one of "python", "node", "binary", "uv"/);
+  assert.match(byPointer["/author"]!, /missing: add "author"/);
+  assert.match(byPointer["/extra_field"]!, /not a field of this manifest version: remove it/);
+  assert.match(checkManifest({ ...MANIFEST, manifest_version: "9.9" })[0]!.message, /not one Trellis knows \(0\.3, 0\.4\)/);
+  assert.match(checkManifest({ name: "x" })[0]!.message, /add "manifest_version": "0.4"/);
+  assert.match(checkManifest({ ...MANIFEST, server: { ...MANIFEST.server, entry_point: "../x.js" } })[0]!.message, /inside the bundle/);
+  assert.deepEqual(checkManifest({ ...MANIFEST, manifest_version: undefined, dxt_version: "0.3" }), [], "v0.3 through dxt_version");
+});
+
+test("a signature block is found by its exact length; a broken one is reported as malformed, not guessed at", async () => {
+  const { bytes } = await packBundle(FIXTURE);
+  const signed = joinSignature(bytes, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]));
+  const b = readBundle(signed);
+  assert.equal(b.signature.present, true);
+  assert.deepEqual([...b.signature.pkcs7!], [0x30, 0x03, 0x02, 0x01, 0x01]);
+  assert.equal(b.signature.content.length, bytes.length);
+  const broken = new Uint8Array([...bytes, ...strToU8("MCPB_SIG_V1"), 0xff, 0xff, 0, 0, 1, 2, ...strToU8("MCPB_SIG_END")]);
+  assert.match(readBundle(broken).signature.malformed!, /no well-formed MCPB_SIG_V1 block/);
+});
