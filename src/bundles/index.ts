@@ -7,3 +7,12 @@ export type { BundleManifest, ManifestProblem, UserConfigOption } from "./manife
 export { packBundle, readBundle, unpackBundle, DEFAULT_IGNORES, type ReadBundle } from "./bundle.js";
 export { readZip, writeZip, checkEntryName, type ZipEntry, type ZipLimits } from "./zip.js";
 export { splitSignature, joinSignature, type SplitBundle } from "./signature.js";
+export {
+  signBundle,
+  verifyBundle,
+  unsignBundle,
+  type SignOptions,
+  type VerifyOptions,
+  type SignatureReport,
+  type SignatureStatus,
+} from "./sign.js";

@@ -2,12 +2,22 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { checkManifest, formatProblems, manifestVersion, packBundle, readBundle, unpackBundle } from "../bundles/index.js";
+import {
+  checkManifest,
+  formatProblems,
+  manifestVersion,
+  packBundle,
+  readBundle,
+  signBundle,
+  unpackBundle,
+  unsignBundle,
+  verifyBundle,
+} from "../bundles/index.js";
 
 export function addBundleCommands(program: Command): void {
   const bundle = program
     .command("bundle")
-    .description("MCP Bundles (.mcpb): pack a server folder, check one, look inside, unpack")
+    .description("MCP Bundles (.mcpb): pack a server folder, check one, look inside, unpack, sign and verify")
     .addHelpText("after", "\nExample:\n  trellis bundle pack ./my-server my-server.mcpb && trellis bundle info my-server.mcpb");
 
   bundle
@@ -52,7 +62,7 @@ export function addBundleCommands(program: Command): void {
         `  runs: ${[cfg?.command, ...(cfg?.args ?? [])].join(" ")}`,
         ...(cfg?.env ? [`  environment: ${Object.keys(cfg.env).join(", ")}`] : []),
         `  files: ${b.entries.length} (${b.entries.reduce((n, e) => n + e.data.length, 0)} bytes unpacked)`,
-        `  signature: ${b.signature.malformed ? `malformed (${b.signature.malformed})` : b.signature.present ? "a signature block is present (check it with a verifier)" : "none"}`,
+        `  signature: ${b.signature.malformed ? `malformed (${b.signature.malformed})` : b.signature.present ? "present (trellis bundle verify checks it)" : "none"}`,
         ...(b.problems.length
           ? [
               "  manifest problems:",
@@ -74,6 +84,66 @@ export function addBundleCommands(program: Command): void {
     .action(async (file: string, dir: string) => {
       const b = await unpackBundle(new Uint8Array(await readFile(file)), dir);
       program.configureOutput().writeOut?.(`${dir}: ${b.entries.length} files\n`);
+    });
+  addSignatureCommands(bundle, (s) => program.configureOutput().writeOut?.(s));
+}
+
+export function addSignatureCommands(bundle: Command, write: (s: string) => void): void {
+  bundle
+    .command("sign")
+    .description("sign a bundle (PKCS#7, the mcpb format); the result stays a valid ZIP")
+    .argument("<file>", "the .mcpb, signed in place")
+    .requiredOption("--cert <pem>", "the signing certificate")
+    .requiredOption("--key <pem>", "its private key")
+    .option("--intermediate <pem...>", "intermediate certificates to include")
+    .addHelpText(
+      "after",
+      "\nExample:\n  trellis bundle sign my-server.mcpb --cert publisher.pem --key publisher.key --intermediate ca-intermediate.pem",
+    )
+    .action(async (file: string, o: { cert: string; key: string; intermediate?: string[] }) => {
+      const signed = await signBundle(new Uint8Array(await readFile(file)), {
+        certificate: await readFile(o.cert, "utf8"),
+        privateKey: await readFile(o.key, "utf8"),
+        intermediates: await Promise.all((o.intermediate ?? []).map((p) => readFile(p, "utf8"))),
+      });
+      await writeFile(file, signed);
+      write(`${file}: signed (${signed.length} bytes)\n`);
+    });
+
+  bundle
+    .command("verify")
+    .description("verify a bundle's signature: the exact bytes, the chain to a trust anchor (--ca, else the system's), the dates")
+    .argument("<file>", "the .mcpb")
+    .option("--ca <pem...>", "trust anchors instead of the system's root store")
+    .option("--allow-self-signed", "exit 0 for a valid self-signed signature (it is still reported as such)")
+    .addHelpText("after", "\nExample:\n  trellis bundle verify my-server.mcpb --ca my-root-ca.pem")
+    .action(async (file: string, o: { ca?: string[]; allowSelfSigned?: boolean }) => {
+      const trusted = o.ca ? await Promise.all(o.ca.map((p) => readFile(p, "utf8"))) : undefined;
+      const r = await verifyBundle(new Uint8Array(await readFile(file)), { trusted });
+      const lines = [`${file}: ${r.status}${r.reason ? ` — ${r.reason}` : ""}`];
+      if (r.signed) lines.push(`  signed: ${r.signed.bytes} bytes, sha256 ${r.signed.sha256}`);
+      if (r.signer)
+        lines.push(
+          `  signer: ${r.signer.subject}`,
+          `  issuer: ${r.signer.issuer}`,
+          `  valid: ${r.signer.validFrom} to ${r.signer.validTo}`,
+          `  fingerprint (SHA-256): ${r.signer.fingerprint256}`,
+        );
+      if (r.signingTime) lines.push(`  signed at: ${r.signingTime}`);
+      if (r.chain) lines.push(`  chain: ${r.chain.join(" → ")}`);
+      const ok = r.status === "signed" || (r.status === "self-signed" && o.allowSelfSigned === true);
+      if (!ok) throw new Error(lines.join("\n"));
+      write(`${lines.join("\n")}\n`);
+    });
+
+  bundle
+    .command("unsign")
+    .description("remove a bundle's signature, restoring the ZIP as it was before signing")
+    .argument("<file>", "the .mcpb, changed in place")
+    .addHelpText("after", "\nExample:\n  trellis bundle unsign my-server.mcpb")
+    .action(async (file: string) => {
+      await writeFile(file, unsignBundle(new Uint8Array(await readFile(file))));
+      write(`${file}: unsigned\n`);
     });
 }
 
