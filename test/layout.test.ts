@@ -108,6 +108,7 @@ const TESTED_IN: Record<string, string> = {
   "src/bundles/zip.ts": "test/bundles/bundle.test.ts",
   "src/bundles/signature.ts": "test/bundles/bundle.test.ts",
   "src/cli/bundle.ts": "test/cli/main.test.ts",
+  "src/bundles/install.ts": "test/cli/install.test.ts",
 };
 
 test("every source file that holds logic has a test mirroring its path", () => {

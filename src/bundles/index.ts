@@ -16,3 +16,17 @@ export {
   type SignatureReport,
   type SignatureStatus,
 } from "./sign.js";
+export {
+  checkUserConfig,
+  consentHash,
+  describeLaunch,
+  launchOfManifest,
+  shellQuote,
+  substitute,
+  withConsent,
+  wrap,
+  type ConsentStore,
+  type Launch,
+} from "./launch.js";
+export { CLIENT_NAMES, addServer, configPath, readServer, removeServer, type ClientName, type ServerEntry } from "./clients.js";
+export { install, uninstall, trellisHome, type InstallIo, type InstallOptions, type InstallResult, type InstallSource } from "./install.js";

@@ -7,14 +7,19 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { addBundleCommands } from "./bundle.js";
+import { addInstallCommands } from "./install.js";
 
 export function program(): Command {
   const p = new Command("trellis")
     .description("Trellis: the MCP framework's command line")
     .version("0.1.0")
     .showHelpAfterError()
-    .addHelpText("after", "\nExamples:\n  trellis bundle pack ./my-server my-server.mcpb\n  trellis bundle validate my-server.mcpb");
+    .addHelpText(
+      "after",
+      "\nExamples:\n  trellis bundle pack ./my-server my-server.mcpb\n  trellis bundle validate my-server.mcpb\n  trellis install my-server.mcpb --client claude-desktop\n  trellis run my-server.mcpb",
+    );
   addBundleCommands(p);
+  addInstallCommands(p, (s) => p.configureOutput().writeOut?.(s));
   return p;
 }
 

@@ -1,0 +1,170 @@
+/**
+ * install / uninstall: a bundle, an npm package or a command becomes an entry in a client's configuration —
+ * after the person saw exactly what will run and approved it. Nothing is written before the approval, and a
+ * refusal leaves nothing behind. Bundles are unpacked under ~/.trellis/bundles/; user_config answers are kept
+ * under ~/.trellis/config/ (readable by the owner only).
+ */
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { TrellisError } from "../protocol/errors.js";
+import { readBundle, unpackBundle } from "./bundle.js";
+import { addServer, removeServer, type ClientName } from "./clients.js";
+import { checkUserConfig, consentHash, launchOfManifest, type Launch } from "./launch.js";
+import type { UserConfigOption } from "./manifest.js";
+import { verifyBundle } from "./sign.js";
+
+export const trellisHome = () => join(process.env.HOME ?? homedir(), ".trellis");
+
+export interface InstallIo {
+  /** Asks for the user_config values (sensitive ones must be read without echo). */
+  ask(options: Record<string, UserConfigOption>): Promise<Record<string, string | undefined>>;
+  /** Shows the launch and returns whether the person approved it. */
+  confirm(launch: Launch): Promise<boolean>;
+}
+
+export interface InstallOptions {
+  client: ClientName;
+  /** Another configuration file than the client's usual one. */
+  configPath?: string;
+  /** Trust anchors for the bundle's signature (PEM). Default: the system's. */
+  trusted?: string[];
+  /** Print what would change; write nothing. */
+  dryRun?: boolean;
+  /** The name to install under. Default: the manifest's or the package's. */
+  name?: string;
+}
+
+export type InstallSource = { bundle: string } | { npm: string } | { command: string[] };
+
+export interface InstallResult {
+  installed: boolean;
+  launch: Launch;
+  configPath?: string;
+  /** With dryRun: the entry that would be written. */
+  preview?: string;
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** install shows, asks, then writes. */
+export async function install(source: InstallSource, o: InstallOptions, io: InstallIo): Promise<InstallResult> {
+  let launch: Launch;
+  let bundleBytes: Uint8Array | undefined;
+  let target: string | undefined;
+  let userConfig: Record<string, string | number | boolean | string[]> = {};
+  if ("bundle" in source) {
+    bundleBytes = new Uint8Array(await readFile(source.bundle));
+    const b = readBundle(bundleBytes);
+    if (b.problems.length)
+      throw new TrellisError(
+        "INVALID_MESSAGE",
+        `the bundle's manifest is not valid: ${b.problems.map((p) => `#${p.pointer} ${p.message}`).join("; ")}`,
+      );
+    const name = o.name ?? b.manifest.name;
+    if (!NAME.test(name))
+      throw new TrellisError("INVALID_MESSAGE", `the server name ${JSON.stringify(name)} must be 1-64 of letters, digits, . _ -`);
+    target = join(trellisHome(), "bundles", `${name}-${b.manifest.version}`.replace(/[^A-Za-z0-9._-]/g, "_"));
+    const signature = await verifyBundle(bundleBytes, { trusted: o.trusted });
+    const answers = b.manifest.user_config && Object.keys(b.manifest.user_config).length ? await io.ask(b.manifest.user_config) : {};
+    userConfig = checkUserConfig(b.manifest.user_config, answers, target);
+    launch = {
+      ...launchOfManifest(
+        b.manifest,
+        target,
+        userConfig,
+        { kind: "bundle", detail: source.bundle, version: b.manifest.version },
+        signature,
+      ),
+      name,
+    };
+  } else if ("npm" in source) {
+    if (!/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[A-Za-z0-9._^~<>=|-]+)?$/.test(source.npm))
+      throw new TrellisError("INVALID_MESSAGE", `${source.npm} is not an npm package name`);
+    const name = o.name ?? source.npm.replace(/^@[^/]+\//, "").replace(/@.*$/, "");
+    launch = { name, command: "npx", args: ["-y", source.npm], env: {}, sensitiveEnv: [], origin: { kind: "npm", detail: source.npm } };
+  } else {
+    const [command, ...args] = source.command;
+    if (!command) throw new TrellisError("INVALID_MESSAGE", "give the command to run after --");
+    const name =
+      o.name ??
+      command
+        .split(/[\\/]/)
+        .pop()!
+        .replace(/\.[a-z]+$/, "");
+    launch = { name, command, args, env: {}, sensitiveEnv: [], origin: { kind: "command", detail: source.command.join(" ") } };
+  }
+  if (!NAME.test(launch.name))
+    throw new TrellisError(
+      "INVALID_MESSAGE",
+      `the server name ${JSON.stringify(launch.name)} must be 1-64 of letters, digits, . _ -; pass --name`,
+    );
+  if (!(await io.confirm(launch))) return { installed: false, launch };
+  const entry = { command: launch.command, args: launch.args, env: launch.env };
+  if (o.dryRun) return { installed: false, launch, preview: JSON.stringify({ [launch.name]: { ...entry, env: masked(launch) } }, null, 2) };
+  try {
+    if (bundleBytes && target) {
+      await rm(target, { recursive: true, force: true });
+      await unpackBundle(bundleBytes, target);
+    }
+    const configPath = await addServer(o.client, launch.name, entry, { path: o.configPath, secret: launch.sensitiveEnv.length > 0 });
+    await recordInstall(launch, { client: o.client, configPath, target, userConfig });
+    return { installed: true, launch, configPath };
+  } catch (err) {
+    if (target) await rm(target, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function masked(l: Launch): Record<string, string> {
+  return Object.fromEntries(Object.entries(l.env).map(([k, v]) => [k, l.sensitiveEnv.includes(k) ? "********" : v]));
+}
+
+interface InstallRecord {
+  client: ClientName;
+  configPath: string;
+  target?: string;
+  consent: string;
+  approvedAt: string;
+}
+
+async function records(): Promise<Record<string, InstallRecord>> {
+  try {
+    return JSON.parse(await readFile(join(trellisHome(), "installed.json"), "utf8")) as Record<string, InstallRecord>;
+  } catch {
+    return {};
+  }
+}
+
+async function recordInstall(
+  l: Launch,
+  r: { client: ClientName; configPath: string; target?: string; userConfig: Record<string, unknown> },
+): Promise<void> {
+  await mkdir(trellisHome(), { recursive: true, mode: 0o700 });
+  const all = await records();
+  all[l.name] = {
+    client: r.client,
+    configPath: r.configPath,
+    target: r.target,
+    consent: consentHash(l),
+    approvedAt: new Date().toISOString(),
+  };
+  await writeFile(join(trellisHome(), "installed.json"), `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  if (Object.keys(r.userConfig).length) {
+    await mkdir(join(trellisHome(), "config"), { recursive: true, mode: 0o700 });
+    await writeFile(join(trellisHome(), "config", `${l.name}.json`), `${JSON.stringify(r.userConfig, null, 2)}\n`, { mode: 0o600 });
+  }
+}
+
+/** uninstall reverses install: the client entry, the unpacked bundle, the saved answers. */
+export async function uninstall(name: string): Promise<{ removed: boolean; configPath?: string }> {
+  const all = await records();
+  const r = all[name];
+  if (!r) return { removed: false };
+  await removeServer(r.client, name, { path: r.configPath });
+  if (r.target) await rm(r.target, { recursive: true, force: true });
+  await rm(join(trellisHome(), "config", `${name}.json`), { force: true });
+  delete all[name];
+  await writeFile(join(trellisHome(), "installed.json"), `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  return { removed: true, configPath: r.configPath };
+}

@@ -1,0 +1,225 @@
+/**
+ * Launching local servers safely (SEP-1024): what will run is described exactly — the command and every
+ * argument, the environment variable names, where it came from, its signature — before anything runs or is
+ * written, and a person's consent is recorded against a hash of exactly that, so a changed command asks again.
+ * Also `user_config` (typed, validated, sensitive values never echoed) and the manifest's substitutions.
+ */
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
+import { join, sep } from "node:path";
+import { TrellisError } from "../protocol/errors.js";
+import type { BundleManifest, UserConfigOption } from "./manifest.js";
+import type { SignatureReport } from "./sign.js";
+
+/** Launch is what will run: shown to the person, hashed for the consent record. */
+export interface Launch {
+  /** A short name for the server (the manifest's name, or the package's). */
+  name: string;
+  command: string;
+  args: string[];
+  /** Environment the server gets, by name; values of sensitive options are marked so they are never shown. */
+  env: Record<string, string>;
+  sensitiveEnv: string[];
+  /** Where it came from: a bundle file, an npm package, or a command typed by the person. */
+  origin: { kind: "bundle" | "npm" | "command"; detail: string; version?: string };
+  signature?: SignatureReport;
+}
+
+/** consentHash is what a consent is recorded against: the command, its arguments and the environment's names. */
+export function consentHash(l: Pick<Launch, "command" | "args" | "env">): string {
+  return createHash("sha256")
+    .update(JSON.stringify([l.command, l.args, Object.keys(l.env).sort()]))
+    .digest("hex");
+}
+
+/** ConsentStore remembers which launches a person approved (by consentHash). */
+export interface ConsentStore {
+  has(hash: string): boolean | Promise<boolean>;
+  record(hash: string, launch: Launch): void | Promise<void>;
+}
+
+/**
+ * withConsent runs `start` only when this exact launch was approved before or `ask` (which receives the exact
+ * command to show) approves it now; the approval is recorded. A refusal throws and nothing starts.
+ */
+export async function withConsent<T>(
+  launch: Launch,
+  store: ConsentStore,
+  ask: (launch: Launch) => Promise<boolean>,
+  start: () => T | Promise<T>,
+): Promise<T> {
+  const hash = consentHash(launch);
+  if (!(await store.has(hash))) {
+    if (!(await ask(launch))) throw new TrellisError("REQUEST_FAILED", `starting ${launch.name} was not approved`);
+    await store.record(hash, launch);
+  }
+  return start();
+}
+
+/** The folders `${HOME}`, `${DESKTOP}`, ... stand for, and the path separator. */
+function builtins(dir: string): Record<string, string> {
+  const home = process.env.HOME ?? homedir();
+  return {
+    __dirname: dir,
+    HOME: home,
+    DESKTOP: join(home, "Desktop"),
+    DOCUMENTS: join(home, "Documents"),
+    DOWNLOADS: join(home, "Downloads"),
+    pathSeparator: sep,
+    "/": sep,
+  };
+}
+
+/** substitute replaces `${__dirname}`, `${HOME}`, ... and `${user_config.X}` in a string; an unknown one is an error. */
+export function substitute(text: string, dir: string, config: Record<string, string | number | boolean | string[]>): string | string[] {
+  const vars = builtins(dir);
+  const whole = /^\$\{user_config\.([A-Za-z0-9_-]+)\}$/.exec(text);
+  if (whole && Array.isArray(config[whole[1]!])) return config[whole[1]!] as string[]; // a multiple value becomes several arguments
+  return text.replace(/\$\{([^}]+)\}/g, (m, key: string) => {
+    if (key.startsWith("user_config.")) {
+      const v = config[key.slice("user_config.".length)];
+      if (v === undefined) return "";
+      return Array.isArray(v) ? v.join(" ") : String(v);
+    }
+    if (key in vars) return vars[key]!;
+    throw new TrellisError("INVALID_MESSAGE", `the manifest uses ${m}, which is not a known substitution`);
+  });
+}
+
+/** checkUserConfig validates answers against the manifest's user_config (types, required, min/max) and fills defaults. */
+export function checkUserConfig(
+  options: Record<string, UserConfigOption> | undefined,
+  answers: Record<string, string | undefined>,
+  dir: string,
+): Record<string, string | number | boolean | string[]> {
+  const out: Record<string, string | number | boolean | string[]> = {};
+  for (const [key, o] of Object.entries(options ?? {})) {
+    let raw: unknown = answers[key];
+    if (raw === undefined || raw === "") raw = o.default;
+    if (raw === undefined || raw === "") {
+      if (o.required) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) is required`);
+      continue;
+    }
+    if (typeof raw === "string") raw = substitute(raw, dir, {});
+    switch (o.type) {
+      case "number": {
+        const n = Number(raw);
+        if (!Number.isFinite(n)) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be a number`);
+        if (o.min !== undefined && n < o.min) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be at least ${o.min}`);
+        if (o.max !== undefined && n > o.max) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be at most ${o.max}`);
+        out[key] = n;
+        break;
+      }
+      case "boolean": {
+        const v = String(raw).toLowerCase();
+        if (!["true", "false", "yes", "no", "1", "0"].includes(v))
+          throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be yes or no`);
+        out[key] = ["true", "yes", "1"].includes(v);
+        break;
+      }
+      default: {
+        const values = Array.isArray(raw)
+          ? raw.map(String)
+          : o.multiple
+            ? String(raw)
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [String(raw)];
+        out[key] = o.multiple ? values : values[0]!;
+      }
+    }
+  }
+  return out;
+}
+
+/** launchOfManifest turns an unpacked bundle's manifest and the person's answers into the exact launch. */
+export function launchOfManifest(
+  manifest: BundleManifest,
+  dir: string,
+  config: Record<string, string | number | boolean | string[]>,
+  origin: Launch["origin"],
+  signature?: SignatureReport,
+): Launch {
+  const cfg = manifest.server.mcp_config;
+  const platform = (cfg.platform_overrides as Record<string, Partial<typeof cfg>> | undefined)?.[process.platform];
+  const command = String(substitute(platform?.command ?? cfg.command, dir, config));
+  const args = (platform?.args ?? cfg.args ?? []).flatMap((a) => substitute(a, dir, config));
+  const env: Record<string, string> = {};
+  const sensitiveKeys = new Set(
+    Object.entries(manifest.user_config ?? {})
+      .filter(([, o]) => o.sensitive)
+      .map(([k]) => k),
+  );
+  const sensitiveEnv: string[] = [];
+  for (const [k, v] of Object.entries(platform?.env ?? cfg.env ?? {})) {
+    const s = substitute(v, dir, config);
+    env[k] = Array.isArray(s) ? s.join(" ") : s;
+    if ([...v.matchAll(/\$\{user_config\.([A-Za-z0-9_-]+)\}/g)].some((m) => sensitiveKeys.has(m[1]!))) sensitiveEnv.push(k);
+  }
+  return { name: manifest.name, command, args, env, sensitiveEnv, origin, signature };
+}
+
+/** wrap breaks text into lines of at most `width` columns, cutting long words too: nothing is ever truncated. */
+export function wrap(text: string, width: number, indent = ""): string[] {
+  const room = Math.max(10, width - indent.length);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    let w = word;
+    if ((line ? line.length + 1 : 0) + w.length <= room) {
+      line = line ? `${line} ${w}` : w;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = "";
+    while (w.length > room) {
+      lines.push(w.slice(0, room));
+      w = w.slice(room);
+    }
+    line = w;
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines.map((l) => indent + l);
+}
+
+/** shellQuote shows one argument as a shell would need it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** describeLaunch is the SEP-1024 screen: the exact command, untruncated, the environment names, origin, signature, warning. */
+export function describeLaunch(l: Launch, width = 80): string {
+  const out: string[] = ["", `Install the local MCP server "${l.name}"`, ""];
+  out.push(
+    ...wrap(
+      `Source: ${l.origin.kind === "bundle" ? "bundle" : l.origin.kind === "npm" ? "npm package" : "command"} ${l.origin.detail}${l.origin.version ? ` (version ${l.origin.version})` : ""}`,
+      width,
+    ),
+  );
+  if (l.origin.kind === "bundle") {
+    const s = l.signature;
+    out.push(
+      ...wrap(
+        `Signature: ${!s ? "not checked" : s.status === "signed" ? `signed by ${s.signer!.subject} (chain: ${s.chain!.join(" → ")})` : `${s.status.toUpperCase()}${s.reason ? ` — ${s.reason}` : ""}${s.signer ? ` (signer: ${s.signer.subject})` : ""}`}`,
+        width,
+      ),
+    );
+  }
+  out.push("", "It will run this command, exactly:");
+  out.push(...wrap([l.command, ...l.args].map(shellQuote).join(" "), width, "    "));
+  const names = Object.keys(l.env);
+  if (names.length) {
+    out.push("", "with these environment variables:");
+    for (const k of names) out.push(...wrap(`${k}=${l.sensitiveEnv.includes(k) ? "******** (hidden)" : l.env[k]}`, width, "    "));
+  }
+  out.push(
+    "",
+    ...wrap(
+      "WARNING: a local MCP server runs with your privileges. It can read, change and delete your files, run other programs and use your network. Install it only if you trust where it came from.",
+      width,
+    ),
+    "",
+  );
+  return out.join("\n");
+}

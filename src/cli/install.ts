@@ -1,0 +1,178 @@
+/** `trellis install | uninstall | run`: local servers, installed only after the person saw the exact command (SEP-1024). */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { Command } from "commander";
+import {
+  CLIENT_NAMES,
+  checkUserConfig,
+  describeLaunch,
+  install,
+  launchOfManifest,
+  readBundle,
+  shellQuote,
+  uninstall,
+  unpackBundle,
+  type ClientName,
+  type Launch,
+  type UserConfigOption,
+} from "../bundles/index.js";
+
+/** Terminal I/O: prompts on stderr so that stdout stays clean; hidden input for secrets. */
+function terminal() {
+  const tty = process.stdin.isTTY === true;
+  const rl = () => createInterface({ input: process.stdin, output: process.stderr, terminal: tty });
+  return {
+    tty,
+    async line(question: string): Promise<string> {
+      const r = rl();
+      try {
+        return (await r.question(question)).trim();
+      } catch {
+        return "";
+      } finally {
+        r.close();
+      }
+    },
+    async hidden(question: string): Promise<string> {
+      if (!tty) return this.line(question);
+      process.stderr.write(question);
+      return new Promise((resolve) => {
+        let value = "";
+        process.stdin.setRawMode(true);
+        process.stdin.resume();
+        const done = (v: string) => {
+          process.stdin.setRawMode(false);
+          process.stdin.pause();
+          process.stdin.off("data", onData);
+          process.stderr.write("\n");
+          resolve(v);
+        };
+        const onData = (b: Buffer) => {
+          for (const ch of b.toString("utf8")) {
+            if (ch === "\r" || ch === "\n") return done(value);
+            if (ch === "\u0003") return done("");
+            if (ch === "\u007f") value = value.slice(0, -1);
+            else value += ch;
+          }
+        };
+        process.stdin.on("data", onData);
+      });
+    },
+  };
+}
+
+export function addInstallCommands(program: Command, write: (s: string) => void): void {
+  program
+    .command("install")
+    .description(
+      "install a local MCP server (a .mcpb bundle, an npm package, or -- a command) into a client's configuration, after showing exactly what will run",
+    )
+    .argument("[source...]", "a .mcpb file or an npm package name; or, after --, the command and its arguments")
+    .option("--client <name>", `where to add it: ${CLIENT_NAMES.join(", ")}`, "trellis")
+    .option("--config <file>", "another configuration file than the client's usual one")
+    .option("--name <name>", "the name to install it under")
+    .option("--set <key=value...>", "user_config answers (for scripts; a terminal asks)")
+    .option("--ca <pem...>", "trust anchors for the bundle's signature instead of the system's")
+    .option("--dry-run", "show the change without writing it")
+    .option("--yes", "approve without typing the name; only when not on a terminal (scripts), and the command is logged")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  trellis install my-server.mcpb --client claude-desktop\n  trellis install @modelcontextprotocol/server-everything --client cursor --dry-run\n  trellis install --client vscode -- python -m my_server --verbose",
+    )
+    .action(
+      async (
+        source: string[],
+        o: { client: string; config?: string; name?: string; set?: string[]; ca?: string[]; dryRun?: boolean; yes?: boolean },
+        cmd: Command,
+      ) => {
+        const term = terminal();
+        if (!CLIENT_NAMES.includes(o.client as ClientName)) throw new Error(`--client must be one of ${CLIENT_NAMES.join(", ")}`);
+        if (o.yes && term.tty) throw new Error("--yes is for scripts; on a terminal, type the server's name to approve");
+        // After "--" comes a command, whatever it looks like; before it, a .mcpb file or one npm package name.
+        const dashed = ((cmd.parent as { rawArgs?: string[] } | null)?.rawArgs ?? []).includes("--");
+        if (!source.length) throw new Error("name what to install: a .mcpb file, an npm package, or -- a command");
+        if (!dashed && source.length > 1) throw new Error("give one bundle or package; put a command after --");
+        const src = dashed ? { command: source } : source[0]!.endsWith(".mcpb") ? { bundle: source[0]! } : { npm: source[0]! };
+        const set = Object.fromEntries((o.set ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+        const width = Math.max(40, process.stderr.columns ?? 80);
+        const result = await install(
+          src,
+          {
+            client: o.client as ClientName,
+            configPath: o.config,
+            name: o.name,
+            dryRun: o.dryRun,
+            trusted: o.ca ? await Promise.all(o.ca.map((p) => readFile(p, "utf8"))) : undefined,
+          },
+          {
+            async ask(options: Record<string, UserConfigOption>) {
+              const answers: Record<string, string | undefined> = { ...set };
+              if (!term.tty) return answers;
+              for (const [key, opt] of Object.entries(options)) {
+                if (answers[key] !== undefined) continue;
+                const hint = opt.default !== undefined && !opt.sensitive ? ` [${String(opt.default)}]` : opt.required ? " (required)" : "";
+                const q = `${opt.title} — ${opt.description}${hint}: `;
+                answers[key] = opt.sensitive ? await term.hidden(q) : await term.line(q);
+              }
+              return answers;
+            },
+            async confirm(launch: Launch) {
+              process.stderr.write(`${describeLaunch(launch, width)}\n`);
+              if (!term.tty) {
+                if (!o.yes) {
+                  process.stderr.write("Not on a terminal: pass --yes to approve (the command above is the record of it).\n");
+                  return false;
+                }
+                process.stderr.write(`Approved with --yes: ${[launch.command, ...launch.args].map(shellQuote).join(" ")}\n`);
+                return true;
+              }
+              const typed = await term.line(`Type the server's name (${launch.name}) to install it, anything else cancels: `);
+              return typed === launch.name;
+            },
+          },
+        );
+        if (result.preview) return write(`dry run: would add to ${o.config ?? o.client}:\n${result.preview}\n`);
+        if (!result.installed) throw new Error("cancelled: nothing was installed or changed");
+        write(`installed ${result.launch.name} into ${result.configPath}\n`);
+      },
+    );
+
+  program
+    .command("uninstall")
+    .description("remove a server that trellis install added: its client entry, its unpacked bundle, its saved answers")
+    .argument("<name>", "the installed server's name")
+    .addHelpText("after", "\nExample:\n  trellis uninstall my-server")
+    .action(async (name: string) => {
+      const r = await uninstall(name);
+      if (!r.removed) throw new Error(`${name} was not installed by trellis`);
+      write(`uninstalled ${name} (from ${r.configPath})\n`);
+    });
+
+  program
+    .command("run")
+    .description("run a bundle's server over stdio (unpacked to a temporary folder; the command is printed first)")
+    .argument("<bundle>", "the .mcpb")
+    .option("--set <key=value...>", "user_config answers")
+    .addHelpText("after", "\nExample:\n  trellis run my-server.mcpb --set api_key=...")
+    .action(async (file: string, o: { set?: string[] }) => {
+      const bytes = new Uint8Array(await readFile(file));
+      const b = readBundle(bytes);
+      if (b.problems.length)
+        throw new Error(`the bundle's manifest is not valid: ${b.problems.map((p) => `#${p.pointer} ${p.message}`).join("; ")}`);
+      const dir = await mkdtemp(join(tmpdir(), "trellis-run-"));
+      await unpackBundle(bytes, join(dir, "b"));
+      const set = Object.fromEntries((o.set ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+      const launch = launchOfManifest(b.manifest, join(dir, "b"), checkUserConfig(b.manifest.user_config, set, join(dir, "b")), {
+        kind: "bundle",
+        detail: file,
+      });
+      process.stderr.write(`trellis run: ${[launch.command, ...launch.args].map(shellQuote).join(" ")}\n`);
+      const child = spawn(launch.command, launch.args, { stdio: "inherit", env: { ...process.env, ...launch.env } });
+      const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+      await rm(dir, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`the server exited with ${code}`);
+    });
+}

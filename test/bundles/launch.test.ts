@@ -1,0 +1,96 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  checkUserConfig,
+  consentHash,
+  describeLaunch,
+  launchOfManifest,
+  substitute,
+  withConsent,
+  wrap,
+  type Launch,
+} from "../../src/bundles/index.js";
+
+const launch: Launch = {
+  name: "s",
+  command: "node",
+  args: ["/opt/s/index.js"],
+  env: { API_KEY: "sk-secret", MODE: "fast" },
+  sensitiveEnv: ["API_KEY"],
+  origin: { kind: "bundle", detail: "s.mcpb", version: "1.0.0" },
+};
+
+test("consent is recorded against the exact command, arguments and environment names: a changed one asks again", async () => {
+  const approved = new Set<string>();
+  const store = { has: (h: string) => approved.has(h), record: (h: string) => void approved.add(h) };
+  const asked: string[] = [];
+  const ask = async (l: Launch) => (asked.push([l.command, ...l.args].join(" ")), true);
+  assert.equal(await withConsent(launch, store, ask, () => "started"), "started");
+  assert.equal(await withConsent({ ...launch, env: { ...launch.env, API_KEY: "another value" } }, store, ask, () => "again"), "again");
+  assert.equal(asked.length, 1, "values are not part of the hash, names are");
+  await withConsent({ ...launch, args: ["/opt/s/index.js", "--evil"] }, store, ask, () => 0);
+  await withConsent({ ...launch, env: { ...launch.env, NODE_OPTIONS: "--require x" } }, store, ask, () => 0);
+  assert.equal(asked.length, 3);
+  await assert.rejects(
+    withConsent(
+      { ...launch, command: "bash" },
+      store,
+      async () => false,
+      () => 0,
+    ),
+    /not approved/,
+  );
+  assert.notEqual(consentHash(launch), consentHash({ ...launch, command: "nodejs" }));
+});
+
+test("the consent screen: every argument, wrapped not cut; secret values hidden; the warning", () => {
+  const long = { ...launch, args: [`/very/${"long/".repeat(30)}index.js`, "--name=a b"] };
+  const text = describeLaunch(long, 60);
+  assert.ok(text.split("\n").every((l) => l.length <= 60));
+  assert.equal(
+    text.slice(text.indexOf("exactly:") + 8, text.indexOf("with these")).replace(/\s+/g, ""),
+    `node/very/${"long/".repeat(30)}index.js'--name=ab'`,
+  );
+  assert.match(text, /API_KEY=\*\*\*\*\*\*\*\* \(hidden\)/);
+  assert.ok(!text.includes("sk-secret"));
+  assert.match(text, /MODE=fast/);
+  assert.match(text.replace(/\s+/g, " "), /WARNING: a local MCP server runs with your privileges/);
+  assert.deepEqual(wrap("a bb ccc", 10), ["a bb ccc"]);
+  assert.deepEqual(wrap("x".repeat(25), 10), ["xxxxxxxxxx", "xxxxxxxxxx", "xxxxx"]);
+});
+
+test("user_config: types, required, bounds, defaults; substitutions of ${__dirname}, ${HOME}, ${user_config.X}", () => {
+  const options = {
+    key: { type: "string" as const, title: "Key", description: "d", required: true, sensitive: true },
+    n: { type: "number" as const, title: "N", description: "d", min: 1, max: 5, default: 2 },
+    dirs: { type: "directory" as const, title: "Dirs", description: "d", multiple: true },
+    on: { type: "boolean" as const, title: "On", description: "d" },
+  };
+  assert.throws(() => checkUserConfig(options, {}, "/b"), /Key \(key\) is required/);
+  assert.throws(() => checkUserConfig(options, { key: "k", n: "9" }, "/b"), /at most 5/);
+  assert.throws(() => checkUserConfig(options, { key: "k", n: "x" }, "/b"), /must be a number/);
+  assert.throws(() => checkUserConfig(options, { key: "k", on: "maybe" }, "/b"), /yes or no/);
+  const v = checkUserConfig(options, { key: "k", dirs: "/a, /b", on: "yes" }, "/b");
+  assert.deepEqual(v, { key: "k", n: 2, dirs: ["/a", "/b"], on: true });
+  assert.deepEqual(substitute("${user_config.dirs}", "/b", v), ["/a", "/b"], "a multiple value as several arguments");
+  assert.equal(substitute("${__dirname}/x", "/b", v), "/b/x");
+  assert.throws(() => substitute("${NOPE}", "/b", v), /not a known substitution/);
+  const l = launchOfManifest(
+    {
+      name: "m",
+      version: "1",
+      description: "d",
+      author: { name: "a" },
+      server: {
+        type: "node",
+        entry_point: "i.js",
+        mcp_config: { command: "node", args: ["${__dirname}/i.js", "${user_config.dirs}"], env: { KEY: "${user_config.key}" } },
+      },
+      user_config: options,
+    },
+    "/b",
+    v,
+    { kind: "bundle", detail: "m.mcpb" },
+  );
+  assert.deepEqual([l.command, l.args, l.env, l.sensitiveEnv], ["node", ["/b/i.js", "/a", "/b"], { KEY: "k" }, ["KEY"]]);
+});
