@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the manifest substitutions are literally ${...}
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
