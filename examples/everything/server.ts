@@ -446,4 +446,5 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void main();
+// Run as a program, unless another entry imports this file as a library (the bundle entry does, bundled into one file).
+if (import.meta.url === `file://${process.argv[1]}` && !process.env.TRELLIS_EVERYTHING_LIBRARY) void main();
