@@ -53,6 +53,7 @@ const manifest = {
   server: {
     type: "node",
     entry_point: "server/everything.js",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a manifest substitution, literally ${__dirname}
     mcp_config: { command: "node", args: ["${__dirname}/server/everything.js"], env: {} },
   },
   tools,
