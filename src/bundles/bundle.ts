@@ -124,3 +124,18 @@ export async function unpackBundle(bytes: Uint8Array, dir: string, limits?: ZipL
   }
   return bundle;
 }
+
+/** cleanBundle repacks a bundle without the files DEFAULT_IGNORES names; the manifest must be valid. */
+export function cleanBundle(bytes: Uint8Array): { bytes: Uint8Array; dropped: string[] } {
+  const b = readBundle(bytes);
+  if (b.problems.length)
+    throw new TrellisError(
+      "INVALID_MESSAGE",
+      `manifest.json is not valid:\n${b.problems.map((p) => `  #${p.pointer}: ${p.message}`).join("\n")}`,
+    );
+  if (b.entries.some((e) => e.link)) throw new TrellisError("INVALID_MESSAGE", "the bundle holds links; unpack and pack it instead");
+  const ig = ignore().add(DEFAULT_IGNORES);
+  const dropped = b.entries.filter((e) => ig.ignores(e.name)).map((e) => e.name);
+  const kept = b.entries.filter((e) => !ig.ignores(e.name));
+  return { bytes: writeZip(kept.map((e) => ({ name: e.name, data: e.data, mode: e.mode }))), dropped };
+}

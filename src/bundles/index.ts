@@ -4,7 +4,8 @@
  */
 export { checkManifest, formatProblems, manifestVersion, MANIFEST_VERSIONS, LATEST_MANIFEST_VERSION } from "./manifest.js";
 export type { BundleManifest, ManifestProblem, UserConfigOption } from "./manifest.js";
-export { packBundle, readBundle, unpackBundle, DEFAULT_IGNORES, type ReadBundle } from "./bundle.js";
+export { packBundle, readBundle, unpackBundle, cleanBundle, DEFAULT_IGNORES, type ReadBundle } from "./bundle.js";
+export { initManifest, type InitOptions } from "./init.js";
 export { readZip, writeZip, checkEntryName, type ZipEntry, type ZipLimits } from "./zip.js";
 export { splitSignature, joinSignature, type SplitBundle } from "./signature.js";
 export {

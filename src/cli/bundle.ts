@@ -2,8 +2,10 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { initManifest, type InitOptions } from "../bundles/init.js";
 import {
   checkManifest,
+  cleanBundle,
   formatProblems,
   manifestVersion,
   packBundle,
@@ -17,8 +19,45 @@ import {
 export function addBundleCommands(program: Command): void {
   const bundle = program
     .command("bundle")
-    .description("MCP Bundles (.mcpb): pack a server folder, check one, look inside, unpack, sign and verify")
+    .description("MCP Bundles (.mcpb): make a manifest, pack, check, look inside, unpack, clean, sign and verify")
     .addHelpText("after", "\nExample:\n  trellis bundle pack ./my-server my-server.mcpb && trellis bundle info my-server.mcpb");
+
+  bundle
+    .command("init")
+    .description("write manifest.json for a server folder; its tools and prompts are asked of the server itself")
+    .argument("[dir]", "the server folder", ".")
+    .option("--entry <path>", "the entry point, relative to the folder (default: package.json main, else server/index.js)")
+    .option("--type <type>", "node, python, uv or binary", "node")
+    .option("--name <name>")
+    .option("--version <version>")
+    .option("--description <text>")
+    .option("--author <name>")
+    .option("--force", "replace an existing manifest.json")
+    .addHelpText("after", "\nExample:\n  trellis bundle init ./my-server --entry dist/server.js")
+    .action(async (dir: string, o: InitOptions & { type: string }) => {
+      const m = await initManifest(dir, { ...o, type: o.type as InitOptions["type"] });
+      program
+        .configureOutput()
+        .writeOut?.(
+          `${join(dir, "manifest.json")}: ${m.name} ${m.version}, ${m.tools?.length ?? 0} tools and ${m.prompts?.length ?? 0} prompts asked of the server\n`,
+        );
+    });
+
+  bundle
+    .command("clean")
+    .description("repack a bundle without what it should not carry (.git, editor and OS files, .env, nested bundles), and check it")
+    .argument("<file>", "the .mcpb, rewritten in place (a signature is dropped: sign again)")
+    .addHelpText("after", "\nExample:\n  trellis bundle clean my-server.mcpb")
+    .action(async (file: string) => {
+      const before = new Uint8Array(await readFile(file));
+      const { bytes, dropped } = cleanBundle(before);
+      await writeFile(file, bytes);
+      program
+        .configureOutput()
+        .writeOut?.(
+          `${file}: ${dropped.length} files dropped${dropped.length ? ` (${dropped.slice(0, 10).join(", ")}${dropped.length > 10 ? ", ..." : ""})` : ""}, ${before.length} → ${bytes.length} bytes\n`,
+        );
+    });
 
   bundle
     .command("pack")

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { zipSync, strToU8 } from "fflate";
 import { packBundle, readBundle, unpackBundle, checkManifest, joinSignature } from "../../src/bundles/index.js";
+import { McpClient } from "../../src/client/index.js";
+import { StdioClientTransport } from "../../src/transports/stdio-client.js";
 
 const mcpbCli = fileURLToPath(new URL("../../../node_modules/@anthropic-ai/mcpb/dist/cli/cli.js", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("../../../test/fixtures/bundle-server", import.meta.url));
@@ -73,6 +75,12 @@ test("interop: a bundle packed by mcpb is read, validated and unpacked by Trelli
     assert.ok(b.entries.some((e) => e.name === "server/index.js"));
     await unpackBundle(bytes, join(dir, "u"));
     assert.ok(existsSync(join(dir, "u/manifest.json")));
+    // ... and run by Trellis: `trellis run` serves it over stdio.
+    const client = new McpClient({ name: "host", version: "1" });
+    const cli = fileURLToPath(new URL("../../bundle/cli.js", import.meta.url));
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, "run", join(dir, "m.mcpb")] }));
+    assert.equal(((await client.callTool("echo", { text: "from mcpb" })).content[0] as { text: string }).text, "echo: from mcpb");
+    await client.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
