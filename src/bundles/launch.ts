@@ -183,17 +183,33 @@ export function wrap(text: string, width: number, indent = ""): string[] {
   return lines.map((l) => indent + l);
 }
 
-/** shellQuote shows one argument as a shell would need it. */
+/** shellQuote shows one argument as a shell would need it, control characters made visible. */
 export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${visible(arg).replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * visible makes control characters (escape sequences above all) printable, so that nothing a bundle names can
+ * move the cursor, clear the screen or recolour text to hide part of what the person approves.
+ */
+export function visible(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    out +=
+      c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+        ? `\\u{${c.toString(16)}}`
+        : ch;
+  }
+  return out;
 }
 
 /** describeLaunch is the SEP-1024 screen: the exact command, untruncated, the environment names, origin, signature, warning. */
 export function describeLaunch(l: Launch, width = 80): string {
-  const out: string[] = ["", `Install the local MCP server "${l.name}"`, ""];
+  const out: string[] = ["", `Install the local MCP server "${visible(l.name)}"`, ""];
   out.push(
     ...wrap(
-      `Source: ${l.origin.kind === "bundle" ? "bundle" : l.origin.kind === "npm" ? "npm package" : "command"} ${l.origin.detail}${l.origin.version ? ` (version ${l.origin.version})` : ""}`,
+      `Source: ${l.origin.kind === "bundle" ? "bundle" : l.origin.kind === "npm" ? "npm package" : "command"} ${visible(l.origin.detail)}${l.origin.version ? ` (version ${visible(l.origin.version)})` : ""}`,
       width,
     ),
   );
@@ -201,7 +217,9 @@ export function describeLaunch(l: Launch, width = 80): string {
     const s = l.signature;
     out.push(
       ...wrap(
-        `Signature: ${!s ? "not checked" : s.status === "signed" ? `signed by ${s.signer!.subject} (chain: ${s.chain!.join(" → ")})` : `${s.status.toUpperCase()}${s.reason ? ` — ${s.reason}` : ""}${s.signer ? ` (signer: ${s.signer.subject})` : ""}`}`,
+        visible(
+          `Signature: ${!s ? "not checked" : s.status === "signed" ? `signed by ${s.signer!.subject} (chain: ${s.chain!.join(" → ")})` : `${s.status.toUpperCase()}${s.reason ? ` — ${s.reason}` : ""}${s.signer ? ` (signer: ${s.signer.subject})` : ""}`}`,
+        ),
         width,
       ),
     );
@@ -211,7 +229,8 @@ export function describeLaunch(l: Launch, width = 80): string {
   const names = Object.keys(l.env);
   if (names.length) {
     out.push("", "with these environment variables:");
-    for (const k of names) out.push(...wrap(`${k}=${l.sensitiveEnv.includes(k) ? "******** (hidden)" : l.env[k]}`, width, "    "));
+    for (const k of names)
+      out.push(...wrap(`${visible(k)}=${l.sensitiveEnv.includes(k) ? "******** (hidden)" : visible(l.env[k]!)}`, width, "    "));
   }
   out.push(
     "",

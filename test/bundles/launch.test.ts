@@ -95,3 +95,18 @@ test("user_config: types, required, bounds, defaults; substitutions of ${__dirna
   );
   assert.deepEqual([l.command, l.args, l.env, l.sensitiveEnv], ["node", ["/b/i.js", "/a", "/b"], { KEY: "k" }, ["KEY"]]);
 });
+
+test("escape sequences a bundle names are shown, not obeyed: nothing can hide part of the command", () => {
+  const evil = {
+    ...launch,
+    name: "s\u001b[2J",
+    args: ["/opt/s/index.js\u001b[8m--secret-flag\u001b[0m", "\u202eevil"],
+    env: { "X\u001b[1A": "v\r\u0007" },
+    sensitiveEnv: [],
+  };
+  const text = describeLaunch(evil, 200);
+  const controls = [...text].filter((ch) => ch !== "\n" && (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === "\u202e"));
+  assert.deepEqual(controls, [], "no control characters reach the terminal");
+  assert.match(text, /\\u\{1b\}\[8m--secret-flag/);
+  assert.match(text, /\\u\{202e\}evil/);
+});
