@@ -246,6 +246,7 @@ const PUBLIC: Record<string, string[]> = {
     "addServer",
     "checkUserConfig",
     "cleanBundle",
+    "commandLine",
     "configPath",
     "consentHash",
     "describeLaunch",
@@ -286,6 +287,7 @@ const PUBLIC: Record<string, string[]> = {
     "unpackBundle",
     "unsignBundle",
     "verifyBundle",
+    "visible",
     "writeZip",
   ],
   "./auth-server": [

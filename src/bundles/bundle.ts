@@ -120,6 +120,9 @@ export async function unpackBundle(bytes: Uint8Array, dir: string, limits?: ZipL
     if (!e.link) continue;
     const path = join(root, ...e.name.split("/"));
     await mkdir(dirname(path), { recursive: true });
+    const parent = await realpath(dirname(path));
+    if (parent !== root && !parent.startsWith(`${root}${sep}`))
+      throw new TrellisError("INVALID_MESSAGE", `${e.name} would be written outside ${dir}`);
     await symlink(new TextDecoder().decode(e.data), path);
   }
   return bundle;

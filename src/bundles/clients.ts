@@ -2,7 +2,8 @@
  * MCP client configuration files: where each client keeps its local servers and in what shape, so that an
  * installed server can be added and removed without touching anything else in the file.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { TrellisError } from "../protocol/errors.js";
@@ -49,8 +50,10 @@ async function readConfig(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    return {};
+  } catch (err) {
+    // Only a missing file is an empty configuration; one we cannot read is not to be replaced.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new TrellisError("REQUEST_FAILED", `${path} cannot be read (${(err as Error).message}); it was not changed`);
   }
   try {
     const v = JSON.parse(text) as unknown;
@@ -67,9 +70,16 @@ async function readConfig(path: string): Promise<Record<string, unknown>> {
 /** writeAtomically writes a file through a temporary one, with `mode`. */
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode });
-  await rename(tmp, path);
+  // Through a link to the real file (dotfile managers), and never looser than the file was (it may hold other keys).
+  const real = await realpath(path).catch(() => path);
+  const existing = await stat(real).then(
+    (st) => st.mode & 0o777,
+    () => undefined,
+  );
+  const finalMode = existing === undefined ? mode : existing & mode;
+  const tmp = `${real}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(tmp, text, { mode: finalMode, flag: "wx" });
+  await rename(tmp, real);
 }
 
 /**

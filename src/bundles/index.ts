@@ -19,11 +19,13 @@ export {
 } from "./sign.js";
 export {
   checkUserConfig,
+  commandLine,
   consentHash,
   describeLaunch,
   launchOfManifest,
   shellQuote,
   substitute,
+  visible,
   withConsent,
   wrap,
   type ConsentStore,

@@ -4,7 +4,8 @@
  * refusal leaves nothing behind. Bundles are unpacked under ~/.trellis/bundles/; user_config answers are kept
  * under ~/.trellis/config/ (readable by the owner only).
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { TrellisError } from "../protocol/errors.js";
@@ -66,6 +67,12 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
       throw new TrellisError("INVALID_MESSAGE", `the server name ${JSON.stringify(name)} must be 1-64 of letters, digits, . _ -`);
     target = join(trellisHome(), "bundles", `${name}-${b.manifest.version}`.replace(/[^A-Za-z0-9._-]/g, "_"));
     const signature = await verifyBundle(bundleBytes, { trusted: o.trusted });
+    // A signature that is there but wrong means the bundle was changed after signing: never install that.
+    if (signature.status === "invalid" || signature.status === "malformed")
+      throw new TrellisError(
+        "VERIFICATION_FAILED",
+        `the bundle's signature is ${signature.status}: ${signature.reason ?? ""}; it was not installed`,
+      );
     const answers = b.manifest.user_config && Object.keys(b.manifest.user_config).length ? await io.ask(b.manifest.user_config) : {};
     userConfig = checkUserConfig(b.manifest.user_config, answers, target);
     launch = {
@@ -77,6 +84,7 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
         signature,
       ),
       name,
+      contentHash: createHash("sha256").update(bundleBytes).digest("hex"),
     };
   } else if ("npm" in source) {
     if (!/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[A-Za-z0-9._^~<>=|-]+)?$/.test(source.npm))
@@ -101,23 +109,24 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
     );
   if (!(await io.confirm(launch))) return { installed: false, launch };
   const entry = { command: launch.command, args: launch.args, env: launch.env };
-  if (o.dryRun) return { installed: false, launch, preview: JSON.stringify({ [launch.name]: { ...entry, env: masked(launch) } }, null, 2) };
+  if (o.dryRun)
+    return { installed: false, launch, preview: JSON.stringify({ [launch.name]: { ...entry, ...(launch.display ?? {}) } }, null, 2) };
   try {
     if (bundleBytes && target) {
+      // Unpacked beside the target first, then swapped in: a failure leaves an earlier install as it was.
+      const staging = `${target}.new-${process.pid}`;
+      await rm(staging, { recursive: true, force: true });
+      await unpackBundle(bundleBytes, staging);
       await rm(target, { recursive: true, force: true });
-      await unpackBundle(bundleBytes, target);
+      await rename(staging, target);
     }
-    const configPath = await addServer(o.client, launch.name, entry, { path: o.configPath, secret: launch.sensitiveEnv.length > 0 });
+    const configPath = await addServer(o.client, launch.name, entry, { path: o.configPath, secret: launch.display !== undefined });
     await recordInstall(launch, { client: o.client, configPath, target, userConfig });
     return { installed: true, launch, configPath };
   } catch (err) {
     if (target) await rm(target, { recursive: true, force: true });
     throw err;
   }
-}
-
-function masked(l: Launch): Record<string, string> {
-  return Object.fromEntries(Object.entries(l.env).map(([k, v]) => [k, l.sensitiveEnv.includes(k) ? "********" : v]));
 }
 
 interface InstallRecord {

@@ -23,12 +23,22 @@ export interface Launch {
   /** Where it came from: a bundle file, an npm package, or a command typed by the person. */
   origin: { kind: "bundle" | "npm" | "command"; detail: string; version?: string };
   signature?: SignatureReport;
+  /** SHA-256 of the bundle's bytes, when it comes from one: a changed bundle is another launch. */
+  contentHash?: string;
+  /** What to show instead of the real values: arguments and environment with secrets masked, the rest as written. */
+  display?: { args: string[]; env: Record<string, string> };
 }
 
 /** consentHash is what a consent is recorded against: the command, its arguments and the environment's names. */
-export function consentHash(l: Pick<Launch, "command" | "args" | "env">): string {
+export function consentHash(
+  l: Pick<Launch, "command" | "args" | "env"> & Partial<Pick<Launch, "sensitiveEnv" | "origin" | "contentHash">>,
+): string {
+  // Secret values are not part of it (changing a key does not ask again); everything else that decides what runs is.
+  const env = Object.keys(l.env)
+    .sort()
+    .map((k) => [k, l.sensitiveEnv?.includes(k) ? null : l.env[k]]);
   return createHash("sha256")
-    .update(JSON.stringify([l.command, l.args, Object.keys(l.env).sort()]))
+    .update(JSON.stringify([l.command, l.args, env, l.origin?.kind ?? null, l.origin?.detail ?? null, l.contentHash ?? null]))
     .digest("hex");
 }
 
@@ -144,20 +154,37 @@ export function launchOfManifest(
   const cfg = manifest.server.mcp_config;
   const platform = (cfg.platform_overrides as Record<string, Partial<typeof cfg>> | undefined)?.[process.platform];
   const command = String(substitute(platform?.command ?? cfg.command, dir, config));
-  const args = (platform?.args ?? cfg.args ?? []).flatMap((a) => substitute(a, dir, config));
+  const rawArgs = platform?.args ?? cfg.args ?? [];
+  const args = rawArgs.flatMap((a) => substitute(a, dir, config));
   const env: Record<string, string> = {};
   const sensitiveKeys = new Set(
     Object.entries(manifest.user_config ?? {})
       .filter(([, o]) => o.sensitive)
       .map(([k]) => k),
   );
+  // For the screen and logs: the same substitutions with every sensitive value replaced by asterisks.
+  const shown = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, sensitiveKeys.has(k) ? "********" : v]));
+  const usesSecret = (text: string) => [...text.matchAll(/\$\{user_config\.([A-Za-z0-9_-]+)\}/g)].some((m) => sensitiveKeys.has(m[1]!));
   const sensitiveEnv: string[] = [];
+  const displayEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(platform?.env ?? cfg.env ?? {})) {
     const s = substitute(v, dir, config);
     env[k] = Array.isArray(s) ? s.join(" ") : s;
-    if ([...v.matchAll(/\$\{user_config\.([A-Za-z0-9_-]+)\}/g)].some((m) => sensitiveKeys.has(m[1]!))) sensitiveEnv.push(k);
+    const d = substitute(v, dir, shown);
+    displayEnv[k] = Array.isArray(d) ? d.join(" ") : d;
+    if (usesSecret(v)) sensitiveEnv.push(k);
   }
-  return { name: manifest.name, command, args, env, sensitiveEnv, origin, signature };
+  const secretArgs = rawArgs.some(usesSecret);
+  return {
+    name: manifest.name,
+    command,
+    args,
+    env,
+    sensitiveEnv,
+    origin,
+    signature,
+    ...(secretArgs || sensitiveEnv.length ? { display: { args: rawArgs.flatMap((a) => substitute(a, dir, shown)), env: displayEnv } } : {}),
+  };
 }
 
 /** wrap breaks text into lines of at most `width` columns, cutting long words too: nothing is ever truncated. */
@@ -197,11 +224,22 @@ export function visible(text: string): string {
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
     out +=
-      c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x2028 && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069) ||
+      c === 0x061c ||
+      c === 0xfeff
         ? `\\u{${c.toString(16)}}`
         : ch;
   }
   return out;
+}
+
+/** commandLine is the command as shown and logged: quoted, control characters visible, secrets masked. */
+export function commandLine(l: Launch): string {
+  return [l.command, ...(l.display?.args ?? l.args)].map(shellQuote).join(" ");
 }
 
 /** describeLaunch is the SEP-1024 screen: the exact command, untruncated, the environment names, origin, signature, warning. */
@@ -225,13 +263,16 @@ export function describeLaunch(l: Launch, width = 80): string {
     );
   }
   out.push("", "It will run this command, exactly:");
-  out.push(...wrap([l.command, ...l.args].map(shellQuote).join(" "), width, "    "));
+  out.push(...wrap(commandLine(l), width, "    "));
   const names = Object.keys(l.env);
   if (names.length) {
     out.push("", "with these environment variables:");
-    for (const k of names)
-      out.push(...wrap(`${visible(k)}=${l.sensitiveEnv.includes(k) ? "******** (hidden)" : visible(l.env[k]!)}`, width, "    "));
+    for (const k of names) {
+      const value = l.display?.env[k] ?? (l.sensitiveEnv.includes(k) ? "******** (hidden)" : l.env[k]!);
+      out.push(...wrap(`${visible(k)}=${visible(value)}`, width, "    "));
+    }
   }
+  if (l.display) out.push("", "(******** stands for the secret values you entered.)");
   out.push(
     "",
     ...wrap(

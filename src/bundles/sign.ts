@@ -178,20 +178,79 @@ export async function verifyBundle(file: Uint8Array, o: VerifyOptions = {}): Pro
   if (!split.pkcs7) return { status: "unsigned", reason: "the bundle carries no signature block" };
   const content = split.content;
   const signedInfo = { bytes: content.length, sha256: createHash("sha256").update(content).digest("hex") };
+  try {
+    return await verifySigned(split.pkcs7, content, signedInfo, o);
+  } catch (err) {
+    // Nothing a hostile block holds may throw out of here: anything unexpected is a block we cannot read.
+    return { status: "malformed", reason: `the signature block cannot be checked (${(err as Error).message})`, signed: signedInfo };
+  }
+}
+
+const DIGESTS: Record<string, string> = {
+  "2.16.840.1.101.3.4.2.1": "sha256",
+  "2.16.840.1.101.3.4.2.2": "sha384",
+  "2.16.840.1.101.3.4.2.3": "sha512",
+};
+const OID_BASIC_CONSTRAINTS = "2.5.29.19";
+const OID_KEY_USAGE = "2.5.29.15";
+const OID_EXT_KEY_USAGE = "2.5.29.37";
+const OID_CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
+const OID_ANY_EKU = "2.5.29.37.0";
+
+/** extension finds a certificate extension's parsed value by OID. */
+function extension(c: pkijs.Certificate, oid: string): unknown {
+  return c.extensions?.find((e) => e.extnID === oid)?.parsedValue;
+}
+
+/** canIssue: a certificate may sign others only as a CA (basicConstraints CA:TRUE), within its path length, with keyCertSign. */
+function canIssue(c: pkijs.Certificate, below: number): string | undefined {
+  const bc = extension(c, OID_BASIC_CONSTRAINTS) as
+    | { cA?: boolean; pathLenConstraint?: number | { valueBlock?: { valueDec?: number } } }
+    | undefined;
+  if (!bc?.cA) return "is not a CA (basicConstraints CA:TRUE is missing)";
+  const len = typeof bc.pathLenConstraint === "number" ? bc.pathLenConstraint : bc.pathLenConstraint?.valueBlock?.valueDec;
+  if (typeof len === "number" && below > len) return `allows ${len} CA certificates below it, not ${below}`;
+  const ku = extension(c, OID_KEY_USAGE) as { valueBlock?: { valueHexView?: Uint8Array } } | undefined;
+  const bits = ku?.valueBlock?.valueHexView;
+  if (bits && !(bits[0]! & 0x04)) return "may not sign certificates (keyUsage lacks keyCertSign)";
+  return undefined;
+}
+
+async function verifySigned(
+  der: Uint8Array,
+  content: Uint8Array,
+  signedInfo: { bytes: number; sha256: string },
+  o: VerifyOptions,
+): Promise<SignatureReport> {
   let sd: pkijs.SignedData;
   try {
-    const ci = pkijs.ContentInfo.fromBER(split.pkcs7 as Uint8Array<ArrayBuffer>);
+    const ci = pkijs.ContentInfo.fromBER(der as Uint8Array<ArrayBuffer>);
     if (ci.contentType !== OID_SIGNED_DATA)
       return { status: "malformed", reason: "the block is not PKCS#7 SignedData", signed: signedInfo };
     sd = new pkijs.SignedData({ schema: ci.content });
   } catch (err) {
     return { status: "malformed", reason: `the block is not readable PKCS#7 (${(err as Error).message})`, signed: signedInfo };
   }
-  const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-  if (sd.signerInfos.length !== 1)
-    return { status: "invalid", reason: `${sd.signerInfos.length} signers; exactly one is expected`, signed: signedInfo };
+  const invalid = (reason: string): SignatureReport => ({ status: "invalid", reason, signed: signedInfo });
+  // Detached only: a signature that carries its own content signs that content, not this bundle.
+  if (sd.encapContentInfo.eContent) return invalid("the signature carries its own content instead of signing the bundle (not detached)");
+  if (sd.encapContentInfo.eContentType !== OID_DATA) return invalid("the signature is not over data (eContentType)");
+  if (sd.signerInfos.length !== 1) return invalid(`${sd.signerInfos.length} signers; exactly one is expected`);
+  const si = sd.signerInfos[0]!;
+  const digestName = DIGESTS[si.digestAlgorithm.algorithmId];
+  if (!digestName) return invalid(`digest algorithm ${si.digestAlgorithm.algorithmId} is not accepted (SHA-256, -384 or -512)`);
+  // The signed attributes must name this content and carry its digest, computed here, not taken on trust.
+  const attrs = si.signedAttrs?.attributes;
+  if (!attrs) return invalid("the signature has no signed attributes (contentType, messageDigest)");
+  const ct = attrs.find((a) => a.type === OID_CONTENT_TYPE)?.values[0] as { valueBlock?: { toString(): string } } | undefined;
+  if (!ct || (ct as unknown as asn1js.ObjectIdentifier).valueBlock.toString() !== OID_DATA)
+    return invalid("the contentType attribute is not data");
+  const md = attrs.find((a) => a.type === OID_MESSAGE_DIGEST)?.values[0] as asn1js.OctetString | undefined;
+  const expected = createHash(digestName).update(content).digest();
+  if (!md || !Buffer.from(md.valueBlock.valueHexView).equals(expected))
+    return invalid("the signature does not match the bundle's bytes (tampered?)");
+  const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).slice(0, 10);
   const at = o.at ?? new Date();
-  // 1. The signature over these exact bytes (messageDigest and the signed attributes), by the certificate it names.
   let signerCert: pkijs.Certificate | undefined;
   try {
     const r = await sd.verify({
@@ -201,39 +260,72 @@ export async function verifyBundle(file: Uint8Array, o: VerifyOptions = {}): Pro
       checkChain: false,
       checkDate: at,
     });
-    if (!r.signatureVerified)
-      return { status: "invalid", reason: "the signature does not match the bundle's bytes (tampered?)", signed: signedInfo };
+    if (!r.signatureVerified) return invalid("the signature does not match the bundle's bytes (tampered?)");
     signerCert = r.signerCertificate ?? undefined;
   } catch (err) {
-    const e = err as { message?: string; code?: number };
-    return { status: "invalid", reason: `the signature does not verify (${e.message ?? String(err)})`, signed: signedInfo };
+    const e = err as { message?: string };
+    return invalid(`the signature does not verify (${e.message ?? String(err)})`);
   }
-  if (!signerCert) return { status: "invalid", reason: "the signer's certificate is not in the block", signed: signedInfo };
+  if (!signerCert) return invalid("the signer's certificate is not in the block");
   const leaf = new X509Certificate(Buffer.from(signerCert.toSchema().toBER(false)));
-  const pool = certs.map((c) => new X509Certificate(Buffer.from(c.toSchema().toBER(false))));
-  const anchors = (o.trusted ?? rootCertificates).flatMap((p) => pemBlocks(p)).map((d) => new X509Certificate(Buffer.from(d)));
+  const byFingerprint = new Map<string, pkijs.Certificate>();
+  const pool = certs.map((c) => {
+    const x = new X509Certificate(Buffer.from(c.toSchema().toBER(false)));
+    byFingerprint.set(x.fingerprint256, c);
+    return x;
+  });
+  const explicitAnchors = o.trusted !== undefined;
+  const anchorCerts = (o.trusted ?? rootCertificates).flatMap((p) => pemBlocks(p));
+  const anchors = anchorCerts.map((d) => {
+    const x = new X509Certificate(Buffer.from(d));
+    byFingerprint.set(x.fingerprint256, toCert(d));
+    return x;
+  });
   const signingTime = attributeTime(sd);
   const base: SignatureReport = { status: "signed", signed: signedInfo, signer: describe(leaf), signingTime };
-  // 2. The chain: from the signer up through the block's certificates to a trust anchor, each link's signature checked.
+  // The signer's purpose: with an EKU, it must allow code signing; without one, only anchors given explicitly vouch
+  // for it (a web server's certificate from the system store does not sign software).
+  const eku = (extension(signerCert, OID_EXT_KEY_USAGE) as { keyPurposes?: string[] } | undefined)?.keyPurposes;
+  if (eku && !eku.includes(OID_CODE_SIGNING) && !eku.includes(OID_ANY_EKU))
+    return { ...base, status: "invalid", reason: "the signer's certificate is not for code signing (extendedKeyUsage)" };
+  if (!eku && !explicitAnchors)
+    return {
+      ...base,
+      status: "untrusted",
+      reason: "the signer's certificate does not say it is for code signing; pass the anchors that vouch for it (--ca)",
+    };
+  const subjects = (chain: X509Certificate[]) => chain.map((c) => c.subject.replace(/\n/g, ", "));
   const chain: X509Certificate[] = [leaf];
   for (let depth = 0; depth < 8; depth++) {
     const cur = chain[chain.length - 1]!;
     const anchor = anchors.find((a) => cur.checkIssued(a) && cur.verify(a.publicKey));
+    const next =
+      anchor ??
+      pool.find(
+        (c) =>
+          c.fingerprint256 !== cur.fingerprint256 &&
+          !chain.some((x) => x.fingerprint256 === c.fingerprint256) &&
+          cur.checkIssued(c) &&
+          cur.verify(c.publicKey),
+      );
+    if (!next) break;
+    if (next.fingerprint256 !== cur.fingerprint256) {
+      const problem = canIssue(byFingerprint.get(next.fingerprint256)!, chain.length - 1);
+      if (problem)
+        return { ...base, status: "invalid", reason: `${next.subject.replace(/\n/g, ", ")} ${problem}`, chain: subjects([...chain, next]) };
+      chain.push(next);
+    }
     if (anchor) {
-      if (anchor.fingerprint256 !== cur.fingerprint256) chain.push(anchor);
       const expired = chain.find((c) => new Date(c.validTo) < at || new Date(c.validFrom) > at);
       if (expired)
         return {
           ...base,
           status: "invalid",
           reason: `${expired.subject.replace(/\n/g, ", ")} is outside its validity dates`,
-          chain: chain.map((c) => c.subject.replace(/\n/g, ", ")),
+          chain: subjects(chain),
         };
-      return { ...base, chain: chain.map((c) => c.subject.replace(/\n/g, ", ")) };
+      return { ...base, chain: subjects(chain) };
     }
-    const next = pool.find((c) => c.fingerprint256 !== cur.fingerprint256 && cur.checkIssued(c) && cur.verify(c.publicKey));
-    if (!next) break;
-    chain.push(next);
   }
   const selfSigned = leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey);
   return {
@@ -242,7 +334,7 @@ export async function verifyBundle(file: Uint8Array, o: VerifyOptions = {}): Pro
     reason: selfSigned
       ? "the signer's certificate is self-signed and not among the trust anchors"
       : "the signer's certificate does not chain to a trust anchor",
-    chain: chain.map((c) => c.subject.replace(/\n/g, ", ")),
+    chain: subjects(chain),
   };
 }
 

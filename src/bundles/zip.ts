@@ -45,6 +45,14 @@ export function checkEntryName(name: string): string | undefined {
   if (name.startsWith("/")) return "an absolute path";
   if (/^[A-Za-z]:/.test(name)) return "a drive letter";
   if (name.split("/").some((seg) => seg === "..")) return 'a ".." segment (path traversal)';
+  // "./a", "a//b" and "a/./b" name the same file as "a" or "a/b" to a file system, so they would dodge the duplicate check.
+  if (
+    name
+      .replace(/\/$/, "")
+      .split("/")
+      .some((seg) => seg === "" || seg === ".")
+  )
+    return 'an empty or "." segment';
   return undefined;
 }
 
@@ -70,6 +78,7 @@ export function readZip(zip: Uint8Array, limits: ZipLimits = {}): ZipEntry[] {
   if (cdOffset + cdSize > eocd) throw bad("the central directory lies outside the archive");
   const out: ZipEntry[] = [];
   const names = new Set<string>();
+  const offsets = new Set<number>();
   let total = 0;
   let p = cdOffset;
   for (let n = 0; n < count; n++) {
@@ -98,9 +107,21 @@ export function readZip(zip: Uint8Array, limits: ZipLimits = {}): ZipEntry[] {
     if (isDir) continue;
     total += size;
     if (total > maxTotal) throw bad(`the archive unpacks to more than ${maxTotal} bytes (a ZIP bomb?)`);
+    if (total > 64 * 1024 * 1024 && total > zip.length * maxRatio)
+      throw bad(`the archive unpacks to over ${maxRatio} times its size (a ZIP bomb?)`);
     if (size > 1024 * 1024 && size > packed * maxRatio)
       throw bad(`${name}: ${size} bytes from ${packed} packed (ratio over ${maxRatio}: a ZIP bomb?)`);
     if (localOffset + 30 > cdOffset || view.getUint32(localOffset, true) !== LOCAL) throw bad(`${name}: its local header is damaged`);
+    // Readers that walk local headers must see the same file: same name, same method; and no two entries share data.
+    const localNameLen = view.getUint16(localOffset + 26, true);
+    if (
+      view.getUint16(localOffset + 8, true) !== method ||
+      localNameLen !== nameLen ||
+      !zip.subarray(localOffset + 30, localOffset + 30 + localNameLen).every((b, k) => b === zip[p - nameLen - extraLen - commentLen + k])
+    )
+      throw bad(`${name}: its local header names another file or method than the central directory`);
+    if (offsets.has(localOffset)) throw bad(`${name}: shares its data with another entry`);
+    offsets.add(localOffset);
     const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
     if (dataStart + packed > cdOffset) throw bad(`${name}: its data runs past the archive`);
     const raw = zip.subarray(dataStart, dataStart + packed);
@@ -132,7 +153,37 @@ export function readZip(zip: Uint8Array, limits: ZipLimits = {}): ZipEntry[] {
     }
     out.push({ name, data, ...(link ? { link: true } : {}), ...(unixMode & 0o777 ? { mode: unixMode & 0o777 } : {}) });
   }
+  checkLinks(out);
   return out;
+}
+
+/**
+ * checkLinks: a link's target was checked by name alone, which holds only if no path goes through another link —
+ * otherwise "p -> ." and "p/p/p/x -> ../../.." really point outside. So nothing may sit under a link, and a link
+ * may not point at (or through) another link.
+ */
+function checkLinks(entries: ZipEntry[]): void {
+  const links = new Set(entries.filter((e) => e.link).map((e) => e.name.replace(/\/+$/, "")));
+  if (links.size === 0) return;
+  const throughLink = (path: string) => {
+    const segs = path.split("/");
+    for (let i = 1; i <= segs.length; i++) if (links.has(segs.slice(0, i).join("/"))) return segs.slice(0, i).join("/");
+    return undefined;
+  };
+  for (const e of entries) {
+    const name = e.name.replace(/\/+$/, "");
+    const parent = name.split("/").slice(0, -1).join("/");
+    const via = parent ? throughLink(parent) : undefined;
+    if (via) throw bad(`${e.name} lies under the link ${via}; links may not stand for folders in a bundle`);
+    if (!e.link) continue;
+    const dir = name.split("/").slice(0, -1);
+    for (const seg of new TextDecoder().decode(e.data).split("/")) {
+      if (seg === "..") dir.pop();
+      else if (seg !== "." && seg !== "") dir.push(seg);
+    }
+    const target = throughLink(dir.join("/"));
+    if (target) throw bad(`${e.name} points at the link ${target}; links to links are not allowed`);
+  }
 }
 
 /** writeZip builds a ZIP (deflate, fixed timestamps so the same files give the same bytes); `modes` keeps exec bits. */

@@ -14,6 +14,7 @@ import {
   unpackBundle,
   unsignBundle,
   verifyBundle,
+  visible,
 } from "../bundles/index.js";
 
 export function addBundleCommands(program: Command): void {
@@ -55,7 +56,7 @@ export function addBundleCommands(program: Command): void {
       program
         .configureOutput()
         .writeOut?.(
-          `${file}: ${dropped.length} files dropped${dropped.length ? ` (${dropped.slice(0, 10).join(", ")}${dropped.length > 10 ? ", ..." : ""})` : ""}, ${before.length} → ${bytes.length} bytes\n`,
+          `${file}: ${dropped.length} files dropped${dropped.length ? ` (${dropped.slice(0, 10).map(visible).join(", ")}${dropped.length > 10 ? ", ..." : ""})` : ""}, ${before.length} → ${bytes.length} bytes\n`,
         );
     });
 
@@ -111,7 +112,7 @@ export function addBundleCommands(program: Command): void {
             ]
           : []),
       ];
-      program.configureOutput().writeOut?.(`${lines.join("\n")}\n`);
+      program.configureOutput().writeOut?.(`${lines.map(visible).join("\n")}\n`);
     });
 
   bundle

@@ -12,7 +12,9 @@ import {
   install,
   launchOfManifest,
   readBundle,
-  shellQuote,
+  commandLine,
+  verifyBundle,
+  visible,
   uninstall,
   unpackBundle,
   type ClientName,
@@ -114,19 +116,19 @@ export function addInstallCommands(program: Command, write: (s: string) => void)
               for (const [key, opt] of Object.entries(options)) {
                 if (answers[key] !== undefined) continue;
                 const hint = opt.default !== undefined && !opt.sensitive ? ` [${String(opt.default)}]` : opt.required ? " (required)" : "";
-                const q = `${opt.title} — ${opt.description}${hint}: `;
+                const q = visible(`${opt.title} — ${opt.description}${hint}: `);
                 answers[key] = opt.sensitive ? await term.hidden(q) : await term.line(q);
               }
               return answers;
             },
             async confirm(launch: Launch) {
-              process.stderr.write(`${describeLaunch(launch, width)}\n`);
+              process.stderr.write(`\u001b[0m${describeLaunch(launch, width)}\n`);
               if (!term.tty) {
                 if (!o.yes) {
                   process.stderr.write("Not on a terminal: pass --yes to approve (the command above is the record of it).\n");
                   return false;
                 }
-                process.stderr.write(`Approved with --yes: ${[launch.command, ...launch.args].map(shellQuote).join(" ")}\n`);
+                process.stderr.write(`Approved with --yes: ${commandLine(launch)}\n`);
                 return true;
               }
               const typed = await term.line(`Type the server's name (${launch.name}) to install it, anything else cancels: `);
@@ -153,26 +155,51 @@ export function addInstallCommands(program: Command, write: (s: string) => void)
 
   program
     .command("run")
-    .description("run a bundle's server over stdio (unpacked to a temporary folder; the command is printed first)")
+    .description(
+      "run a bundle's server over stdio, after showing exactly what will run and getting approval (unpacked to a temporary folder)",
+    )
     .argument("<bundle>", "the .mcpb")
     .option("--set <key=value...>", "user_config answers")
+    .option("--ca <pem...>", "trust anchors for the bundle's signature instead of the system's")
+    .option("--yes", "approve without typing the name; only when not on a terminal (hosts, scripts), and the command is logged")
     .addHelpText("after", "\nExample:\n  trellis run my-server.mcpb --set api_key=...")
-    .action(async (file: string, o: { set?: string[] }) => {
+    .action(async (file: string, o: { set?: string[]; ca?: string[]; yes?: boolean }) => {
+      const term = terminal();
+      if (o.yes && term.tty) throw new Error("--yes is for scripts; on a terminal, type the server's name to approve");
       const bytes = new Uint8Array(await readFile(file));
       const b = readBundle(bytes);
       if (b.problems.length)
         throw new Error(`the bundle's manifest is not valid: ${b.problems.map((p) => `#${p.pointer} ${p.message}`).join("; ")}`);
+      const signature = await verifyBundle(bytes, { trusted: o.ca ? await Promise.all(o.ca.map((p) => readFile(p, "utf8"))) : undefined });
+      if (signature.status === "invalid" || signature.status === "malformed")
+        throw new Error(`the bundle's signature is ${signature.status}: ${signature.reason ?? ""}`);
       const dir = await mkdtemp(join(tmpdir(), "trellis-run-"));
-      await unpackBundle(bytes, join(dir, "b"));
-      const set = Object.fromEntries((o.set ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-      const launch = launchOfManifest(b.manifest, join(dir, "b"), checkUserConfig(b.manifest.user_config, set, join(dir, "b")), {
-        kind: "bundle",
-        detail: file,
-      });
-      process.stderr.write(`trellis run: ${[launch.command, ...launch.args].map(shellQuote).join(" ")}\n`);
-      const child = spawn(launch.command, launch.args, { stdio: "inherit", env: { ...process.env, ...launch.env } });
-      const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
-      await rm(dir, { recursive: true, force: true });
-      if (code !== 0) throw new Error(`the server exited with ${code}`);
+      try {
+        const set = Object.fromEntries((o.set ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+        const launch = launchOfManifest(
+          b.manifest,
+          join(dir, "b"),
+          checkUserConfig(b.manifest.user_config, set, join(dir, "b")),
+          { kind: "bundle", detail: file },
+          signature,
+        );
+        process.stderr.write(
+          `\u001b[0m${describeLaunch(launch, Math.max(40, process.stderr.columns ?? 80)).replace("Install the local MCP server", "Run the local MCP server")}\n`,
+        );
+        const approved = term.tty
+          ? (await term.line(`Type the server's name (${launch.name}) to run it, anything else cancels: `)) === launch.name
+          : o.yes === true;
+        if (!approved)
+          throw new Error(
+            term.tty ? "cancelled: nothing was run" : "not on a terminal: pass --yes to run it (the command above is the record)",
+          );
+        process.stderr.write(`trellis run: ${commandLine(launch)}\n`);
+        await unpackBundle(bytes, join(dir, "b"));
+        const child = spawn(launch.command, launch.args, { stdio: "inherit", env: { ...process.env, ...launch.env } });
+        const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+        if (code !== 0) throw new Error(`the server exited with ${code}`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 }

@@ -78,7 +78,7 @@ test("interop: a bundle packed by mcpb is read, validated and unpacked by Trelli
     // ... and run by Trellis: `trellis run` serves it over stdio.
     const client = new McpClient({ name: "host", version: "1" });
     const cli = fileURLToPath(new URL("../../bundle/cli.js", import.meta.url));
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, "run", join(dir, "m.mcpb")] }));
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, "run", join(dir, "m.mcpb"), "--yes"] }));
     assert.equal(((await client.callTool("echo", { text: "from mcpb" })).content[0] as { text: string }).text, "echo: from mcpb");
     await client.close();
   } finally {
@@ -119,6 +119,17 @@ test("hostile bundles are refused before anything is written, each with the reas
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  // Links through links: "p -> ." then "p/p/p/esc -> ../../.." would really point three levels up.
+  const chain = hostile({ p: link("."), "p/p/p/esc": link("../../..") });
+  await assert.rejects(async () => readBundle(chain), /lies under the link p|links to links/);
+  const toLink = hostile({ "server/a": link("index.js"), "server/b": link("a") });
+  await assert.rejects(async () => readBundle(toLink), /points at the link server\/a/);
+  // Names a file system would merge, and a local header that names another file than the central directory.
+  await assert.rejects(async () => readBundle(hostile({ "./manifest.json": strToU8("{}") })), /empty or "\." segment/);
+  const swapped = hostile({ "aaaa.txt": strToU8("x") });
+  const at = Buffer.from(swapped).indexOf("aaaa.txt");
+  swapped.set(strToU8("bbbb.txt"), at);
+  await assert.rejects(async () => readBundle(swapped), /local header names another file/);
   // A link that stays inside the bundle is kept as a link, written after the files.
   const inside = hostile({ "server/main.js": [strToU8("index.js"), { os: 3, attrs: (0o120777 << 16) >>> 0 }] });
   assert.ok(readBundle(inside).entries.find((e) => e.name === "server/main.js")?.link);

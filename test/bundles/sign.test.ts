@@ -127,3 +127,63 @@ test("trellis bundle sign / verify / unsign: exit 0 on success, non-zero with th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a signature transplanted from another bundle (its bytes moved into eContent) is refused", async () => {
+  const pkijs = await import("pkijs");
+  const asn1js = await import("asn1js");
+  const { splitSignature } = await import("../../src/bundles/index.js");
+  const good = await signBundle((await packBundle(FIXTURE)).bytes, publisher);
+  const { content, pkcs7 } = splitSignature(good);
+  const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(pkcs7 as Uint8Array<ArrayBuffer>).content });
+  sd.encapContentInfo = new pkijs.EncapsulatedContentInfo({
+    eContentType: "1.2.840.113549.1.7.1",
+    eContent: new asn1js.OctetString({ valueHex: content as Uint8Array<ArrayBuffer> }),
+  });
+  const der = new Uint8Array(
+    new pkijs.ContentInfo({ contentType: "1.2.840.113549.1.7.2", content: sd.toSchema(true) }).toSchema().toBER(false),
+  );
+  const evil = joinSignature(readFileSync(join(CERTS, "README.md")), der);
+  const r = await verifyBundle(evil, { trusted: CA });
+  assert.equal(r.status, "invalid");
+  assert.match(r.reason!, /not detached/);
+});
+
+test("a certificate that is not a CA cannot vouch for another; a certificate not for code signing does not sign bundles", async () => {
+  const { bytes } = await packBundle(FIXTURE);
+  // The publisher (CA:FALSE) "issuing" a certificate is refused however the names line up.
+  const dir = mkdtempSync(join(tmpdir(), "trellis-ca-"));
+  try {
+    const sh = (cmd: string) =>
+      new Promise<void>((resolve, reject) => execFile("sh", ["-c", cmd], { cwd: dir }, (e) => (e ? reject(e) : resolve())));
+    // An end-entity certificate without keyUsage (so name and key checks alone would let it issue)...
+    await sh(
+      `openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout e.key -out e.csr -subj "/CN=Some End Entity" 2>/dev/null && printf "extendedKeyUsage=codeSigning\\n" > e.ext && openssl x509 -req -in e.csr -CA ${join(CERTS, "intermediate.pem")} -CAkey ${join(CERTS, "intermediate.key")} -set_serial 8 -out e.pem -days 30 -extfile e.ext 2>/dev/null`,
+    );
+    // ... "issues" one in a name of its choosing.
+    await sh(
+      `openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout m.key -out m.csr -subj "/CN=Anthropic PBC" 2>/dev/null && openssl x509 -req -in m.csr -CA e.pem -CAkey e.key -set_serial 9 -out m.pem -days 30 -extfile e.ext 2>/dev/null`,
+    );
+    const forged = await signBundle(bytes, {
+      certificate: readFileSync(join(dir, "m.pem"), "utf8"),
+      privateKey: readFileSync(join(dir, "m.key"), "utf8"),
+      intermediates: [readFileSync(join(dir, "e.pem"), "utf8"), pem("intermediate.pem")],
+    });
+    const r = await verifyBundle(forged, { trusted: CA });
+    assert.equal(r.status, "invalid");
+    assert.match(r.reason!, /Some End Entity is not a CA/);
+    // A server certificate (EKU serverAuth) from a trusted chain does not sign software.
+    await sh(
+      `openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout w.key -out w.csr -subj "/CN=www.example.com" 2>/dev/null && printf "extendedKeyUsage=serverAuth\\n" > w.ext && openssl x509 -req -in w.csr -CA ${join(CERTS, "intermediate.pem")} -CAkey ${join(CERTS, "intermediate.key")} -set_serial 10 -out w.pem -days 30 -extfile w.ext 2>/dev/null`,
+    );
+    const web = await signBundle(bytes, {
+      certificate: readFileSync(join(dir, "w.pem"), "utf8"),
+      privateKey: readFileSync(join(dir, "w.key"), "utf8"),
+      intermediates: [pem("intermediate.pem")],
+    });
+    const w = await verifyBundle(web, { trusted: CA });
+    assert.equal(w.status, "invalid");
+    assert.match(w.reason!, /not for code signing/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -32,7 +32,7 @@ test("the everything example packs into a bundle mcpb validates, and trellis run
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [`${ROOT}dist/bundle/cli.js`, "run", `${ROOT}.trellis/trellis-everything.mcpb`],
+      args: [`${ROOT}dist/bundle/cli.js`, "run", `${ROOT}.trellis/trellis-everything.mcpb`, "--yes"],
     }),
   );
   const tools = await client.listAllTools();
