@@ -15,8 +15,8 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // commander is CommonJS that requires Node built-ins, which an ESM bundle cannot: it stays a plain dependency.
-  external: ["better-sqlite3", "commander"],
+  // commander and ioredis are CommonJS that require Node built-ins, which an ESM bundle cannot: plain dependencies.
+  external: ["better-sqlite3", "commander", "ioredis"],
   // yaml's Node build is CommonJS and requires "process", which an ESM bundle cannot; its browser build is the
   // same parser as plain ESM that needs nothing from the runtime.
   alias: { yaml: "./node_modules/yaml/browser/index.js" },

@@ -231,6 +231,7 @@ const PUBLIC: Record<string, string[]> = {
     "skillsServer",
   ],
   "./skills/node": ["readSkillsDirectory"],
+  "./stores/redis": ["RedisAuditSink", "RedisAuthStore", "RedisConnection", "RedisEventStore", "RedisSessionStore", "RedisStoreOptions"],
   "./bundles": [
     "BundleManifest",
     "CLIENT_NAMES",

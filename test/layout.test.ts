@@ -115,7 +115,7 @@ test("every source file that holds logic has a test mirroring its path", () => {
   const missing: string[] = [];
   for (const file of sources) {
     if (entries.has(file) || NO_LOGIC.has(file)) continue;
-    const backend = /^src\/stores\/(memory|sqlite)\//.exec(file);
+    const backend = /^src\/stores\/(memory|sqlite|redis)\//.exec(file);
     const want =
       TESTED_IN[file] ?? (backend ? `test/stores/${backend[1]}.test.ts` : `test/${relative("src", file).replace(/\.ts$/, ".test.ts")}`);
     if (!existsSync(join(root, want))) missing.push(`${file} → ${want}`);

@@ -1,0 +1,61 @@
+/**
+ * The Redis stores pass the same contract suites as memory and SQLite, against a real redis-server; and when Redis
+ * is down, a request fails at once with an error instead of hanging.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { RedisAuditSink, RedisAuthStore, RedisEventStore, RedisSessionStore } from "../../src/stores/redis/index.js";
+import { sessionStoreContract } from "./session-store.contract.js";
+import { eventStoreContract } from "./event-store.contract.js";
+import { authStoreContract, auditSinkContract } from "./auth-store.contract.js";
+import { startRedis } from "../fixtures/redis.js";
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let n = 0;
+const prefix = () => `t${process.pid}-${n++}:`;
+
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis.stop();
+});
+
+sessionStoreContract("RedisSessionStore", () => new RedisSessionStore({ redis: redis.url, prefix: prefix() }));
+eventStoreContract("RedisEventStore", () => new RedisEventStore({ redis: redis.url, prefix: prefix() }));
+authStoreContract("RedisAuthStore", () => new RedisAuthStore({ redis: redis.url, prefix: prefix() }));
+auditSinkContract("RedisAuditSink", () => new RedisAuditSink({ redis: redis.url, prefix: prefix() }));
+
+test("two stores on one Redis share records: what one node writes, another reads", async () => {
+  const p = prefix();
+  const a = new RedisAuthStore({ redis: redis.url, prefix: p });
+  const b = new RedisAuthStore({ redis: redis.url, prefix: p });
+  assert.equal(await a.add("replay", "jti", 1, Date.now() + 60_000), true);
+  assert.equal(await b.add("replay", "jti", 1, Date.now() + 60_000), false, "a replay seen by one node is seen by all");
+  await Promise.all([
+    ...Array.from({ length: 10 }, () => a.update<{ n: number }>("family", "f", (c) => ({ n: (c?.n ?? 0) + 1 }))),
+    ...Array.from({ length: 10 }, () => b.update<{ n: number }>("family", "f", (c) => ({ n: (c?.n ?? 0) + 1 }))),
+  ]);
+  assert.deepEqual(await a.get("family", "f"), { n: 20 }, "updates from two processes' connections are not lost");
+  const e1 = new RedisEventStore({ redis: redis.url, prefix: p });
+  const e2 = new RedisEventStore({ redis: redis.url, prefix: p });
+  for (let i = 1; i <= 3; i++) await e1.append("s", "st", i, { jsonrpc: "2.0", method: "m", params: { i } });
+  assert.deepEqual(
+    (await e2.replay("s", "st", 1))!.map((e) => e.seq),
+    [2, 3],
+    "resumed on another node",
+  );
+  for (const s of [a, b, e1, e2]) await s.close();
+});
+
+test("with Redis down, a request fails fast with an error instead of hanging", async () => {
+  const other = await startRedis();
+  const store = new RedisSessionStore({ redis: other.url, prefix: prefix() });
+  const record = { sessionId: "x", protocolVersion: "2025-11-25", clientCapabilities: {}, createdAt: 1, lastSeenAt: 1 };
+  await store.save(record);
+  await other.stop();
+  const started = Date.now();
+  await assert.rejects(store.load("x"));
+  assert.ok(Date.now() - started < 3000, "no hang");
+  await store.close();
+});
