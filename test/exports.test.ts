@@ -231,7 +231,15 @@ const PUBLIC: Record<string, string[]> = {
     "skillsServer",
   ],
   "./skills/node": ["readSkillsDirectory"],
-  "./stores/redis": ["RedisAuditSink", "RedisAuthStore", "RedisConnection", "RedisEventStore", "RedisSessionStore", "RedisStoreOptions"],
+  "./stores/redis": [
+    "RedisAuditSink",
+    "RedisAuthStore",
+    "RedisConnection",
+    "RedisEventStore",
+    "RedisSessionStore",
+    "RedisStoreOptions",
+    "RedisTaskStore",
+  ],
   "./bundles": [
     "BundleManifest",
     "CLIENT_NAMES",

@@ -4,7 +4,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { RedisAuditSink, RedisAuthStore, RedisEventStore, RedisSessionStore } from "../../src/stores/redis/index.js";
+import { RedisAuditSink, RedisAuthStore, RedisEventStore, RedisSessionStore, RedisTaskStore } from "../../src/stores/redis/index.js";
+import { taskStoreContract } from "../tasks/store.contract.js";
 import { sessionStoreContract } from "./session-store.contract.js";
 import { eventStoreContract } from "./event-store.contract.js";
 import { authStoreContract, auditSinkContract } from "./auth-store.contract.js";
@@ -25,6 +26,38 @@ sessionStoreContract("RedisSessionStore", () => new RedisSessionStore({ redis: r
 eventStoreContract("RedisEventStore", () => new RedisEventStore({ redis: redis.url, prefix: prefix() }));
 authStoreContract("RedisAuthStore", () => new RedisAuthStore({ redis: redis.url, prefix: prefix() }));
 auditSinkContract("RedisAuditSink", () => new RedisAuditSink({ redis: redis.url, prefix: prefix() }));
+taskStoreContract("RedisTaskStore", () => new RedisTaskStore({ redis: redis.url, prefix: prefix() }));
+
+test("RedisTaskStore: two nodes race for a task whose holder died; exactly one claims it", async () => {
+  const p = prefix();
+  const a = new RedisTaskStore({ redis: redis.url, prefix: p });
+  const b = new RedisTaskStore({ redis: redis.url, prefix: p });
+  const now = Date.now();
+  await a.create({
+    taskId: "t",
+    owner: "o",
+    status: "working",
+    createdAt: now,
+    lastUpdatedAt: now,
+    ttl: 60_000,
+    method: "tools/call",
+    params: {},
+    lease: { holder: "dead", until: now - 1 },
+  });
+  const wins = await Promise.all([
+    ...Array.from({ length: 5 }, () => a.claim("t", "node-a", now + 10_000, now)),
+    ...Array.from({ length: 5 }, () => b.claim("t", "node-b", now + 10_000, now)),
+  ]);
+  const holder = (await a.load("t"))!.lease!.holder;
+  assert.ok(holder === "node-a" || holder === "node-b");
+  assert.ok(wins.filter(Boolean).length >= 1);
+  assert.ok(
+    wins.every((w, i) => !w || (i < 5 ? "node-a" : "node-b") === holder),
+    "only the holder's claims succeeded",
+  );
+  await a.close();
+  await b.close();
+});
 
 test("two stores on one Redis share records: what one node writes, another reads", async () => {
   const p = prefix();

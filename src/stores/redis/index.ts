@@ -6,4 +6,5 @@ export { RedisSessionStore } from "./session-store.js";
 export { RedisEventStore } from "./event-store.js";
 export { RedisAuthStore } from "./auth-store.js";
 export { RedisAuditSink } from "./audit-sink.js";
+export { RedisTaskStore } from "./task-store.js";
 export type { RedisConnection, RedisStoreOptions } from "./options.js";
