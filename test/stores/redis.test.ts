@@ -92,3 +92,45 @@ test("with Redis down, a request fails fast with an error instead of hanging", a
   assert.ok(Date.now() - started < 3000, "no hang");
   await store.close();
 });
+
+test("serveHttp({ redis }): two nodes on one Redis serve one session — started on one, continued on the other", async () => {
+  const { McpServer } = await import("../../src/server/index.js");
+  const { serveHttp } = await import("../../src/transports/http/index.js");
+  const make = () => {
+    const s = new McpServer({ name: "node", version: "1" });
+    s.registerTool("where", {}, () => "here");
+    return s;
+  };
+  const a = await serveHttp(make(), { redis: redis.url });
+  const b = await serveHttp(make(), { redis: redis.url });
+  const post = (url: string, body: unknown, session?: string) =>
+    fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+        ...(session ? { "mcp-session-id": session } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  try {
+    const init = await post(a.url, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+    });
+    const session = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    assert.ok(session);
+    assert.equal((await post(a.url, { jsonrpc: "2.0", method: "notifications/initialized" }, session)).status, 202);
+    const onB = await post(b.url, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "where", arguments: {} } }, session);
+    assert.equal(onB.status, 200);
+    const text = await onB.text();
+    assert.match(text, /"text":"here"/);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -26,14 +26,19 @@ export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStor
    * Where resumable SSE events are kept: an EventStore, "memory", or "sqlite" (the default, a file under
    * .trellis/ so streams can be resumed across restarts; stateless servers keep none).
    */
-  eventStore?: EventStore | "memory" | "sqlite";
+  eventStore?: EventStore | "memory" | "sqlite" | "redis";
   /**
    * Where sessions are recorded so they survive a restart: a SessionStore, "memory" (they do not), or
    * "sqlite" (the default, beside the events). Stateless servers keep none.
    */
-  sessionStore?: SessionStore | "memory" | "sqlite";
+  sessionStore?: SessionStore | "memory" | "sqlite" | "redis";
   /** SQLite file used by the "sqlite" stores. Default ".trellis/trellis.db". */
   database?: string;
+  /**
+   * A Redis URL: with it, the default stores are Redis instead of SQLite (sessions and resumable streams shared by
+   * every process on that Redis). The one option that moves a server from SQLite to Redis.
+   */
+  redis?: string;
   /**
    * How long a client may take to send a request's headers, in ms. Default 10 000 (Node's own is 60 000): a
    * client that trickles them holds a socket no longer than this.
@@ -145,14 +150,23 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   } else if (server instanceof McpServer) {
     let eventStore: EventStore | undefined;
     let sessionStore: SessionStore | undefined;
-    const events = options.eventStore ?? "sqlite";
-    const sessions = options.sessionStore ?? "sqlite";
+    const fallback = options.redis ? "redis" : "sqlite";
+    const events = options.eventStore ?? fallback;
+    const sessions = options.sessionStore ?? fallback;
+    if ((events === "redis" || sessions === "redis") && !options.redis)
+      throw misuse('serveHttp: "redis" stores need the redis option (a redis:// URL)');
     if (!options.stateless) {
-      if (events === "sqlite") {
+      if (events === "redis") {
+        const { RedisEventStore } = await import("../../stores/redis/event-store.js");
+        owned.push((eventStore = new RedisEventStore({ redis: options.redis })));
+      } else if (events === "sqlite") {
         const { SqliteEventStore } = await import("../../stores/sqlite/event-store.js");
         owned.push((eventStore = new SqliteEventStore({ filename: options.database })));
       } else if (events !== "memory") eventStore = events;
-      if (sessions === "sqlite") {
+      if (sessions === "redis") {
+        const { RedisSessionStore } = await import("../../stores/redis/session-store.js");
+        owned.push((sessionStore = new RedisSessionStore({ redis: options.redis })));
+      } else if (sessions === "sqlite") {
         const { SqliteSessionStore } = await import("../../stores/sqlite/session-store.js");
         owned.push((sessionStore = new SqliteSessionStore({ filename: options.database })));
       } else if (sessions !== "memory") sessionStore = sessions;
