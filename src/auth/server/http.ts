@@ -1,5 +1,6 @@
 /** Small web-standard helpers the authorization server's endpoints share: answers, forms, cookies. */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { base64url } from "jose";
 
 /** OAuth JSON answers are never cached (RFC 6749 section 5.1). */
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
@@ -94,19 +95,12 @@ export function escapeHtml(s: string): string {
 }
 
 export async function sha256(text: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return base64url(d);
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
 }
 
 /** randomToken: 32 random bytes, base64url. */
 export function randomToken(bytes = 32): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /** Compares two secrets in constant time (their SHA-256 digests, so lengths do not leak either). */

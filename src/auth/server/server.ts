@@ -25,7 +25,7 @@ import { SigningKeys } from "./keys.js";
 import type { AuthServerOptions, ProtectedResourceConfig } from "./options.js";
 import { errorPage, grantsPage } from "./pages.js";
 import { revoke, token } from "./token.js";
-import { Tokens, type Family } from "./tokens.js";
+import { Tokens } from "./tokens.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const SIGNING_ALGS = ["ES256", "ES384", "PS256", "RS256", "EdDSA"];
@@ -361,11 +361,6 @@ export class AuthorizationServer {
   /** recordRequest is how the MCP side reports a request that reached a handler (see auditRequests). */
   async record(event: Omit<AuditEvent, "at">): Promise<void> {
     await this.#ctx.audit(event);
-  }
-
-  /** families of a user (for tests and tools): their live refresh grants. */
-  async family(id: string): Promise<Family | undefined> {
-    return this.store.get<Family>("family", id);
   }
 
   async close(): Promise<void> {

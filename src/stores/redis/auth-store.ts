@@ -1,30 +1,26 @@
 /**
  * RedisAuthStore: the authorization server's records in Redis, shared by every node. Expiry is Redis's own; `add`
- * is SET NX; `update` is optimistic (WATCH, MULTI, EXEC, retried on conflict) on a connection of its own, one update
- * at a time per process, since a WATCH belongs to a whole connection.
+ * is SET NX; `update` is an optimistic transaction (connection.ts, Transactions).
  */
 import type { Redis } from "ioredis";
-import { TrellisError } from "../../protocol/errors.js";
 import type { AuthRecordKind, AuthStore } from "../auth-store.js";
-import { connect, ready } from "./connection.js";
+import { connect, ready, Transactions } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
 const glob = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
 export class RedisAuthStore implements AuthStore {
   readonly #redis: Redis;
-  readonly #tx: Redis;
+  readonly #tx: Transactions;
   readonly #owned: boolean;
   readonly #prefix: string;
-  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RedisStoreOptions = {}) {
     const c = connect(options);
     this.#redis = c.redis;
     this.#owned = c.owned;
     this.#prefix = c.prefix;
-    this.#tx = c.redis.duplicate();
-    this.#tx.on("error", () => {});
+    this.#tx = new Transactions(c.redis);
   }
 
   #key(kind: AuthRecordKind, id: string): string {
@@ -57,32 +53,23 @@ export class RedisAuthStore implements AuthStore {
   }
 
   update<T>(kind: AuthRecordKind, id: string, fn: (current: T | undefined) => T | undefined, expiresAt?: number): Promise<T | undefined> {
-    const run = this.#queue.then(() => this.#update(kind, id, fn, expiresAt));
-    this.#queue = run.catch(() => {});
-    return run;
-  }
-
-  async #update<T>(
-    kind: AuthRecordKind,
-    id: string,
-    fn: (current: T | undefined) => T | undefined,
-    expiresAt?: number,
-  ): Promise<T | undefined> {
-    await ready(this.#tx);
     const key = this.#key(kind, id);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      await this.#tx.watch(key);
-      const [text, ttl] = await Promise.all([this.#tx.get(key), this.#tx.pttl(key)]);
-      const next = fn(text === null ? undefined : (JSON.parse(text) as T));
-      const m = this.#tx.multi();
-      if (next === undefined) m.del(key);
-      else if (expiresAt !== undefined) m.set(key, JSON.stringify(next), "PXAT", Math.max(expiresAt, Date.now() + 1));
-      else if (ttl > 0) m.set(key, JSON.stringify(next), "PX", ttl);
-      else m.set(key, JSON.stringify(next));
-      const done = await m.exec();
-      if (done !== null) return next; // null: the key changed under the WATCH; read again
-    }
-    throw new TrellisError("INTERNAL", `the record ${kind}/${id} kept changing under 20 attempts to update it`);
+    return this.#tx.run(
+      key,
+      (text, ttl) => {
+        const next = fn(text === null ? undefined : (JSON.parse(text) as T));
+        return {
+          result: next,
+          write: (m) => {
+            if (next === undefined) m.del(key);
+            else if (expiresAt !== undefined) m.set(key, JSON.stringify(next), "PXAT", Math.max(expiresAt, Date.now() + 1));
+            else if (ttl > 0) m.set(key, JSON.stringify(next), "PX", ttl);
+            else m.set(key, JSON.stringify(next));
+          },
+        };
+      },
+      `the record ${kind}/${id}`,
+    );
   }
 
   async delete(kind: AuthRecordKind, id: string): Promise<void> {
@@ -113,7 +100,7 @@ export class RedisAuthStore implements AuthStore {
   sweep(): void {}
 
   async close(): Promise<void> {
-    await this.#tx.quit().catch(() => this.#tx.disconnect());
+    await this.#tx.close();
     if (this.#owned) await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }

@@ -3,6 +3,7 @@
  * retry), so a request gets an error at once instead of hanging; the client reconnects on its own when Redis returns.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { TrellisError } from "../../protocol/errors.js";
 import type { RedisStoreOptions } from "./options.js";
 
 export function connect(o: RedisStoreOptions = {}): { redis: Redis; owned: boolean; prefix: string } {
@@ -29,4 +30,52 @@ export async function ready(redis: Redis): Promise<void> {
     redis.once("ready", done);
     redis.once("error", fail);
   });
+}
+
+/**
+ * Transactions runs read-modify-write on one key optimistically (WATCH, read, decide, MULTI, EXEC, read again on
+ * conflict) over a connection of its own, one at a time: a WATCH belongs to a whole connection, so two on one
+ * connection would watch each other's keys.
+ */
+export class Transactions {
+  readonly #tx: Redis;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(redis: Redis) {
+    this.#tx = redis.duplicate();
+    this.#tx.on("error", () => {});
+  }
+
+  /**
+   * run reads `key` (its value and, with `ttl`, its remaining time), lets `decide` return the commands to queue —
+   * or none, to write nothing — and returns the decision's result once the write went through unchanged.
+   */
+  run<T>(
+    key: string,
+    decide: (value: string | null, ttlMs: number) => { write?: (m: ReturnType<Redis["multi"]>) => void; result: T },
+    what: string,
+  ): Promise<T> {
+    const attempt = this.#queue.then(async () => {
+      await ready(this.#tx);
+      for (let i = 0; i < 20; i++) {
+        await this.#tx.watch(key);
+        const [value, ttl] = await Promise.all([this.#tx.get(key), this.#tx.pttl(key)]);
+        const { write, result } = decide(value, ttl);
+        if (!write) {
+          await this.#tx.unwatch();
+          return result;
+        }
+        const m = this.#tx.multi();
+        write(m);
+        if ((await m.exec()) !== null) return result; // null: the key changed under the WATCH
+      }
+      throw new TrellisError("INTERNAL", `${what} kept changing under 20 attempts to update it`);
+    });
+    this.#queue = attempt.catch(() => {});
+    return attempt;
+  }
+
+  async close(): Promise<void> {
+    await this.#tx.quit().catch(() => this.#tx.disconnect());
+  }
 }

@@ -2,29 +2,26 @@
  * RedisTaskStore: tasks in Redis, shared by every node, leases included, so that a task whose node died is
  * claimed — atomically, by exactly one other node — once its lease runs out. Records are JSON strings; an owner's
  * tasks sit in a sorted set by creation time, every task in one by expiry (for sweep), unfinished ones in a set.
- * Read-modify-write (update, claim) is WATCH / MULTI / EXEC on a connection of its own, one at a time per process.
+ * Read-modify-write (update, claim) is an optimistic transaction (connection.ts, Transactions).
  */
 import type { Redis } from "ioredis";
 import { TERMINAL_STATUSES } from "../../protocol/tasks.js";
-import { TrellisError } from "../../protocol/errors.js";
 import { decodeTaskCursor, encodeTaskCursor, isExpired, type TaskPage, type TaskRecord, type TaskStore } from "../../tasks/store.js";
-import { connect, ready } from "./connection.js";
+import { connect, ready, Transactions } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
 export class RedisTaskStore implements TaskStore {
   readonly #redis: Redis;
-  readonly #tx: Redis;
+  readonly #tx: Transactions;
   readonly #owned: boolean;
   readonly #p: string;
-  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RedisStoreOptions = {}) {
     const c = connect(options);
     this.#redis = c.redis;
     this.#owned = c.owned;
     this.#p = c.prefix;
-    this.#tx = c.redis.duplicate();
-    this.#tx.on("error", () => {});
+    this.#tx = new Transactions(c.redis);
   }
 
   #task = (id: string) => `${this.#p}task:${id}`;
@@ -56,25 +53,22 @@ export class RedisTaskStore implements TaskStore {
 
   /** #change reads a task, lets `fn` decide, and writes it back unless it changed meanwhile (then reads again). */
   #change<T>(taskId: string, fn: (t: TaskRecord | undefined) => { next?: TaskRecord; result: T }): Promise<T> {
-    const run = this.#queue.then(async () => {
-      await ready(this.#tx);
-      const key = this.#task(taskId);
-      for (let attempt = 0; attempt < 20; attempt++) {
-        await this.#tx.watch(key);
-        const v = await this.#tx.get(key);
+    const key = this.#task(taskId);
+    return this.#tx.run(
+      key,
+      (v) => {
         const { next, result } = fn(v === null ? undefined : (JSON.parse(v) as TaskRecord));
-        if (!next) {
-          await this.#tx.unwatch();
-          return result;
-        }
-        const m = this.#tx.multi().set(key, JSON.stringify(next));
-        if (TERMINAL_STATUSES.has(next.status)) m.srem(this.#unfinished(), taskId);
-        if ((await m.exec()) !== null) return result;
-      }
-      throw new TrellisError("INTERNAL", `task ${taskId} kept changing under 20 attempts to update it`);
-    });
-    this.#queue = run.catch(() => {});
-    return run;
+        if (!next) return { result };
+        return {
+          result,
+          write: (m) => {
+            m.set(key, JSON.stringify(next));
+            if (TERMINAL_STATUSES.has(next.status)) m.srem(this.#unfinished(), taskId);
+          },
+        };
+      },
+      `task ${taskId}`,
+    );
   }
 
   async update(taskId: string, patch: Partial<Omit<TaskRecord, "taskId" | "owner" | "createdAt">>): Promise<void> {
@@ -146,7 +140,7 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async close(): Promise<void> {
-    await this.#tx.quit().catch(() => this.#tx.disconnect());
+    await this.#tx.close();
     if (this.#owned) await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }
