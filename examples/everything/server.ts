@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { McpServer, type ServerOptions, type TaskOptions } from "../../src/server/index.js";
 import { SqliteTaskStore } from "../../src/stores/sqlite/index.js";
+import { RedisTaskStore } from "../../src/stores/redis/index.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { StdioServerTransport } from "../../src/transports/stdio.js";
 import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
@@ -415,11 +416,16 @@ async function main(): Promise<void> {
   // Tasks live in SQLite beside the sessions and stream events, so they survive a restart.
   // --task-lease-ms: how long a running task stays claimed by this process without renewal (default 15 s).
   const leaseMs = arg("task-lease-ms");
+  // --redis URL: sessions, streams and tasks on Redis; this process is one node of a cluster (npm run cluster).
+  const redis = arg("redis");
   // --auth-server: the demo authorization server, which also records every MCP request in its audit log.
   const authServer =
     process.argv.includes("--auth-server") && !process.argv.includes("--stdio") ? await demoAuthServer(database) : undefined;
   const server = createEverythingServer({
-    tasks: { store: new SqliteTaskStore({ filename: database }), ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}) },
+    tasks: {
+      store: redis ? new RedisTaskStore({ redis }) : new SqliteTaskStore({ filename: database }),
+      ...(leaseMs ? { leaseMs: Number(leaseMs) } : {}),
+    },
     skills: await readSkillsDirectory(fileURLToPath(SKILLS_DIR)),
     apps: true,
     onRequest: authServer && auditRequests(authServer),
@@ -432,8 +438,11 @@ async function main(): Promise<void> {
   const handle = await serveHttp(server, {
     port: Number(arg("port") ?? 3000),
     stateless: process.argv.includes("--stateless"),
-    eventStore: (arg("event-store") as "sqlite" | "memory" | undefined) ?? "sqlite",
+    eventStore: (arg("event-store") as "sqlite" | "memory" | undefined) ?? (redis ? "redis" : "sqlite"),
     database,
+    redis,
+    // Behind a balancer the Host header is the balancer's: --allowed-hosts names what clients use.
+    ...(arg("allowed-hosts") ? { allowedHosts: arg("allowed-hosts")!.split(",") } : {}),
     authServer,
   });
   process.stderr.write(`trellis everything server listening on ${handle.url}\n`);

@@ -60,6 +60,8 @@ export interface OutgoingOptions {
   outgoing: Record<string, MethodSpec>;
   /** Sends a message on the session. */
   send(message: JsonRpcRequestMessage, options?: SendOptions): void;
+  /** Ids become `${idPrefix}${n}` strings where set (the transport's requestIdPrefix). */
+  idPrefix?: string;
   /** Tells the peer a request was given up (notifications/cancelled). */
   cancel(id: RequestId, reason: string): void;
   onerror?: (error: Error) => void;
@@ -78,7 +80,8 @@ export class OutgoingRequests {
   send(method: string, params: Params | undefined, options: RequestOptions): Promise<Params> {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortReason(String(signal.reason ?? "")));
-    const id = this.#nextId++;
+    const n = this.#nextId++;
+    const id: RequestId = this.#opts.idPrefix === undefined ? n : `${this.#opts.idPrefix}${n}`;
     let p: Params | undefined = params;
     if (options.onprogress || options.meta) {
       const meta = { ...(params?._meta as Params | undefined), ...options.meta, ...(options.onprogress ? { progressToken: id } : {}) };

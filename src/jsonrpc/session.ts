@@ -83,6 +83,7 @@ export class Session {
     this.#outgoing = new OutgoingRequests({
       timeoutMs: options.timeoutMs ?? 60_000,
       outgoing: options.outgoing,
+      idPrefix: transport.requestIdPrefix,
       send: (message, sendOptions) => transport.send(message, sendOptions),
       cancel: (requestId, reason) => this.notify("notifications/cancelled", { requestId, reason }),
       onerror: options.onerror,

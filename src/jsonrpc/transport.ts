@@ -49,6 +49,11 @@ export interface SendOptions {
    * handling it). Streamable HTTP sends it on that request's stream; other transports ignore it.
    */
   relatedRequestId?: RequestId;
+  /**
+   * A key that makes a server-wide notification go out once per session however many processes send it (a
+   * clustered Streamable HTTP transport skips a second send under the same key); other transports ignore it.
+   */
+  once?: string;
 }
 
 /** TransportEvents are the callbacks a session gives a transport when it starts it. */
@@ -80,4 +85,9 @@ export interface Transport {
   settle?(id: RequestId): void;
   /** The session id, for transports that have one (Streamable HTTP). */
   readonly sessionId?: string;
+  /**
+   * Where set, ids of requests sent on this transport start with it (strings instead of numbers): a clustered
+   * transport names its process here, so that an answer arriving at another process can be routed back.
+   */
+  readonly requestIdPrefix?: string;
 }

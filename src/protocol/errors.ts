@@ -75,6 +75,8 @@ export type TrellisErrorCode =
   | "RESPONSE_TOO_LARGE"
   /** Content a peer served does not match what it said about it (a digest, a size, a declared field). */
   | "VERIFICATION_FAILED"
+  /** A shared store (Redis) cannot be reached now: the request may be retried (HTTP answers 503). */
+  | "STORE_UNAVAILABLE"
   /** A fault inside Trellis or an application handler that has no better name (something threw a non-Error). */
   | "INTERNAL";
 

@@ -2,7 +2,7 @@
  * trellis-mcp/server: the server framework. Everything exported here is public API.
  * @module
  */
-export { McpServer, type ServerOptions, type ConnectOptions, type RequestRecord } from "./server.js";
+export { McpServer, type ServerOptions, type ConnectOptions, type RequestRecord, type ServerNotice } from "./server.js";
 export { ServerSession } from "./session.js";
 export {
   HandlerContext,

@@ -27,6 +27,7 @@ export function logMessage(
 /** logging/setLevel: this session's threshold from now on. */
 export const setLevel: ServerMethod = (params, { session }) => {
   session.logLevel = params.level as LoggingLevel;
+  session.onstatechange?.();
   return {};
 };
 

@@ -186,10 +186,12 @@ export const readResource: ServerMethod = async (params, { state, session, rpc }
 /** resources/subscribe and unsubscribe: per session; McpServer.notifyResourceUpdated tells the subscribers. */
 export const subscribe: ServerMethod = (params, { session }) => {
   (session.subscriptions ??= new Set()).add(params.uri as string);
+  session.onstatechange?.();
   return {};
 };
 export const unsubscribe: ServerMethod = (params, { session }) => {
   session.subscriptions?.delete(params.uri as string);
+  session.onstatechange?.();
   return {};
 };
 

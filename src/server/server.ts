@@ -14,7 +14,7 @@ import { TaskManager } from "../tasks/manager.js";
 import type { TaskOptions } from "../tasks/types.js";
 import { complete, completionsCapability } from "./completion.js";
 import { initialize, initialized, rootsListChanged } from "./lifecycle.js";
-import { loggingCapability, setLevel } from "./logging.js";
+import { loggingCapability, logMessage, setLevel } from "./logging.js";
 import {
   buildPromptEntry,
   getPromptMethod,
@@ -60,6 +60,12 @@ import {
 type Params = Record<string, unknown>;
 
 /** ServerOptions configure an McpServer. Every field is optional. */
+/** A notification for every session of a server (McpServer.relay carries it between processes). */
+export type ServerNotice =
+  | { kind: "list_changed"; list: "tools" | "resources" | "prompts" }
+  | { kind: "resource_updated"; uri: string }
+  | { kind: "log"; level: LoggingLevel; data: unknown; logger?: string };
+
 export interface ServerOptions {
   /** Instructions for the model, sent in the initialize result. */
   instructions?: string;
@@ -313,12 +319,42 @@ export class McpServer {
 
   /** notifyResourceUpdated tells every client subscribed to `uri` that it changed. */
   notifyResourceUpdated(uri: string): void {
-    for (const s of this.#sessions) if (s.subscriptions?.has(uri)) s.notify("notifications/resources/updated", { uri });
+    this.#notice({ kind: "resource_updated", uri });
   }
 
   /** log sends a log message to every connected client whose level lets it through. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
-    for (const s of this.#sessions) s.log(level, data, logger);
+    this.#notice({ kind: "log", level, data, logger });
+  }
+
+  /**
+   * relay is set by a transport that spreads one server over several processes (serveHttp with `redis`): server-wide
+   * notifications go to it instead of to this process's sessions, and it hands them to `notifySessions` in every
+   * process, so that sessions held elsewhere hear them too. Leave it unset otherwise.
+   */
+  relay?: (notice: ServerNotice) => void;
+
+  #notice(notice: ServerNotice): void {
+    if (this.relay) this.relay(notice);
+    else this.notifySessions(notice);
+  }
+
+  /**
+   * notifySessions sends a server-wide notice to the sessions of this process. `once` keys it, so that a session
+   * several processes hold hears it once (see SendOptions.once).
+   */
+  notifySessions(notice: ServerNotice, once?: string): void {
+    const options = once === undefined ? undefined : { once };
+    for (const s of this.#sessions) {
+      if (!s.initialized) continue;
+      if (notice.kind === "list_changed") s.notify(`notifications/${notice.list}/list_changed`, undefined, options);
+      else if (notice.kind === "resource_updated") {
+        if (s.subscriptions?.has(notice.uri)) s.notify("notifications/resources/updated", { uri: notice.uri }, options);
+      } else {
+        const params = logMessage(notice.level, notice.data, notice.logger, s.logLevel);
+        if (params) s.notify("notifications/message", params, options);
+      }
+    }
   }
 
   /** close closes every session. */
@@ -329,11 +365,11 @@ export class McpServer {
 
   /** Coalesces list_changed notifications: many registrations in one tick send one notification. */
   #listChanged(kind: "tools" | "resources" | "prompts"): void {
-    if (this.#sessions.size === 0 || this.#pendingListChanged.has(kind)) return;
+    if ((this.#sessions.size === 0 && !this.relay) || this.#pendingListChanged.has(kind)) return;
     this.#pendingListChanged.add(kind);
     queueMicrotask(() => {
       this.#pendingListChanged.delete(kind);
-      for (const s of this.#sessions) if (s.initialized) s.notify(`notifications/${kind}/list_changed`);
+      this.#notice({ kind: "list_changed", list: kind });
     });
   }
 

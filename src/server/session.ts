@@ -44,6 +44,11 @@ export class ServerSession extends Session {
   capabilitiesKnown = true;
   /** Resource URIs this client subscribed to. Created on first subscribe. */
   subscriptions?: Set<string>;
+  /**
+   * Called after logging/setLevel or a (un)subscribe changed what the session holds, so that a transport which
+   * records sessions (or shares them between processes) can keep its record true.
+   */
+  onstatechange?: () => void;
 
   constructor(transport: Transport, options: ServerSessionOptions) {
     const tables = methodTables(options.preinitialized?.protocolVersion ?? LATEST_PROTOCOL_VERSION);

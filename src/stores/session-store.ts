@@ -17,6 +17,10 @@ export interface SessionRecord {
   createdAt: number;
   /** When the session was last used (epoch ms); the idle timeout counts from here, across restarts. */
   lastSeenAt: number;
+  /** The client's logging/setLevel threshold, if it set one. */
+  logLevel?: string;
+  /** The resource URIs the client subscribed to. */
+  subscriptions?: string[];
 }
 
 export interface SessionStore {

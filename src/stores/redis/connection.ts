@@ -15,9 +15,14 @@ export function connect(o: RedisStoreOptions = {}): { redis: Redis; owned: boole
   return { redis, owned: true, prefix };
 }
 
-/** ready waits until the connection can take commands (the offline queue is off, so the first ones must wait). */
+/**
+ * ready waits until the connection can take commands (the offline queue is off, so the first ones must wait). A
+ * connection that was up and is now reconnecting fails at once: a request must not wait for Redis to come back.
+ */
 export async function ready(redis: Redis): Promise<void> {
   if (redis.status === "ready") return;
+  if (redis.status === "reconnecting" || redis.status === "end" || redis.status === "close")
+    throw new TrellisError("STORE_UNAVAILABLE", `Redis is unreachable (connection ${redis.status})`);
   await new Promise<void>((resolve, reject) => {
     const done = () => {
       redis.off("error", fail);
@@ -25,7 +30,7 @@ export async function ready(redis: Redis): Promise<void> {
     };
     const fail = (err: Error) => {
       redis.off("ready", done);
-      reject(err);
+      reject(new TrellisError("STORE_UNAVAILABLE", `Redis is unreachable (${err.message})`, { cause: err }));
     };
     redis.once("ready", done);
     redis.once("error", fail);

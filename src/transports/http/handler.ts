@@ -5,13 +5,14 @@
  * request shape so that two thin shims serve it: `fetch(Request)` for web-standard runtimes, and the Node adapter
  * (node.ts), which skips building Request objects.
  */
-import { ErrorCode, misuse } from "../../protocol/errors.js";
+import { ErrorCode, misuse, TrellisError } from "../../protocol/errors.js";
 import { classify } from "../../protocol/message.js";
 import { isSupportedVersion } from "../../protocol/versions.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { McpServer } from "../../server/server.js";
 import type { EventStore } from "../../stores/event-store.js";
+import type { Cluster, ClusterMessage } from "../../stores/cluster.js";
 import { MemoryEventStore } from "../../stores/memory/event-store.js";
 import { accepts, checkHost, checkOrigin, isJsonContentType, LOOPBACK_NAMES } from "./guard.js";
 import { isAuthenticator } from "./authenticator.js";
@@ -39,6 +40,8 @@ export class StreamableHttpHandler {
   readonly #eventStore?: EventStore;
   readonly #ownsStore: boolean;
   readonly #sweeper?: ReturnType<typeof setInterval>;
+  #cluster?: Cluster;
+  #joined?: Promise<void>;
 
   constructor(server: McpServer, options: StreamableHttpOptions = {}) {
     if (options.auth !== undefined && !isAuthenticator(options.auth)) {
@@ -47,6 +50,10 @@ export class StreamableHttpHandler {
         "ERR_INVALID_ARG_TYPE",
       );
     }
+    if (options.cluster && !options.stateless && !options.sessionStore)
+      throw misuse(
+        "StreamableHttpHandler: a cluster needs a sessionStore every node shares (RedisSessionStore from trellis-mcp/stores/redis), or nodes cannot find each other's sessions",
+      );
     this.#server = server;
     this.#opts = {
       responseMode: "auto",
@@ -61,6 +68,16 @@ export class StreamableHttpHandler {
     this.#ownsStore = !options.eventStore && !options.stateless;
     this.#eventStore = options.stateless ? undefined : (options.eventStore ?? new MemoryEventStore());
     this.#sessions = new HttpSessions(server, { ...this.#opts, eventStore: this.#eventStore });
+    const cluster = options.stateless ? undefined : options.cluster;
+    if (cluster) {
+      this.#cluster = cluster;
+      this.#joined = cluster.join((m) => this.#onClusterMessage(m));
+      this.#joined.catch((e: Error) => this.#opts.onerror?.(e));
+      // Server-wide notifications go through the cluster, so that sessions other nodes hold hear them once.
+      server.relay = (notice) => {
+        cluster.broadcast({ type: "notice", notice, id: crypto.randomUUID() }).catch((e: Error) => this.#opts.onerror?.(e));
+      };
+    }
     if (!options.stateless) {
       // Often enough that a session never confirmed is gone within initializeTimeoutMs + 15 s.
       this.#sweeper = setInterval(
@@ -114,12 +131,44 @@ export class StreamableHttpHandler {
 
   /** handle answers one HTTP request. It never throws for anything the peer sent. */
   async handle(req: HttpRequestLike): Promise<HttpReply> {
+    // A node that cannot reach the shared state would serve a partial truth: refuse at once, and let the client retry.
+    if (this.#cluster && !this.#cluster.available) return unavailable();
     try {
       return await this.#handle(req);
     } catch (err) {
+      if ((err instanceof TrellisError && err.code === "STORE_UNAVAILABLE") || (this.#cluster && !this.#cluster.available))
+        return unavailable();
       this.#opts.onerror?.(err as Error);
       return errorReply(500, ErrorCode.InternalError, `internal error: ${(err as Error).message}`);
     }
+  }
+
+  /** Messages from the other nodes of the cluster. */
+  #onClusterMessage(m: ClusterMessage): void {
+    if (m.type === "notice") this.#server.notifySessions(m.notice as Parameters<McpServer["notifySessions"]>[0], `notice:${String(m.id)}`);
+    else this.#sessions.onClusterMessage(m);
+  }
+
+  /**
+   * In a cluster, a client's answer to a request another node sent goes to that node (the request id names it),
+   * and a notification (a cancellation, say) to every node, since the request it concerns may run anywhere.
+   */
+  #forward(live: Live, m: Record<string, unknown>, kind: string): boolean {
+    const cluster = this.#cluster;
+    if (!cluster) return false;
+    const sessionId = live.transport.sessionId!;
+    const report = (e: Error) => this.#opts.onerror?.(e);
+    if (kind === "response") {
+      const id = m.id;
+      const dot = typeof id === "string" ? id.indexOf(".") : -1;
+      const node = dot > 0 ? (id as string).slice(0, dot) : undefined;
+      if (!node || node === cluster.nodeId) return false;
+      cluster.send(node, { type: "deliver", sessionId, message: m, from: cluster.nodeId }).catch(report);
+      return true;
+    }
+    if (m.method !== "notifications/initialized")
+      cluster.broadcast({ type: "deliver", sessionId, message: m, from: cluster.nodeId }).catch(report);
+    return false;
   }
 
   /** The public documents the authenticator serves (RFC 9728 metadata) and their paths, if any. */
@@ -221,6 +270,7 @@ export class StreamableHttpHandler {
     const live = await this.#sessions.find(req);
     if ("status" in live) return live;
     if (c.kind !== "request") {
+      if (this.#forward(live, m, c.kind)) return { status: ACCEPTED, headers: {} };
       live.transport.deliver(m, { authInfo: req.authInfo, remoteAddress: req.remoteAddress });
       if (c.kind === "notification" && c.method === "notifications/initialized" && live.session.initialized) this.#sessions.confirm(live);
       return { status: ACCEPTED, headers: {} };
@@ -250,7 +300,12 @@ export class StreamableHttpHandler {
       await live.session.close();
       return reply;
     }
-    this.#sessions.register(live);
+    try {
+      await this.#sessions.register(live);
+    } catch (err) {
+      await live.session.close();
+      throw err;
+    }
     reply.headers = { ...reply.headers, "mcp-session-id": live.transport.sessionId! };
     return reply;
   }
@@ -279,6 +334,7 @@ export class StreamableHttpHandler {
     const live = await this.#sessions.find(req);
     if ("status" in live) return live;
     const lastEventId = req.header("last-event-id");
+    if (this.#cluster && !lastEventId) return live.transport.openShared();
     if (lastEventId) {
       const reply = await live.transport.resume(lastEventId);
       return (
@@ -314,6 +370,22 @@ export class StreamableHttpHandler {
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#sessions.close();
+    if (this.#cluster) {
+      this.#server.relay = undefined;
+      await this.#joined?.catch(() => {});
+      await this.#cluster.leave();
+    }
     if (this.#ownsStore) await this.#eventStore?.close?.();
   }
+}
+
+/** The reply while the cluster's shared state (Redis) is unreachable: fast, clear, and worth retrying. */
+function unavailable(): HttpReply {
+  return errorReply(
+    503,
+    ErrorCode.Unavailable,
+    "service unavailable: this node cannot reach the cluster's shared state (Redis); retry shortly",
+    null,
+    { "retry-after": "2" },
+  );
 }

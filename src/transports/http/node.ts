@@ -35,8 +35,9 @@ export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStor
   /** SQLite file used by the "sqlite" stores. Default ".trellis/trellis.db". */
   database?: string;
   /**
-   * A Redis URL: with it, the default stores are Redis instead of SQLite (sessions and resumable streams shared by
-   * every process on that Redis). The one option that moves a server from SQLite to Redis.
+   * A Redis URL: with it, the default stores are Redis instead of SQLite, and this process joins a cluster with
+   * every other process on that Redis (a RedisCluster): any node serves any request of any session, behind a
+   * round-robin balancer without stickiness. The one option that moves a server from SQLite to Redis.
    */
   redis?: string;
   /**
@@ -150,6 +151,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   } else if (server instanceof McpServer) {
     let eventStore: EventStore | undefined;
     let sessionStore: SessionStore | undefined;
+    let cluster = options.cluster;
     const fallback = options.redis ? "redis" : "sqlite";
     const events = options.eventStore ?? fallback;
     const sessions = options.sessionStore ?? fallback;
@@ -166,6 +168,11 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
       if (sessions === "redis") {
         const { RedisSessionStore } = await import("../../stores/redis/session-store.js");
         owned.push((sessionStore = new RedisSessionStore({ redis: options.redis })));
+        if (options.redis && options.cluster === undefined) {
+          // With Redis, this process is one node of a cluster: any node serves any request of any session.
+          const { RedisCluster } = await import("../../stores/redis/cluster.js");
+          cluster = new RedisCluster({ redis: options.redis });
+        }
       } else if (sessions === "sqlite") {
         const { SqliteSessionStore } = await import("../../stores/sqlite/session-store.js");
         owned.push((sessionStore = new SqliteSessionStore({ filename: options.database })));
@@ -184,6 +191,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
         ...(auth ? { auth } : {}),
         eventStore,
         sessionStore,
+        cluster,
         allowedHosts: options.allowedHosts ?? LOOPBACK_NAMES,
       });
   } else {

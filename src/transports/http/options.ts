@@ -1,6 +1,7 @@
 /** The options of the Streamable HTTP handler (and of serveHttp, which adds the Node-specific ones). */
 import type { EventStore } from "../../stores/event-store.js";
 import type { SessionStore } from "../../stores/session-store.js";
+import type { Cluster } from "../../stores/cluster.js";
 import type { HttpAuthenticator } from "./authenticator.js";
 import type { ResponseMode } from "./session-transport.js";
 
@@ -43,6 +44,12 @@ export interface StreamableHttpOptions {
    * initialize is ended (and was never recorded in the session store). Default 30 000 ms.
    */
   initializeTimeoutMs?: number;
+  /**
+   * The cluster this process serves in, with several processes behind one balancer (serveHttp's `redis` option
+   * makes a RedisCluster): any node then serves any request of any session. Needs a shared sessionStore too. The
+   * handler joins it, and leaves it on close.
+   */
+  cluster?: Cluster;
   /** Receives transport errors that have no caller to go to. */
   onerror?: (error: Error) => void;
   /** Authentication, such as bearerAuth({ verifier, resource, authorizationServers }) from trellis-mcp/auth. Default: none. */

@@ -6,10 +6,12 @@
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { EventStore } from "../../stores/event-store.js";
+import type { Cluster } from "../../stores/cluster.js";
 import type { SendOptions, Transport, TransportEvents } from "../../jsonrpc/transport.js";
 import { formatEvent, SseChannel } from "./sse.js";
 import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import { errorReply, JSON_HEADERS, SSE_HEADERS, type HttpReply } from "./reply.js";
+import { readShared, standaloneStreamId } from "./shared-streams.js";
 
 export type ResponseMode = "auto" | "sse" | "json";
 
@@ -41,6 +43,11 @@ export interface HttpSessionConfig {
   retryMs: number;
   /** Sends the priming event only to clients that understand an empty data field (2025-11-25). */
   primeStreams: () => boolean;
+  /**
+   * The cluster this node belongs to (scale-out): request streams are written through to it as they go, so that
+   * any node can resume them, and the standalone stream is the session's shared one, whichever node holds the GET.
+   */
+  cluster?: Cluster;
   onerror?: (e: Error) => void;
 }
 
@@ -58,10 +65,26 @@ export class HttpSessionTransport implements Transport {
   lastSeen = Date.now();
   /** Owner of the session (the authenticated principal), checked on every request. */
   owner?: string;
+  /** In a cluster, ids of requests this node sends name the node, so that an answer landing elsewhere finds its way back. */
+  readonly requestIdPrefix?: string;
+  /** The shared standalone stream's GET held by this node, if any (cluster). */
+  #sharedGet?: SseChannel;
 
   constructor(sessionId: string | undefined, config: HttpSessionConfig) {
     this.sessionId = sessionId;
     this.#config = config;
+    if (config.cluster && sessionId) this.requestIdPrefix = `${config.cluster.nodeId}.`;
+  }
+
+  /** The cluster, for a session that has an id (a stateless request's throwaway session shares nothing). */
+  get #cluster(): Cluster | undefined {
+    return this.sessionId ? this.#config.cluster : undefined;
+  }
+
+  /** Runs a cluster write whose failure has no caller to report to. */
+  #shared(op: (c: Cluster, sessionId: string) => Promise<unknown>): void {
+    const c = this.#cluster;
+    if (c) op(c, this.sessionId!).catch((e: Error) => this.#config.onerror?.(e));
   }
 
   get closed(): boolean {
@@ -105,7 +128,7 @@ export class HttpSessionTransport implements Transport {
         this.#config.onerror?.(
           new TrellisError("TRANSPORT_ERROR", `dropped a response for request ${JSON.stringify(rid)}: its HTTP request is gone`),
         );
-      else this.#sendStandalone(message);
+      else this.#sendStandalone(message, options?.once);
       return;
     }
     if (st.mode === "pending") {
@@ -114,12 +137,13 @@ export class HttpSessionTransport implements Transport {
         st.decide!({ status: 200, headers: JSON_HEADERS as Record<string, string>, body: JSON.stringify(message) });
         return;
       }
-      if (!isResponse && this.#config.responseMode === "json") return this.#sendStandalone(message);
+      if (!isResponse && this.#config.responseMode === "json") return this.#sendStandalone(message, options?.once);
       this.#upgrade(st);
     }
     this.#emit(st, message);
     if (isResponse) {
       this.#finish(st);
+      this.#endShared(st);
       this.#persist(st);
       st.sink?.end();
     }
@@ -130,12 +154,17 @@ export class HttpSessionTransport implements Transport {
     if (!st) return;
     this.#finish(st);
     if (st.mode === "pending") st.decide!({ status: 202, headers: {} });
-    else st.sink?.end();
+    else {
+      this.#endShared(st);
+      st.sink?.end();
+    }
   }
 
   /** Switches a pending request to an SSE reply, with a priming event when the client understands one. */
   #upgrade(st: OutStream): void {
     st.mode = "sse";
+    const requestId = st.requestId;
+    if (requestId !== undefined) this.#shared((c, sid) => c.open(sid, st.id, { writer: c.nodeId, requestId }));
     const sink = this.#attach(st);
     if (this.#config.primeStreams()) sink.write(formatEvent(`${st.id}_0`, "", this.#config.retryMs));
     st.decide!({ status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink });
@@ -147,6 +176,13 @@ export class HttpSessionTransport implements Transport {
     st.log.push({ seq, data });
     if (st.log.length > (st.requestId === undefined ? MAX_STANDALONE_LOG : MAX_REQUEST_LOG)) st.log.shift();
     st.sink?.write(formatEvent(`${st.id}_${seq}`, data));
+    this.#shared((c, sid) => c.append(sid, st.id, data, { seq }));
+  }
+
+  /** The last event of a shared request stream: readers elsewhere stop waiting for more. */
+  #endShared(st: OutStream): void {
+    const seq = st.seq + 1;
+    this.#shared((c, sid) => c.append(sid, st.id, "", { seq }));
   }
 
   /**
@@ -155,7 +191,7 @@ export class HttpSessionTransport implements Transport {
    * common path free of store writes and the heap flat.
    */
   #persist(st: OutStream): void {
-    if (!this.sessionId || !this.#config.eventStore || (st.sink && !st.sink.ended)) return;
+    if (!this.sessionId || !this.#config.eventStore || this.#cluster || (st.sink && !st.sink.ended)) return;
     for (const e of st.log) {
       try {
         const r = this.#config.eventStore.append(this.sessionId, st.id, e.seq, JSON.parse(e.data));
@@ -182,11 +218,33 @@ export class HttpSessionTransport implements Transport {
     sink?.end();
   }
 
-  #sendStandalone(message: JsonRpcMessage): void {
+  #sendStandalone(message: JsonRpcMessage, once?: string): void {
+    if (this.#cluster) {
+      // The session's shared stream: whichever node holds its GET, now or later, delivers it.
+      const data = JSON.stringify(message);
+      return this.#shared((c, sid) => c.append(sid, standaloneStreamId(sid), data, { once }));
+    }
     const st = this.#standalone;
     if (st?.sink && !st.sink.ended) return this.#emit(st, message);
     this.#backlog.push(message);
     if (this.#backlog.length > MAX_BACKLOG) this.#backlog.shift();
+  }
+
+  /**
+   * openShared serves a GET of the shared standalone stream (cluster), from `afterSeq` (Last-Event-ID) or from
+   * where the last reader stopped. The newest GET wins: an older one, on this node or another, is ended.
+   */
+  async openShared(afterSeq = -1): Promise<HttpReply> {
+    const c = this.#cluster!;
+    const sessionId = this.sessionId!;
+    this.#sharedGet?.end();
+    const sink = await readShared(c, sessionId, standaloneStreamId(sessionId), afterSeq, {
+      checkWriterMs: 1000,
+      primeRetryMs: this.#config.primeStreams() ? this.#config.retryMs : undefined,
+      onerror: this.#config.onerror,
+    });
+    this.#sharedGet = sink;
+    return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
   }
 
   /** openStandalone serves a GET without Last-Event-ID; undefined when one is already connected. */
@@ -229,6 +287,12 @@ export class HttpSessionTransport implements Transport {
       if (live.done) sink.end();
       return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
     }
+    const c = this.#cluster;
+    if (c) {
+      if (streamId === standaloneStreamId(this.sessionId!)) return this.openShared(after);
+      const sink = await readShared(c, this.sessionId!, streamId, after, { checkWriterMs: 1000, onerror: this.#config.onerror });
+      return sink && { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
+    }
     if (!this.sessionId || !this.#config.eventStore) return undefined;
     const events = await this.#config.eventStore.replay(this.sessionId, streamId, after);
     if (!events) return undefined;
@@ -248,6 +312,7 @@ export class HttpSessionTransport implements Transport {
     this.#byRequest.clear();
     this.#byStream.clear();
     this.#standalone?.sink?.end();
+    this.#sharedGet?.end();
     this.#events?.close();
   }
 }

@@ -11,7 +11,9 @@ import { principalKey } from "../../jsonrpc/transport.js";
 import type { McpServer } from "../../server/server.js";
 import type { ServerSession } from "../../server/session.js";
 import type { EventStore } from "../../stores/event-store.js";
-import type { SessionStore } from "../../stores/session-store.js";
+import type { SessionRecord, SessionStore } from "../../stores/session-store.js";
+import type { Cluster, ClusterMessage } from "../../stores/cluster.js";
+import type { LoggingLevel } from "../../protocol/generated/schema-types.js";
 import { errorReply, type HttpReply } from "./reply.js";
 import type { HttpRequestLike } from "./request.js";
 import { HttpSessionTransport, type ResponseMode } from "./session-transport.js";
@@ -25,6 +27,12 @@ export interface HttpSessionsConfig {
   initializeTimeoutMs: number;
   eventStore?: EventStore;
   sessionStore?: SessionStore;
+  /**
+   * The cluster this process serves in (scale-out): sessions are recorded as soon as initialize succeeds, since
+   * the client's next request may land on another node; a copy idle here is dropped here only; an end, or a change
+   * of log level or subscriptions, is told to every node.
+   */
+  cluster?: Cluster;
   onerror?: (error: Error) => void;
 }
 
@@ -82,6 +90,7 @@ export class HttpSessions {
       eventStore: c.eventStore,
       retryMs: c.retryMs,
       primeStreams: () => version() === "2025-11-25",
+      cluster: c.cluster,
       onerror: c.onerror,
     });
   }
@@ -118,12 +127,71 @@ export class HttpSessions {
     return { transport, session, client, confirmed: false, createdAt: now, storedAt: now };
   }
 
-  /** register makes an opened session live: findable by its id, and counted for its client. */
-  register(live: Live): void {
+  /**
+   * register makes an opened session live: findable by its id, and counted for its client. In a cluster it is
+   * recorded first (a failure to record throws), since the client's next request may go to another node.
+   */
+  async register(live: Live): Promise<void> {
     const sessionId = live.transport.sessionId!;
+    if (this.#config.cluster && this.#config.sessionStore) await this.#config.sessionStore.save(this.#record(live, Date.now()));
     this.#live.set(sessionId, live);
     if (live.client) this.#perClient.set(live.client, (this.#perClient.get(live.client) ?? 0) + 1);
     live.session.onceClosed(() => this.#forget(sessionId, live));
+    live.session.onstatechange = () => this.#stateChanged(live);
+  }
+
+  #record(live: Live, lastSeenAt: number): SessionRecord {
+    const { session, transport } = live;
+    const record: SessionRecord = {
+      sessionId: transport.sessionId!,
+      owner: transport.owner,
+      protocolVersion: session.protocolVersion,
+      clientCapabilities: session.clientCapabilities as Record<string, unknown>,
+      clientInfo: session.clientInfo as Record<string, unknown> | undefined,
+      createdAt: live.createdAt,
+      lastSeenAt,
+    };
+    if (session.logLevel) record.logLevel = session.logLevel;
+    if (session.subscriptions?.size) record.subscriptions = [...session.subscriptions];
+    return record;
+  }
+
+  /** The client changed its log level or subscriptions: keep the record true, and tell the other nodes' copies. */
+  #stateChanged(live: Live): void {
+    if (!live.confirmed && !this.#config.cluster) return;
+    this.#storeOp(() => this.#config.sessionStore?.save(this.#record(live, Date.now())));
+    const { session } = live;
+    const message = {
+      type: "state",
+      sessionId: live.transport.sessionId!,
+      logLevel: session.logLevel ?? null,
+      subscriptions: [...(session.subscriptions ?? [])],
+      from: this.#config.cluster?.nodeId,
+    };
+    this.#storeOp(() => this.#config.cluster?.broadcast(message));
+  }
+
+  /**
+   * onClusterMessage handles what other nodes say about sessions: one ended (drop the copy here), one changed
+   * (update the copy), or a client message for a copy here (an answer to a request this node sent, a cancellation).
+   */
+  onClusterMessage(m: ClusterMessage): void {
+    const live = typeof m.sessionId === "string" ? this.#live.get(m.sessionId) : undefined;
+    if (!live || m.from === this.#config.cluster?.nodeId) return;
+    switch (m.type) {
+      case "end":
+        void live.session.close();
+        return;
+      case "state": {
+        const { session } = live;
+        session.logLevel = (m.logLevel as LoggingLevel | null) ?? undefined;
+        session.subscriptions = new Set(m.subscriptions as string[]);
+        return;
+      }
+      case "deliver":
+        live.transport.deliver(m.message, { remoteAddress: undefined });
+        return;
+    }
   }
 
   /** find returns the caller's session named by Mcp-Session-Id: 400 without one, 404 for an unknown or foreign one. */
@@ -170,8 +238,14 @@ export class HttpSessions {
     const session = this.#server.connect(transport, {
       preinitialized: { protocolVersion: version, clientCapabilities: rec.clientCapabilities, clientInfo },
     });
+    if (rec.logLevel) session.logLevel = rec.logLevel as LoggingLevel;
+    if (rec.subscriptions?.length) session.subscriptions = new Set(rec.subscriptions);
     const live: Live = { transport, session, client: this.#clientKey(req), confirmed: true, createdAt: rec.createdAt, storedAt: 0 };
-    this.register(live);
+    // Recorded already: register only makes it live here.
+    this.#live.set(sessionId, live);
+    if (live.client) this.#perClient.set(live.client, (this.#perClient.get(live.client) ?? 0) + 1);
+    session.onceClosed(() => this.#forget(sessionId, live));
+    session.onstatechange = () => this.#stateChanged(live);
     return live;
   }
 
@@ -179,26 +253,19 @@ export class HttpSessions {
   confirm(live: Live): void {
     if (live.confirmed) return;
     live.confirmed = true;
-    const { session, transport } = live;
     const now = Date.now();
     live.storedAt = now;
-    this.#storeOp(() =>
-      this.#config.sessionStore?.save({
-        sessionId: transport.sessionId!,
-        owner: transport.owner,
-        protocolVersion: session.protocolVersion,
-        clientCapabilities: session.clientCapabilities as Record<string, unknown>,
-        clientInfo: session.clientInfo as Record<string, unknown> | undefined,
-        createdAt: live.createdAt,
-        lastSeenAt: now,
-      }),
-    );
+    // In a cluster the record was written at initialize.
+    if (!this.#config.cluster) this.#storeOp(() => this.#config.sessionStore?.save(this.#record(live, now)));
   }
 
   /** end closes a session for good (DELETE, or expiry) and forgets what the stores keep of it. */
   async end(live: Live): Promise<void> {
+    const sessionId = live.transport.sessionId!;
     await live.session.close();
-    await this.#dropRecorded(live.transport.sessionId!);
+    await this.#dropRecorded(sessionId);
+    const cluster = this.#config.cluster;
+    if (cluster) this.#storeOp(() => cluster.broadcast({ type: "end", sessionId, from: cluster.nodeId }));
   }
 
   /** A session left this process (ended, expired, or the process is shutting down): drop its live state. */
@@ -215,6 +282,7 @@ export class HttpSessions {
   async #dropRecorded(sessionId: string): Promise<void> {
     try {
       await this.#config.eventStore?.deleteSession(sessionId);
+      await this.#config.cluster?.deleteSession(sessionId);
       await this.#config.sessionStore?.delete(sessionId);
     } catch (e) {
       this.#config.onerror?.(e as Error);
@@ -241,14 +309,19 @@ export class HttpSessions {
     for (const live of this.#live.values()) {
       const idle = now - live.transport.lastSeen > c.sessionIdleTimeoutMs;
       const unconfirmed = !live.confirmed && now - live.createdAt > c.initializeTimeoutMs;
-      if (idle || unconfirmed) void this.end(live);
+      // In a cluster, quiet here says nothing of the other nodes: only this copy goes; the record expires on its own.
+      if (c.cluster && (idle || unconfirmed)) void live.session.close();
+      else if (idle || unconfirmed) void this.end(live);
     }
     const store = c.sessionStore;
     if (store && now - this.#storeSweptAt >= Math.min(60_000, c.sessionIdleTimeoutMs)) {
       this.#storeSweptAt = now;
       void (async () => {
         try {
-          for (const id of await store.sweep(now - c.sessionIdleTimeoutMs - this.#touchEveryMs)) await c.eventStore?.deleteSession(id);
+          for (const id of await store.sweep(now - c.sessionIdleTimeoutMs - this.#touchEveryMs)) {
+            await c.eventStore?.deleteSession(id);
+            await c.cluster?.deleteSession(id);
+          }
         } catch (e) {
           c.onerror?.(e as Error);
         }
