@@ -108,6 +108,8 @@ function haproxyConfig(port: number, nodes: { name: string; port: number }[]): s
     "backend nodes",
     // Round-robin for every request, no stickiness of any kind.
     "  balance roundrobin",
+    // Which node answered: for tests and for reading logs (drop it in production, it names your topology).
+    "  http-response set-header x-served-by %s",
     ...nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port} check inter 500ms fall 2 rise 2`),
     "",
   ].join("\n");

@@ -279,6 +279,21 @@ export function createEverythingServer(
     },
   );
   server.registerTool(
+    "broadcast_log",
+    {
+      description: "Sends `count` log messages to every connected session (server.log: on each session's GET stream)",
+      inputSchema: {
+        type: "object",
+        properties: { count: { type: "integer", minimum: 1, maximum: 1000, default: 1 }, tag: { type: "string" } },
+      },
+    },
+    (args) => {
+      const count = (args.count as number | undefined) ?? 1;
+      for (let n = 1; n <= count; n++) server.log("info", { tag: args.tag ?? "broadcast", n });
+      return `sent ${count} log messages`;
+    },
+  );
+  server.registerTool(
     "resumable_task",
     {
       description: "Like long_running_task, but safe to re-run: after a server restart it resumes instead of failing",
