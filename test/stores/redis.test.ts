@@ -4,7 +4,15 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { RedisAuditSink, RedisAuthStore, RedisEventStore, RedisSessionStore, RedisTaskStore } from "../../src/stores/redis/index.js";
+import {
+  RedisAuditSink,
+  RedisAuthStore,
+  RedisCluster,
+  RedisEventStore,
+  RedisSessionStore,
+  RedisTaskStore,
+} from "../../src/stores/redis/index.js";
+import { clusterContract } from "./cluster.contract.js";
 import { taskStoreContract } from "../tasks/store.contract.js";
 import { sessionStoreContract } from "./session-store.contract.js";
 import { eventStoreContract } from "./event-store.contract.js";
@@ -27,6 +35,13 @@ eventStoreContract("RedisEventStore", () => new RedisEventStore({ redis: redis.u
 authStoreContract("RedisAuthStore", () => new RedisAuthStore({ redis: redis.url, prefix: prefix() }));
 auditSinkContract("RedisAuditSink", () => new RedisAuditSink({ redis: redis.url, prefix: prefix() }));
 taskStoreContract("RedisTaskStore", () => new RedisTaskStore({ redis: redis.url, prefix: prefix() }));
+clusterContract("RedisCluster", async () => {
+  const p = prefix();
+  return [
+    new RedisCluster({ redis: redis.url, prefix: p, heartbeatMs: 100 }),
+    new RedisCluster({ redis: redis.url, prefix: p, heartbeatMs: 100 }),
+  ];
+});
 
 test("RedisTaskStore: two nodes race for a task whose holder died; exactly one claims it", async () => {
   const p = prefix();
@@ -132,5 +147,46 @@ test("serveHttp({ redis }): two nodes on one Redis serve one session — started
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+test("a cluster node answers 503 at once while Redis is down, and serves again when it returns", { timeout: 30_000 }, async () => {
+  const { McpServer } = await import("../../src/server/index.js");
+  const { serveHttp } = await import("../../src/transports/http/index.js");
+  let own = await startRedis();
+  const port = Number(new URL(own.url).port);
+  const server = new McpServer({ name: "node", version: "1" });
+  const node = await serveHttp(server, { redis: own.url });
+  const initialize = () =>
+    fetch(node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+      }),
+    });
+  try {
+    assert.equal((await initialize()).status, 200);
+    await own.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    const down = await initialize();
+    assert.equal(down.status, 503);
+    assert.ok(down.headers.get("retry-after"));
+    assert.match((await down.json()).error.message, /cannot reach the cluster's shared state \(Redis\)/);
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    own = await startRedis(port);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await initialize()).status;
+    }
+    assert.equal(status, 200, "the node serves again once Redis is back");
+  } finally {
+    await node.close();
+    await own.stop();
   }
 });

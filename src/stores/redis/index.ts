@@ -7,4 +7,5 @@ export { RedisEventStore } from "./event-store.js";
 export { RedisAuthStore } from "./auth-store.js";
 export { RedisAuditSink } from "./audit-sink.js";
 export { RedisTaskStore } from "./task-store.js";
+export { RedisCluster, type RedisClusterOptions } from "./cluster.js";
 export type { RedisConnection, RedisStoreOptions } from "./options.js";

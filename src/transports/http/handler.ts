@@ -88,6 +88,11 @@ export class StreamableHttpHandler {
     }
   }
 
+  /** ready resolves once the handler has joined its cluster (at once without one); it rejects if joining failed. */
+  ready(): Promise<void> {
+    return this.#joined ?? Promise.resolve();
+  }
+
   /** The number of live sessions. */
   get sessionCount(): number {
     return this.#sessions.size;

@@ -3,7 +3,7 @@
  * building web Request/Response objects on the hot path, and writes SSE straight to the socket.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { misuse } from "../../protocol/errors.js";
+import { misuse, TrellisError } from "../../protocol/errors.js";
 import { McpServer } from "../../server/server.js";
 import type { EventStore } from "../../stores/event-store.js";
 import type { SessionStore } from "../../stores/session-store.js";
@@ -199,6 +199,12 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
   }
   const authServer = options.authServer;
   if (!authServer && makeHandler) handler = makeHandler();
+  if (handler)
+    await handler.ready().catch(async (e: Error) => {
+      await handler!.close().catch(() => {});
+      for (const o of owned) await o.close?.();
+      throw new TrellisError("STORE_UNAVAILABLE", `serveHttp: could not join the cluster (${e.message})`, { cause: e });
+    });
   let prm = handler?.wellKnown();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? Math.max(30_000, headersTimeout);
