@@ -4,97 +4,20 @@
  *
  *   npm run bench            (BENCH_QUICK=1 for a short smoke run)
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { type Impl, type LoadResult, loadJs, root, runLoad, start } from "./harness.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "../..");
-const serverJs = join(here, "server.js");
-const loadJs = join(here, "load.js");
+const serverJs = join(dirname(fileURLToPath(import.meta.url)), "server.js");
 const QUICK = !!process.env.BENCH_QUICK;
 const DURATION = QUICK ? 1000 : 3000;
 const WARMUP = QUICK ? 300 : 700;
 const CALLS = QUICK ? 4000 : 20_000;
 const SESSIONS = QUICK ? 200 : 1000;
 const CONCURRENCY = [1, 16, 64];
-
-type Impl = "trellis" | "sdk" | "bare";
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  probe(kind: "cpu" | "mem"): Promise<Record<string, number>>;
-  stop(): Promise<void>;
-}
-
-function start(impl: Impl, transport: "http" | "stdio", mode: string): Promise<Running> {
-  const child = spawn(process.execPath, ["--expose-gc", serverJs, impl, transport, mode, "0"], {
-    stdio: ["pipe", "pipe", "pipe"],
-    cwd: root,
-  });
-  const waiters: { kind: string; resolve: (v: Record<string, number>) => void }[] = [];
-  let readyResolve!: (port: number) => void;
-  const ready = new Promise<number>((r) => (readyResolve = r));
-  createInterface({ input: child.stderr! }).on("line", (line) => {
-    const [kind, rest] = [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)];
-    if (kind === "ready") return readyResolve(Number(rest));
-    const w = waiters.findIndex((x) => x.kind === kind);
-    if (w !== -1) waiters.splice(w, 1)[0]!.resolve(JSON.parse(rest));
-  });
-  if (transport === "stdio") readyResolve(0);
-  return ready.then((port) => ({
-    child,
-    port,
-    probe: (kind) =>
-      new Promise((resolve) => {
-        waiters.push({ kind, resolve });
-        child.kill(kind === "cpu" ? "SIGUSR1" : "SIGUSR2");
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGKILL");
-      }),
-  }));
-}
-
-interface LoadResult {
-  requests: number;
-  errors: number;
-  elapsedMs: number;
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-/** runLoad runs the load generator and samples server CPU over exactly its measured window. */
-function runLoad(server: Running, options: Record<string, unknown>): Promise<LoadResult & { cpuUsPerReq?: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [loadJs, JSON.stringify({ url: `http://127.0.0.1:${server.port}/mcp`, ...options })], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let cpu0: Promise<Record<string, number>> | undefined = options.warmupMs ? undefined : server.probe("cpu");
-    child.stdout!.on("data", (c) => (out += c));
-    createInterface({ input: child.stderr! }).on("line", (line) => {
-      if (line === "measuring") cpu0 = server.probe("cpu");
-      else process.stderr.write(`load: ${line}\n`);
-    });
-    child.on("exit", async (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited ${code}`));
-      const r = JSON.parse(out) as LoadResult;
-      if (!cpu0) return resolve(r);
-      const a = await cpu0;
-      const b = await server.probe("cpu");
-      const us = b.user! + b.system! - (a.user! + a.system!);
-      resolve({ ...r, cpuUsPerReq: us / Math.max(1, r.requests) });
-    });
-  });
-}
 
 const results: Record<string, unknown> = {
   node: process.version,

@@ -2,7 +2,7 @@
  * Bench servers: the same one-tool echo fixture on Trellis, on the official SDK 1.x, and as a bare
  * JSON-RPC echo (the physical limit), over Streamable HTTP or stdio.
  *
- *   node --expose-gc dist/bench/server.js <trellis|sdk|bare> <http|stdio> <json|sse|stateless> [port]
+ *   node --expose-gc dist/bench/server.js <trellis|sdk|bare> <http|stdio> <json|sse|stateless|redis|tasks-…> [port]
  *
  * Probes, so the runner can measure from outside: SIGUSR1 writes `cpu {user,system}` (microseconds) and
  * SIGUSR2 runs gc and writes `mem {heapUsed,rss}` to stderr. An HTTP server writes `ready <port>`.
@@ -47,8 +47,9 @@ process.on("SIGUSR2", () => {
   process.stderr.write(`mem ${JSON.stringify({ heapUsed: m.heapUsed, rss: m.rss })}\n`);
 });
 
+/** The fixture. The task rate limit is off: one load generator on one address stands for many clients. */
 function trellisServer([{ McpServer }]: TrellisMods, tasks?: unknown) {
-  const s = new McpServer({ name: "bench", version: "1.0.0" }, tasks ? { tasks: { store: tasks as never, pollIntervalMs: 5 } } : {});
+  const s = new McpServer({ name: "bench", version: "1.0.0" }, tasks ? { tasks: { store: tasks as never, pollIntervalMs: 5, rateLimit: false } } : {});
   s.registerTool("instant", { execution: { taskSupport: "optional" } }, () => ({ content: [{ type: "text", text: "done" }] }));
   s.registerTool("echo", { inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }, (a) => ({
     content: [{ type: "text", text: a.text as string }],
@@ -129,12 +130,17 @@ async function main() {
       const { SqliteTaskStore } = await import("trellis-mcp/stores/sqlite");
       store = new SqliteTaskStore({ filename: process.env.BENCH_TASK_DB ?? "bench/.tmp/tasks.db" });
     } else if (mode === "tasks-memory") store = new m[0].MemoryTaskStore();
+    // "redis" / "tasks-redis": one node of a cluster on BENCH_REDIS (bench/cluster.ts), everything shared on Redis.
+    const redis = mode.endsWith("redis") ? process.env.BENCH_REDIS : undefined;
+    if (mode === "tasks-redis") {
+      const { RedisTaskStore } = await import("trellis-mcp/stores/redis");
+      store = new RedisTaskStore({ redis });
+    }
     const h = await m[1].serveHttp(trellisServer(m, store), {
       port,
       stateless: mode === "stateless",
       responseMode: mode === "sse" ? "sse" : "auto",
-      eventStore: "memory",
-      sessionStore: "memory",
+      ...(redis ? { redis } : { eventStore: "memory", sessionStore: "memory" }),
       maxSessionsPerClient: 100_000,
     }); // one load generator stands for many clients
     return ready(h.port);

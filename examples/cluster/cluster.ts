@@ -55,8 +55,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a process and resolves once a line of its output matches `ready`; rejects if it exits first. */
-function launch(
+/** launch starts a process and resolves once a line of its output matches `ready`; rejects if it exits first. */
+export function launch(
   name: string,
   command: string,
   args: string[],
@@ -88,7 +88,8 @@ function launch(
   });
 }
 
-function haproxyConfig(port: number, nodes: { name: string; port: number }[]): string {
+/** haproxyConfig: round-robin over `nodes` for every request, no stickiness, retries elsewhere when a node is down. */
+export function haproxyConfig(port: number, nodes: { name: string; port: number }[]): string {
   return [
     "global",
     "  maxconn 4096",
