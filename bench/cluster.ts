@@ -67,7 +67,13 @@ interface Row {
 async function withBalancer<T>(nodes: Running[], body: (url: string) => Promise<T>, dir: string): Promise<T> {
   const port = await freePort();
   const cfg = join(dir, `haproxy-${port}.cfg`);
-  writeFileSync(cfg, haproxyConfig(port, nodes.map((n, i) => ({ name: `node${i + 1}`, port: n.port }))));
+  writeFileSync(
+    cfg,
+    haproxyConfig(
+      port,
+      nodes.map((n, i) => ({ name: `node${i + 1}`, port: n.port })),
+    ),
+  );
   const haproxy = spawn("haproxy", ["-f", cfg, "-db"], { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}/mcp`;
   for (let i = 0; i < 100; i++) {
@@ -94,7 +100,10 @@ async function measure(name: string, impl: Impl, mode: string, count: number, re
       async (url) => {
         if (mode.startsWith("tasks")) {
           const before = await redisInfo(redisPort);
-          const r = (await runLoad(nodes, { concurrency: 16, tasks: TASKS }, url)) as unknown as Row & { cpuUsPerReq: number; errors: number };
+          const r = (await runLoad(nodes, { concurrency: 16, tasks: TASKS }, url)) as unknown as Row & {
+            cpuUsPerReq: number;
+            errors: number;
+          };
           if (r.errors) throw new Error(`${name}: ${r.errors} task errors`);
           row.tasksPerSec = r.tasksPerSec;
           row.getP50 = r.getP50;
@@ -146,7 +155,10 @@ async function main(): Promise<void> {
     tasks.push(await measure("trellis, Redis", "trellis", "tasks-redis", 1, redisPort, dir));
     tasks.push(await measure("trellis, Redis", "trellis", "tasks-redis", 3, redisPort, dir));
     const md = markdown(rows, tasks);
-    writeFileSync(join(root, "bench/cluster-results.json"), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows, tasks }, null, 2)}\n`);
+    writeFileSync(
+      join(root, "bench/cluster-results.json"),
+      `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows, tasks }, null, 2)}\n`,
+    );
     writeFileSync(join(root, "bench/cluster-results.md"), md);
     process.stdout.write(md);
   } finally {

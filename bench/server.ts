@@ -49,7 +49,10 @@ process.on("SIGUSR2", () => {
 
 /** The fixture. The task rate limit is off: one load generator on one address stands for many clients. */
 function trellisServer([{ McpServer }]: TrellisMods, tasks?: unknown) {
-  const s = new McpServer({ name: "bench", version: "1.0.0" }, tasks ? { tasks: { store: tasks as never, pollIntervalMs: 5, rateLimit: false } } : {});
+  const s = new McpServer(
+    { name: "bench", version: "1.0.0" },
+    tasks ? { tasks: { store: tasks as never, pollIntervalMs: 5, rateLimit: false } } : {},
+  );
   s.registerTool("instant", { execution: { taskSupport: "optional" } }, () => ({ content: [{ type: "text", text: "done" }] }));
   s.registerTool("echo", { inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }, (a) => ({
     content: [{ type: "text", text: a.text as string }],

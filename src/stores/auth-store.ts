@@ -8,7 +8,7 @@
  * (the replay caches and refresh rotation depend on it); `list` returns the live records of a kind whose id
  * starts with a prefix. Secrets are stored hashed by the caller: codes and refresh tokens never appear in clear.
  */
-export type AuthRecordKind = "client" | "code" | "family" | "consent" | "replay" | "key" | "revoked" | "session";
+export type AuthRecordKind = "client" | "code" | "family" | "consent" | "replay" | "key" | "revoked" | "session" | "counter" | "secret";
 
 export interface AuthStore {
   get<T>(kind: AuthRecordKind, id: string): T | undefined | Promise<T | undefined>;

@@ -11,7 +11,7 @@ import type { RequestContext, Session } from "../jsonrpc/session.js";
 import { canMove, RELATED_TASK, TERMINAL_STATUSES, type TaskStatus } from "../protocol/tasks.js";
 import { InvalidCursorError, type TaskRecord, type TaskStore } from "./store.js";
 
-import { RateLimiter } from "./rate-limit.js";
+import { type RateLimit, RateLimiter, rateLimited } from "./rate-limit.js";
 import { RunningTask } from "./running.js";
 import { MemoryTaskStore } from "./memory-store.js";
 
@@ -22,6 +22,7 @@ export class TaskManager {
     defaultTtlMs: number | null;
   };
   readonly #limiter?: RateLimiter;
+  readonly #limit?: RateLimit;
   readonly #running = new Map<string, RunningTask>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
@@ -36,7 +37,11 @@ export class TaskManager {
     this.store = options.store ?? new MemoryTaskStore();
     const { rateLimit = { perSecond: 1000, burst: 2000 }, ...rest } = options;
     this.#opts = { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000, pollIntervalMs: 1000, pageSize: 100, leaseMs: 15_000, ...rest };
-    if (rateLimit) this.#limiter = new RateLimiter(rateLimit);
+    if (rateLimit) {
+      this.#limit = rateLimit;
+      // A store shared by several processes counts for all of them; otherwise this process counts alone.
+      if (!this.store.take) this.#limiter = new RateLimiter(rateLimit);
+    }
     this.#holder = this.store.newLeaseHolder?.() ?? crypto.randomUUID();
     this.#leaseTimer = setInterval(() => void this.#tendLeases().catch(() => {}), Math.max(10, this.#opts.leaseMs / 3));
     this.#leaseTimer.unref?.();
@@ -55,15 +60,20 @@ export class TaskManager {
   }
 
   /** admit spends one token of the caller's bucket (and its address's), or throws the rate-limit error with a retry hint. */
-  admit(caller: TaskCaller): void {
-    if (!this.#limiter) return;
-    if (typeof caller !== "string" && caller.address !== undefined) this.#limiter.take(`address:${caller.address}`);
-    this.#limiter.take(ownerOf(caller));
+  async admit(caller: TaskCaller): Promise<void> {
+    const keys = [ownerOf(caller)];
+    if (typeof caller !== "string" && caller.address !== undefined) keys.unshift(`address:${caller.address}`);
+    if (this.#limiter) for (const k of keys) this.#limiter.take(k);
+    else if (this.#limit && this.store.take)
+      for (const k of keys) {
+        const wait = await this.store.take(`rate:${k}`, this.#limit, Date.now());
+        if (wait > 0) throw rateLimited(wait);
+      }
   }
 
   /** create records a new task for `owner` (tasks start in "working"). */
   async create(caller: TaskCaller, method: string, params: Record<string, unknown>, requestedTtl: unknown): Promise<TaskRecord> {
-    this.admit(caller);
+    await this.admit(caller);
     const owner = ownerOf(caller);
     const now = Date.now();
     const record: TaskRecord = {
@@ -195,7 +205,7 @@ export class TaskManager {
   }
 
   async #owned(caller: TaskCaller, params: Record<string, unknown>, admit = true): Promise<TaskRecord> {
-    if (admit) this.admit(caller);
+    if (admit) await this.admit(caller);
     const owner = ownerOf(caller);
     const taskId = params.taskId;
     if (typeof taskId !== "string") throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "taskId" must be a string');
@@ -261,7 +271,7 @@ export class TaskManager {
   }
 
   async list(caller: TaskCaller, params: Record<string, unknown>): Promise<{ tasks: Task[]; nextCursor?: string }> {
-    this.admit(caller);
+    await this.admit(caller);
     const owner = ownerOf(caller);
     if (params.cursor !== undefined && typeof params.cursor !== "string")
       throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "cursor" must be a string');

@@ -11,6 +11,11 @@ export interface RateLimit {
   burst: number;
 }
 
+/** rateLimited is the error a refused task operation gets, with how long to wait. */
+export function rateLimited(retryAfterMs: number): ProtocolError {
+  return new ProtocolError(ErrorCode.RateLimited, `too many task operations; retry in ${retryAfterMs} ms`, { retryAfterMs });
+}
+
 export class RateLimiter {
   readonly #limit: RateLimit;
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
@@ -26,10 +31,7 @@ export class RateLimiter {
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
     b.at = now;
     this.#buckets.set(key, b);
-    if (b.tokens < 1) {
-      const retryAfterMs = Math.ceil(((1 - b.tokens) / perSecond) * 1000);
-      throw new ProtocolError(ErrorCode.RateLimited, `too many task operations; retry in ${retryAfterMs} ms`, { retryAfterMs });
-    }
+    if (b.tokens < 1) throw rateLimited(Math.ceil(((1 - b.tokens) / perSecond) * 1000));
     b.tokens -= 1;
   }
 

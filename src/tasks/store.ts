@@ -73,6 +73,12 @@ export interface TaskStore {
   newLeaseHolder?(): string;
   /** sweep deletes tasks whose ttl has passed. */
   sweep(now?: number): void | Promise<void>;
+  /**
+   * take spends one token of `key`'s bucket (refilled at `limit.perSecond`, holding up to `limit.burst`) and
+   * returns 0, or the milliseconds to wait when the bucket is empty. Optional: a store that several processes
+   * share (Redis) counts the task rate limit for all of them; without it each process counts on its own.
+   */
+  take?(key: string, limit: { perSecond: number; burst: number }, now: number): number | Promise<number>;
   close?(): void | Promise<void>;
 }
 

@@ -190,3 +190,21 @@ test("a cluster node answers 503 at once while Redis is down, and serves again w
     await own.stop();
   }
 });
+
+test("the task rate limit is one budget for every node on one RedisTaskStore", async () => {
+  const { TaskManager } = await import("../../src/tasks/manager.js");
+  const p = prefix();
+  const limit = { perSecond: 0.001, burst: 3 };
+  const a = new TaskManager({ store: new RedisTaskStore({ redis: redis.url, prefix: p }), rateLimit: limit });
+  const b = new TaskManager({ store: new RedisTaskStore({ redis: redis.url, prefix: p }), rateLimit: limit });
+  try {
+    await a.admit("session:s1");
+    await b.admit("session:s1");
+    await a.admit("session:s1");
+    await assert.rejects(b.admit("session:s1"), (e: Error & { code?: number }) => e.code === -32013 && /retry in/.test(e.message));
+    await b.admit("session:s2");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

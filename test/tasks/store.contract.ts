@@ -107,4 +107,21 @@ export function taskStoreContract(name: string, make: () => TaskStore) {
     assert.equal((await s.load("free"))!.lease, undefined, "cleared with the final update");
     await s.close?.();
   });
+
+  test(`${name}: take, where offered, is a shared token bucket: a burst, then a wait; keys are separate`, async (t) => {
+    const s = make();
+    if (!s.take) {
+      await s.close?.();
+      return t.skip("this store leaves rate limits to each process");
+    }
+    const limit = { perSecond: 10, burst: 3 };
+    const now = Date.now();
+    const k = `k-${crypto.randomUUID()}`;
+    assert.deepEqual([await s.take(k, limit, now), await s.take(k, limit, now), await s.take(k, limit, now)], [0, 0, 0]);
+    const wait = await s.take(k, limit, now);
+    assert.ok(wait > 0 && wait <= 100, `wait ${wait} ms for one token at 10/s`);
+    assert.equal(await s.take(`other-${k}`, limit, now), 0);
+    assert.equal(await s.take(k, limit, now + 150), 0, "refilled after the wait");
+    await s.close?.();
+  });
 }

@@ -17,7 +17,12 @@ export interface DpopOptions {
   /** How old a proof may be (by its iat), in seconds. Default 300; 60 s of clock skew is allowed ahead. */
   maxAgeSec?: number;
   /** Secret for nonces, shared by every process that serves the same resource. Default: random per process. */
-  nonceSecret?: Uint8Array;
+  nonceSecret?: Uint8Array | Promise<Uint8Array>;
+  /**
+   * Where proofs already seen are remembered, shared by every process that serves the same resource (an AuthStore's
+   * `add`, say): `add` returns false for a key seen before. Default: this process's memory.
+   */
+  replayCache?: { add(key: string, expiresAt: number): boolean | Promise<boolean> };
 }
 
 /** DpopError: the proof is refused. `nonce` is set when the client should retry with this nonce. */
@@ -47,11 +52,11 @@ export class DpopProofVerifier {
 
   constructor(options: DpopOptions = {}) {
     this.#opts = options;
-    const raw = options.nonceSecret ?? crypto.getRandomValues(new Uint8Array(32));
-    this.#secret = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    const raw = Promise.resolve(options.nonceSecret ?? crypto.getRandomValues(new Uint8Array(32)));
+    this.#secret = raw.then((r) =>
+      crypto.subtle.importKey("raw", r as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
+    );
+    this.#secret.catch(() => {}); // reported by the first verify that needs it
   }
 
   get algorithms(): string[] {
@@ -128,7 +133,12 @@ export class DpopProofVerifier {
         await this.nonce(now),
       );
     }
-    this.#remember(`${thumbprint} ${payload.jti}`, iat * 1000 + maxAge * 1000 + 60_000, now);
+    const key = `${thumbprint} ${payload.jti}`;
+    const until = iat * 1000 + maxAge * 1000 + 60_000;
+    if (this.#opts.replayCache) {
+      if (!(await this.#opts.replayCache.add(key, until)))
+        throw new DpopError("invalid_dpop_proof", "the DPoP proof was already used (jti replayed)");
+    } else this.#remember(key, until, now);
     return thumbprint;
   }
 

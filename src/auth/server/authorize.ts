@@ -232,8 +232,9 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
       }),
     );
   const now = Date.now();
-  const failures = ctx.failedLogins;
-  const f = plausible ? failures.get(username) : undefined;
+  // Counted in the store, so that every node behind one balancer sees the same failures.
+  const counter = `login ${username}`;
+  const f = plausible ? await ctx.store.get<{ count: number; since: number }>("counter", counter) : undefined;
   if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) {
     await ctx.audit({ type: "login_failed", subject: username, clientId: client.clientId, outcome: "locked" });
     return again("Too many failed attempts for this account; wait a few minutes.", 429);
@@ -242,11 +243,13 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   const user = username && form.password ? await ctx.options.users.verifyPassword(username, form.password) : undefined;
   if (!user) {
     if (plausible) {
-      const entry = f && now - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now };
-      entry.count++;
-      failures.delete(username); // re-inserted last: the oldest counters are the ones dropped past the cap
-      failures.set(username, entry);
-      if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
+      const since = f && now - f.since < FAILURE_WINDOW_MS ? f.since : now;
+      await ctx.store.update<{ count: number; since: number }>(
+        "counter",
+        counter,
+        (c) => (c && now - c.since < FAILURE_WINDOW_MS ? { count: c.count + 1, since: c.since } : { count: 1, since: now }),
+        since + FAILURE_WINDOW_MS,
+      );
     }
     await ctx.audit({
       type: "login_failed",
@@ -256,7 +259,7 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
     });
     return again("The username or password is wrong.");
   }
-  failures.delete(username);
+  if (f) await ctx.store.delete("counter", counter);
   return signedIn(ctx, client, id, txn, user);
 }
 

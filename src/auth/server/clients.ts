@@ -114,7 +114,6 @@ export class Clients {
   readonly #cache = new Map<string, { record: ClientRecord; until: number }>();
   readonly #pending = new Map<string, Promise<ClientRecord>>();
   readonly #failed = new Map<string, { error: OAuthError; until: number }>();
-  #dcrWindow = { start: 0, count: 0 };
 
   constructor(options: AuthServerOptions, store: AuthStore) {
     this.#options = options;
@@ -317,8 +316,14 @@ export class Clients {
     if (!dcr) return json(404, { error: "not_found", error_description: "dynamic client registration is off on this server" });
     const perMinute = (typeof dcr === "object" ? dcr.perMinute : undefined) ?? 20;
     const now = Date.now();
-    if (now - this.#dcrWindow.start > 60_000) this.#dcrWindow = { start: now, count: 0 };
-    if (++this.#dcrWindow.count > perMinute)
+    // One window for every node sharing the store.
+    const window = await this.#store.update<{ start: number; count: number }>(
+      "counter",
+      "dcr",
+      (w) => (w && now - w.start <= 60_000 ? { start: w.start, count: w.count + 1 } : { start: now, count: 1 }),
+      now + 60_000,
+    );
+    if ((window?.count ?? 0) > perMinute)
       return json(
         429,
         { error: "too_many_requests", error_description: "too many registrations; try again in a minute" },

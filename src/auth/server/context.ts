@@ -22,5 +22,4 @@ export interface ServerContext {
   auditSink?: AuditSink;
   secureCookies(): boolean;
   /** Failed sign-ins per username in the current window (per process). */
-  failedLogins: Map<string, { count: number; since: number }>;
 }

@@ -4,6 +4,7 @@
  * or any runtime can serve it on its own. See the README's "Authorization server" section for what it does and
  * why it is built on jose rather than oidc-provider.
  */
+import { base64url } from "jose";
 import { misuse } from "../../protocol/errors.js";
 import type { AuditEvent, AuditQuery, AuditSink } from "../../stores/audit.js";
 import { toJsonLines } from "../../stores/audit.js";
@@ -95,7 +96,12 @@ export class AuthorizationServer {
       clients: new Clients(options, this.store),
       tokens,
       idJag: new IdJagVerifier(options.trustedIdps ?? [], this.store),
-      dpop: new DpopProofVerifier({ requireNonce: options.dpop?.requireNonce }),
+      // Nonces and the replay cache live in the store: a proof or a nonce is judged alike by every node.
+      dpop: new DpopProofVerifier({
+        requireNonce: options.dpop?.requireNonce,
+        nonceSecret: sharedSecret(this.store, "dpop-nonce-secret"),
+        replayCache: { add: (key, until) => this.store.add("replay", `dpop ${key}`, 1, until) },
+      }),
       auditSink: this.auditSink,
       async audit(event) {
         if (!self.auditSink) return;
@@ -106,7 +112,6 @@ export class AuthorizationServer {
         }
       },
       secureCookies: () => options.secureCookies ?? this.issuer.startsWith("https://"),
-      failedLogins: new Map(),
     };
     this.#keys = keys;
     // Expired records (pending sign-ins, used codes, replay entries) are dropped once a minute.
@@ -202,7 +207,14 @@ export class AuthorizationServer {
       authorizationServers: [this.issuer],
       scopesSupported: r.defaultScopes ?? r.scopes,
       resourceName: r.name,
-      dpop: this.options.dpop ? { required: this.options.dpop.required, requireNonce: this.options.dpop.requireNonce } : undefined,
+      dpop: this.options.dpop
+        ? {
+            required: this.options.dpop.required,
+            requireNonce: this.options.dpop.requireNonce,
+            nonceSecret: sharedSecret(this.store, "dpop-nonce-secret"),
+            replayCache: { add: (key, until) => this.store.add("replay", `dpop-rs ${key}`, 1, until) },
+          }
+        : undefined,
     });
   }
 
@@ -368,4 +380,15 @@ export class AuthorizationServer {
     await this.store.close?.();
     if (this.auditSink !== (this.store as unknown)) await this.auditSink?.close?.();
   }
+}
+
+/**
+ * sharedSecret is 32 random bytes kept in the store under `id`: the first process to ask creates them, every other
+ * one (a node of the same cluster, or this one after a restart) reads the same.
+ */
+async function sharedSecret(store: AuthStore, id: string): Promise<Uint8Array> {
+  const fresh = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+  await store.add("secret", id, { secret: fresh });
+  const rec = await store.get<{ secret: string }>("secret", id);
+  return base64url.decode(rec?.secret ?? fresh);
 }

@@ -10,6 +10,20 @@ import { decodeTaskCursor, encodeTaskCursor, isExpired, type TaskPage, type Task
 import { connect, ready, Transactions } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
+// A token bucket, read and written in one step. KEYS: bucket. ARGV: now, perSecond, burst.
+const TAKE = `
+local b = redis.call('HMGET', KEYS[1], 't', 'a')
+local now, rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tokens = tonumber(b[1]) or burst
+local at = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) / 1000 * rate)
+local wait = 0
+if tokens < 1 then wait = math.ceil((1 - tokens) / rate * 1000) else tokens = tokens - 1 end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 'a', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
+return wait
+`;
+
 export class RedisTaskStore implements TaskStore {
   readonly #redis: Redis;
   readonly #tx: Transactions;
@@ -28,6 +42,12 @@ export class RedisTaskStore implements TaskStore {
   #byOwner = (owner: string) => `${this.#p}tasks:owner:${owner}`;
   #expiry = () => `${this.#p}tasks:expiry`;
   #unfinished = () => `${this.#p}tasks:unfinished`;
+
+  /** take: the task rate limit, counted in Redis for every node (a Lua token bucket). */
+  async take(key: string, limit: { perSecond: number; burst: number }, now: number): Promise<number> {
+    await ready(this.#redis);
+    return (await this.#redis.eval(TAKE, 1, `${this.#p}${key}`, String(now), String(limit.perSecond), String(limit.burst))) as number;
+  }
 
   async create(task: TaskRecord): Promise<void> {
     await ready(this.#redis);

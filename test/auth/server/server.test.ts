@@ -48,3 +48,64 @@ test("metadata (RFC 8414) says what the server does; unknown paths 404; wrong me
   });
   assert.equal((await noUsers.json()).error, "invalid_client");
 });
+
+test("two servers on one store (two nodes of a cluster) share DCR's rate, DPoP nonces and the DPoP replay cache", async () => {
+  const { MemoryAuthStore } = await import("../../../src/stores/memory/auth-store.js");
+  const { SignJWT, exportJWK, generateKeyPair } = await import("jose");
+  const store = new MemoryAuthStore();
+  const node = () =>
+    new AuthorizationServer({
+      store,
+      audit: false,
+      issuer: "https://as.example.com",
+      dcr: { perMinute: 3 },
+      dpop: { requireNonce: true },
+      roles: { reader: ["read"] },
+      clients: [
+        { clientId: "m2m", clientSecret: "a-long-enough-client-secret-for-tests", grantTypes: ["client_credentials"], roles: ["reader"] },
+      ],
+      resources: [{ uri: "https://mcp.example.com/mcp", scopes: ["read"], defaultScopes: ["read"] }],
+    });
+  const [a, b] = [node(), node()];
+  const register = (as: AuthorizationServer) =>
+    as.fetch(
+      new Request("https://as.example.com/register", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ client_name: "x", redirect_uris: ["http://127.0.0.1/cb"], token_endpoint_auth_method: "none" }),
+      }),
+    );
+  const statuses = [];
+  for (const as of [a, b, a, b]) statuses.push((await register(as)).status);
+  assert.deepEqual(statuses, [201, 201, 201, 429], "one window across both nodes");
+
+  const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const proof = (nonce?: string, jti = crypto.randomUUID()) =>
+    new SignJWT({ htu: "https://as.example.com/token", htm: "POST", jti, ...(nonce ? { nonce } : {}) })
+      .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk })
+      .setIssuedAt()
+      .sign(privateKey);
+  const token = async (as: AuthorizationServer, dpop: string) => {
+    const r = await as.fetch(
+      new Request("https://as.example.com/token", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from("m2m:a-long-enough-client-secret-for-tests").toString("base64")}`,
+          dpop,
+        },
+        body: "grant_type=client_credentials&resource=https%3A%2F%2Fmcp.example.com%2Fmcp",
+      }),
+    );
+    return { status: r.status, nonce: r.headers.get("dpop-nonce"), body: (await r.json()) as Record<string, string> };
+  };
+  const first = await token(a, await proof());
+  assert.equal(first.body.error, "use_dpop_nonce");
+  const p = await proof(first.nonce!);
+  const onB = await token(b, p);
+  assert.equal(onB.status, 200, `a nonce from node A is good on node B: ${JSON.stringify(onB.body)}`);
+  assert.equal(onB.body.token_type, "DPoP");
+  const replay = await token(a, p);
+  assert.deepEqual([replay.status, replay.body.error], [400, "invalid_dpop_proof"], "a proof used on B is a replay on A");
+});
