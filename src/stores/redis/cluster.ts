@@ -10,12 +10,13 @@ import { DEFAULT_EVENT_RETENTION_MS } from "../event-store.js";
 import { connect, ready } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
-// KEYS: log, meta, session index, once key. ARGV: data, seq ("" = next), channel, retention, session, stream, once ("1").
+// KEYS: log, meta, session index, once key. ARGV: data, seq ("" = next), channel, retention, session, stream, once ("1"),
+// how long a once key is kept (a notice reaches every node within moments; keeping keys longer only costs memory).
 const APPEND = `
 local owner = redis.call('HGET', KEYS[2], 's')
 if owner and owner ~= ARGV[5] then return -2 end
 if ARGV[7] == '1' then
-  if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[4]) then return -1 end
+  if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[8]) then return -1 end
 end
 local seq
 if ARGV[2] == '' then
@@ -37,6 +38,9 @@ return seq
 `;
 
 type Listener = (event: ClusterEvent) => void;
+
+/** How long a `once` key is remembered. */
+const ONCE_TTL_MS = 60_000;
 
 export interface RedisClusterOptions extends RedisStoreOptions {
   /** How long shared streams are kept after their last event. Default 15 minutes. */
@@ -160,6 +164,7 @@ export class RedisCluster implements Cluster {
       sessionId,
       streamId,
       options.once === undefined ? "0" : "1",
+      String(Math.min(this.#retention, ONCE_TTL_MS)),
     )) as number;
     return seq > 0 ? seq : undefined;
   }
