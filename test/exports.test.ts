@@ -97,6 +97,7 @@ const PUBLIC: Record<string, string[]> = {
   ],
   "./stdio": ["StdioOptions", "StdioServerTransport"],
   "./http": [
+    "AppendOptions",
     "BodyTooLargeError",
     "Cluster",
     "ClusterEvent",

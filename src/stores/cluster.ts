@@ -36,6 +36,12 @@ export interface SharedStream {
   delivered: number;
 }
 
+/** How an event is appended: numbered by its writer (`seq`), and skipped when its `once` key was used for the session. */
+export interface AppendOptions {
+  seq?: number;
+  once?: string;
+}
+
 /** A message between nodes: a small JSON object with a `type`. */
 export type ClusterMessage = { type: string } & Record<string, unknown>;
 
@@ -59,7 +65,7 @@ export interface Cluster {
    * `seq`, the writer numbers the event; without, the log numbers it after the last. With `once`, an append whose
    * key this session already used is skipped (undefined). Returns the event's seq.
    */
-  append(sessionId: string, streamId: string, data: string, options?: { seq?: number; once?: string }): Promise<number | undefined>;
+  append(sessionId: string, streamId: string, data: string, options?: AppendOptions): Promise<number | undefined>;
   /** read returns what follows `afterSeq` on a stream, or undefined when the stream is unknown or another session's. */
   read(sessionId: string, streamId: string, afterSeq: number): Promise<SharedStream | undefined>;
   /**

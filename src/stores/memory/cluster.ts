@@ -3,7 +3,7 @@
  * behave like nodes on one Redis, which lets the routing above be tested in-process (and documents the contract
  * next to the Redis backend). A node "dies" when it leaves.
  */
-import { type Cluster, type ClusterEvent, type ClusterMessage, newNodeId, type SharedStream } from "../cluster.js";
+import { type AppendOptions, type Cluster, type ClusterEvent, type ClusterMessage, newNodeId, type SharedStream } from "../cluster.js";
 import { DEFAULT_EVENT_RETENTION_MS } from "../event-store.js";
 
 interface Log {
@@ -85,12 +85,7 @@ export class MemoryCluster implements Cluster {
     log.requestId = meta.requestId;
   }
 
-  async append(
-    sessionId: string,
-    streamId: string,
-    data: string,
-    options: { seq?: number; once?: string } = {},
-  ): Promise<number | undefined> {
+  async append(sessionId: string, streamId: string, data: string, options: AppendOptions = {}): Promise<number | undefined> {
     this.#hub.sweep();
     if (options.once !== undefined) {
       const key = `${sessionId}\n${options.once}`;

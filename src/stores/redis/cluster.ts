@@ -5,7 +5,15 @@
  * the log holds them, whichever node appended. Heartbeats are keys that expire after three beats.
  */
 import type { Redis } from "ioredis";
-import { type Cluster, type ClusterEvent, type ClusterMessage, DEFAULT_HEARTBEAT_MS, newNodeId, type SharedStream } from "../cluster.js";
+import {
+  type AppendOptions,
+  type Cluster,
+  type ClusterEvent,
+  type ClusterMessage,
+  DEFAULT_HEARTBEAT_MS,
+  newNodeId,
+  type SharedStream,
+} from "../cluster.js";
 import { DEFAULT_EVENT_RETENTION_MS } from "../event-store.js";
 import { connect, ready } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
@@ -141,12 +149,7 @@ export class RedisCluster implements Cluster {
       .exec();
   }
 
-  async append(
-    sessionId: string,
-    streamId: string,
-    data: string,
-    options: { seq?: number; once?: string } = {},
-  ): Promise<number | undefined> {
+  async append(sessionId: string, streamId: string, data: string, options: AppendOptions = {}): Promise<number | undefined> {
     await ready(this.#redis);
     const k = this.#keys(sessionId, streamId);
     const once = `${this.#prefix}once:${sessionId}:${options.once ?? ""}`;

@@ -14,5 +14,5 @@ export type { EventStore, StoredEvent } from "../../stores/event-store.js";
 export { MemoryEventStore } from "../../stores/memory/event-store.js";
 export type { SessionStore, SessionRecord } from "../../stores/session-store.js";
 export { MemorySessionStore } from "../../stores/memory/session-store.js";
-export type { Cluster, ClusterEvent, ClusterMessage, SharedStream } from "../../stores/cluster.js";
+export type { AppendOptions, Cluster, ClusterEvent, ClusterMessage, SharedStream } from "../../stores/cluster.js";
 export { MemoryCluster, MemoryClusterHub } from "../../stores/memory/cluster.js";
