@@ -8,24 +8,48 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { addBundleCommands } from "./bundle.js";
 import { addInstallCommands } from "./install.js";
+import { addClientCommands, splitStdio } from "./client-commands.js";
+import { addAuthCommands } from "./auth.js";
+import { CliError } from "./target.js";
 
-export function program(): Command {
+/** The subcommands whose target may be a stdio command after `--`. */
+const CLIENT_COMMANDS = new Set(["list", "call", "read", "prompt", "tasks"]);
+
+export function program(io: { out(s: string): void; err(s: string): void } = defaultIo, stdio?: () => string[] | undefined): Command {
   const p = new Command("trellis")
     .description("Trellis: the MCP framework's command line")
     .version("0.1.0")
     .showHelpAfterError()
     .addHelpText(
       "after",
-      "\nExamples:\n  trellis bundle pack ./my-server my-server.mcpb\n  trellis bundle validate my-server.mcpb\n  trellis install my-server.mcpb --client claude-desktop\n  trellis run my-server.mcpb",
+      [
+        "",
+        "Examples:",
+        "  trellis list http://127.0.0.1:3000/mcp tools",
+        "  trellis call http://127.0.0.1:3000/mcp echo text=hello",
+        "  trellis call http://127.0.0.1:3000/mcp long_running_task seconds=5 --task",
+        "  trellis list tools -- npx -y @modelcontextprotocol/server-filesystem /tmp",
+        "  trellis bundle pack ./my-server my-server.mcpb",
+        "  trellis install my-server.mcpb --client claude-desktop",
+        "",
+        "Exit codes: 0 done; 1 bad usage or a local failure; 2 the server could not be reached; 3 the server",
+        "answered with an error; 4 the tool reported an error, or the task failed or was cancelled; 5 the server",
+        "needs a sign-in (trellis auth login <url>).",
+      ].join("\n"),
     );
   addBundleCommands(p);
   addInstallCommands(p, (s) => p.configureOutput().writeOut?.(s));
+  addClientCommands(p, { ...io, progress: process.stderr }, stdio ?? (() => undefined));
+  addAuthCommands(p, { ...io, progress: process.stderr });
   return p;
 }
 
 /** run parses argv and runs; it resolves with the exit code instead of exiting, so tests can call it. */
 export async function run(argv: string[], io: { out(s: string): void; err(s: string): void } = defaultIo): Promise<number> {
-  const p = program();
+  // A client command's stdio target follows `--`; commander would mix it into the arguments.
+  const split = CLIENT_COMMANDS.has(argv[0] ?? "") ? splitStdio(argv) : { argv, stdio: undefined };
+  argv = split.argv;
+  const p = program(io, () => split.stdio);
   p.exitOverride();
   p.configureOutput({ writeOut: io.out, writeErr: io.err });
   for (const c of p.commands) for (const s of [c, ...c.commands]) s.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -34,6 +58,10 @@ export async function run(argv: string[], io: { out(s: string): void; err(s: str
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      if (err.message) io.err(`trellis: ${err.message}\n`);
+      return err.exitCode;
+    }
     io.err(`trellis: ${(err as Error).message}\n`);
     return 1;
   }

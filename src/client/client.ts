@@ -99,8 +99,12 @@ export class McpClient {
     return this.#init?.instructions;
   }
 
-  /** connect starts `transport` and performs the initialize handshake. */
-  async connect(transport: Transport): Promise<InitializeResult> {
+  /**
+   * connect starts `transport` and performs the initialize handshake. With `resume` (the InitializeResult of an
+   * earlier connection) it skips the handshake instead: for a transport that rejoins a session the server still
+   * holds (Streamable HTTP with `sessionId`), as a command-line tool does from one run to the next.
+   */
+  async connect(transport: Transport, options: { resume?: InitializeResult } = {}): Promise<InitializeResult> {
     if (this.#session && !this.#session.closed) throw misuse("McpClient.connect: already connected; close() first");
     const o = this.#opts;
     const handlers = serverRequestHandlers(o, () => this.#roots, this.#receiver);
@@ -128,6 +132,11 @@ export class McpClient {
         if (kind === "tools") this.#outputValidators.clear();
         o.onListChanged?.(kind);
       });
+    }
+    if (options.resume) {
+      this.#init = options.resume;
+      this.#extensions.negotiate(options.resume.capabilities);
+      return options.resume;
     }
     const offered = o.protocolVersion ?? LATEST_PROTOCOL_VERSION;
     let init: InitializeResult;

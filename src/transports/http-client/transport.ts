@@ -40,6 +40,8 @@ export interface StreamableHttpClientOptions {
   openGetStream?: boolean;
   /** Resume an existing session instead of starting one. */
   sessionId?: string;
+  /** End the session with DELETE on close. Default true; false leaves it for a later `sessionId` to rejoin. */
+  endSessionOnClose?: boolean;
 }
 
 export class StreamableHttpClientTransport implements Transport {
@@ -49,6 +51,7 @@ export class StreamableHttpClientTransport implements Transport {
   readonly #abort = new AbortController();
   #events?: TransportEvents;
   #sessionId?: string;
+  readonly #endSessionOnClose: boolean;
   #protocolVersion?: string;
   #initializeId?: RequestId;
   #getStreamOpen = false;
@@ -59,6 +62,7 @@ export class StreamableHttpClientTransport implements Transport {
     this.#opts = options;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#sessionId = options.sessionId;
+    this.#endSessionOnClose = options.endSessionOnClose !== false;
   }
 
   get sessionId(): string | undefined {
@@ -312,7 +316,7 @@ export class StreamableHttpClientTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort();
-    if (this.#sessionId) {
+    if (this.#sessionId && this.#endSessionOnClose) {
       try {
         const res = await this.#request("DELETE", {}, { signal: AbortSignal.timeout(5000), reauthorize: false });
         await res.body?.cancel();

@@ -1,0 +1,281 @@
+/**
+ * `trellis list | call | read | prompt | tasks`: a Trellis client on any MCP server, for people (readable output,
+ * a progress bar) and for scripts (`--json`: the server's result as JSON on stdout, and exit codes that say what
+ * went wrong: 2 the server could not be reached, 3 it answered with an error, 4 the tool or task failed, 5 it needs
+ * a sign-in).
+ */
+import type { Command } from "commander";
+import type { McpClient } from "../client/client.js";
+import { ProtocolError, TrellisError } from "../protocol/errors.js";
+import type { CallToolResult, Task, Tool } from "../protocol/generated/schema-types.js";
+import { progressView } from "./progress.js";
+import { CliError, connectTarget, EXIT, takeTarget, type Target } from "./target.js";
+
+export interface CliIo {
+  out(s: string): void;
+  err(s: string): void;
+  /** The stream progress is drawn on (stderr), with whether it is a terminal. */
+  progress: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+}
+
+const KINDS = ["tools", "resources", "templates", "prompts"] as const;
+const PROGRESS_TOKEN = "trellis-cli";
+
+/** withClient connects, runs `body`, and turns the server's errors into exit codes. */
+async function withClient(target: Target, body: (c: McpClient, tap: Tapped) => Promise<void>): Promise<void> {
+  const tapped = new Tapped();
+  const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m) });
+  try {
+    await body(conn.client, tapped);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (err instanceof ProtocolError) throw new CliError(`${conn.label} answered: ${err.message} (${err.code})`, EXIT.protocol);
+    if (err instanceof TrellisError && /authoriz|sign in/i.test(err.message)) throw new CliError(err.message, EXIT.auth);
+    throw new CliError(`${conn.label}: ${(err as Error).message}`, EXIT.connect);
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/** Tapped hands progress notifications of this command's requests to whoever waits for them. */
+class Tapped {
+  onprogress?: (p: { progress: number; total?: number; message?: string }) => void;
+  see(direction: "in" | "out", m: unknown): void {
+    const msg = m as { method?: string; params?: Record<string, unknown> };
+    if (direction === "in" && msg.method === "notifications/progress" && msg.params?.progressToken === PROGRESS_TOKEN)
+      this.onprogress?.(msg.params as { progress: number; total?: number; message?: string });
+  }
+}
+
+/**
+ * parseArguments reads a tool's arguments: one JSON object, or key=value pairs whose values are JSON where they
+ * parse as JSON and the tool's schema does not say the property is a string (so `count=3` is 3, `name=007` "007").
+ */
+export function parseArguments(args: string[], tool?: Tool): Record<string, unknown> {
+  if (args.length === 1 && args[0]!.trim().startsWith("{")) {
+    try {
+      const v = JSON.parse(args[0]!) as unknown;
+      if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch (e) {
+      throw new CliError(`the arguments are not valid JSON: ${(e as Error).message}`);
+    }
+    throw new CliError("the arguments must be a JSON object");
+  }
+  const props = (tool?.inputSchema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (const a of args) {
+    const eq = a.indexOf("=");
+    if (eq <= 0) throw new CliError(`arguments are key=value pairs or one JSON object; got ${JSON.stringify(a)}`);
+    const key = a.slice(0, eq);
+    const raw = a.slice(eq + 1);
+    if (props[key]?.type === "string") out[key] = raw;
+    else {
+      try {
+        out[key] = JSON.parse(raw);
+      } catch {
+        out[key] = raw;
+      }
+    }
+  }
+  return out;
+}
+
+/** Content blocks as a person reads them. */
+function formatContent(blocks: CallToolResult["content"]): string {
+  const lines: string[] = [];
+  for (const b of blocks ?? []) {
+    const c = b as Record<string, unknown>;
+    if (c.type === "text") lines.push(String(c.text));
+    else if (c.type === "image" || c.type === "audio")
+      lines.push(`[${c.type} ${c.mimeType}, ${Math.floor((String(c.data).length * 3) / 4)} bytes]`);
+    else if (c.type === "resource") {
+      const r = c.resource as Record<string, unknown>;
+      lines.push(`[resource ${r.uri}${r.mimeType ? ` ${r.mimeType}` : ""}]${typeof r.text === "string" ? `\n${r.text}` : ""}`);
+    } else if (c.type === "resource_link") lines.push(`[link ${c.uri}${c.name ? ` ${c.name}` : ""}]`);
+    else lines.push(JSON.stringify(c));
+  }
+  return lines.join("\n");
+}
+
+function printResult(io: CliIo, r: CallToolResult, json: boolean): void {
+  if (json) io.out(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    const text = formatContent(r.content);
+    if (text) (r.isError ? io.err : io.out)(`${text}\n`);
+    if (r.structuredContent !== undefined && !r.isError && !text) io.out(`${JSON.stringify(r.structuredContent, null, 2)}\n`);
+  }
+  if (r.isError) throw new CliError(json ? "" : "the tool reported an error", EXIT.toolError);
+}
+
+/** Splits off what follows `--` (the stdio command) before commander sees it. */
+export function splitStdio(argv: string[]): { argv: string[]; stdio?: string[] } {
+  const i = argv.indexOf("--");
+  return i === -1 ? { argv } : { argv: argv.slice(0, i), stdio: argv.slice(i + 1) };
+}
+
+export function addClientCommands(program: Command, io: CliIo, stdio: () => string[] | undefined): void {
+  const target = (args: string[]) => takeTarget(args, stdio());
+
+  program
+    .command("list")
+    .description("list a server's tools, resources, resource templates or prompts")
+    .argument("<args...>", "the server (URL, or -- command) and what to list: tools | resources | templates | prompts")
+    .option("--json", "print the items as JSON")
+    .addHelpText("after", "\nExamples:\n  trellis list http://127.0.0.1:3000/mcp tools\n  trellis list prompts -- npx -y @modelcontextprotocol/server-everything")
+    .action(async (args: string[], o: { json?: boolean }) => {
+      const { target: t, rest } = target(args);
+      const kind = rest[0] as (typeof KINDS)[number] | undefined;
+      if (!kind || !KINDS.includes(kind)) throw new CliError(`say what to list: ${KINDS.join(" | ")}`);
+      await withClient(t, async (c) => {
+        const items =
+          kind === "tools"
+            ? await c.listAllTools()
+            : kind === "resources"
+              ? await c.listAllResources()
+              : kind === "templates"
+                ? await c.listAllResourceTemplates()
+                : await c.listAllPrompts();
+        if (o.json) return io.out(`${JSON.stringify(items, null, 2)}\n`);
+        for (const it of items as Record<string, unknown>[]) {
+          const name = String(it.uri ?? it.uriTemplate ?? it.name);
+          const extra = kind === "prompts" && Array.isArray(it.arguments) ? ` (${(it.arguments as { name: string }[]).map((a) => a.name).join(", ")})` : "";
+          const task = kind === "tools" && (it.execution as { taskSupport?: string } | undefined)?.taskSupport ? "  [task]" : "";
+          io.out(`${name}${extra}${it.description ? `  —  ${String(it.description).split("\n")[0]}` : ""}${task}\n`);
+        }
+      });
+    });
+
+  program
+    .command("call")
+    .description("call a tool; arguments are one JSON object or key=value pairs")
+    .argument("<args...>", "the server (URL, or -- command), the tool, then its arguments")
+    .option("--json", "print the whole result as JSON")
+    .option("--task", "run it as a task: a progress bar while it works, then its result")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  trellis call http://127.0.0.1:3000/mcp echo text=hello\n  trellis call http://127.0.0.1:3000/mcp long_running_task \'{"seconds": 5}\' --task\n  trellis call read_file path=/tmp/x -- npx -y @modelcontextprotocol/server-filesystem /tmp',
+    )
+    .action(async (args: string[], o: { json?: boolean; task?: boolean }) => {
+      const { target: t, rest } = target(args);
+      const [name, ...argv] = rest;
+      if (!name) throw new CliError("name the tool to call");
+      await withClient(t, async (c, tapped) => {
+        const tools = argv.length && !argv[0]!.trim().startsWith("{") ? await c.listAllTools() : [];
+        const input = parseArguments(argv, tools.find((x) => x.name === name));
+        if (!o.task) return printResult(io, await c.callTool(name, input), o.json === true);
+        const view = progressView(io.progress);
+        tapped.onprogress = (p) => view.update(p.progress, p.total, p.message);
+        const handle = await c.callToolAsTask(name, input, { meta: { progressToken: PROGRESS_TOKEN } });
+        const result = await followTask(c, handle.last.taskId, view, () => handle.result());
+        if (result) view.update(1, 1, "done");
+        view.done();
+        if (result) printResult(io, result, o.json === true);
+      });
+    });
+
+  program
+    .command("read")
+    .description("read a resource")
+    .argument("<args...>", "the server (URL, or -- command) and the resource URI")
+    .option("--json", "print the result as JSON")
+    .action(async (args: string[], o: { json?: boolean }) => {
+      const { target: t, rest } = target(args);
+      if (!rest[0]) throw new CliError("name the resource URI to read");
+      await withClient(t, async (c) => {
+        const r = await c.readResource(rest[0]!);
+        if (o.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
+        for (const item of r.contents as Record<string, unknown>[]) {
+          if (typeof item.text === "string") io.out(`${item.text}\n`);
+          else io.out(`[blob ${item.mimeType ?? ""} ${Math.floor((String(item.blob).length * 3) / 4)} bytes]\n`);
+        }
+      });
+    });
+
+  program
+    .command("prompt")
+    .description("get a prompt, with key=value arguments")
+    .argument("<args...>", "the server (URL, or -- command), the prompt, then key=value arguments")
+    .option("--json", "print the result as JSON")
+    .action(async (args: string[], o: { json?: boolean }) => {
+      const { target: t, rest } = target(args);
+      const [name, ...argv] = rest;
+      if (!name) throw new CliError("name the prompt to get");
+      const values: Record<string, string> = {};
+      for (const a of argv) {
+        const eq = a.indexOf("=");
+        if (eq <= 0) throw new CliError(`prompt arguments are key=value pairs; got ${JSON.stringify(a)}`);
+        values[a.slice(0, eq)] = a.slice(eq + 1);
+      }
+      await withClient(t, async (c) => {
+        const r = await c.getPrompt(name, values);
+        if (o.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
+        for (const m of r.messages) io.out(`${m.role}: ${formatContent([m.content] as CallToolResult["content"])}\n`);
+      });
+    });
+
+  const tasks = program.command("tasks").description("the tasks a server runs for you: list, watch, result, cancel");
+  tasks
+    .command("list")
+    .argument("<args...>", "the server (URL, or -- command)")
+    .option("--json", "print the tasks as JSON")
+    .action(async (args: string[], o: { json?: boolean }) => {
+      const { target: t } = target(args);
+      await withClient(t, async (c) => {
+        const all: Task[] = [];
+        for await (const task of c.tasks()) all.push(task);
+        if (o.json) return io.out(`${JSON.stringify(all, null, 2)}\n`);
+        for (const task of all) io.out(`${task.taskId}  ${task.status}${task.statusMessage ? `  ${task.statusMessage}` : ""}\n`);
+      });
+    });
+  for (const verb of ["watch", "result", "cancel"] as const) {
+    tasks
+      .command(verb)
+      .argument("<args...>", "the server (URL, or -- command) and the task id")
+      .option("--json", "print JSON")
+      .action(async (args: string[], o: { json?: boolean }) => {
+        const { target: t, rest } = target(args);
+        const id = rest[0];
+        if (!id) throw new CliError("name the task id");
+        await withClient(t, async (c) => {
+          if (verb === "cancel") {
+            const r = await c.request("tasks/cancel", { taskId: id });
+            return io.out(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${id}  ${(r as Task).status}\n`);
+          }
+          if (verb === "result") return printResult(io, (await c.request("tasks/result", { taskId: id })) as CallToolResult, o.json === true);
+          const view = progressView(io.progress);
+          const last = await followTask(c, id, view, undefined, true);
+          view.done();
+          if (o.json) io.out(`${JSON.stringify(last, null, 2)}\n`);
+        });
+      });
+  }
+}
+
+/**
+ * followTask shows a task's status changes (and, through the view, its progress) until it ends. With `result`, it
+ * fetches the result of a completed task; a failed or cancelled task ends the command with exit code 4.
+ */
+async function followTask(
+  c: McpClient,
+  taskId: string,
+  view: ReturnType<typeof progressView>,
+  result?: () => Promise<CallToolResult>,
+  messages = false,
+): Promise<CallToolResult | undefined> {
+  let last: Task | undefined;
+  let shown = "";
+  for (;;) {
+    last = (await c.request("tasks/get", { taskId })) as Task;
+    // With progress on screen, only a change of status is news; without, the status message is all there is.
+    const line = messages ? `${last.status}${last.statusMessage ? `: ${last.statusMessage}` : ""}` : last.status;
+    if (line !== shown) view.note(`task ${taskId}: ${line}`);
+    shown = line;
+    if (["completed", "failed", "cancelled"].includes(last.status)) break;
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(last!.pollInterval ?? 500, 100), 2000)));
+  }
+  if (last.status !== "completed") {
+    view.done();
+    throw new CliError(`task ${taskId} ${last.status}${last.statusMessage ? `: ${last.statusMessage}` : ""}`, EXIT.toolError);
+  }
+  return result ? result() : undefined;
+}

@@ -1,0 +1,47 @@
+/**
+ * Progress for people and for scripts: on a terminal, one bar redrawn in place (`[#####-----]  50%  step 5 of 10`);
+ * elsewhere, a plain line per change, so that logs and pipes stay readable.
+ */
+export interface ProgressView {
+  update(progress: number, total: number | undefined, message?: string): void;
+  /** note shows a line that is not progress (a status change) without breaking the bar. */
+  note(line: string): void;
+  done(): void;
+}
+
+const WIDTH = 30;
+
+export function progressView(stream: { write(s: string): unknown; isTTY?: boolean; columns?: number }): ProgressView {
+  const tty = stream.isTTY === true;
+  let drawn = false;
+  let lastLine = "";
+  const clear = () => {
+    if (tty && drawn) stream.write("\r\x1b[2K");
+    drawn = false;
+  };
+  return {
+    update(progress, total, message) {
+      const pct = total && total > 0 ? Math.max(0, Math.min(100, Math.round((progress / total) * 100))) : undefined;
+      const text = message ? `  ${message}` : "";
+      if (!tty) {
+        const line = `progress ${pct === undefined ? progress : `${pct}%`}${text}`;
+        if (line !== lastLine) stream.write(`${line}\n`);
+        lastLine = line;
+        return;
+      }
+      const filled = pct === undefined ? 0 : Math.round((pct / 100) * WIDTH);
+      const bar = pct === undefined ? `[${"?".repeat(WIDTH)}] ${progress}` : `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(pct).padStart(3)}%`;
+      const max = (stream.columns ?? 80) - 1;
+      stream.write(`\r\x1b[2K${`${bar}${text}`.slice(0, max)}`);
+      drawn = true;
+    },
+    note(line) {
+      clear();
+      stream.write(`${line}\n`);
+    },
+    done() {
+      if (tty && drawn) stream.write("\n");
+      drawn = false;
+    },
+  };
+}

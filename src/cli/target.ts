@@ -1,0 +1,203 @@
+/**
+ * A command's target: an MCP server named by an http(s) URL, or started from `-- command args` over stdio. This
+ * file connects a Trellis client to it (with the tokens `trellis auth login` saved for that server, if any), and
+ * taps the transport so that a command can see every message (progress of a task, the protocol view).
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { authorizationCodeFlow, OAuthClient } from "../auth/index.js";
+import { FileCredentialStore } from "../auth/node.js";
+import { McpClient } from "../client/client.js";
+import type { Transport, TransportEvents } from "../jsonrpc/transport.js";
+import type { InitializeResult } from "../protocol/generated/schema-types.js";
+import { TrellisError } from "../protocol/errors.js";
+import { StdioClientTransport } from "../transports/stdio-client.js";
+import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
+
+/** Exit codes of the client commands (documented in `trellis --help` and the README). */
+export const EXIT = { ok: 0, error: 1, connect: 2, protocol: 3, toolError: 4, auth: 5 } as const;
+
+/** CliError carries the exit code a failure ends the command with. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = EXIT.error) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export type Target = { url: URL } | { command: string[] };
+
+/**
+ * takeTarget finds the target among a command's arguments: the first http(s) URL, else the command given after
+ * `--`. The other arguments are returned in order.
+ */
+export function takeTarget(args: string[], stdio: string[] | undefined): { target: Target; rest: string[] } {
+  const i = args.findIndex((a) => /^https?:\/\//i.test(a));
+  if (i !== -1) {
+    let url: URL;
+    try {
+      url = new URL(args[i]!);
+    } catch {
+      throw new CliError(`not a URL: ${args[i]}`);
+    }
+    return { target: { url }, rest: [...args.slice(0, i), ...args.slice(i + 1)] };
+  }
+  if (stdio?.length) return { target: { command: stdio }, rest: args };
+  throw new CliError("name a server: an http(s) URL (http://127.0.0.1:3000/mcp), or -- and the command that starts it over stdio");
+}
+
+/** The user's configuration directory for Trellis (tokens of `trellis auth login`). */
+export function configDir(): string {
+  return process.env.TRELLIS_CONFIG_DIR ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "trellis");
+}
+
+/** The credential file `trellis auth` writes (mode 0600). */
+export const credentialsFile = () => join(configDir(), "credentials.json");
+
+/**
+ * The HTTP sessions earlier runs left open, by server URL (mode 0600: a session id is as good as the session to
+ * whoever also holds its credentials). Commands rejoin them, so that `trellis tasks list` sees the tasks an earlier
+ * `trellis call --task` started: tasks belong to the session (or the signed-in principal) that created them.
+ */
+const sessionsFile = () => join(configDir(), "sessions.json");
+type SavedSession = { sessionId: string; init: InitializeResult };
+
+function readSessions(): Record<string, SavedSession> {
+  try {
+    const v = JSON.parse(readFileSync(sessionsFile(), "utf8")) as unknown;
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, SavedSession>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** writePrivate writes a file only its owner can read, creating its directory. */
+export function writePrivate(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+function saveSession(url: string, saved: SavedSession | undefined): void {
+  const all = readSessions();
+  if (saved) all[url] = saved;
+  else delete all[url];
+  writePrivate(sessionsFile(), `${JSON.stringify(all, null, 2)}\n`);
+}
+
+export interface Connected {
+  client: McpClient;
+  /** Where the server is, for messages. */
+  label: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Called with every message either way (direction "in" from the server, "out" to it). */
+  tap?: (direction: "in" | "out", message: unknown) => void;
+  /** The server's stderr lines (stdio). Default: dropped unless TRELLIS_DEBUG is set. */
+  onstderr?: (line: string) => void;
+}
+
+/** tapTransport wraps a transport so that `tap` sees every message, both ways, unchanged. */
+export function tapTransport(inner: Transport, tap: (direction: "in" | "out", message: unknown) => void): Transport {
+  return {
+    get sessionId() {
+      return inner.sessionId;
+    },
+    start(events: TransportEvents) {
+      inner.start({
+        ...events,
+        message: (m, extra) => {
+          tap("in", m);
+          events.message(m, extra);
+        },
+      });
+    },
+    send(message, options) {
+      tap("out", message);
+      inner.send(message, options);
+    },
+    close: () => inner.close(),
+    settle: inner.settle?.bind(inner),
+  };
+}
+
+/** connectTarget starts a client on the target; failures to reach it are CliErrors with exit code 2 (5 for auth). */
+export async function connectTarget(target: Target, options: ConnectOptions = {}): Promise<Connected> {
+  if ("url" in target) return connectHttp(target.url, options);
+  const [command, ...args] = target.command;
+  const label = target.command.join(" ");
+  let transport: Transport = new StdioClientTransport({
+    command: command!,
+    args,
+    env: process.env as Record<string, string>,
+    onstderr: options.onstderr ?? (process.env.TRELLIS_DEBUG ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined),
+  });
+  if (options.tap) transport = tapTransport(transport, options.tap);
+  const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
+  try {
+    await client.connect(transport);
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw new CliError(`could not start or initialize ${label}: ${(err as Error).message}`, EXIT.connect);
+  }
+  return { client, label, close: () => client.close() };
+}
+
+/** connectHttp rejoins the session an earlier run left with this server, or starts one; either way it is kept. */
+async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected> {
+  const saved = readSessions()[url.href];
+  const attempt = async (resume: SavedSession | undefined) => {
+    const http = new StreamableHttpClientTransport(url, {
+      auth: savedAuth(url),
+      sessionId: resume?.sessionId,
+      endSessionOnClose: false,
+      openGetStream: false,
+    });
+    const transport = options.tap ? tapTransport(http, options.tap) : http;
+    const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
+    const init = await client.connect(transport, resume ? { resume: resume.init } : {});
+    // A session the server forgot answers 404: start a new one.
+    if (resume) await client.ping();
+    return { client, http, init };
+  };
+  let c: Awaited<ReturnType<typeof attempt>>;
+  try {
+    c = await attempt(saved).catch((err) => {
+      if (!saved) throw err;
+      return attempt(undefined);
+    });
+  } catch (err) {
+    const e = err as Error;
+    if (/authoriz|401|sign in/i.test(e.message)) throw new CliError(`${url.href}: ${e.message}`, EXIT.auth);
+    throw new CliError(`could not connect to ${url.href}: ${e.message}`, EXIT.connect);
+  }
+  return {
+    client: c.client,
+    label: url.href,
+    close: async () => {
+      const sessionId = c.http.sessionId;
+      await c.client.close();
+      saveSession(url.href, sessionId ? { sessionId, init: c.init } : undefined);
+    },
+  };
+}
+
+/**
+ * savedAuth: an OAuthClient over the tokens `trellis auth login` saved. It refreshes them when it can, and never
+ * opens a browser on its own: when no token will do, the command fails with exit code 5 and says how to sign in.
+ */
+function savedAuth(url: URL): OAuthClient {
+  return new OAuthClient({
+    store: new FileCredentialStore(credentialsFile()),
+    flow: authorizationCodeFlow({
+      redirectUri: "http://127.0.0.1/callback",
+      authorize: async () => {
+        throw new TrellisError("REQUEST_FAILED", `${url.href} needs you to sign in: run  trellis auth login ${url.href}`);
+      },
+    }),
+  });
+}
