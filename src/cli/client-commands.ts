@@ -22,9 +22,9 @@ const KINDS = ["tools", "resources", "templates", "prompts"] as const;
 const PROGRESS_TOKEN = "trellis-cli";
 
 /** withClient connects, runs `body`, and turns the server's errors into exit codes. */
-async function withClient(target: Target, body: (c: McpClient, tap: Tapped) => Promise<void>): Promise<void> {
+async function withClient(target: Target, body: (c: McpClient, tap: Tapped) => Promise<void>, stream = false): Promise<void> {
   const tapped = new Tapped();
-  const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m) });
+  const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m), stream });
   try {
     await body(conn.client, tapped);
   } catch (err) {
@@ -121,7 +121,10 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .description("list a server's tools, resources, resource templates or prompts")
     .argument("<args...>", "the server (URL, or -- command) and what to list: tools | resources | templates | prompts")
     .option("--json", "print the items as JSON")
-    .addHelpText("after", "\nExamples:\n  trellis list http://127.0.0.1:3000/mcp tools\n  trellis list prompts -- npx -y @modelcontextprotocol/server-everything")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  trellis list http://127.0.0.1:3000/mcp tools\n  trellis list prompts -- npx -y @modelcontextprotocol/server-everything",
+    )
     .action(async (args: string[], o: { json?: boolean }) => {
       const { target: t, rest } = target(args);
       const kind = rest[0] as (typeof KINDS)[number] | undefined;
@@ -138,7 +141,10 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
         if (o.json) return io.out(`${JSON.stringify(items, null, 2)}\n`);
         for (const it of items as Record<string, unknown>[]) {
           const name = String(it.uri ?? it.uriTemplate ?? it.name);
-          const extra = kind === "prompts" && Array.isArray(it.arguments) ? ` (${(it.arguments as { name: string }[]).map((a) => a.name).join(", ")})` : "";
+          const extra =
+            kind === "prompts" && Array.isArray(it.arguments)
+              ? ` (${(it.arguments as { name: string }[]).map((a) => a.name).join(", ")})`
+              : "";
           const task = kind === "tools" && (it.execution as { taskSupport?: string } | undefined)?.taskSupport ? "  [task]" : "";
           io.out(`${name}${extra}${it.description ? `  —  ${String(it.description).split("\n")[0]}` : ""}${task}\n`);
         }
@@ -153,24 +159,31 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .option("--task", "run it as a task: a progress bar while it works, then its result")
     .addHelpText(
       "after",
-      '\nExamples:\n  trellis call http://127.0.0.1:3000/mcp echo text=hello\n  trellis call http://127.0.0.1:3000/mcp long_running_task \'{"seconds": 5}\' --task\n  trellis call read_file path=/tmp/x -- npx -y @modelcontextprotocol/server-filesystem /tmp',
+      "\nExamples:\n  trellis call http://127.0.0.1:3000/mcp echo text=hello\n  trellis call http://127.0.0.1:3000/mcp long_running_task '{\"seconds\": 5}' --task\n  trellis call read_file path=/tmp/x -- npx -y @modelcontextprotocol/server-filesystem /tmp",
     )
     .action(async (args: string[], o: { json?: boolean; task?: boolean }) => {
       const { target: t, rest } = target(args);
       const [name, ...argv] = rest;
       if (!name) throw new CliError("name the tool to call");
-      await withClient(t, async (c, tapped) => {
-        const tools = argv.length && !argv[0]!.trim().startsWith("{") ? await c.listAllTools() : [];
-        const input = parseArguments(argv, tools.find((x) => x.name === name));
-        if (!o.task) return printResult(io, await c.callTool(name, input), o.json === true);
-        const view = progressView(io.progress);
-        tapped.onprogress = (p) => view.update(p.progress, p.total, p.message);
-        const handle = await c.callToolAsTask(name, input, { meta: { progressToken: PROGRESS_TOKEN } });
-        const result = await followTask(c, handle.last.taskId, view, () => handle.result());
-        if (result) view.update(1, 1, "done");
-        view.done();
-        if (result) printResult(io, result, o.json === true);
-      });
+      await withClient(
+        t,
+        async (c, tapped) => {
+          const tools = argv.length && !argv[0]!.trim().startsWith("{") ? await c.listAllTools() : [];
+          const input = parseArguments(
+            argv,
+            tools.find((x) => x.name === name),
+          );
+          if (!o.task) return printResult(io, await c.callTool(name, input), o.json === true);
+          const view = progressView(io.progress);
+          tapped.onprogress = (p) => view.update(p.progress, p.total, p.message);
+          const handle = await c.callToolAsTask(name, input, { meta: { progressToken: PROGRESS_TOKEN } });
+          const result = await followTask(c, handle.last.taskId, view, () => handle.result());
+          if (result) view.update(1, 1, "done");
+          view.done();
+          if (result) printResult(io, result, o.json === true);
+        },
+        o.task === true,
+      );
     });
 
   program
@@ -178,6 +191,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .description("read a resource")
     .argument("<args...>", "the server (URL, or -- command) and the resource URI")
     .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExample:\n  trellis read http://127.0.0.1:3000/mcp test://static-text")
     .action(async (args: string[], o: { json?: boolean }) => {
       const { target: t, rest } = target(args);
       if (!rest[0]) throw new CliError("name the resource URI to read");
@@ -196,6 +210,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .description("get a prompt, with key=value arguments")
     .argument("<args...>", "the server (URL, or -- command), the prompt, then key=value arguments")
     .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExample:\n  trellis prompt http://127.0.0.1:3000/mcp test_prompt_with_arguments arg1=a arg2=b")
     .action(async (args: string[], o: { json?: boolean }) => {
       const { target: t, rest } = target(args);
       const [name, ...argv] = rest;
@@ -218,6 +233,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .command("list")
     .argument("<args...>", "the server (URL, or -- command)")
     .option("--json", "print the tasks as JSON")
+    .addHelpText("after", "\nExample:\n  trellis tasks list http://127.0.0.1:3000/mcp")
     .action(async (args: string[], o: { json?: boolean }) => {
       const { target: t } = target(args);
       await withClient(t, async (c) => {
@@ -232,21 +248,27 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
       .command(verb)
       .argument("<args...>", "the server (URL, or -- command) and the task id")
       .option("--json", "print JSON")
+      .addHelpText("after", `\nExample:\n  trellis tasks ${verb} http://127.0.0.1:3000/mcp 3f1c0a9e-…`)
       .action(async (args: string[], o: { json?: boolean }) => {
         const { target: t, rest } = target(args);
         const id = rest[0];
         if (!id) throw new CliError("name the task id");
-        await withClient(t, async (c) => {
-          if (verb === "cancel") {
-            const r = await c.request("tasks/cancel", { taskId: id });
-            return io.out(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${id}  ${(r as Task).status}\n`);
-          }
-          if (verb === "result") return printResult(io, (await c.request("tasks/result", { taskId: id })) as CallToolResult, o.json === true);
-          const view = progressView(io.progress);
-          const last = await followTask(c, id, view, undefined, true);
-          view.done();
-          if (o.json) io.out(`${JSON.stringify(last, null, 2)}\n`);
-        });
+        await withClient(
+          t,
+          async (c) => {
+            if (verb === "cancel") {
+              const r = await c.request("tasks/cancel", { taskId: id });
+              return io.out(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${id}  ${(r as Task).status}\n`);
+            }
+            if (verb === "result")
+              return printResult(io, (await c.request("tasks/result", { taskId: id })) as CallToolResult, o.json === true);
+            const view = progressView(io.progress);
+            const last = await followTask(c, id, view, undefined, true);
+            view.done();
+            if (o.json) io.out(`${JSON.stringify(last, null, 2)}\n`);
+          },
+          verb === "watch",
+        );
       });
   }
 }

@@ -30,7 +30,10 @@ export function progressView(stream: { write(s: string): unknown; isTTY?: boolea
         return;
       }
       const filled = pct === undefined ? 0 : Math.round((pct / 100) * WIDTH);
-      const bar = pct === undefined ? `[${"?".repeat(WIDTH)}] ${progress}` : `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(pct).padStart(3)}%`;
+      const bar =
+        pct === undefined
+          ? `[${"?".repeat(WIDTH)}] ${progress}`
+          : `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(pct).padStart(3)}%`;
       const max = (stream.columns ?? 80) - 1;
       stream.write(`\r\x1b[2K${`${bar}${text}`.slice(0, max)}`);
       drawn = true;

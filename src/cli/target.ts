@@ -97,6 +97,8 @@ export interface Connected {
 export interface ConnectOptions {
   /** Called with every message either way (direction "in" from the server, "out" to it). */
   tap?: (direction: "in" | "out", message: unknown) => void;
+  /** Open the session's GET stream, for what the server sends outside a request (a task's progress). Default false. */
+  stream?: boolean;
   /** The server's stderr lines (stdio). Default: dropped unless TRELLIS_DEBUG is set. */
   onstderr?: (line: string) => void;
 }
@@ -154,8 +156,9 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
     const http = new StreamableHttpClientTransport(url, {
       auth: savedAuth(url),
       sessionId: resume?.sessionId,
+      protocolVersion: resume?.init.protocolVersion,
       endSessionOnClose: false,
-      openGetStream: false,
+      openGetStream: options.stream === true,
     });
     const transport = options.tap ? tapTransport(http, options.tap) : http;
     const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
@@ -172,7 +175,8 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
     });
   } catch (err) {
     const e = err as Error;
-    if (/authoriz|401|sign in/i.test(e.message)) throw new CliError(`${url.href}: ${e.message}`, EXIT.auth);
+    if (/authoriz|401|sign in/i.test(e.message))
+      throw new CliError(`${url.href} needs a sign-in: run  trellis auth login ${url.href}  (${e.message})`, EXIT.auth);
     throw new CliError(`could not connect to ${url.href}: ${e.message}`, EXIT.connect);
   }
   return {

@@ -183,9 +183,18 @@ export const readResource: ServerMethod = async (params, { state, session, rpc }
   return toReadResult(uri, await found.template.handler(uri, found.vars, ctx), found.template.definition.mimeType);
 };
 
+/** The most resource subscriptions one session may hold (each is kept, and recorded with the session). */
+const MAX_SUBSCRIPTIONS = 1000;
+
 /** resources/subscribe and unsubscribe: per session; McpServer.notifyResourceUpdated tells the subscribers. */
 export const subscribe: ServerMethod = (params, { session }) => {
-  (session.subscriptions ??= new Set()).add(params.uri as string);
+  const subs = (session.subscriptions ??= new Set());
+  if (subs.size >= MAX_SUBSCRIPTIONS && !subs.has(params.uri as string))
+    throw new ProtocolError(
+      ErrorCode.InvalidParams,
+      `invalid params: this session already has ${MAX_SUBSCRIPTIONS} subscriptions, the most allowed; unsubscribe from some first`,
+    );
+  subs.add(params.uri as string);
   session.onstatechange?.();
   return {};
 };

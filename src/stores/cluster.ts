@@ -40,6 +40,9 @@ export interface SharedStream {
 export interface AppendOptions {
   seq?: number;
   once?: string;
+  /** A request stream's writer and request, recorded with its events too, in case its record expired while quiet. */
+  writer?: string;
+  requestId?: string | number;
 }
 
 /** A message between nodes: a small JSON object with a `type`. */
@@ -62,15 +65,18 @@ export interface Cluster {
   open(sessionId: string, streamId: string, meta: { writer: string; requestId: string | number }): Promise<void>;
   /**
    * append adds an event to a stream and publishes it to the stream's watchers, in the order of appends. With
-   * `seq`, the writer numbers the event; without, the log numbers it after the last. With `once`, an append whose
-   * key this session already used is skipped (undefined). Returns the event's seq.
+   * `seq`, the writer numbers the event; without, the log numbers it above the last and above any number it gave
+   * before the stream expired (from a clock), so a reader never mistakes a new event for one it saw. With `once`, an
+   * append whose key this session already used is skipped (undefined). A stream keeps its newest 10 000 events.
+   * Returns the event's seq.
    */
   append(sessionId: string, streamId: string, data: string, options?: AppendOptions): Promise<number | undefined>;
   /** read returns what follows `afterSeq` on a stream, or undefined when the stream is unknown or another session's. */
   read(sessionId: string, streamId: string, afterSeq: number): Promise<SharedStream | undefined>;
   /**
-   * watch calls `listener` with each event appended to the stream from now on, and with `{ seq: 0, data: reader }`
-   * when another reader claims it (`claim`). Resolves once watching has begun; call the result to stop.
+   * watch calls `listener` with each event appended to the stream from now on, with `{ seq: 0, data: reader }`
+   * when another reader claims it (`claim`), and with `{ seq: -1 }` when events may have been missed (the backend
+   * reconnected): read the log again. Resolves once watching has begun; call the result to stop.
    */
   watch(streamId: string, listener: (event: ClusterEvent) => void): Promise<() => Promise<void>>;
   /** claim tells the stream's watchers that `reader` now reads it, so that an older reader can step aside. */

@@ -16,8 +16,11 @@ export interface DpopOptions {
   algorithms?: string[];
   /** How old a proof may be (by its iat), in seconds. Default 300; 60 s of clock skew is allowed ahead. */
   maxAgeSec?: number;
-  /** Secret for nonces, shared by every process that serves the same resource. Default: random per process. */
-  nonceSecret?: Uint8Array | Promise<Uint8Array>;
+  /**
+   * Secret for nonces, shared by every process that serves the same resource (or a function fetching it, asked
+   * again after a failure). Default: random per process.
+   */
+  nonceSecret?: Uint8Array | (() => Uint8Array | Promise<Uint8Array>);
   /**
    * Where proofs already seen are remembered, shared by every process that serves the same resource (an AuthStore's
    * `add`, say): `add` returns false for a key seen before. Default: this process's memory.
@@ -46,17 +49,13 @@ const MAX_REMEMBERED = 100_000;
 
 export class DpopProofVerifier {
   readonly #opts: DpopOptions;
-  readonly #secret: Promise<CryptoKey>;
+  #secret?: Promise<CryptoKey>;
   /** jkt + jti of proofs seen, with when they stop mattering (iat + maxAge). */
   readonly #seen = new Map<string, number>();
 
   constructor(options: DpopOptions = {}) {
     this.#opts = options;
-    const raw = Promise.resolve(options.nonceSecret ?? crypto.getRandomValues(new Uint8Array(32)));
-    this.#secret = raw.then((r) =>
-      crypto.subtle.importKey("raw", r as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
-    );
-    this.#secret.catch(() => {}); // reported by the first verify that needs it
+    if (options.nonceSecret === undefined) this.#fallback = crypto.getRandomValues(new Uint8Array(32));
   }
 
   get algorithms(): string[] {
@@ -67,10 +66,33 @@ export class DpopProofVerifier {
     return this.#opts.required === true;
   }
 
+  readonly #fallback?: Uint8Array;
+
+  /** The nonce key; a secret that failed to arrive (its store was down) is asked for again next time. */
+  #key(): Promise<CryptoKey> {
+    if (!this.#secret) {
+      const opt = this.#opts.nonceSecret;
+      const raw =
+        opt === undefined
+          ? Promise.resolve(this.#fallback!)
+          : typeof opt === "function"
+            ? Promise.resolve().then(opt)
+            : Promise.resolve(opt);
+      const key = raw.then((r) =>
+        crypto.subtle.importKey("raw", r as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
+      );
+      this.#secret = key;
+      key.catch(() => {
+        if (this.#secret === key) this.#secret = undefined;
+      });
+    }
+    return this.#secret;
+  }
+
   /** A nonce for the current time slot. */
   async nonce(now = Date.now()): Promise<string> {
     const slot = String(Math.floor(now / NONCE_SLOT_MS));
-    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await this.#secret, new TextEncoder().encode(slot)));
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await this.#key(), new TextEncoder().encode(slot)));
     return `${slot}.${base64url.encode(mac)}`;
   }
 

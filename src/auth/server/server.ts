@@ -99,7 +99,7 @@ export class AuthorizationServer {
       // Nonces and the replay cache live in the store: a proof or a nonce is judged alike by every node.
       dpop: new DpopProofVerifier({
         requireNonce: options.dpop?.requireNonce,
-        nonceSecret: sharedSecret(this.store, "dpop-nonce-secret"),
+        nonceSecret: () => sharedSecret(this.store, "dpop-nonce-secret"),
         replayCache: { add: (key, until) => this.store.add("replay", `dpop ${key}`, 1, until) },
       }),
       auditSink: this.auditSink,
@@ -211,7 +211,7 @@ export class AuthorizationServer {
         ? {
             required: this.options.dpop.required,
             requireNonce: this.options.dpop.requireNonce,
-            nonceSecret: sharedSecret(this.store, "dpop-nonce-secret"),
+            nonceSecret: () => sharedSecret(this.store, "dpop-nonce-secret"),
             replayCache: { add: (key, until) => this.store.add("replay", `dpop-rs ${key}`, 1, until) },
           }
         : undefined,

@@ -94,11 +94,15 @@ export class MemoryCluster implements Cluster {
     }
     const log = this.#log(sessionId, streamId);
     if (log.sessionId !== sessionId) return undefined;
-    const seq = options.seq ?? log.next + 1;
-    log.next = Math.max(log.next, seq);
+    if (options.seq !== undefined && options.seq <= log.next) return undefined;
+    const seq = options.seq ?? Math.max(log.next + 1, Date.now() * 1000);
+    log.next = seq;
+    log.writer ??= options.writer;
+    log.requestId ??= options.requestId;
     if (data === "") log.ended = true;
     const event = { seq, data };
     log.events.push(event);
+    if (log.events.length > 10_000) log.events.shift();
     for (const w of this.#hub.watchers.get(streamId) ?? []) w(event);
     return seq;
   }

@@ -19,31 +19,42 @@ import { connect, ready } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
 // KEYS: log, meta, session index, once key. ARGV: data, seq ("" = next), channel, retention, session, stream, once ("1"),
-// how long a once key is kept (a notice reaches every node within moments; keeping keys longer only costs memory).
+// how long a once key is kept (a notice reaches every node within moments; keeping keys longer only costs memory),
+// the writer and the request id (JSON) of a request stream ("" for none), the most events kept.
+// A log numbers its events from Redis's clock (microseconds), so that numbers keep rising even after a quiet
+// stream expired and started again: a reader that saw event 57 is never handed a new event 3.
 const APPEND = `
 local owner = redis.call('HGET', KEYS[2], 's')
 if owner and owner ~= ARGV[5] then return -2 end
 if ARGV[7] == '1' then
   if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[8]) then return -1 end
 end
+local last = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 local seq
 if ARGV[2] == '' then
-  seq = redis.call('HINCRBY', KEYS[2], 'n', 1)
+  local t = redis.call('TIME')
+  seq = math.max(last + 1, tonumber(t[1]) * 1000000 + tonumber(t[2]))
 else
   seq = tonumber(ARGV[2])
-  if seq <= tonumber(redis.call('HGET', KEYS[2], 'n') or '0') then return -3 end
-  redis.call('HSET', KEYS[2], 'n', seq)
+  if seq <= last then return -3 end
 end
+redis.call('HSET', KEYS[2], 'n', string.format('%.0f', seq))
 if not owner then redis.call('HSET', KEYS[2], 's', ARGV[5]) end
+if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[2], 'w', ARGV[9]) end
+if ARGV[10] ~= '' then redis.call('HSETNX', KEYS[2], 'r', ARGV[10]) end
 if ARGV[1] == '' then redis.call('HSET', KEYS[2], 'e', '1') end
-redis.call('XADD', KEYS[1], seq .. '-1', 'm', ARGV[1])
-redis.call('PUBLISH', ARGV[3], seq .. ' ' .. ARGV[1])
+local id = string.format('%.0f', seq) .. '-1'
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[11], id, 'm', ARGV[1])
+redis.call('PUBLISH', ARGV[3], string.format('%.0f', seq) .. ' ' .. ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[6])
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
-return seq
+return string.format('%.0f', seq)
 `;
+
+/** The most events a shared stream keeps (the oldest go first), and the most one read returns. */
+const MAX_EVENTS = 10_000;
 
 type Listener = (event: ClusterEvent) => void;
 
@@ -65,7 +76,8 @@ export class RedisCluster implements Cluster {
   readonly #prefix: string;
   readonly #retention: number;
   readonly #heartbeatMs: number;
-  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #listeners = new Map<string, { set: Set<Listener>; subscribed: Promise<unknown> }>();
+  #subscribedOnce = false;
   #inbox?: (m: ClusterMessage) => void;
   #beat?: ReturnType<typeof setInterval>;
 
@@ -79,6 +91,11 @@ export class RedisCluster implements Cluster {
     this.#sub = this.#redis.duplicate();
     this.#sub.on("error", () => {});
     this.#sub.on("message", (channel: string, text: string) => this.#message(channel, text));
+    // Messages published while the subscriber was reconnecting are lost: readers read the log again (seq -1).
+    this.#sub.on("ready", () => {
+      if (!this.#subscribedOnce) return;
+      for (const { set } of this.#listeners.values()) for (const l of set) l({ seq: -1, data: "" });
+    });
   }
 
   get available(): boolean {
@@ -100,7 +117,7 @@ export class RedisCluster implements Cluster {
       this.#inbox?.(m);
       return;
     }
-    const set = this.#listeners.get(channel);
+    const set = this.#listeners.get(channel)?.set;
     if (!set) return;
     const cut = text.indexOf(" ");
     const event = { seq: Number(text.slice(0, cut)), data: text.slice(cut + 1) };
@@ -111,6 +128,7 @@ export class RedisCluster implements Cluster {
     this.#inbox = inbox;
     await Promise.all([ready(this.#redis), ready(this.#sub)]);
     await this.#sub.subscribe(this.#channel("inbox", this.nodeId), this.#channel("all"));
+    this.#subscribedOnce = true;
     const beat = () => this.#redis.set(`${this.#prefix}node:${this.nodeId}`, "1", "PX", this.#heartbeatMs * 3).catch(() => {});
     await beat();
     this.#beat = setInterval(beat, this.#heartbeatMs);
@@ -168,8 +186,12 @@ export class RedisCluster implements Cluster {
       streamId,
       options.once === undefined ? "0" : "1",
       String(Math.min(this.#retention, ONCE_TTL_MS)),
-    )) as number;
-    return seq > 0 ? seq : undefined;
+      options.writer ?? "",
+      options.requestId === undefined ? "" : JSON.stringify(options.requestId),
+      String(MAX_EVENTS),
+    )) as string | number;
+    const n = Number(seq);
+    return n > 0 ? n : undefined;
   }
 
   async read(sessionId: string, streamId: string, afterSeq: number): Promise<SharedStream | undefined> {
@@ -178,7 +200,7 @@ export class RedisCluster implements Cluster {
     const [metaR, rangeR] = (await this.#redis
       .multi()
       .hgetall(k.meta)
-      .xrange(k.log, `(${Math.max(0, afterSeq)}-1`, "+")
+      .xrange(k.log, `(${Math.max(0, afterSeq)}-1`, "+", "COUNT", MAX_EVENTS)
       .exec())!;
     const meta = metaR![1] as Record<string, string>;
     if (meta.s !== sessionId) return undefined;
@@ -198,16 +220,23 @@ export class RedisCluster implements Cluster {
 
   async watch(streamId: string, listener: (event: ClusterEvent) => void): Promise<() => Promise<void>> {
     const channel = this.#channel("stream", streamId);
-    let set = this.#listeners.get(channel);
-    if (!set) {
-      this.#listeners.set(channel, (set = new Set()));
-      await ready(this.#sub);
-      await this.#sub.subscribe(channel);
+    let entry = this.#listeners.get(channel);
+    if (!entry) {
+      const subscribed = ready(this.#sub).then(() => this.#sub.subscribe(channel));
+      entry = { set: new Set(), subscribed };
+      this.#listeners.set(channel, entry);
+      const mine = entry;
+      subscribed.catch(() => {
+        if (this.#listeners.get(channel) === mine) this.#listeners.delete(channel);
+      });
     }
+    // Every watcher waits for the subscription itself: watching has begun only once Redis confirmed it.
+    await entry.subscribed;
+    const set = entry.set;
     set.add(listener);
     return async () => {
       set.delete(listener);
-      if (set.size > 0 || this.#listeners.get(channel) !== set) return;
+      if (set.size > 0 || this.#listeners.get(channel)?.set !== set) return;
       this.#listeners.delete(channel);
       await this.#sub.unsubscribe(channel).catch(() => {});
     };
@@ -221,7 +250,14 @@ export class RedisCluster implements Cluster {
   async delivered(sessionId: string, streamId: string, seq: number): Promise<void> {
     await ready(this.#redis);
     const k = this.#keys(sessionId, streamId);
-    if ((await this.#redis.hget(k.meta, "s")) === sessionId) await this.#redis.hset(k.meta, "d", String(seq));
+    // Only for a live stream of this session, and only forward.
+    await this.#redis.eval(
+      "if redis.call('HGET', KEYS[1], 's') == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'd') or '0') < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'd', ARGV[2]) end",
+      1,
+      k.meta,
+      sessionId,
+      String(seq),
+    );
   }
 
   async deleteSession(sessionId: string): Promise<void> {

@@ -38,8 +38,13 @@ export interface StreamableHttpClientOptions {
   reconnect?: ReconnectOptions;
   /** Open a GET stream for server-initiated messages after initialize. Default true. */
   openGetStream?: boolean;
-  /** Resume an existing session instead of starting one. */
+  /**
+   * Resume an existing session instead of starting one (with McpClient.connect's `resume`): the GET stream, unless
+   * turned off, opens at start.
+   */
   sessionId?: string;
+  /** The protocol revision of the session resumed with `sessionId`, for the MCP-Protocol-Version header. */
+  protocolVersion?: string;
   /** End the session with DELETE on close. Default true; false leaves it for a later `sessionId` to rejoin. */
   endSessionOnClose?: boolean;
 }
@@ -62,6 +67,7 @@ export class StreamableHttpClientTransport implements Transport {
     this.#opts = options;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#sessionId = options.sessionId;
+    this.#protocolVersion = options.protocolVersion;
     this.#endSessionOnClose = options.endSessionOnClose !== false;
   }
 
@@ -76,6 +82,7 @@ export class StreamableHttpClientTransport implements Transport {
 
   start(events: TransportEvents): void {
     this.#events = events;
+    if (this.#sessionId) this.#openGetStream();
   }
 
   async #headers(extra: Record<string, string>, request: AuthRequest): Promise<Headers> {

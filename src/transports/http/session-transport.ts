@@ -69,6 +69,8 @@ export class HttpSessionTransport implements Transport {
   readonly requestIdPrefix?: string;
   /** The shared standalone stream's GET held by this node, if any (cluster). */
   #sharedGet?: SseChannel;
+  /** Shared streams this node reads for its clients (cluster). */
+  readonly #readers = new Set<SseChannel>();
 
   constructor(sessionId: string | undefined, config: HttpSessionConfig) {
     this.sessionId = sessionId;
@@ -99,6 +101,11 @@ export class HttpSessionTransport implements Transport {
   deliver(message: unknown, extra?: Parameters<TransportEvents["message"]>[1]): void {
     this.lastSeen = Date.now();
     this.#events?.message(message, extra);
+  }
+
+  /** How many requests of this session are in flight here. */
+  get inFlight(): number {
+    return this.#byRequest.size;
   }
 
   /** hasRequest tells whether a request with this id is still open on this session. */
@@ -176,7 +183,8 @@ export class HttpSessionTransport implements Transport {
     st.log.push({ seq, data });
     if (st.log.length > (st.requestId === undefined ? MAX_STANDALONE_LOG : MAX_REQUEST_LOG)) st.log.shift();
     st.sink?.write(formatEvent(`${st.id}_${seq}`, data));
-    this.#shared((c, sid) => c.append(sid, st.id, data, { seq }));
+    const requestId = st.requestId;
+    this.#shared((c, sid) => c.append(sid, st.id, data, { seq, writer: c.nodeId, requestId }));
   }
 
   /** The last event of a shared request stream: readers elsewhere stop waiting for more. */
@@ -278,7 +286,7 @@ export class HttpSessionTransport implements Transport {
     const cut = lastEventId.lastIndexOf("_");
     const streamId = lastEventId.slice(0, cut);
     const after = Number(lastEventId.slice(cut + 1));
-    if (cut <= 0 || !Number.isInteger(after) || after < 0) return undefined;
+    if (cut <= 0 || !Number.isSafeInteger(after) || after < 0) return undefined;
     const live = this.#byStream.get(streamId);
     if (live) {
       if (live.sink && !live.sink.ended) live.sink.end();
@@ -291,7 +299,14 @@ export class HttpSessionTransport implements Transport {
     if (c) {
       if (streamId === standaloneStreamId(this.sessionId!)) return this.openShared(after);
       const sink = await readShared(c, this.sessionId!, streamId, after, { checkWriterMs: 1000, onerror: this.#config.onerror });
-      return sink && { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
+      if (!sink) return undefined;
+      // Ended with the session here, so that a reader is never left open on a session this node dropped.
+      this.#readers.add(sink);
+      sink.onend = ((prev) => () => {
+        this.#readers.delete(sink);
+        prev?.();
+      })(sink.onend);
+      return { status: 200, headers: SSE_HEADERS as Record<string, string>, sse: sink };
     }
     if (!this.sessionId || !this.#config.eventStore) return undefined;
     const events = await this.#config.eventStore.replay(this.sessionId, streamId, after);
@@ -307,8 +322,19 @@ export class HttpSessionTransport implements Transport {
     this.#closed = true;
     for (const st of this.#byRequest.values()) {
       if (st.mode === "pending") st.decide!(errorReply(404, ErrorCode.NotFound, "session terminated", st.requestId));
-      else st.sink?.end();
+      else {
+        // A client reading this stream on another node must not wait for an answer that will never come.
+        const error = {
+          jsonrpc: "2.0" as const,
+          id: st.requestId!,
+          error: { code: ErrorCode.InternalError, message: "the session ended on the node handling this request before it answered" },
+        };
+        if (this.#cluster) this.#emit(st, error);
+        this.#endShared(st);
+        st.sink?.end();
+      }
     }
+    for (const r of this.#readers) r.end();
     this.#byRequest.clear();
     this.#byStream.clear();
     this.#standalone?.sink?.end();

@@ -159,7 +159,12 @@ export class HttpSessions {
   /** The client changed its log level or subscriptions: keep the record true, and tell the other nodes' copies. */
   #stateChanged(live: Live): void {
     if (!live.confirmed && !this.#config.cluster) return;
-    this.#storeOp(() => this.#config.sessionStore?.save(this.#record(live, Date.now())));
+    const store = this.#config.sessionStore;
+    const sessionId = live.transport.sessionId!;
+    // Only over a record that still exists: a copy that missed the session's end must not bring it back.
+    this.#storeOp(async () => {
+      if (store && (await store.load(sessionId))) await store.save(this.#record(live, Date.now()));
+    });
     const { session } = live;
     const message = {
       type: "state",
@@ -309,9 +314,11 @@ export class HttpSessions {
     for (const live of this.#live.values()) {
       const idle = now - live.transport.lastSeen > c.sessionIdleTimeoutMs;
       const unconfirmed = !live.confirmed && now - live.createdAt > c.initializeTimeoutMs;
-      // In a cluster, quiet here says nothing of the other nodes: only this copy goes; the record expires on its own.
-      if (c.cluster && (idle || unconfirmed)) void live.session.close();
-      else if (idle || unconfirmed) void this.end(live);
+      // In a cluster, quiet here says nothing of the other nodes: only this copy goes (unless it still runs a request
+      // for the client, whose other requests went elsewhere); the record expires on its own.
+      if (c.cluster && (idle || unconfirmed)) {
+        if (live.transport.inFlight === 0) void live.session.close();
+      } else if (idle || unconfirmed) void this.end(live);
     }
     const store = c.sessionStore;
     if (store && now - this.#storeSweptAt >= Math.min(60_000, c.sessionIdleTimeoutMs)) {

@@ -41,6 +41,17 @@ export async function readShared(
 
   const write = (e: ClusterEvent) => {
     if (sink.ended) return;
+    if (e.seq === -1) {
+      // The backend reconnected and live events may have been missed: read the log again from where this stopped.
+      void cluster
+        .read(sessionId, streamId, last)
+        .then((s) => {
+          for (const x of s?.events ?? []) write(x);
+          if (s?.ended) sink.end();
+        })
+        .catch(report);
+      return;
+    }
     if (e.seq === 0) {
       // Another reader took the standalone stream (a newer GET): a message goes out on one stream only.
       if (standalone && e.data !== reader) sink.end();
