@@ -177,7 +177,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
           const view = progressView(io.progress);
           tapped.onprogress = (p) => view.update(p.progress, p.total, p.message);
           const handle = await c.callToolAsTask(name, input, { meta: { progressToken: PROGRESS_TOKEN } });
-          const result = await followTask(c, handle.last.taskId, view, () => handle.result());
+          const { result } = await followTask(c, handle.last.taskId, view, () => handle.result());
           if (result) view.update(1, 1, "done");
           view.done();
           if (result) printResult(io, result, o.json === true);
@@ -263,9 +263,9 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
             if (verb === "result")
               return printResult(io, (await c.request("tasks/result", { taskId: id })) as CallToolResult, o.json === true);
             const view = progressView(io.progress);
-            const last = await followTask(c, id, view, undefined, true);
+            const { task } = await followTask(c, id, view, undefined, true);
             view.done();
-            if (o.json) io.out(`${JSON.stringify(last, null, 2)}\n`);
+            if (o.json) io.out(`${JSON.stringify(task, null, 2)}\n`);
           },
           verb === "watch",
         );
@@ -283,7 +283,7 @@ async function followTask(
   view: ReturnType<typeof progressView>,
   result?: () => Promise<CallToolResult>,
   messages = false,
-): Promise<CallToolResult | undefined> {
+): Promise<{ task: Task; result?: CallToolResult }> {
   let last: Task | undefined;
   let shown = "";
   for (;;) {
@@ -299,5 +299,5 @@ async function followTask(
     view.done();
     throw new CliError(`task ${taskId} ${last.status}${last.statusMessage ? `: ${last.statusMessage}` : ""}`, EXIT.toolError);
   }
-  return result ? result() : undefined;
+  return { task: last, result: result ? await result() : undefined };
 }

@@ -106,8 +106,9 @@ test("tasks: call --task, then list, watch and result in later runs (the session
   const list = JSON.parse((await trellis("tasks", "list", url, "--json")).out) as { taskId: string; status: string }[];
   const mine = list.find((x) => x.status === "completed");
   assert.ok(mine, "the task of the earlier run is listed");
-  const watch = await trellis("tasks", "watch", url, mine.taskId);
+  const watch = await trellis("tasks", "watch", url, mine.taskId, "--json");
   assert.equal(watch.code, 0);
+  assert.equal(JSON.parse(watch.out).status, "completed");
   const result = await trellis("tasks", "result", url, mine.taskId);
   assert.match(result.out, /slept 0.2 s/);
 });
