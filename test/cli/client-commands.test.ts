@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -135,6 +135,18 @@ test("a stdio server after --: list its tools, call one", async () => {
   assert.equal(call.out, "over stdio\n");
   const broken = await trellis("list", "tools", "--", "/no/such/program");
   assert.equal(broken.code, 2);
+});
+
+test("the README's first steps: its trellis lines work as written (against this test's server)", async () => {
+  const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
+  const lines = [...readme.slice(0, readme.indexOf("## A server in ten lines")).matchAll(/^npx trellis (.+)$/gm)].map((m) => m[1]!);
+  assert.ok(lines.length >= 2, "the first steps show trellis lines");
+  for (const line of lines) {
+    const argv = line.split(" ").map((a) => (a === "http://127.0.0.1:3000/mcp" ? url : a));
+    const r = await trellis(...argv);
+    assert.equal(r.code, 0, `${line}: ${r.err}`);
+    assert.ok(r.out.length > 0, line);
+  }
 });
 
 test("parseArguments and splitStdio", () => {
