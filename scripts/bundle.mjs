@@ -24,6 +24,18 @@ await build({
   logLevel: "warning",
 });
 
+// The dashboard's page: preact and htm bundled in, nothing fetched at run time.
+await build({
+  entryPoints: { "dashboard-app": "src/dashboard/app/main.ts" },
+  outdir: "dist/bundle",
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  logLevel: "warning",
+});
+
 // The browser half of MCP Apps is its own bundle, for pages: no Node built-ins, nothing shared with the rest.
 await build({
   entryPoints: { "apps-browser": "src/ext/apps/browser.ts" },

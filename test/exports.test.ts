@@ -239,6 +239,7 @@ const PUBLIC: Record<string, string[]> = {
     "skillsServer",
   ],
   "./skills/node": ["readSkillsDirectory"],
+  "./dashboard": ["Dashboard", "DashboardHandle", "DashboardOptions", "DashboardTarget", "ServeDashboardOptions", "serveDashboard"],
   "./stores/redis": [
     "RedisAuditSink",
     "RedisAuthStore",

@@ -108,6 +108,11 @@ const TESTED_IN: Record<string, string> = {
   "src/bundles/zip.ts": "test/bundles/bundle.test.ts",
   "src/bundles/signature.ts": "test/bundles/bundle.test.ts",
   "src/cli/bundle.ts": "test/cli/main.test.ts",
+  "src/cli/inspect.ts": "test/dashboard/dashboard.test.ts",
+  "src/dashboard/node.ts": "test/dashboard/dashboard.test.ts",
+  "src/dashboard/page.ts": "test/dashboard/dashboard.test.ts",
+  "src/dashboard/app/main.ts": "test/dashboard/dashboard.test.ts",
+  "src/dashboard/app/schema-form.ts": "test/dashboard/dashboard.test.ts",
   "src/bundles/install.ts": "test/cli/install.test.ts",
 };
 

@@ -10,10 +10,11 @@ import { addBundleCommands } from "./bundle.js";
 import { addInstallCommands } from "./install.js";
 import { addClientCommands, splitStdio } from "./client-commands.js";
 import { addAuthCommands } from "./auth.js";
+import { addInspectCommand } from "./inspect.js";
 import { CliError } from "./target.js";
 
 /** The subcommands whose target may be a stdio command after `--`. */
-const CLIENT_COMMANDS = new Set(["list", "call", "read", "prompt", "tasks"]);
+const CLIENT_COMMANDS = new Set(["list", "call", "read", "prompt", "tasks", "inspect"]);
 
 export function program(io: { out(s: string): void; err(s: string): void } = defaultIo, stdio?: () => string[] | undefined): Command {
   const p = new Command("trellis")
@@ -29,6 +30,7 @@ export function program(io: { out(s: string): void; err(s: string): void } = def
         "  trellis call http://127.0.0.1:3000/mcp echo text=hello",
         "  trellis call http://127.0.0.1:3000/mcp long_running_task seconds=5 --task",
         "  trellis list tools -- npx -y @modelcontextprotocol/server-filesystem /tmp",
+        "  trellis inspect http://127.0.0.1:3000/mcp",
         "  trellis bundle pack ./my-server my-server.mcpb",
         "  trellis install my-server.mcpb --client claude-desktop",
         "",
@@ -41,6 +43,7 @@ export function program(io: { out(s: string): void; err(s: string): void } = def
   addInstallCommands(p, (s) => p.configureOutput().writeOut?.(s));
   addClientCommands(p, { ...io, progress: process.stderr }, stdio ?? (() => undefined));
   addAuthCommands(p, { ...io, progress: process.stderr });
+  addInspectCommand(p, { ...io, progress: process.stderr }, stdio ?? (() => undefined));
   return p;
 }
 

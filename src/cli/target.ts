@@ -9,9 +9,11 @@ import { dirname, join } from "node:path";
 import { authorizationCodeFlow, OAuthClient } from "../auth/index.js";
 import { FileCredentialStore } from "../auth/node.js";
 import { McpClient } from "../client/client.js";
-import type { Transport, TransportEvents } from "../jsonrpc/transport.js";
+import type { Transport } from "../jsonrpc/transport.js";
+import { tapTransport } from "../transports/tap.js";
 import type { InitializeResult } from "../protocol/generated/schema-types.js";
 import { TrellisError } from "../protocol/errors.js";
+export { tapTransport };
 import { StdioClientTransport } from "../transports/stdio-client.js";
 import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
 
@@ -101,30 +103,6 @@ export interface ConnectOptions {
   stream?: boolean;
   /** The server's stderr lines (stdio). Default: dropped unless TRELLIS_DEBUG is set. */
   onstderr?: (line: string) => void;
-}
-
-/** tapTransport wraps a transport so that `tap` sees every message, both ways, unchanged. */
-export function tapTransport(inner: Transport, tap: (direction: "in" | "out", message: unknown) => void): Transport {
-  return {
-    get sessionId() {
-      return inner.sessionId;
-    },
-    start(events: TransportEvents) {
-      inner.start({
-        ...events,
-        message: (m, extra) => {
-          tap("in", m);
-          events.message(m, extra);
-        },
-      });
-    },
-    send(message, options) {
-      tap("out", message);
-      inner.send(message, options);
-    },
-    close: () => inner.close(),
-    settle: inner.settle?.bind(inner),
-  };
 }
 
 /** connectTarget starts a client on the target; failures to reach it are CliErrors with exit code 2 (5 for auth). */

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,8 +141,22 @@ test("the README's first steps: its trellis lines work as written (against this 
   const readme = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
   const lines = [...readme.slice(0, readme.indexOf("## A server in ten lines")).matchAll(/^npx trellis (.+)$/gm)].map((m) => m[1]!);
   assert.ok(lines.length >= 2, "the first steps show trellis lines");
-  for (const line of lines) {
+  for (const line of lines.map((l) => l.replace(/\s+#.*$/, ""))) {
     const argv = line.split(" ").map((a) => (a === "http://127.0.0.1:3000/mcp" ? url : a));
+    if (argv[0] === "inspect") {
+      // It serves until stopped: its first line is the dashboard's address.
+      const child = spawn(process.execPath, [CLI, ...argv], { stdio: ["ignore", "pipe", "ignore"] });
+      const first = await new Promise<string>((resolve) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+          out += d;
+          if (out.includes("\n")) resolve(out.split("\n")[0]!);
+        });
+      });
+      child.kill("SIGTERM");
+      assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/\?token=/, line);
+      continue;
+    }
     const r = await trellis(...argv);
     assert.equal(r.code, 0, `${line}: ${r.err}`);
     assert.ok(r.out.length > 0, line);

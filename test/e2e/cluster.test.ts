@@ -283,6 +283,8 @@ test("DELETE on one node ends the session on every node", async () => {
   for (let i = 0; i < 3; i++) await s.request("ping");
   const res = await fetch(cluster.url, { method: "DELETE", headers: s.headers() });
   assert.equal(res.status, 200);
+  // The other nodes hear of the end through Redis within moments (a broadcast, not a lookup per request).
+  await sleep(100);
   for (let i = 0; i < 3; i++) {
     const r = await s.post({ jsonrpc: "2.0", id: nextId++, method: "ping" });
     assert.equal(r.status, 404, `node ${r.headers.get("x-served-by")} still serves the deleted session`);

@@ -270,7 +270,8 @@ export class HttpSessions {
     await live.session.close();
     await this.#dropRecorded(sessionId);
     const cluster = this.#config.cluster;
-    if (cluster) this.#storeOp(() => cluster.broadcast({ type: "end", sessionId, from: cluster.nodeId }));
+    // Told before the DELETE is answered, so that the other nodes drop their copies within moments.
+    if (cluster) await cluster.broadcast({ type: "end", sessionId, from: cluster.nodeId }).catch((e: Error) => this.#config.onerror?.(e));
   }
 
   /** A session left this process (ended, expired, or the process is shutting down): drop its live state. */

@@ -1,0 +1,436 @@
+/**
+ * The dashboard page (bundled with preact and htm into dashboard-app.js): connections on the left, the selected
+ * server's tools, resources, prompts, tasks, roots, logs and protocol in tabs, and the questions servers ask the
+ * person (elicitation, sampling) on top. Everything goes through the dashboard's API; nothing is fetched elsewhere.
+ */
+import { html } from "htm/preact";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { defaults, type Schema, SchemaForm } from "./schema-form.js";
+
+const token = document.body.dataset.token ?? "";
+
+type Json = Record<string, unknown>;
+interface Conn {
+  id: string;
+  label: string;
+  kind: string;
+  serverInfo?: { name: string; version: string; title?: string };
+  capabilities?: Json;
+  instructions?: string;
+}
+interface Event_ {
+  type: string;
+  seq: number;
+  at: number;
+  conn?: string;
+  [k: string]: unknown;
+}
+
+async function api(path: string, body?: unknown): Promise<Json> {
+  const r = await fetch(`${path}?token=${encodeURIComponent(token)}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", "x-dashboard-token": token },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const j = (await r.json()) as Json;
+  if (!r.ok) throw new Error(String(j.error ?? r.status));
+  return j;
+}
+
+/** request sends one MCP request on a connection; an error answer is thrown with its message. */
+async function request(conn: string, method: string, params?: Json): Promise<Json> {
+  const r = await api("/api/request", { conn, method, params });
+  if (r.error) {
+    const e = r.error as { code: number; message: string };
+    throw new Error(`${e.message} (${e.code})`);
+  }
+  return r.result as Json;
+}
+
+/** The whole event log, shared by the views that read it. */
+function useEvents(): Event_[] {
+  const [events, setEvents] = useState<Event_[]>([]);
+  useEffect(() => {
+    const src = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    const buf: Event_[] = [];
+    let scheduled = false;
+    src.onmessage = (m) => {
+      buf.push(JSON.parse(m.data) as Event_);
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        const add = buf.splice(0);
+        setEvents((old) => [...old, ...add].slice(-5000));
+      });
+    };
+    return () => src.close();
+  }, []);
+  return events;
+}
+
+function Content(props: { blocks: Json[] }) {
+  return html`${props.blocks.map((b) => {
+    if (b.type === "text") return html`<div class="block">${String(b.text)}</div>`;
+    if (b.type === "image")
+      return html`<img alt="image from the server" src=${`data:${b.mimeType};base64,${b.data}`} style="max-width:100%" />`;
+    if (b.type === "audio") return html`<audio controls src=${`data:${b.mimeType};base64,${b.data}`}></audio>`;
+    if (b.type === "resource") {
+      const r = b.resource as Json;
+      return html`<div class="block"><strong>${String(r.uri)}</strong>${typeof r.text === "string" ? `\n${r.text}` : ` (${r.mimeType ?? "binary"})`}</div>`;
+    }
+    if (b.type === "resource_link") return html`<div class="block">link: ${String(b.uri)}</div>`;
+    return html`<pre class="block">${JSON.stringify(b, null, 2)}</pre>`;
+  })}`;
+}
+
+/** Tree shows structured content as nested, collapsible lists. */
+function Tree(props: { value: unknown; name?: string }): ReturnType<typeof html> {
+  const { value, name } = props;
+  if (value === null || typeof value !== "object")
+    return html`<div>${name !== undefined ? html`<strong>${name}</strong>: ` : ""}<code>${JSON.stringify(value)}</code></div>`;
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Json);
+  return html`<details open><summary>${name ?? (Array.isArray(value) ? `array (${entries.length})` : "object")}</summary>
+    <div style="padding-left:1rem">${entries.map(([k, v]) => html`<${Tree} value=${v} name=${k} />`)}</div></details>`;
+}
+
+function Result(props: { result?: Json; error?: string }) {
+  if (props.error) return html`<div class="block error" role="alert">${props.error}</div>`;
+  const r = props.result;
+  if (!r) return null;
+  return html`<div aria-live="polite">
+    ${r.isError ? html`<div class="block error" role="alert">The tool reported an error:</div>` : ""}
+    <${Content} blocks=${(r.content as Json[]) ?? []} />
+    ${r.structuredContent !== undefined ? html`<h4>Structured content</h4><${Tree} value=${r.structuredContent} />` : ""}
+  </div>`;
+}
+
+function Tools(props: { conn: Conn; onTask(t: Json): void }) {
+  const [tools, setTools] = useState<Json[]>([]);
+  const [sel, setSel] = useState<Json | undefined>();
+  const [args, setArgs] = useState<Json>({});
+  const [out, setOut] = useState<{ result?: Json; error?: string }>({});
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    request(props.conn.id, "tools/list").then(
+      (r) => setTools(r.tools as Json[]),
+      (e: Error) => setOut({ error: e.message }),
+    );
+  }, [props.conn.id]);
+  const pick = (t: Json) => {
+    setSel(t);
+    setArgs(defaults(t.inputSchema as Schema));
+    setOut({});
+  };
+  const call = async (asTask: boolean) => {
+    if (!sel) return;
+    setBusy(true);
+    setOut({});
+    const progressToken = `dash-${Date.now()}`;
+    try {
+      const params: Json = { name: sel.name, arguments: args, _meta: { progressToken } };
+      if (asTask) params.task = {};
+      const r = await request(props.conn.id, "tools/call", params);
+      if (asTask && r.task) props.onTask({ ...(r.task as Json), progressToken, tool: sel.name });
+      else setOut({ result: r });
+    } catch (e) {
+      setOut({ error: (e as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const taskSupport = (sel?.execution as Json | undefined)?.taskSupport as string | undefined;
+  return html`<div class="cols">
+    <ul class="items" aria-label="Tools">${tools.map(
+      (t) => html`<li><button aria-current=${sel?.name === t.name} onClick=${() => pick(t)}>${String(t.title ?? t.name)}</button></li>`,
+    )}</ul>
+    <div>${
+      sel
+        ? html`<h3>${String(sel.name)}</h3><p class="hint">${String(sel.description ?? "")}</p>
+        <form onSubmit=${(e: Event) => {
+          e.preventDefault();
+          void call(false);
+        }}>
+          <${SchemaForm} schema=${sel.inputSchema as Schema} value=${args} onChange=${setArgs} />
+          <p><button class="primary" type="submit" disabled=${busy || taskSupport === "required"}>Call</button>
+          ${taskSupport && taskSupport !== "forbidden" ? html` <button type="button" disabled=${busy} onClick=${() => void call(true)}>Run as task</button>` : ""}</p>
+        </form>
+        <${Result} ...${out} />`
+        : html`<p class="hint">Pick a tool.</p>`
+    }</div></div>`;
+}
+
+function Resources(props: { conn: Conn }) {
+  const [items, setItems] = useState<Json[]>([]);
+  const [templates, setTemplates] = useState<Json[]>([]);
+  const [uri, setUri] = useState("");
+  const [out, setOut] = useState<{ contents?: Json[]; error?: string }>({});
+  useEffect(() => {
+    request(props.conn.id, "resources/list").then(
+      (r) => setItems(r.resources as Json[]),
+      () => {},
+    );
+    request(props.conn.id, "resources/templates/list").then(
+      (r) => setTemplates(r.resourceTemplates as Json[]),
+      () => {},
+    );
+  }, [props.conn.id]);
+  const read = async (u: string) => {
+    setUri(u);
+    try {
+      setOut({ contents: (await request(props.conn.id, "resources/read", { uri: u })).contents as Json[] });
+    } catch (e) {
+      setOut({ error: (e as Error).message });
+    }
+  };
+  return html`<div class="cols">
+    <div><ul class="items" aria-label="Resources">${items.map((r) => html`<li><button onClick=${() => void read(String(r.uri))}>${String(r.name ?? r.uri)}</button></li>`)}</ul>
+    <h4>Templates</h4><ul class="items">${templates.map((t) => html`<li><button onClick=${() => setUri(String(t.uriTemplate))}>${String(t.uriTemplate)}</button></li>`)}</ul></div>
+    <div><form onSubmit=${(e: Event) => {
+      e.preventDefault();
+      void read(uri);
+    }}><label for="res-uri">URI</label><input id="res-uri" value=${uri} onInput=${(e: Event) => setUri((e.target as HTMLInputElement).value)} />
+      <p><button class="primary" type="submit">Read</button></p></form>
+      ${out.error ? html`<div class="block error" role="alert">${out.error}</div>` : ""}
+      ${(out.contents ?? []).map((c) => html`<div class="block"><strong>${String(c.uri)}</strong> <span class="hint">${String(c.mimeType ?? "")}</span>\n${typeof c.text === "string" ? c.text : `[${String(c.blob ?? "").length} base64 characters]`}</div>`)}
+    </div></div>`;
+}
+
+function Prompts(props: { conn: Conn }) {
+  const [prompts, setPrompts] = useState<Json[]>([]);
+  const [sel, setSel] = useState<Json | undefined>();
+  const [args, setArgs] = useState<Json>({});
+  const [out, setOut] = useState<{ messages?: Json[]; error?: string }>({});
+  useEffect(() => {
+    request(props.conn.id, "prompts/list").then(
+      (r) => setPrompts(r.prompts as Json[]),
+      () => {},
+    );
+  }, [props.conn.id]);
+  const schema: Schema = {
+    type: "object",
+    properties: Object.fromEntries(
+      ((sel?.arguments as Json[]) ?? []).map((a) => [String(a.name), { type: "string", description: a.description as string }]),
+    ),
+    required: ((sel?.arguments as Json[]) ?? []).filter((a) => a.required).map((a) => String(a.name)),
+  };
+  const get = async () => {
+    try {
+      setOut({ messages: (await request(props.conn.id, "prompts/get", { name: sel!.name, arguments: args })).messages as Json[] });
+    } catch (e) {
+      setOut({ error: (e as Error).message });
+    }
+  };
+  return html`<div class="cols">
+    <ul class="items" aria-label="Prompts">${prompts.map(
+      (p) =>
+        html`<li><button aria-current=${sel?.name === p.name} onClick=${() => {
+          setSel(p);
+          setArgs({});
+          setOut({});
+        }}>${String(p.name)}</button></li>`,
+    )}</ul>
+    <div>${
+      sel
+        ? html`<form onSubmit=${(e: Event) => {
+            e.preventDefault();
+            void get();
+          }}><${SchemaForm} schema=${schema} value=${args} onChange=${setArgs} /><p><button class="primary" type="submit">Get</button></p></form>
+      ${out.error ? html`<div class="block error" role="alert">${out.error}</div>` : ""}
+      ${(out.messages ?? []).map((m) => html`<div><strong>${String(m.role)}</strong><${Content} blocks=${[m.content as Json]} /></div>`)}`
+        : html`<p class="hint">Pick a prompt.</p>`
+    }</div></div>`;
+}
+
+/** Tasks started from this page: live status, a progress bar from the task's progress notifications, cancel, result. */
+function Tasks(props: { conn: Conn; tasks: Json[]; events: Event_[] }) {
+  const [results, setResults] = useState<Record<string, { result?: Json; error?: string }>>({});
+  const mine = props.tasks.filter((t) => t.conn === props.conn.id);
+  const latest = (t: Json) => {
+    let status = t as Json;
+    let progress: Json | undefined;
+    for (const e of props.events) {
+      if (e.type !== "message" || e.conn !== props.conn.id || e.dir !== "in") continue;
+      const m = e.message as Json;
+      const p = m.params as Json | undefined;
+      if (m.method === "notifications/tasks/status" && p?.taskId === t.taskId) status = { ...status, ...p };
+      if (m.method === "notifications/progress" && p?.progressToken === t.progressToken) progress = p;
+    }
+    return { status, progress };
+  };
+  const act = async (t: Json, method: string) => {
+    try {
+      const r = await request(props.conn.id, method, { taskId: t.taskId });
+      if (method === "tasks/result") setResults((o) => ({ ...o, [String(t.taskId)]: { result: r } }));
+    } catch (e) {
+      setResults((o) => ({ ...o, [String(t.taskId)]: { error: (e as Error).message } }));
+    }
+  };
+  if (mine.length === 0) return html`<p class="hint">Tasks you start from the Tools tab ("Run as task") appear here.</p>`;
+  return html`${mine.map((t) => {
+    const { status, progress } = latest(t);
+    const done = ["completed", "failed", "cancelled"].includes(String(status.status));
+    const pct = progress?.total
+      ? Math.round((Number(progress.progress) / Number(progress.total)) * 100)
+      : done && status.status === "completed"
+        ? 100
+        : undefined;
+    return html`<div class="block" data-task=${t.taskId}>
+      <strong>${String(t.tool)}</strong> <code>${String(t.taskId)}</code> — <span data-status>${String(status.status)}</span>
+      ${status.statusMessage ? html` <span class="hint">${String(status.statusMessage)}</span>` : ""}
+      <div><progress aria-label=${`progress of ${t.tool}`} max="100" value=${pct ?? 0}></progress> <span data-percent>${pct === undefined ? "" : `${pct}%`}</span></div>
+      <p>${done ? "" : html`<button onClick=${() => void act(t, "tasks/cancel")}>Cancel</button> `}
+      <button onClick=${() => void act(t, "tasks/result")}>${done ? "Result" : "Wait for the result"}</button></p>
+      <${Result} ...${results[String(t.taskId)] ?? {}} />
+    </div>`;
+  })}`;
+}
+
+function Protocol(props: { events: Event_[]; conn: Conn }) {
+  const rows = props.events.filter((e) => e.type === "message" && e.conn === props.conn.id).slice(-500);
+  return html`<table aria-label="JSON-RPC messages"><thead><tr><th>time</th><th>dir</th><th>message</th></tr></thead><tbody>
+    ${rows.map((e) => {
+      const m = e.message as Json;
+      const what = m.method ? String(m.method) : m.error ? `error for ${m.id}` : `result for ${m.id}`;
+      return html`<tr><td>${new Date(e.at).toLocaleTimeString()}</td><td>${e.dir === "out" ? "→" : "←"}</td>
+        <td><details><summary>${what}</summary><pre>${JSON.stringify(m, null, 2)}</pre></details></td></tr>`;
+    })}</tbody></table>`;
+}
+
+function Logs(props: { events: Event_[]; conn: Conn }) {
+  const rows = props.events.filter(
+    (e) =>
+      e.conn === props.conn.id &&
+      (e.type === "stderr" ||
+        (e.type === "message" && e.dir === "in" && String((e.message as Json).method ?? "").startsWith("notifications/"))),
+  );
+  return html`<div aria-live="polite">${rows.slice(-300).map((e) => {
+    if (e.type === "stderr") return html`<div><code>stderr</code> ${String(e.line)}</div>`;
+    const m = e.message as Json;
+    const p = (m.params ?? {}) as Json;
+    return html`<div><code>${String(m.method)}</code> ${m.method === "notifications/message" ? `[${p.level}] ${typeof p.data === "string" ? p.data : JSON.stringify(p.data)}` : JSON.stringify(p)}</div>`;
+  })}</div>`;
+}
+
+function Roots(props: { conn: Conn }) {
+  const [roots, setRoots] = useState<{ uri: string; name?: string }[]>([]);
+  const [uri, setUri] = useState("file:///");
+  const save = (next: { uri: string; name?: string }[]) => {
+    setRoots(next);
+    void api("/api/roots", { conn: props.conn.id, roots: next });
+  };
+  return html`<form onSubmit=${(e: Event) => {
+    e.preventDefault();
+    save([...roots, { uri }]);
+  }}><label for="root-uri">Root URI</label><input id="root-uri" value=${uri} onInput=${(e: Event) => setUri((e.target as HTMLInputElement).value)} />
+    <p><button type="submit">Add root</button></p></form>
+    <ul>${roots.map((r, i) => html`<li><code>${r.uri}</code> <button onClick=${() => save(roots.filter((_, j) => j !== i))}>Remove</button></li>`)}</ul>`;
+}
+
+/** A question a server asked: an elicitation form, a URL to open (after consent), or a sampling request. */
+function Question(props: { q: Event_; onDone(): void }) {
+  const { q } = props;
+  const p = q.params as Json;
+  const [value, setValue] = useState<Json>(q.type === "elicitation" ? defaults(p.requestedSchema as Schema) : {});
+  const [text, setText] = useState("");
+  const answer = async (result: unknown) => {
+    await api("/api/answer", { id: q.id, result });
+    props.onDone();
+  };
+  if (q.type === "elicitation")
+    return html`<div class="question" role="dialog" aria-label="The server asks"><strong>The server asks:</strong> ${String(p.message)}
+      <form onSubmit=${(e: Event) => {
+        e.preventDefault();
+        void answer({ action: "accept", content: value });
+      }}><${SchemaForm} schema=${p.requestedSchema as Schema} value=${value} onChange=${setValue} />
+      <p><button class="primary" type="submit">Accept</button> <button type="button" onClick=${() => void answer({ action: "decline" })}>Decline</button>
+      <button type="button" onClick=${() => void answer({ action: "cancel" })}>Cancel</button></p></form></div>`;
+  if (q.type === "elicitation-url")
+    return html`<div class="question" role="dialog" aria-label="The server asks you to open a page"><strong>The server asks you to open a page on ${String(p.domain ?? "")}</strong>
+      <p>${String(p.message ?? "")}</p><p><code>${String(p.url)}</code></p>
+      <p><button class="primary" onClick=${() => {
+        window.open(String(p.url), "_blank", "noopener,noreferrer");
+        void answer({ action: "accept" });
+      }}>Open it</button> <button onClick=${() => void answer({ action: "decline" })}>Decline</button></p></div>`;
+  return html`<div class="question" role="dialog" aria-label="The server asks the model"><strong>The server asks for a model's answer:</strong>
+    <pre class="block">${((p.messages as Json[]) ?? []).map((m) => `${m.role}: ${(m.content as Json).text ?? JSON.stringify(m.content)}`).join("\n")}</pre>
+    <label for="sampling-answer">Answer as the model</label><textarea id="sampling-answer" rows="3" onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}></textarea>
+    <p><button class="primary" onClick=${() => void answer({ role: "assistant", content: { type: "text", text }, model: "person-in-the-dashboard" })}>Send</button></p></div>`;
+}
+
+function Connect(props: { onError(e: string): void }) {
+  const [url, setUrl] = useState("http://127.0.0.1:3000/mcp");
+  const [command, setCommand] = useState("");
+  const [consent, setConsent] = useState(false);
+  const words = command.trim().split(/\s+/).filter(Boolean);
+  return html`<form aria-label="Connect over HTTP" onSubmit=${(e: Event) => {
+    e.preventDefault();
+    api("/api/connect", { url }).catch((err: Error) => props.onError(err.message));
+  }}><label for="connect-url">Server URL</label><input id="connect-url" value=${url} onInput=${(e: Event) => setUrl((e.target as HTMLInputElement).value)} />
+    <p><button class="primary" type="submit">Connect</button></p></form>
+    <form aria-label="Start a stdio server" onSubmit=${(e: Event) => {
+      e.preventDefault();
+      if (consent) api("/api/connect", { command: words }).catch((err: Error) => props.onError(err.message));
+    }}><label for="connect-command">Or start a command (stdio)</label><input id="connect-command" value=${command} onInput=${(e: Event) => {
+      setCommand((e.target as HTMLInputElement).value);
+      setConsent(false);
+    }} />
+    ${
+      words.length
+        ? html`<p class="hint">This runs on your machine, with your rights: <code>${words.map((w) => JSON.stringify(w)).join(" ")}</code></p>
+      <label><input type="checkbox" checked=${consent} onChange=${(e: Event) => setConsent((e.target as HTMLInputElement).checked)} /> I trust this command; run it</label>`
+        : ""
+    }
+    <p><button type="submit" disabled=${!consent}>Start</button></p></form>`;
+}
+
+const TABS = ["Tools", "Resources", "Prompts", "Tasks", "Roots", "Logs", "Protocol"] as const;
+
+function App() {
+  const events = useEvents();
+  const [selected, setSelected] = useState<string | undefined>();
+  const [tab, setTab] = useState<(typeof TABS)[number]>("Tools");
+  const [tasks, setTasks] = useState<Json[]>([]);
+  const [answered, setAnswered] = useState<Set<string>>(new Set());
+  const [error, setError] = useState("");
+  const last = [...events].reverse().find((e) => e.type === "connections");
+  const conns = (last?.list as Conn[]) ?? [];
+  const conn = conns.find((c) => c.id === selected) ?? conns[0];
+  const questions = events.filter((e) => ["elicitation", "elicitation-url", "sampling"].includes(e.type) && !answered.has(String(e.id)));
+  return html`<header><h1>Trellis dashboard</h1><span class="hint">${conns.length} server${conns.length === 1 ? "" : "s"}</span></header>
+  <main><nav aria-label="Servers">
+    <ul class="items">${conns.map(
+      (c) => html`<li><button aria-current=${c.id === conn?.id} onClick=${() => setSelected(c.id)}>
+      ${c.serverInfo?.title ?? c.serverInfo?.name ?? c.label} <span class="hint">${c.kind}</span></button></li>`,
+    )}</ul>
+    <${Connect} onError=${setError} />
+    ${error ? html`<div class="block error" role="alert">${error}</div>` : ""}
+  </nav>
+  <section>
+    ${questions.map((q) => html`<${Question} key=${q.id} q=${q} onDone=${() => setAnswered((s) => new Set([...s, String(q.id)]))} />`)}
+    ${
+      conn
+        ? html`<h2>${conn.serverInfo?.name ?? conn.label} <span class="hint">${conn.serverInfo?.version ?? ""} · ${conn.label}</span></h2>
+      ${conn.instructions ? html`<p class="hint">${conn.instructions}</p>` : ""}
+      <div class="tabs" role="tablist">${TABS.map((t) => html`<button role="tab" aria-selected=${t === tab} onClick=${() => setTab(t)}>${t}</button>`)}</div>
+      ${
+        tab === "Tools"
+          ? html`<${Tools} key=${conn.id} conn=${conn} onTask=${(t: Json) => {
+              setTasks((old) => [...old, { ...t, conn: conn.id }]);
+              setTab("Tasks");
+            }} />`
+          : ""
+      }
+      ${tab === "Resources" ? html`<${Resources} key=${conn.id} conn=${conn} />` : ""}
+      ${tab === "Prompts" ? html`<${Prompts} key=${conn.id} conn=${conn} />` : ""}
+      ${tab === "Tasks" ? html`<${Tasks} conn=${conn} tasks=${tasks} events=${events} />` : ""}
+      ${tab === "Roots" ? html`<${Roots} key=${conn.id} conn=${conn} />` : ""}
+      ${tab === "Logs" ? html`<${Logs} conn=${conn} events=${events} />` : ""}
+      ${tab === "Protocol" ? html`<${Protocol} conn=${conn} events=${events} />` : ""}`
+        : html`<p>Connect to a server on the left.</p>`
+    }
+  </section></main>`;
+}
+
+render(html`<${App} />`, document.getElementById("app")!);

@@ -1,0 +1,292 @@
+/**
+ * Dashboard: a web page that drives MCP servers through Trellis's client — several at once, over HTTP or stdio —
+ * and shows everything they do. The MCP connections live here, in Node; the page talks to this handler only: a
+ * JSON API to connect and send requests, and one SSE stream of events (every JSON-RPC message both ways, and the
+ * questions servers ask the person: elicitation and sampling). Web-standard `fetch(Request)`, so an application
+ * can mount it in its own server (node.ts serves it on loopback for `trellis inspect`).
+ *
+ * Security: every request must carry the dashboard's random token (`?token=` or `x-dashboard-token`), so other
+ * pages and local processes cannot drive it; Host must be a loopback name and a browser's Origin this page's own.
+ * A stdio server is started only after the person saw the exact command (the page's consent step).
+ */
+import { readFile } from "node:fs/promises";
+import { McpClient } from "../client/client.js";
+import type { Transport } from "../jsonrpc/transport.js";
+import { ProtocolError } from "../protocol/errors.js";
+import type { CreateMessageResult, ElicitResult } from "../protocol/generated/schema-types.js";
+import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
+import { StdioClientTransport } from "../transports/stdio-client.js";
+import { tapTransport } from "../transports/tap.js";
+import { PAGE } from "./page.js";
+
+export type DashboardTarget = { url: string } | { command: string[] };
+
+export interface DashboardOptions {
+  /** The token every request must carry. Default: 128 random bits. */
+  token?: string;
+  /** Where the page's script is (the dashboard-app bundle). Default: beside this module's bundle. */
+  appScript?: string | URL;
+  /** Host names the dashboard answers to. Default: loopback names only. */
+  allowedHosts?: string[];
+}
+
+interface Connection {
+  id: string;
+  label: string;
+  target: DashboardTarget;
+  client: McpClient;
+}
+
+/** A question a server asked the person, waiting for the page's answer. */
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
+const MAX_BODY = 1024 * 1024;
+/** Events kept for a page that (re)connects, so it sees what happened before it opened. */
+const MAX_BACKLOG = 2000;
+
+export class Dashboard {
+  readonly token: string;
+  readonly #options: DashboardOptions;
+  readonly #connections = new Map<string, Connection>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #listeners = new Set<(event: string) => void>();
+  readonly #backlog: string[] = [];
+  #seq = 0;
+
+  constructor(options: DashboardOptions = {}) {
+    this.#options = options;
+    this.token = options.token ?? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
+  }
+
+  /** emit sends an event to every open page and keeps it for pages that open later. */
+  #emit(event: Record<string, unknown>): void {
+    const text = JSON.stringify({ ...event, seq: ++this.#seq, at: Date.now() });
+    this.#backlog.push(text);
+    if (this.#backlog.length > MAX_BACKLOG) this.#backlog.shift();
+    for (const l of this.#listeners) l(text);
+  }
+
+  /** The page's view of the connections. */
+  connections(): Record<string, unknown>[] {
+    return [...this.#connections.values()].map((c) => ({
+      id: c.id,
+      label: c.label,
+      kind: "url" in c.target ? "http" : "stdio",
+      serverInfo: c.client.serverInfo,
+      capabilities: c.client.serverCapabilities,
+      instructions: c.client.instructions,
+      protocolVersion: c.client.protocolVersion,
+    }));
+  }
+
+  /** connect starts a client on a server; the page hears of it as a `connections` event. */
+  async connect(target: DashboardTarget): Promise<Record<string, unknown>> {
+    const id = crypto.randomUUID().slice(0, 8);
+    const label = "url" in target ? target.url : target.command.join(" ");
+    let inner: Transport;
+    if ("url" in target) {
+      const url = new URL(target.url);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${target.url}`);
+      inner = new StreamableHttpClientTransport(url);
+    } else {
+      const [command, ...args] = target.command;
+      if (!command) throw new Error("the stdio command is empty");
+      inner = new StdioClientTransport({
+        command,
+        args,
+        env: process.env as Record<string, string>,
+        onstderr: (line) => this.#emit({ type: "stderr", conn: id, line }),
+      });
+    }
+    const transport = tapTransport(inner, (dir, message) => this.#emit({ type: "message", conn: id, dir, message }));
+    const ask = <T>(type: string, params: unknown) =>
+      new Promise<T>((resolve, reject) => {
+        const qid = crypto.randomUUID();
+        this.#pending.set(qid, { resolve: resolve as (v: unknown) => void, reject });
+        this.#emit({ type, conn: id, id: qid, params });
+      });
+    const client = new McpClient(
+      { name: "trellis-dashboard", version: "0.1.0" },
+      {
+        elicitForm: (params) => ask<ElicitResult>("elicitation", params),
+        elicitUrl: (request) => ask<ElicitResult>("elicitation-url", request),
+        sampling: (params) => ask<CreateMessageResult>("sampling", params),
+        roots: [],
+      },
+    );
+    await client.connect(transport);
+    const conn: Connection = { id, label, target, client };
+    this.#connections.set(id, conn);
+    this.#emit({ type: "connections", list: this.connections() });
+    return this.connections().find((c) => c.id === id)!;
+  }
+
+  async disconnect(id: string): Promise<void> {
+    const c = this.#connections.get(id);
+    if (!c) return;
+    this.#connections.delete(id);
+    await c.client.close().catch(() => {});
+    this.#emit({ type: "connections", list: this.connections() });
+  }
+
+  /** answer settles a question a server asked (elicitation, sampling) with the person's answer. */
+  answer(id: string, result: unknown): boolean {
+    const p = this.#pending.get(id);
+    if (!p) return false;
+    this.#pending.delete(id);
+    p.resolve(result);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.#pending.values()) p.reject(new Error("the dashboard closed"));
+    this.#pending.clear();
+    await Promise.all([...this.#connections.keys()].map((id) => this.disconnect(id)));
+    for (const l of this.#listeners) l("");
+    this.#listeners.clear();
+  }
+
+  /** fetch serves the page, its script, the API and the event stream. */
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "");
+    if (!(this.#options.allowedHosts ?? LOOPBACK).includes(host)) return problem(403, `forbidden: Host ${host} is not served`);
+    const origin = request.headers.get("origin");
+    if (origin && origin !== url.origin) return problem(403, "forbidden: requests from other pages are refused");
+    const token = url.searchParams.get("token") ?? request.headers.get("x-dashboard-token");
+    if (!token || !sameToken(token, this.token)) return problem(401, "this dashboard needs its token: open the address trellis printed");
+    const path = url.pathname;
+    try {
+      if (request.method === "GET" && (path === "/" || path === "/index.html")) return html(PAGE(this.token));
+      if (request.method === "GET" && path === "/app.js") return this.#script();
+      if (request.method === "GET" && path === "/api/events") return this.#events();
+      if (request.method === "GET" && path === "/api/connections") return json(this.connections());
+      if (request.method !== "POST") return problem(404, `not found: ${request.method} ${path}`);
+      const body = await readJson(request);
+      if (path === "/api/connect") {
+        const target = body.url
+          ? { url: String(body.url) }
+          : Array.isArray(body.command)
+            ? { command: body.command.map(String) }
+            : undefined;
+        if (!target) return problem(400, 'send { "url": "http://…" } or { "command": ["program", "arg", …] }');
+        return json(await this.connect(target));
+      }
+      if (path === "/api/disconnect") {
+        await this.disconnect(String(body.conn));
+        return json({});
+      }
+      if (path === "/api/answer")
+        return this.answer(String(body.id), body.result) ? json({}) : problem(404, "no question with this id is waiting");
+      if (path === "/api/request") {
+        const c = this.#connections.get(String(body.conn));
+        if (!c) return problem(404, `no connection ${JSON.stringify(body.conn)}`);
+        if (typeof body.method !== "string") return problem(400, "method must be a string");
+        try {
+          return json({ result: await c.client.request(body.method, body.params as Record<string, unknown> | undefined) });
+        } catch (err) {
+          if (err instanceof ProtocolError) return json({ error: err.toJSON() });
+          return json({ error: { code: -32603, message: (err as Error).message } });
+        }
+      }
+      if (path === "/api/roots") {
+        const c = this.#connections.get(String(body.conn));
+        if (!c) return problem(404, `no connection ${JSON.stringify(body.conn)}`);
+        c.client.setRoots((body.roots as { uri: string; name?: string }[]) ?? []);
+        return json({});
+      }
+      return problem(404, `not found: ${path}`);
+    } catch (err) {
+      return problem(400, (err as Error).message);
+    }
+  };
+
+  async #script(): Promise<Response> {
+    // Beside the bundled module (dist/bundle/), or from the compiled sources (dist/src/dashboard/) next to it.
+    const places = this.#options.appScript
+      ? [this.#options.appScript]
+      : [new URL("./dashboard-app.js", import.meta.url), new URL("../../bundle/dashboard-app.js", import.meta.url)];
+    for (const where of places) {
+      try {
+        const body = await readFile(where);
+        return new Response(body, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" } });
+      } catch {
+        // try the next place
+      }
+    }
+    return problem(500, "the dashboard's script (dashboard-app.js) is missing; build it: npm run build");
+  }
+
+  #events(): Response {
+    const enc = new TextEncoder();
+    let listener: ((event: string) => void) | undefined;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const send = (text: string) => {
+          if (text === "") {
+            try {
+              controller.close();
+            } catch {}
+            return;
+          }
+          controller.enqueue(enc.encode(`data: ${text}\n\n`));
+        };
+        send(JSON.stringify({ type: "connections", list: this.connections(), seq: 0, at: Date.now() }));
+        for (const e of this.#backlog) send(e);
+        listener = send;
+        this.#listeners.add(send);
+      },
+      cancel: () => {
+        if (listener) this.#listeners.delete(listener);
+      },
+    });
+    return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store" } });
+  }
+}
+
+function sameToken(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return d === 0;
+}
+
+async function readJson(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (text.length > MAX_BODY) throw new Error("the request body is too large");
+  const v = JSON.parse(text || "{}") as unknown;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("the body must be a JSON object");
+  return v as Record<string, unknown>;
+}
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+
+function html(body: string): Response {
+  return new Response(body, {
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "content-security-policy":
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' data:; frame-ancestors 'none'",
+      ...SECURITY_HEADERS,
+    },
+  });
+}
+
+function json(value: unknown): Response {
+  return new Response(JSON.stringify(value), {
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...SECURITY_HEADERS },
+  });
+}
+
+function problem(status: number, message: string): Response {
+  return new Response(JSON.stringify({ error: message }), { status, headers: { "content-type": "application/json", ...SECURITY_HEADERS } });
+}
