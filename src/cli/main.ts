@@ -11,6 +11,7 @@ import { addInstallCommands } from "./install.js";
 import { addClientCommands, splitStdio } from "./client-commands.js";
 import { addAuthCommands } from "./auth.js";
 import { addInspectCommand } from "./inspect.js";
+import { addDevCommand } from "./dev.js";
 import { CliError } from "./target.js";
 
 /** The subcommands whose target may be a stdio command after `--`. */
@@ -31,6 +32,7 @@ export function program(io: { out(s: string): void; err(s: string): void } = def
         "  trellis call http://127.0.0.1:3000/mcp long_running_task seconds=5 --task",
         "  trellis list tools -- npx -y @modelcontextprotocol/server-filesystem /tmp",
         "  trellis inspect http://127.0.0.1:3000/mcp",
+        "  trellis dev ./server.js",
         "  trellis bundle pack ./my-server my-server.mcpb",
         "  trellis install my-server.mcpb --client claude-desktop",
         "",
@@ -44,6 +46,7 @@ export function program(io: { out(s: string): void; err(s: string): void } = def
   addClientCommands(p, { ...io, progress: process.stderr }, stdio ?? (() => undefined));
   addAuthCommands(p, { ...io, progress: process.stderr });
   addInspectCommand(p, { ...io, progress: process.stderr }, stdio ?? (() => undefined));
+  addDevCommand(p, { ...io, progress: process.stderr });
   return p;
 }
 

@@ -19,12 +19,12 @@ async function trellis(...argv: string[]) {
 test("help lists every subcommand, each with an example", async () => {
   const top = await trellis("--help");
   assert.equal(top.code, 0);
-  for (const c of ["bundle", "install", "list", "call", "read", "prompt", "tasks", "auth"])
+  for (const c of ["bundle", "install", "list", "call", "read", "prompt", "tasks", "auth", "inspect", "dev"])
     assert.match(top.out, new RegExp(`^  ${c} `, "m"), c);
   assert.match(top.out, /Examples:\n {2}trellis list http:\/\/127\.0\.0\.1:3000\/mcp tools/);
   assert.match(top.out, /trellis bundle pack/);
   assert.match(top.out, /Exit codes: 0 done; 1 bad usage[\s\S]*5 the server\nneeds a sign-in/);
-  for (const sub of [["list"], ["call"], ["read"], ["prompt"], ["tasks", "watch"], ["auth", "login"]]) {
+  for (const sub of [["list"], ["call"], ["read"], ["prompt"], ["tasks", "watch"], ["auth", "login"], ["inspect"], ["dev"]]) {
     const h = await trellis(...sub, "--help");
     assert.equal(h.code, 0, sub.join(" "));
     assert.match(h.out, /Examples?:\n {2}trellis /, sub.join(" "));
