@@ -10,19 +10,12 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run } from "../../src/cli/main.js";
+import { trellis } from "../fixtures/trellis.js";
 import { FormBrowser } from "../fixtures/form-browser.js";
 import { spawnServer } from "../helpers.js";
 
 const SERVER = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
 const CLI = fileURLToPath(new URL("../../bundle/cli.js", import.meta.url));
-
-async function trellis(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 test("auth login through the browser, then status, a call with the kept token, logout, and exit code 5", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "trellis-cli-auth-"));

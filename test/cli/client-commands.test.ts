@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/main.js";
+import { trellis } from "../fixtures/trellis.js";
 import { parseArguments, splitStdio } from "../../src/cli/client-commands.js";
 import { spawnServer } from "../helpers.js";
 
@@ -33,13 +34,6 @@ after(() => {
   stop?.();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function trellis(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 test("list: tools, resources, templates and prompts, readable and as JSON", async () => {
   const tools = await trellis("list", url, "tools");

@@ -5,16 +5,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run } from "../../src/cli/main.js";
+import { trellis } from "../fixtures/trellis.js";
 
 const FIXTURE = fileURLToPath(new URL("../../../test/fixtures/bundle-server", import.meta.url));
-
-async function trellis(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 test("help lists every subcommand, each with an example", async () => {
   const top = await trellis("--help");
