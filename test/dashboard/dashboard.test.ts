@@ -113,6 +113,30 @@ test("an elicitation answered in its form reaches the tool", async () => {
   await page.locator(".block", { hasText: /action=accept.*ada@example\.com/ }).waitFor();
 });
 
+test("completion as you type: a prompt's argument and a resource template's variable", async () => {
+  await page.getByRole("tab", { name: "Prompts" }).click();
+  await page.getByRole("button", { name: "test_prompt_with_arguments" }).click();
+  await page.getByLabel(/^arg1/).fill("pa");
+  await page.locator('datalist option[value="paris"]').waitFor({ state: "attached" });
+  assert.deepEqual(await page.locator("datalist option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), [
+    "paris",
+    "park",
+    "party",
+  ]);
+  await page.getByLabel(/^arg1/).fill("paris");
+  await page.getByLabel(/^arg2/).fill("x");
+  await page.getByRole("button", { name: "Get" }).click();
+  await page.getByText("Prompt with arguments: arg1='paris', arg2='x'").waitFor();
+  await page.getByRole("tab", { name: "Resources" }).click();
+  await page.getByRole("button", { name: "test://template/{id}/data" }).click();
+  await page.getByLabel(/^id/).fill("4");
+  await page.locator('datalist option[value="456"]').waitFor({ state: "attached" });
+  await page.getByLabel(/^id/).fill("456");
+  await page.getByRole("button", { name: "Read from the template" }).click();
+  await page.getByText(/Data for ID: 456/).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-resources.png") });
+});
+
 test("the protocol view lists every message, both ways", async () => {
   await page.getByRole("tab", { name: "Protocol" }).click();
   const table = page.getByRole("table", { name: "JSON-RPC messages" });

@@ -165,7 +165,21 @@ function Resources(props: { conn: Conn }) {
   const [items, setItems] = useState<Json[]>([]);
   const [templates, setTemplates] = useState<Json[]>([]);
   const [uri, setUri] = useState("");
+  const [template, setTemplate] = useState<string | undefined>();
+  const [vars, setVars] = useState<Json>({});
   const [out, setOut] = useState<{ contents?: Json[]; error?: string }>({});
+  const variable = (n: string) => n.split(",")[0]!.replace(/\*$|:\d+$/, "");
+  const names = template ? [...template.matchAll(/\{[+#./;?&]?([^}]+)\}/g)].map((m) => variable(m[1]!)) : [];
+  const fill = (t: string, v: Json) =>
+    t.replace(/\{[+#./;?&]?([^}]+)\}/g, (_, n: string) => encodeURIComponent(String(v[variable(n)] ?? "")));
+  const completeVar = async (name: string, value: string): Promise<string[]> => {
+    if (!props.conn.capabilities?.completions || !template) return [];
+    const r = await request(props.conn.id, "completion/complete", {
+      ref: { type: "ref/resource", uri: template },
+      argument: { name, value },
+    });
+    return ((r.completion as Json | undefined)?.values as string[]) ?? [];
+  };
   useEffect(() => {
     request(props.conn.id, "resources/list").then(
       (r) => setItems(r.resources as Json[]),
@@ -186,8 +200,27 @@ function Resources(props: { conn: Conn }) {
   };
   return html`<div class="cols">
     <div><ul class="items" aria-label="Resources">${items.map((r) => html`<li><button onClick=${() => void read(String(r.uri))}>${String(r.name ?? r.uri)}</button></li>`)}</ul>
-    <h4>Templates</h4><ul class="items">${templates.map((t) => html`<li><button onClick=${() => setUri(String(t.uriTemplate))}>${String(t.uriTemplate)}</button></li>`)}</ul></div>
-    <div><form onSubmit=${(e: Event) => {
+    <h4>Templates</h4><ul class="items">${templates.map(
+      (t) =>
+        html`<li><button aria-current=${template === t.uriTemplate} onClick=${() => {
+          setTemplate(String(t.uriTemplate));
+          setVars({});
+          setUri(String(t.uriTemplate));
+        }}>${String(t.uriTemplate)}</button></li>`,
+    )}</ul></div>
+    <div>${
+      template
+        ? html`<form aria-label="Template variables" onSubmit=${(e: Event) => {
+            e.preventDefault();
+            void read(fill(template, vars));
+          }}><${SchemaForm} schema=${{ type: "object", properties: Object.fromEntries(names.map((n) => [n, { type: "string" }])), required: names }}
+            value=${vars} onChange=${(v: Json) => {
+              setVars(v);
+              setUri(fill(template, v));
+            }} complete=${completeVar} /><p><button class="primary" type="submit">Read from the template</button></p></form>`
+        : ""
+    }
+    <form onSubmit=${(e: Event) => {
       e.preventDefault();
       void read(uri);
     }}><label for="res-uri">URI</label><input id="res-uri" value=${uri} onInput=${(e: Event) => setUri((e.target as HTMLInputElement).value)} />
@@ -215,6 +248,15 @@ function Prompts(props: { conn: Conn }) {
     ),
     required: ((sel?.arguments as Json[]) ?? []).filter((a) => a.required).map((a) => String(a.name)),
   };
+  const complete = async (name: string, value: string): Promise<string[]> => {
+    if (!props.conn.capabilities?.completions || !sel) return [];
+    const r = await request(props.conn.id, "completion/complete", {
+      ref: { type: "ref/prompt", name: sel.name },
+      argument: { name, value },
+      context: { arguments: Object.fromEntries(Object.entries(args).map(([k, v]) => [k, String(v)])) },
+    });
+    return ((r.completion as Json | undefined)?.values as string[]) ?? [];
+  };
   const get = async () => {
     try {
       setOut({ messages: (await request(props.conn.id, "prompts/get", { name: sel!.name, arguments: args })).messages as Json[] });
@@ -236,7 +278,7 @@ function Prompts(props: { conn: Conn }) {
         ? html`<form onSubmit=${(e: Event) => {
             e.preventDefault();
             void get();
-          }}><${SchemaForm} schema=${schema} value=${args} onChange=${setArgs} /><p><button class="primary" type="submit">Get</button></p></form>
+          }}><${SchemaForm} schema=${schema} value=${args} onChange=${setArgs} complete=${complete} /><p><button class="primary" type="submit">Get</button></p></form>
       ${out.error ? html`<div class="block error" role="alert">${out.error}</div>` : ""}
       ${(out.messages ?? []).map((m) => html`<div><strong>${String(m.role)}</strong><${Content} blocks=${[m.content as Json]} /></div>`)}`
         : html`<p class="hint">Pick a prompt.</p>`

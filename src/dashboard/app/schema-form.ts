@@ -6,6 +6,25 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
+import { useState } from "preact/hooks";
+
+/** Completion for a string field: the server's suggestions for what was typed so far (completion/complete). */
+export type Completer = (name: string, value: string) => Promise<string[]>;
+
+/** CompletingInput: a text input whose suggestions come from the server as the person types. */
+function CompletingInput(props: { id: string; name: string; value: string; complete: Completer; onInput(v: string): void }): VNode {
+  const [options, setOptions] = useState<string[]>([]);
+  const listId = `${props.id}-options`;
+  const ask = (v: string) => props.complete(props.name, v).then(setOptions, () => setOptions([]));
+  return html`<input id=${props.id} type="text" list=${listId} autocomplete="off" value=${props.value}
+      onInput=${(e: Event) => {
+        const v = (e.target as HTMLInputElement).value;
+        props.onInput(v);
+        void ask(v);
+      }}
+      onFocus=${() => void ask(props.value)} />
+    <datalist id=${listId}>${options.map((o) => html`<option value=${o}></option>`)}</datalist>`;
+}
 
 export type Schema = {
   type?: string | string[];
@@ -55,8 +74,9 @@ export function SchemaForm(props: {
   value: Record<string, unknown>;
   onChange(v: Record<string, unknown>): void;
   prefix?: string;
+  complete?: Completer;
 }): VNode {
-  const { schema, value, onChange } = props;
+  const { schema, value, onChange, complete } = props;
   const entries = Object.entries(schema?.properties ?? {});
   if (entries.length === 0) return html`<p class="hint">No arguments.</p>`;
   const set = (k: string, v: unknown) => {
@@ -65,11 +85,20 @@ export function SchemaForm(props: {
     else next[k] = v;
     onChange(next);
   };
-  return html`${entries.map(([k, p]) => Field({ name: k, schema: p, required: schema?.required?.includes(k) ?? false, value: value[k], onChange: (v) => set(k, v) }))}`;
+  return html`${entries.map(([k, p]) =>
+    Field({ name: k, schema: p, required: schema?.required?.includes(k) ?? false, value: value[k], onChange: (v) => set(k, v), complete }),
+  )}`;
 }
 
-function Field(props: { name: string; schema: Schema; required: boolean; value: unknown; onChange(v: unknown): void }): VNode {
-  const { name, schema: s, required, value, onChange } = props;
+function Field(props: {
+  name: string;
+  schema: Schema;
+  required: boolean;
+  value: unknown;
+  onChange(v: unknown): void;
+  complete?: Completer;
+}): VNode {
+  const { name, schema: s, required, value, onChange, complete } = props;
   const id = `f${++uid}-${name}`;
   const label = html`<label for=${id}>${s.title ?? name}${required ? html` <span aria-label="required">*</span>` : ""}
     ${s.description ? html` <span class="hint">${s.description}</span>` : ""}</label>`;
@@ -114,6 +143,9 @@ function Field(props: { name: string; schema: Schema; required: boolean; value: 
     return html`<fieldset><legend>${s.title ?? name}${required ? " *" : ""}</legend>
       ${SchemaForm({ schema: s, value: v, onChange })}</fieldset>`;
   }
+  if ((type === "string" || (type === undefined && !s.items && !s.properties)) && complete)
+    return html`<div>${label}<${CompletingInput} key=${name} id=${id} name=${name} value=${value === undefined ? "" : String(value)}
+      complete=${complete} onInput=${(t: string) => onChange(t === "" && !required ? undefined : t)} /></div>`;
   if (type === "string" || (type === undefined && !s.items && !s.properties))
     return html`<div>${label}<input id=${id} type=${s.format === "email" ? "email" : s.format === "uri" ? "url" : "text"}
       value=${value === undefined ? "" : String(value)}
