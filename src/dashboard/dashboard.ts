@@ -11,6 +11,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { McpClient } from "../client/client.js";
+import { AppHost, appsClient } from "../ext/apps/host.js";
+import { AppRelay } from "../ext/apps/relay.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { ProtocolError } from "../protocol/errors.js";
 import type { CreateMessageResult, ElicitResult } from "../protocol/generated/schema-types.js";
@@ -28,6 +30,11 @@ export interface DashboardOptions {
   appScript?: string | URL;
   /** Host names the dashboard answers to. Default: loopback names only. */
   allowedHosts?: string[];
+  /**
+   * MCP Apps: the dashboard's own origin and the sandbox proxy's URL (another origin), to render views. serveDashboard
+   * sets both; without them, tools with views are called like any other.
+   */
+  apps?: { origin: string; sandboxUrl: string };
 }
 
 interface Connection {
@@ -35,7 +42,14 @@ interface Connection {
   label: string;
   target: DashboardTarget;
   client: McpClient;
+  /** The view host and its relay, when the server offers MCP Apps views. */
+  relay?: AppRelay;
 }
+
+/** Where the built Apps browser module (mountView) is: bundled beside this module, or from the compiled sources. */
+const APPS_BROWSER = ["./apps-browser.js", "../../bundle/apps-browser.js"];
+/** The cookie that carries the token for the page's own requests that cannot add it (the Apps relay's). */
+const COOKIE = "trellis-dashboard";
 
 /** A question a server asked the person, waiting for the page's answer. */
 interface Pending {
@@ -80,6 +94,7 @@ export class Dashboard {
       capabilities: c.client.serverCapabilities,
       instructions: c.client.instructions,
       protocolVersion: c.client.protocolVersion,
+      apps: c.relay ? { sandboxUrl: this.#options.apps!.sandboxUrl } : undefined,
     }));
   }
 
@@ -118,8 +133,24 @@ export class Dashboard {
         roots: [],
       },
     );
+    const apps = this.#options.apps;
+    if (apps) client.use(appsClient());
     await client.connect(transport);
     const conn: Connection = { id, label, target, client };
+    if (apps && client.extensions["io.modelcontextprotocol/ui"]) {
+      // Views render in the page through the relay; what they ask of the host shows in the page's log.
+      const host = new AppHost(client, {
+        hostContext: { theme: "light", locale: "en", platform: "web" },
+        onOpenLink: (url) => {
+          this.#emit({ type: "view-link", conn: id, url });
+          return false;
+        },
+        onMessage: (message) => this.#emit({ type: "view-message", conn: id, message }),
+        onModelContext: (context) => this.#emit({ type: "view-context", conn: id, context }),
+        onAudit: (record) => this.#emit({ type: "view-audit", conn: id, record }),
+      });
+      conn.relay = new AppRelay(host, { allowedOrigins: [apps.origin] });
+    }
     this.#connections.set(id, conn);
     this.#emit({ type: "connections", list: this.connections() });
     return this.connections().find((c) => c.id === id)!;
@@ -157,12 +188,23 @@ export class Dashboard {
     if (!(this.#options.allowedHosts ?? LOOPBACK).includes(host)) return problem(403, `forbidden: Host ${host} is not served`);
     const origin = request.headers.get("origin");
     if (origin && origin !== url.origin) return problem(403, "forbidden: requests from other pages are refused");
-    const token = url.searchParams.get("token") ?? request.headers.get("x-dashboard-token");
+    const token = url.searchParams.get("token") ?? request.headers.get("x-dashboard-token") ?? cookieToken(request.headers.get("cookie"));
     if (!token || !sameToken(token, this.token)) return problem(401, "this dashboard needs its token: open the address trellis printed");
     const path = url.pathname;
     try {
-      if (request.method === "GET" && (path === "/" || path === "/index.html")) return html(PAGE(this.token));
-      if (request.method === "GET" && path === "/app.js") return this.#script();
+      if (request.method === "GET" && (path === "/" || path === "/index.html")) {
+        const page = html(PAGE(this.token), this.#options.apps ? new URL(this.#options.apps.sandboxUrl).origin : undefined);
+        // Strict, so that no other site's request carries it; HttpOnly, so that no script reads it.
+        page.headers.set("set-cookie", `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`);
+        return page;
+      }
+      if (request.method === "GET" && path === "/app.js") return this.#script(["./dashboard-app.js", "../../bundle/dashboard-app.js"]);
+      if (request.method === "GET" && path === "/apps/browser.js") return this.#script(APPS_BROWSER);
+      const relayed = /^\/apps\/([0-9a-f]{8})\//.exec(path);
+      if (relayed) {
+        const relay = this.#connections.get(relayed[1]!)?.relay;
+        return relay ? relay.fetch(request) : problem(404, "no connection with views here");
+      }
       if (request.method === "GET" && path === "/api/events") return this.#events();
       if (request.method === "GET" && path === "/api/connections") return json(this.connections());
       if (request.method !== "POST") return problem(404, `not found: ${request.method} ${path}`);
@@ -205,11 +247,12 @@ export class Dashboard {
     }
   };
 
-  async #script(): Promise<Response> {
+  async #script(names: string[]): Promise<Response> {
     // Beside the bundled module (dist/bundle/), or from the compiled sources (dist/src/dashboard/) next to it.
-    const places = this.#options.appScript
-      ? [this.#options.appScript]
-      : [new URL("./dashboard-app.js", import.meta.url), new URL("../../bundle/dashboard-app.js", import.meta.url)];
+    const places =
+      this.#options.appScript && names[0] === "./dashboard-app.js"
+        ? [this.#options.appScript]
+        : names.map((n) => new URL(n, import.meta.url));
     for (const where of places) {
       try {
         const body = await readFile(where);
@@ -218,7 +261,7 @@ export class Dashboard {
         // try the next place
       }
     }
-    return problem(500, "the dashboard's script (dashboard-app.js) is missing; build it: npm run build");
+    return problem(500, `the dashboard's script (${names[0]!.slice(2)}) is missing; build it: npm run build`);
   }
 
   #events(): Response {
@@ -248,6 +291,14 @@ export class Dashboard {
   }
 }
 
+function cookieToken(header: string | null): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const [k, v] = part.trim().split("=");
+    if (k === COOKIE && v) return v;
+  }
+  return undefined;
+}
+
 function sameToken(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let d = 0;
@@ -269,14 +320,15 @@ const SECURITY_HEADERS = {
   "x-frame-options": "DENY",
 };
 
-function html(body: string): Response {
+function html(body: string, frameOrigin?: string): Response {
   return new Response(body, {
     headers: {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
-      "content-security-policy":
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' data:; frame-ancestors 'none'",
+      "content-security-policy": `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' data:; frame-src ${frameOrigin ?? "'none'"}; frame-ancestors 'none'`,
       ...SECURITY_HEADERS,
+      // The sandbox proxy checks which page frames it by its origin: send the origin (never the token's query).
+      "referrer-policy": "strict-origin",
     },
   });
 }

@@ -2,7 +2,8 @@
  * serveDashboard: the dashboard on a node:http listener bound to loopback, for `trellis inspect` and for an
  * application that wants it on a port of its own. `url` carries the token: it is the address to open.
  */
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
+import { sandboxResponse } from "../ext/apps/sandbox.js";
 import type { AddressInfo } from "node:net";
 import { serveWeb } from "../internal/node-web.js";
 import { Dashboard, type DashboardOptions } from "./dashboard.js";
@@ -20,22 +21,38 @@ export interface DashboardHandle {
 }
 
 export async function serveDashboard(options: ServeDashboardOptions = {}): Promise<DashboardHandle> {
-  const dashboard = new Dashboard(options);
+  let dashboard: Dashboard | undefined;
   let origin = "";
-  const server = createServer((req, res) => void serveWeb(req, res, origin, dashboard.fetch));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  let sandboxOrigin = "";
+  const server = createServer((req, res) => {
+    if (dashboard) void serveWeb(req, res, origin, dashboard.fetch);
+    else res.writeHead(503).end();
   });
-  const { port } = server.address() as AddressInfo;
+  // MCP Apps views render in a sandbox proxy served from a second origin (another port), as the spec requires.
+  const sandbox = createServer(
+    (req, res) =>
+      void serveWeb(req, res, sandboxOrigin, (request) =>
+        new URL(request.url).pathname === "/sandbox.html" ? sandboxResponse(request, [origin]) : new Response("not found", { status: 404 }),
+      ),
+  );
+  const listen = (s: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      s.once("error", reject);
+      s.listen(port, "127.0.0.1", () => resolve((s.address() as AddressInfo).port));
+    });
+  const port = await listen(server, options.port ?? 0);
   origin = `http://127.0.0.1:${port}`;
+  sandboxOrigin = `http://127.0.0.1:${await listen(sandbox, 0)}`;
+  dashboard = new Dashboard({ ...options, apps: options.apps ?? { origin, sandboxUrl: `${sandboxOrigin}/sandbox.html` } });
   return {
     dashboard,
     url: `${origin}/?token=${dashboard.token}`,
     close: async () => {
-      await dashboard.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await dashboard!.close();
+      for (const s of [server, sandbox]) {
+        s.closeAllConnections();
+        await new Promise<void>((r) => s.close(() => r()));
+      }
     },
   };
 }

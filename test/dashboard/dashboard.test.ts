@@ -137,6 +137,20 @@ test("completion as you type: a prompt's argument and a resource template's vari
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-resources.png") });
 });
 
+test("an MCP Apps view renders in the sandbox on its own origin, and a click in it calls its app-only tool", {
+  timeout: 60_000,
+}, async () => {
+  await page.getByRole("tab", { name: "Tools" }).click();
+  await page.getByRole("button", { name: "Show the dice roller" }).click();
+  await page.getByRole("button", { name: "Call", exact: true }).click();
+  const frame = page.frameLocator("iframe[data-view-id]").first().frameLocator("iframe");
+  await frame.getByRole("button", { name: "Roll" }).click();
+  await frame.getByText(/You rolled \d+/).waitFor();
+  const src = await page.locator("iframe[data-view-id]").first().getAttribute("src");
+  assert.notEqual(new URL(src!).origin, new URL(dashboardUrl).origin, "the sandbox is another origin");
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-app-view.png") });
+});
+
 test("the protocol view lists every message, both ways", async () => {
   await page.getByRole("tab", { name: "Protocol" }).click();
   const table = page.getByRole("table", { name: "JSON-RPC messages" });

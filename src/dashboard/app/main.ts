@@ -5,7 +5,7 @@
  */
 import { html } from "htm/preact";
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { defaults, type Schema, SchemaForm } from "./schema-form.js";
 
 const token = document.body.dataset.token ?? "";
@@ -18,6 +18,34 @@ interface Conn {
   serverInfo?: { name: string; version: string; title?: string };
   capabilities?: Json;
   instructions?: string;
+  /** Set when the server offers MCP Apps views: where the sandbox proxy is. */
+  apps?: { sandboxUrl: string };
+}
+
+/** The view a tool declares (`_meta.ui.resourceUri`), if any. */
+const viewOf = (tool: Json | undefined) => ((tool?._meta as Json | undefined)?.ui as Json | undefined)?.resourceUri as string | undefined;
+
+/** AppView renders an MCP Apps view through the dashboard's relay, in the sandbox on its second origin. */
+function AppView(props: { conn: Conn; viewId: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    let mounted: { close?: () => unknown } | undefined;
+    (async () => {
+      // Loaded from the dashboard at run time (the Apps browser module), not bundled into this page.
+      const where = "/apps/browser.js";
+      const browser = (await import(where)) as {
+        mountView(el: HTMLElement, o: unknown): Promise<{ close?: () => unknown }>;
+        relayConnection(base: string, id: string): unknown;
+      };
+      mounted = await browser.mountView(ref.current!, {
+        connection: browser.relayConnection(`/apps/${props.conn.id}`, props.viewId),
+        sandboxUrl: props.conn.apps!.sandboxUrl,
+      });
+    })().catch((e: Error) => setError(e.message));
+    return () => void mounted?.close?.();
+  }, [props.viewId]);
+  return html`<div><h4>View</h4>${error ? html`<div class="block error" role="alert">${error}</div>` : ""}<div ref=${ref} data-view=${props.viewId}></div></div>`;
 }
 interface Event_ {
   type: string;
@@ -111,6 +139,7 @@ function Tools(props: { conn: Conn; onTask(t: Json): void }) {
   const [sel, setSel] = useState<Json | undefined>();
   const [args, setArgs] = useState<Json>({});
   const [out, setOut] = useState<{ result?: Json; error?: string }>({});
+  const [viewId, setViewId] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     request(props.conn.id, "tools/list").then(
@@ -127,8 +156,22 @@ function Tools(props: { conn: Conn; onTask(t: Json): void }) {
     if (!sel) return;
     setBusy(true);
     setOut({});
+    setViewId(undefined);
     const progressToken = `dash-${Date.now()}`;
     try {
+      if (!asTask && props.conn.apps && viewOf(sel)) {
+        // A tool with a view goes through the view host, which opens the view for its result.
+        const r = await fetch(`/apps/${props.conn.id}/tools/call`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: sel.name, arguments: args, toolCallId: crypto.randomUUID() }),
+        });
+        const body = (await r.json()) as Json;
+        if (!r.ok) throw new Error(String(body.error ?? r.status));
+        setOut({ result: body.result as Json });
+        setViewId(body.viewId as string | undefined);
+        return;
+      }
       const params: Json = { name: sel.name, arguments: args, _meta: { progressToken } };
       if (asTask) params.task = {};
       const r = await request(props.conn.id, "tools/call", params);
@@ -156,7 +199,8 @@ function Tools(props: { conn: Conn; onTask(t: Json): void }) {
           <p><button class="primary" type="submit" disabled=${busy || taskSupport === "required"}>Call</button>
           ${taskSupport && taskSupport !== "forbidden" ? html` <button type="button" disabled=${busy} onClick=${() => void call(true)}>Run as task</button>` : ""}</p>
         </form>
-        <${Result} ...${out} />`
+        <${Result} ...${out} />
+        ${viewId ? html`<${AppView} key=${viewId} conn=${props.conn} viewId=${viewId} />` : ""}`
         : html`<p class="hint">Pick a tool.</p>`
     }</div></div>`;
 }
@@ -475,4 +519,6 @@ function App() {
   </section></main>`;
 }
 
-render(html`<${App} />`, document.getElementById("app")!);
+const root = document.getElementById("app")!;
+root.textContent = "";
+render(html`<${App} />`, root);
