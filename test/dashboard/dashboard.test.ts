@@ -104,7 +104,7 @@ test("an elicitation answered in its form reaches the tool", async () => {
   await page.getByRole("button", { name: "test_elicitation", exact: true }).click();
   await page.getByLabel(/^message/).fill("Who are you?");
   await page.getByRole("button", { name: "Call", exact: true }).click();
-  const question = page.getByRole("dialog", { name: "The server asks" });
+  const question = page.getByRole("dialog", { name: / asks$/ });
   await question.waitFor();
   await question.getByLabel(/^username/).fill("ada");
   await question.getByLabel(/^email/).fill("ada@example.com");

@@ -415,8 +415,8 @@ function Roots(props: { conn: Conn }) {
 }
 
 /** A question a server asked: an elicitation form, a URL to open (after consent), or a sampling request. */
-function Question(props: { q: Event_; onDone(): void }) {
-  const { q } = props;
+function Question(props: { q: Event_; from: string; onDone(): void }) {
+  const { q, from } = props;
   const p = q.params as Json;
   const [value, setValue] = useState<Json>(q.type === "elicitation" ? defaults(p.requestedSchema as Schema) : {});
   const [text, setText] = useState("");
@@ -425,7 +425,7 @@ function Question(props: { q: Event_; onDone(): void }) {
     props.onDone();
   };
   if (q.type === "elicitation")
-    return html`<div class="question" role="dialog" aria-label="The server asks"><strong>The server asks:</strong> ${String(p.message)}
+    return html`<div class="question" role="dialog" aria-label=${`${from} asks`}><strong>${from} asks:</strong> ${String(p.message)}
       <form onSubmit=${(e: Event) => {
         e.preventDefault();
         void answer({ action: "accept", content: value });
@@ -433,13 +433,13 @@ function Question(props: { q: Event_; onDone(): void }) {
       <p><button class="primary" type="submit">Accept</button> <button type="button" onClick=${() => void answer({ action: "decline" })}>Decline</button>
       <button type="button" onClick=${() => void answer({ action: "cancel" })}>Cancel</button></p></form></div>`;
   if (q.type === "elicitation-url")
-    return html`<div class="question" role="dialog" aria-label="The server asks you to open a page"><strong>The server asks you to open a page on ${String(p.domain ?? "")}</strong>
+    return html`<div class="question" role="dialog" aria-label="The server asks you to open a page"><strong>${from} asks you to open a page on ${String(p.domain ?? "")}</strong>
       <p>${String(p.message ?? "")}</p><p><code>${String(p.url)}</code></p>
       <p><button class="primary" onClick=${() => {
         window.open(String(p.url), "_blank", "noopener,noreferrer");
         void answer({ action: "accept" });
       }}>Open it</button> <button onClick=${() => void answer({ action: "decline" })}>Decline</button></p></div>`;
-  return html`<div class="question" role="dialog" aria-label="The server asks the model"><strong>The server asks for a model's answer:</strong>
+  return html`<div class="question" role="dialog" aria-label="The server asks the model"><strong>${from} asks for a model's answer:</strong>
     <pre class="block">${((p.messages as Json[]) ?? []).map((m) => `${m.role}: ${(m.content as Json).text ?? JSON.stringify(m.content)}`).join("\n")}</pre>
     <label for="sampling-answer">Answer as the model</label><textarea id="sampling-answer" rows="3" onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}></textarea>
     <p><button class="primary" onClick=${() => void answer({ role: "assistant", content: { type: "text", text }, model: "person-in-the-dashboard" })}>Send</button></p></div>`;
@@ -494,7 +494,11 @@ function App() {
     ${error ? html`<div class="block error" role="alert">${error}</div>` : ""}
   </nav>
   <section>
-    ${questions.map((q) => html`<${Question} key=${q.id} q=${q} onDone=${() => setAnswered((s) => new Set([...s, String(q.id)]))} />`)}
+    ${questions.map((q) => {
+      const c = conns.find((x) => x.id === q.conn);
+      return html`<${Question} key=${q.id} q=${q} from=${c?.serverInfo?.title ?? c?.serverInfo?.name ?? c?.label ?? "A server"}
+        onDone=${() => setAnswered((s) => new Set([...s, String(q.id)]))} />`;
+    })}
     ${
       conn
         ? html`<h2>${conn.serverInfo?.name ?? conn.label} <span class="hint">${conn.serverInfo?.version ?? ""} · ${conn.label}</span></h2>
