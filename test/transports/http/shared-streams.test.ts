@@ -217,3 +217,25 @@ test("a cluster without a shared session store is refused at construction, namin
     /needs a sessionStore every node shares/,
   );
 });
+
+test("Last-Event-ID out of range, or naming another session's stream, is 404 on any node", async () => {
+  const c = nodes(2);
+  try {
+    const a = await open(c.handlers[0]!);
+    const b = await open(c.handlers[0]!);
+    const res = await post(
+      c.handlers[0]!,
+      { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "steps", arguments: {}, _meta: { progressToken: "p" } } },
+      a,
+    );
+    const first = events(res);
+    const e = (await first())!;
+    for (let x = await first(); x; x = await first()) {}
+    assert.equal((await get(c.handlers[1]!, b, e.id)).status, 404, "another session's stream");
+    const streamId = e.id!.slice(0, e.id!.lastIndexOf("_"));
+    assert.equal((await get(c.handlers[1]!, a, `${streamId}_1e21`)).status, 404, "a number past the safe range");
+    assert.equal((await get(c.handlers[1]!, a, `${streamId}_-1`)).status, 404);
+  } finally {
+    await c.close();
+  }
+});
