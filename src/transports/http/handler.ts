@@ -42,6 +42,8 @@ export class StreamableHttpHandler {
   readonly #sweeper?: ReturnType<typeof setInterval>;
   #cluster?: Cluster;
   #joined?: Promise<void>;
+  /** Server-wide notices being published to the cluster. */
+  readonly #notices = new Set<Promise<unknown>>();
 
   constructor(server: McpServer, options: StreamableHttpOptions = {}) {
     if (options.auth !== undefined && !isAuthenticator(options.auth)) {
@@ -75,7 +77,9 @@ export class StreamableHttpHandler {
       this.#joined.catch((e: Error) => this.#opts.onerror?.(e));
       // Server-wide notifications go through the cluster, so that sessions other nodes hold hear them once.
       server.relay = (notice) => {
-        cluster.broadcast({ type: "notice", notice, id: crypto.randomUUID() }).catch((e: Error) => this.#opts.onerror?.(e));
+        const sent = cluster.broadcast({ type: "notice", notice, id: crypto.randomUUID() }).catch((e: Error) => this.#opts.onerror?.(e));
+        this.#notices.add(sent);
+        void sent.finally(() => this.#notices.delete(sent));
       };
     }
     if (!options.stateless) {
@@ -294,7 +298,13 @@ export class StreamableHttpHandler {
       );
     const { reply, closeStream } = t.openRequest(id);
     t.deliver(m, { authInfo: req.authInfo, remoteAddress: req.remoteAddress, closeStream, headers: req.headers?.() });
-    return reply;
+    if (!this.#cluster) return reply;
+    // What the request sent to other streams (a notice, a log line) reaches the cluster before its reply reaches the
+    // client: a client that acts on the reply never overtakes it, whichever node it goes to next.
+    return reply.then(async (r) => {
+      await Promise.all([t.flushShared(), ...this.#notices]);
+      return r;
+    });
   }
 
   async #initialize(req: HttpRequestLike, m: Record<string, unknown>, id: RequestId): Promise<HttpReply> {

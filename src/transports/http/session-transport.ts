@@ -83,10 +83,21 @@ export class HttpSessionTransport implements Transport {
     return this.sessionId ? this.#config.cluster : undefined;
   }
 
+  /** Cluster writes not yet acknowledged, so that a reply can wait for what was sent before it. */
+  readonly #writes = new Set<Promise<unknown>>();
+
   /** Runs a cluster write whose failure has no caller to report to. */
   #shared(op: (c: Cluster, sessionId: string) => Promise<unknown>): void {
     const c = this.#cluster;
-    if (c) op(c, this.sessionId!).catch((e: Error) => this.#config.onerror?.(e));
+    if (!c) return;
+    const w = op(c, this.sessionId!).catch((e: Error) => this.#config.onerror?.(e));
+    this.#writes.add(w);
+    void w.finally(() => this.#writes.delete(w));
+  }
+
+  /** flushShared resolves once every cluster write issued so far has reached the backend (at once without a cluster). */
+  flushShared(): Promise<unknown> {
+    return this.#writes.size === 0 ? Promise.resolve() : Promise.all([...this.#writes]);
   }
 
   get closed(): boolean {
