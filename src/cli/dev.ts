@@ -69,6 +69,7 @@ export function addDevCommand(program: Command, io: CliIo): void {
       } catch {
         watcher = watch(dirname(path), onChange); // platforms without recursive watching
       }
+      watcher.on("error", (err) => io.err(`trellis dev: watching ${dirname(path)} failed (${err.message}); restart trellis dev\n`));
       await new Promise<void>((r) => {
         process.once("SIGINT", () => r());
         process.once("SIGTERM", () => r());

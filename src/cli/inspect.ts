@@ -18,11 +18,12 @@ export function addInspectCommand(program: Command, io: CliIo, stdio: () => stri
       "\nExamples:\n  trellis inspect http://127.0.0.1:3000/mcp\n  trellis inspect -- npx -y @modelcontextprotocol/server-filesystem /tmp",
     )
     .action(async (args: string[], o: { port: number }) => {
+      const command = stdio();
+      // The target is checked before anything listens, so that a bad one ends the command.
+      const target = args.length || command?.length ? takeTarget(args, command).target : undefined;
       const handle = await serveDashboard({ port: o.port });
       io.out(`${handle.url}\n`);
-      const command = stdio();
-      if (args.length || command?.length) {
-        const { target } = takeTarget(args, command);
+      if (target) {
         try {
           await handle.dashboard.connect("url" in target ? { url: target.url.href } : { command: target.command });
         } catch (err) {

@@ -3,7 +3,7 @@
  * file connects a Trellis client to it (with the tokens `trellis auth login` saved for that server, if any), and
  * taps the transport so that a command can see every message (progress of a task, the protocol view).
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { authorizationCodeFlow, OAuthClient } from "../auth/index.js";
@@ -78,8 +78,11 @@ function readSessions(): Record<string, SavedSession> {
 /** writePrivate writes a file only its owner can read, creating its directory. */
 export function writePrivate(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  // A new file, private from its first byte, then renamed over the old one: never readable, never half written.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
 }
 
 function saveSession(url: string, saved: SavedSession | undefined): void {
@@ -142,7 +145,11 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
     const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
     const init = await client.connect(transport, resume ? { resume: resume.init } : {});
     // A session the server forgot answers 404: start a new one.
-    if (resume) await client.ping();
+    if (resume)
+      await client.ping().catch(async (err: Error) => {
+        await client.close().catch(() => {});
+        throw err;
+      });
     return { client, http, init };
   };
   let c: Awaited<ReturnType<typeof attempt>>;

@@ -48,13 +48,17 @@ interface Connection {
 
 /** Where the built Apps browser module (mountView) is: bundled beside this module, or from the compiled sources. */
 const APPS_BROWSER = ["./apps-browser.js", "../../bundle/apps-browser.js"];
-/** The cookie that carries the token for the page's own requests that cannot add it (the Apps relay's). */
-const COOKIE = "trellis-dashboard";
+/** The most bytes of events kept for pages that open later, and the largest message an event carries whole. */
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+const MAX_EVENT_MESSAGE = 256 * 1024;
+/** The most questions (elicitation, sampling) one server may have waiting for the person. */
+const MAX_PENDING_PER_CONNECTION = 20;
 
 /** A question a server asked the person, waiting for the page's answer. */
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
+  conn: string;
 }
 
 const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
@@ -69,6 +73,7 @@ export class Dashboard {
   readonly #pending = new Map<string, Pending>();
   readonly #listeners = new Set<(event: string) => void>();
   readonly #backlog: string[] = [];
+  #backlogBytes = 0;
   #seq = 0;
 
   constructor(options: DashboardOptions = {}) {
@@ -78,9 +83,21 @@ export class Dashboard {
 
   /** emit sends an event to every open page and keeps it for pages that open later. */
   #emit(event: Record<string, unknown>): void {
-    const text = JSON.stringify({ ...event, seq: ++this.#seq, at: Date.now() });
+    let text = JSON.stringify({ ...event, seq: ++this.#seq, at: Date.now() });
+    if (text.length > MAX_EVENT_MESSAGE) {
+      // A huge message is shown by its size, not carried whole to every page (and kept).
+      const m = event.message as { method?: unknown; id?: unknown } | undefined;
+      text = JSON.stringify({
+        ...event,
+        message: { method: m?.method, id: m?.id, truncated: true, bytes: text.length },
+        seq: this.#seq,
+        at: Date.now(),
+      });
+    }
     this.#backlog.push(text);
-    if (this.#backlog.length > MAX_BACKLOG) this.#backlog.shift();
+    this.#backlogBytes += text.length;
+    while (this.#backlog.length > MAX_BACKLOG || this.#backlogBytes > MAX_BACKLOG_BYTES)
+      this.#backlogBytes -= this.#backlog.shift()!.length;
     for (const l of this.#listeners) l(text);
   }
 
@@ -120,8 +137,10 @@ export class Dashboard {
     const transport = tapTransport(inner, (dir, message) => this.#emit({ type: "message", conn: id, dir, message }));
     const ask = <T>(type: string, params: unknown) =>
       new Promise<T>((resolve, reject) => {
+        if ([...this.#pending.values()].filter((p) => p.conn === id).length >= MAX_PENDING_PER_CONNECTION)
+          return reject(new Error("too many questions are already waiting for the person; answer those first"));
         const qid = crypto.randomUUID();
-        this.#pending.set(qid, { resolve: resolve as (v: unknown) => void, reject });
+        this.#pending.set(qid, { resolve: resolve as (v: unknown) => void, reject, conn: id });
         this.#emit({ type, conn: id, id: qid, params });
       });
     const client = new McpClient(
@@ -160,6 +179,11 @@ export class Dashboard {
     const c = this.#connections.get(id);
     if (!c) return;
     this.#connections.delete(id);
+    for (const [qid, p] of this.#pending)
+      if (p.conn === id) {
+        this.#pending.delete(qid);
+        p.reject(new Error("the dashboard disconnected from this server"));
+      }
     await c.client.close().catch(() => {});
     this.#emit({ type: "connections", list: this.connections() });
   }
@@ -187,22 +211,20 @@ export class Dashboard {
     const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "");
     if (!(this.#options.allowedHosts ?? LOOPBACK).includes(host)) return problem(403, `forbidden: Host ${host} is not served`);
     const origin = request.headers.get("origin");
-    if (origin && origin !== url.origin) return problem(403, "forbidden: requests from other pages are refused");
-    const token = url.searchParams.get("token") ?? request.headers.get("x-dashboard-token") ?? cookieToken(request.headers.get("cookie"));
+    if (origin && origin !== (this.#options.apps?.origin ?? url.origin))
+      return problem(403, "forbidden: requests from other pages are refused");
+    // The Apps relay's requests (which cannot add headers to an EventSource) carry the token in their path.
+    const relayed = /^\/apps\/([^/]+)\/([0-9a-f]{8})\//.exec(url.pathname);
+    const token = relayed?.[1] ?? url.searchParams.get("token") ?? request.headers.get("x-dashboard-token");
     if (!token || !sameToken(token, this.token)) return problem(401, "this dashboard needs its token: open the address trellis printed");
     const path = url.pathname;
     try {
-      if (request.method === "GET" && (path === "/" || path === "/index.html")) {
-        const page = html(PAGE(this.token), this.#options.apps ? new URL(this.#options.apps.sandboxUrl).origin : undefined);
-        // Strict, so that no other site's request carries it; HttpOnly, so that no script reads it.
-        page.headers.set("set-cookie", `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`);
-        return page;
-      }
+      if (request.method === "GET" && (path === "/" || path === "/index.html"))
+        return html(PAGE(this.token), this.#options.apps ? new URL(this.#options.apps.sandboxUrl).origin : undefined);
       if (request.method === "GET" && path === "/app.js") return this.#script(["./dashboard-app.js", "../../bundle/dashboard-app.js"]);
       if (request.method === "GET" && path === "/apps/browser.js") return this.#script(APPS_BROWSER);
-      const relayed = /^\/apps\/([0-9a-f]{8})\//.exec(path);
       if (relayed) {
-        const relay = this.#connections.get(relayed[1]!)?.relay;
+        const relay = this.#connections.get(relayed[2]!)?.relay;
         return relay ? relay.fetch(request) : problem(404, "no connection with views here");
       }
       if (request.method === "GET" && path === "/api/events") return this.#events();
@@ -289,14 +311,6 @@ export class Dashboard {
     });
     return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store" } });
   }
-}
-
-function cookieToken(header: string | null): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const [k, v] = part.trim().split("=");
-    if (k === COOKIE && v) return v;
-  }
-  return undefined;
 }
 
 function sameToken(a: string, b: string): boolean {

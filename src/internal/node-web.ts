@@ -12,6 +12,11 @@ export async function serveWeb(
   handle: (r: Request) => Response | Promise<Response>,
   maxBodyBytes = 2 * 1024 * 1024,
 ): Promise<void> {
+  // A target like "//other-host/path" would be read as another host's URL: only a plain path is served.
+  if (!req.url?.startsWith("/") || req.url.startsWith("//")) {
+    res.writeHead(400, { "content-type": "text/plain" }).end("bad request: the target must be a path");
+    return;
+  }
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   try {
@@ -31,7 +36,7 @@ export async function serveWeb(
     }
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-    const request = new Request(new URL(req.url ?? "/", origin), {
+    const request = new Request(`${origin}${req.url}`, {
       method: req.method,
       headers,
       body: hasBody ? Buffer.concat(chunks) : undefined,

@@ -8,6 +8,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -188,5 +189,28 @@ test("the API refuses a request without the token, from another Host, or from an
   const page = await get("?token=t0k3n");
   assert.match(page.headers.get("content-security-policy")!, /script-src 'self'/);
   assert.equal(page.headers.get("x-frame-options"), "DENY");
+  assert.equal(page.headers.get("set-cookie"), null, "no cookie: browsers share cookies across every port of 127.0.0.1");
   await d.close();
+});
+
+test("a request target that names another host (//host/path) is refused before the Origin check can be fooled", async () => {
+  const u = new URL(dashboardUrl);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port: u.port,
+        method: "POST",
+        path: `//127.0.0.1:${u.port}/api/connections?token=${u.searchParams.get("token")}`,
+        headers: { origin: `http://127.0.0.1:${u.port}`, "content-type": "application/json" },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end("{}");
+  });
+  assert.equal(status, 400);
 });

@@ -33,13 +33,13 @@ function AppView(props: { conn: Conn; viewId: string }) {
     let mounted: { close?: () => unknown } | undefined;
     (async () => {
       // Loaded from the dashboard at run time (the Apps browser module), not bundled into this page.
-      const where = "/apps/browser.js";
+      const where = `/apps/browser.js?token=${encodeURIComponent(token)}`;
       const browser = (await import(where)) as {
         mountView(el: HTMLElement, o: unknown): Promise<{ close?: () => unknown }>;
         relayConnection(base: string, id: string): unknown;
       };
       mounted = await browser.mountView(ref.current!, {
-        connection: browser.relayConnection(`/apps/${props.conn.id}`, props.viewId),
+        connection: browser.relayConnection(`/apps/${token}/${props.conn.id}`, props.viewId),
         sandboxUrl: props.conn.apps!.sandboxUrl,
       });
     })().catch((e: Error) => setError(e.message));
@@ -161,7 +161,7 @@ function Tools(props: { conn: Conn; onTask(t: Json): void }) {
     try {
       if (!asTask && props.conn.apps && viewOf(sel)) {
         // A tool with a view goes through the view host, which opens the view for its result.
-        const r = await fetch(`/apps/${props.conn.id}/tools/call`, {
+        const r = await fetch(`/apps/${token}/${props.conn.id}/tools/call`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ name: sel.name, arguments: args, toolCallId: crypto.randomUUID() }),
