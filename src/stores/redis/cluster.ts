@@ -15,7 +15,7 @@ import {
   type SharedStream,
 } from "../cluster.js";
 import { DEFAULT_EVENT_RETENTION_MS } from "../event-store.js";
-import { connect, ready } from "./connection.js";
+import { connect, luaScript, ready } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
 // KEYS: log, meta, session index, once key. ARGV: data, seq ("" = next), channel, retention, session, stream, once ("1"),
@@ -52,6 +52,11 @@ redis.call('SADD', KEYS[3], ARGV[6])
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return string.format('%.0f', seq)
 `;
+
+const append = luaScript(APPEND);
+const markDelivered = luaScript(
+  "if redis.call('HGET', KEYS[1], 's') == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'd') or '0') < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'd', ARGV[2]) end",
+);
 
 /** The most events a shared stream keeps (the oldest go first), and the most one read returns. */
 const MAX_EVENTS = 10_000;
@@ -171,24 +176,22 @@ export class RedisCluster implements Cluster {
     await ready(this.#redis);
     const k = this.#keys(sessionId, streamId);
     const once = `${this.#prefix}once:${sessionId}:${options.once ?? ""}`;
-    const seq = (await this.#redis.eval(
-      APPEND,
-      4,
-      k.log,
-      k.meta,
-      k.index,
-      once,
-      data,
-      options.seq === undefined ? "" : String(options.seq),
-      this.#channel("stream", streamId),
-      String(this.#retention),
-      sessionId,
-      streamId,
-      options.once === undefined ? "0" : "1",
-      String(Math.min(this.#retention, ONCE_TTL_MS)),
-      options.writer ?? "",
-      options.requestId === undefined ? "" : JSON.stringify(options.requestId),
-      String(MAX_EVENTS),
+    const seq = (await append(
+      this.#redis,
+      [k.log, k.meta, k.index, once],
+      [
+        data,
+        options.seq === undefined ? "" : String(options.seq),
+        this.#channel("stream", streamId),
+        String(this.#retention),
+        sessionId,
+        streamId,
+        options.once === undefined ? "0" : "1",
+        String(Math.min(this.#retention, ONCE_TTL_MS)),
+        options.writer ?? "",
+        options.requestId === undefined ? "" : JSON.stringify(options.requestId),
+        String(MAX_EVENTS),
+      ],
     )) as string | number;
     const n = Number(seq);
     return n > 0 ? n : undefined;
@@ -251,13 +254,7 @@ export class RedisCluster implements Cluster {
     await ready(this.#redis);
     const k = this.#keys(sessionId, streamId);
     // Only for a live stream of this session, and only forward.
-    await this.#redis.eval(
-      "if redis.call('HGET', KEYS[1], 's') == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'd') or '0') < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'd', ARGV[2]) end",
-      1,
-      k.meta,
-      sessionId,
-      String(seq),
-    );
+    await markDelivered(this.#redis, [k.meta], [sessionId, String(seq)]);
   }
 
   async deleteSession(sessionId: string): Promise<void> {

@@ -2,6 +2,7 @@
  * The Redis connection the stores share. Requests fail fast when Redis is unreachable (no offline queue, one
  * retry), so a request gets an error at once instead of hanging; the client reconnects on its own when Redis returns.
  */
+import { createHash } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { TrellisError } from "../../protocol/errors.js";
 import type { RedisStoreOptions } from "./options.js";
@@ -83,4 +84,20 @@ export class Transactions {
   async close(): Promise<void> {
     await this.#tx.quit().catch(() => this.#tx.disconnect());
   }
+}
+
+/**
+ * luaScript: a Lua script sent once per connection and called by its SHA1 afterwards (EVALSHA), instead of its whole
+ * text on every call; a server that lost it (restarted, SCRIPT FLUSH) gets the text again (NOSCRIPT → EVAL).
+ */
+export function luaScript(lua: string): (redis: Redis, keys: string[], args: string[]) => Promise<unknown> {
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (redis, keys, args) => {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
+      return redis.eval(lua, keys.length, ...keys, ...args);
+    }
+  };
 }

@@ -7,7 +7,7 @@
 import type { Redis } from "ioredis";
 import { TERMINAL_STATUSES } from "../../protocol/tasks.js";
 import { decodeTaskCursor, encodeTaskCursor, isExpired, type TaskPage, type TaskRecord, type TaskStore } from "../../tasks/store.js";
-import { connect, ready, Transactions } from "./connection.js";
+import { connect, luaScript, ready, Transactions } from "./connection.js";
 import type { RedisStoreOptions } from "./options.js";
 
 // A token bucket, read and written in one step. KEYS: bucket. ARGV: now, perSecond, burst.
@@ -23,6 +23,8 @@ redis.call('HSET', KEYS[1], 't', tostring(tokens), 'a', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
 return wait
 `;
+
+const take = luaScript(TAKE);
 
 export class RedisTaskStore implements TaskStore {
   readonly #redis: Redis;
@@ -46,7 +48,7 @@ export class RedisTaskStore implements TaskStore {
   /** take: the task rate limit, counted in Redis for every node (a Lua token bucket). */
   async take(key: string, limit: { perSecond: number; burst: number }, now: number): Promise<number> {
     await ready(this.#redis);
-    return (await this.#redis.eval(TAKE, 1, `${this.#p}${key}`, String(now), String(limit.perSecond), String(limit.burst))) as number;
+    return (await take(this.#redis, [`${this.#p}${key}`], [String(now), String(limit.perSecond), String(limit.burst)])) as number;
   }
 
   async create(task: TaskRecord): Promise<void> {

@@ -67,8 +67,10 @@ export class StreamableHttpHandler {
       initializeTimeoutMs: 30_000,
       ...options,
     };
-    this.#ownsStore = !options.eventStore && !options.stateless;
-    this.#eventStore = options.stateless ? undefined : (options.eventStore ?? new MemoryEventStore());
+    // In a cluster, streams are resumed from its shared log: an event store would only be written to by nobody.
+    const needsStore = !options.stateless && !options.cluster;
+    this.#ownsStore = !options.eventStore && needsStore;
+    this.#eventStore = options.stateless ? undefined : (options.eventStore ?? (needsStore ? new MemoryEventStore() : undefined));
     this.#sessions = new HttpSessions(server, { ...this.#opts, eventStore: this.#eventStore });
     const cluster = options.stateless ? undefined : options.cluster;
     if (cluster) {

@@ -157,8 +157,11 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
     const sessions = options.sessionStore ?? fallback;
     if ((events === "redis" || sessions === "redis") && !options.redis)
       throw misuse('serveHttp: "redis" stores need the redis option (a redis:// URL)');
+    // A cluster keeps resumable streams itself (shared streams), so no event store is opened beside it.
+    const clustered = !options.stateless && (options.cluster !== undefined || (sessions === "redis" && options.redis !== undefined));
     if (!options.stateless) {
-      if (events === "redis") {
+      if (clustered && typeof events === "string") eventStore = undefined;
+      else if (events === "redis") {
         const { RedisEventStore } = await import("../../stores/redis/event-store.js");
         owned.push((eventStore = new RedisEventStore({ redis: options.redis })));
       } else if (events === "sqlite") {
@@ -168,7 +171,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
       if (sessions === "redis") {
         const { RedisSessionStore } = await import("../../stores/redis/session-store.js");
         owned.push((sessionStore = new RedisSessionStore({ redis: options.redis })));
-        if (options.redis && options.cluster === undefined) {
+        if (clustered && options.cluster === undefined) {
           // With Redis, this process is one node of a cluster: any node serves any request of any session.
           const { RedisCluster } = await import("../../stores/redis/cluster.js");
           cluster = new RedisCluster({ redis: options.redis });

@@ -132,8 +132,13 @@ export class HttpSessions {
    * recorded first (a failure to record throws), since the client's next request may go to another node.
    */
   async register(live: Live): Promise<void> {
-    const sessionId = live.transport.sessionId!;
     if (this.#config.cluster && this.#config.sessionStore) await this.#config.sessionStore.save(this.#record(live, Date.now()));
+    this.#makeLive(live);
+  }
+
+  /** #makeLive holds a session here: findable by id, counted for its client, its state changes recorded. */
+  #makeLive(live: Live): void {
+    const sessionId = live.transport.sessionId!;
     this.#live.set(sessionId, live);
     if (live.client) this.#perClient.set(live.client, (this.#perClient.get(live.client) ?? 0) + 1);
     live.session.onceClosed(() => this.#forget(sessionId, live));
@@ -246,11 +251,8 @@ export class HttpSessions {
     if (rec.logLevel) session.logLevel = rec.logLevel as LoggingLevel;
     if (rec.subscriptions?.length) session.subscriptions = new Set(rec.subscriptions);
     const live: Live = { transport, session, client: this.#clientKey(req), confirmed: true, createdAt: rec.createdAt, storedAt: 0 };
-    // Recorded already: register only makes it live here.
-    this.#live.set(sessionId, live);
-    if (live.client) this.#perClient.set(live.client, (this.#perClient.get(live.client) ?? 0) + 1);
-    session.onceClosed(() => this.#forget(sessionId, live));
-    session.onstatechange = () => this.#stateChanged(live);
+    // Recorded already: it only becomes live here.
+    this.#makeLive(live);
     return live;
   }
 
