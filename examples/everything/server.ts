@@ -44,7 +44,13 @@ function silentWav(): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createEverythingServer(
-  options: { tasks?: TaskOptions; skills?: SkillSource[]; apps?: boolean; onRequest?: ServerOptions["onRequest"] } = {},
+  options: {
+    tasks?: TaskOptions;
+    skills?: SkillSource[];
+    apps?: boolean;
+    onRequest?: ServerOptions["onRequest"];
+    unauthorizedItems?: ServerOptions["unauthorizedItems"];
+  } = {},
 ): McpServer {
   const server = new McpServer(
     {
@@ -56,6 +62,7 @@ export function createEverythingServer(
     {
       instructions: "A test server: every tool exists to exercise one protocol feature.",
       tasks: options.tasks,
+      unauthorizedItems: options.unauthorizedItems,
       onRequest: options.onRequest,
     },
   );
@@ -391,8 +398,9 @@ export function createEverythingServer(
 
 /**
  * The demo authorization server behind `--auth-server`: two users of different roles, a pre-registered public
- * client `conformance` (redirect http://127.0.0.1/callback on any port), Client ID Metadata Documents on, and a
- * tool that needs the write scope so that step-up can be tried. Nothing of it exists without the flag.
+ * client `conformance` (redirect http://127.0.0.1/callback on any port), Client ID Metadata Documents and dynamic
+ * registration on, an audit log admins may read over HTTP, and a tool that needs the write scope so that step-up can
+ * be tried. Nothing of it exists without the flag.
  */
 function addWriteNote(server: McpServer): void {
   server.registerTool(
@@ -411,6 +419,10 @@ async function demoAuthServer(database: string | undefined): Promise<Authorizati
     database,
     defaultScopes: ["mcp:read"],
     roles: { reader: ["mcp:read"], writer: ["mcp:read", "mcp:write"], admin: ["mcp:read", "mcp:write", "mcp:admin"] },
+    // Admins may read the audit log over HTTP (the dashboard's Audit view).
+    auditScope: "mcp:admin",
+    // Every way a client can say who it is: pre-registered (below), metadata documents (on by default) and DCR.
+    dcr: true,
     users: localUsers([
       { username: "alice", password: "alice-demo-password", name: "Alice (every role)", roles: ["reader", "writer", "admin"] },
       { username: "bob", password: "bob-demo-password", name: "Bob (read-only)", roles: ["reader"] },
@@ -444,6 +456,8 @@ async function main(): Promise<void> {
     skills: await readSkillsDirectory(fileURLToPath(SKILLS_DIR)),
     apps: true,
     onRequest: authServer && auditRequests(authServer),
+    // The demo lists write_note to everyone, so that calling it shows the step-up (a real server hides it: "hide").
+    unauthorizedItems: authServer ? "show" : undefined,
   });
   if (process.argv.includes("--stdio")) {
     server.connect(new StdioServerTransport());

@@ -19,6 +19,8 @@ import type { CreateMessageResult, ElicitResult } from "../protocol/generated/sc
 import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
 import { StdioClientTransport } from "../transports/stdio-client.js";
 import { tapTransport } from "../transports/tap.js";
+import { auditEndpoint, readAuditLog } from "./audit.js";
+import { OAuthGuide, type OAuthGuideOptions } from "./oauth-guide.js";
 import { PAGE } from "./page.js";
 
 export type DashboardTarget = { url: string } | { command: string[] };
@@ -44,6 +46,8 @@ interface Connection {
   client: McpClient;
   /** The view host and its relay, when the server offers MCP Apps views. */
   relay?: AppRelay;
+  /** The guided OAuth flow that signed this connection in (its later step-ups are recorded there too). */
+  guide?: { id: string; guide: OAuthGuide };
 }
 
 /** Where the built Apps browser module (mountView) is: bundled beside this module, or from the compiled sources. */
@@ -53,6 +57,8 @@ const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 const MAX_EVENT_MESSAGE = 256 * 1024;
 /** The most questions (elicitation, sampling) one server may have waiting for the person. */
 const MAX_PENDING_PER_CONNECTION = 20;
+/** The most sign-ins (each with a loopback listener) open at once. */
+const MAX_GUIDES = 10;
 
 /** A question a server asked the person, waiting for the page's answer. */
 interface Pending {
@@ -71,6 +77,8 @@ export class Dashboard {
   readonly #options: DashboardOptions;
   readonly #connections = new Map<string, Connection>();
   readonly #pending = new Map<string, Pending>();
+  /** Sign-ins under way or done, by flow id (a done one lives as long as its connection). */
+  readonly #guides = new Map<string, OAuthGuide>();
   readonly #listeners = new Set<(event: string) => void>();
   readonly #backlog: string[] = [];
   #backlogBytes = 0;
@@ -112,18 +120,20 @@ export class Dashboard {
       instructions: c.client.instructions,
       protocolVersion: c.client.protocolVersion,
       apps: c.relay ? { sandboxUrl: this.#options.apps!.sandboxUrl } : undefined,
+      oauth: c.guide?.id,
+      audit: auditEndpoint(c.guide?.guide.asMetadata) !== undefined,
     }));
   }
 
   /** connect starts a client on a server; the page hears of it as a `connections` event. */
-  async connect(target: DashboardTarget): Promise<Record<string, unknown>> {
+  async connect(target: DashboardTarget, signIn?: { id: string; guide: OAuthGuide }): Promise<Record<string, unknown>> {
     const id = crypto.randomUUID().slice(0, 8);
     const label = "url" in target ? target.url : target.command.join(" ");
     let inner: Transport;
     if ("url" in target) {
       const url = new URL(target.url);
       if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${target.url}`);
-      inner = new StreamableHttpClientTransport(url);
+      inner = new StreamableHttpClientTransport(url, signIn ? { auth: signIn.guide.oauth, fetch: signIn.guide.fetch } : {});
     } else {
       const [command, ...args] = target.command;
       if (!command) throw new Error("the stdio command is empty");
@@ -155,7 +165,7 @@ export class Dashboard {
     const apps = this.#options.apps;
     if (apps) client.use(appsClient());
     await client.connect(transport);
-    const conn: Connection = { id, label, target, client };
+    const conn: Connection = { id, label, target, client, guide: signIn };
     if (apps && client.extensions["io.modelcontextprotocol/ui"]) {
       // Views render in the page through the relay; what they ask of the host shows in the page's log.
       const host = new AppHost(client, {
@@ -185,7 +195,53 @@ export class Dashboard {
         p.reject(new Error("the dashboard disconnected from this server"));
       }
     await c.client.close().catch(() => {});
+    if (c.guide) {
+      this.#guides.delete(c.guide.id);
+      await c.guide.guide.close();
+    }
     this.#emit({ type: "connections", list: this.connections() });
+  }
+
+  /**
+   * signIn walks the OAuth flow against an HTTP server (see OAuthGuide): each step is an `oauth` event; when it
+   * succeeds the server is connected like any other, with the tokens it got.
+   */
+  async signIn(url: string, options: OAuthGuideOptions = {}): Promise<{ flow: string }> {
+    const endpoint = new URL(url);
+    if (endpoint.protocol !== "http:" && endpoint.protocol !== "https:") throw new Error(`not an http(s) URL: ${url}`);
+    if (this.#guides.size >= MAX_GUIDES) throw new Error(`${MAX_GUIDES} sign-ins are already open; disconnect one first`);
+    const flow = crypto.randomUUID().slice(0, 8);
+    const guide = await OAuthGuide.start(endpoint, options, (e) => this.#emit({ type: "oauth", flow, target: url, ...e }));
+    this.#guides.set(flow, guide);
+    this.#emit({ type: "oauth", flow, target: url, status: "running", stepThrough: options.stepThrough === true });
+    this.connect({ url }, { id: flow, guide }).then(
+      (c) => this.#emit({ type: "oauth", flow, target: url, status: "done", conn: c.id }),
+      async (err: Error) => {
+        this.#guides.delete(flow);
+        await guide.close();
+        this.#emit({ type: "oauth", flow, target: url, status: "failed", error: err.message });
+      },
+    );
+    return { flow };
+  }
+
+  /** audit reads the audit log of the authorization server that signed a connection in. */
+  async audit(connId: string, filter: Record<string, unknown>): Promise<unknown[]> {
+    const c = this.#connections.get(connId);
+    if (!c) throw new Error(`no connection ${JSON.stringify(connId)}`);
+    const endpoint = auditEndpoint(c.guide?.guide.asMetadata);
+    if (!c.guide || !endpoint) throw new Error("this server was not signed in to a Trellis authorization server that serves its audit log");
+    const tokens = await c.guide.guide.oauth.tokens(c.target && "url" in c.target ? c.target.url : "");
+    if (!tokens) throw new Error("this connection holds no token; sign in again");
+    const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    return readAuditLog(endpoint, tokens.accessToken, {
+      type: str(filter.type),
+      subject: str(filter.subject),
+      clientId: str(filter.clientId),
+      since: str(filter.since),
+      until: str(filter.until),
+      limit: typeof filter.limit === "number" ? filter.limit : undefined,
+    });
   }
 
   /** answer settles a question a server asked (elicitation, sampling) with the person's answer. */
@@ -200,6 +256,8 @@ export class Dashboard {
   async close(): Promise<void> {
     for (const p of this.#pending.values()) p.reject(new Error("the dashboard closed"));
     this.#pending.clear();
+    for (const g of this.#guides.values()) await g.close();
+    this.#guides.clear();
     await Promise.all([...this.#connections.keys()].map((id) => this.disconnect(id)));
     for (const l of this.#listeners) l("");
     this.#listeners.clear();
@@ -240,6 +298,23 @@ export class Dashboard {
         if (!target) return problem(400, 'send { "url": "http://…" } or { "command": ["program", "arg", …] }');
         return json(await this.connect(target));
       }
+      if (path === "/api/oauth/start") {
+        if (typeof body.url !== "string")
+          return problem(400, 'send { "url": "http://…", "clientId"?, "clientSecret"?, "scope"?, "stepThrough"? }');
+        const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+        return json(
+          await this.signIn(body.url, {
+            clientId: str(body.clientId),
+            clientSecret: str(body.clientSecret),
+            clientMetadataUrl: str(body.clientMetadataUrl),
+            scope: str(body.scope),
+            stepThrough: body.stepThrough === true,
+          }),
+        );
+      }
+      if (path === "/api/oauth/continue")
+        return this.#guides.get(String(body.flow))?.continue() ? json({}) : problem(404, "no sign-in is waiting to continue");
+      if (path === "/api/audit") return json({ events: await this.audit(String(body.conn), body) });
       if (path === "/api/disconnect") {
         await this.disconnect(String(body.conn));
         return json({});

@@ -45,6 +45,10 @@ td, th { border-bottom: 1px solid var(--line); padding: .2rem .4rem; text-align:
 details > summary { cursor: pointer; }
 code, pre { font-family: ui-monospace, monospace; font-size: .9em; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; }
+ol.stages { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; list-style: none; padding-left: 0; }
+ol.steps > li { margin: .4rem 0; }
+form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
+form.filters > div { min-width: 9rem; }
 </style>
 </head>
 <body data-token="${escapeHtml(token)}">

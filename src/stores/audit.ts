@@ -9,7 +9,7 @@ export interface AuditEvent {
   at: string;
   /**
    * What happened: "login", "login_failed", "consent", "consent_denied", "token_issued", "token_refused",
-   * "token_refreshed", "token_revoked", "refresh_reuse", "client_registered", "grant_revoked", or "mcp_request".
+   * "token_refreshed", "token_revoked", "refresh_reuse", "client_registered", "grant_revoked", "audit_read", or "mcp_request".
    */
   type: string;
   /** The user (subject) concerned, when there is one. */

@@ -1,8 +1,9 @@
 /**
  * The dashboard in a real headless Chromium (Debian's, driven by playwright-core): `trellis inspect` on the
  * everything example; a tool called from its generated form; a long task whose bar reaches 100 %; an elicitation
- * answered in its form; and a third-party server (@modelcontextprotocol/server-filesystem) started over stdio
- * after the consent step, its tools listed. Screenshots of each view go to test-artifacts/. The API's guards (token,
+ * answered in its form; the guided OAuth flow against the embedded authorization server (and a step-up), its audit
+ * log filtered; and a third-party server (@modelcontextprotocol/server-filesystem) started over stdio after the
+ * consent step, its tools listed. Screenshots of each view go to test-artifacts/. The API's guards (token,
  * Host, Origin) are checked without a browser.
  */
 import { after, before, test } from "node:test";
@@ -29,6 +30,7 @@ const FILESYSTEM = join(
 
 let dir: string;
 let server: { url: string; child: ChildProcess };
+let authed: { url: string; child: ChildProcess };
 let inspect: ChildProcess;
 let dashboardUrl: string;
 let browser: Browser;
@@ -38,6 +40,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "trellis-dashboard-"));
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await spawnServer([SERVER, "--port", "0", "--database", join(dir, "e.db")], { cwd: dir });
+  authed = await spawnServer([SERVER, "--port", "0", "--auth-server", "--database", join(dir, "a.db")], { cwd: dir });
   inspect = spawn(process.execPath, [CLI, "inspect", server.url], { stdio: ["ignore", "pipe", "pipe"] });
   dashboardUrl = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -49,7 +52,8 @@ before(async () => {
     inspect.once("exit", (c) => reject(new Error(`trellis inspect exited ${c}`)));
   });
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  // A context of its own, so the guided OAuth flow can open the authorization page in another tab.
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
   await page.goto(dashboardUrl);
 });
 
@@ -57,6 +61,7 @@ after(async () => {
   await browser?.close();
   inspect?.kill("SIGTERM");
   server?.child.kill();
+  authed?.child.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -175,6 +180,120 @@ test("a third-party server over stdio (server-filesystem), after the consent ste
     .first()
     .waitFor();
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-stdio.png") });
+});
+
+/**
+ * walkOAuth plays the person through a step-through sign-in: Continue before each request, and on the authorization
+ * step the authorization server's pages in another tab (sign in as alice when asked, approve). It returns when
+ * `until` holds; `shot` names the screenshot taken at the first Continue.
+ */
+async function walkOAuth(until: () => Promise<boolean>, shot?: string): Promise<Set<string>> {
+  const opened = new Set<string>();
+  for (const end = Date.now() + 45_000; Date.now() < end; ) {
+    if (await until()) return opened;
+    const next = page.getByRole("dialog", { name: "Next OAuth step" });
+    if (await next.isVisible()) {
+      if (shot && opened.size === 0) await page.screenshot({ path: join(ARTIFACTS, shot) });
+      await next.getByRole("button", { name: "Continue" }).click();
+      await page.waitForTimeout(50);
+      continue;
+    }
+    const links = page.locator("a[data-authorize]");
+    for (const href of await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))) {
+      if (opened.has(href)) continue;
+      opened.add(href);
+      const tab = await page.context().newPage();
+      await tab.goto(href);
+      if (await tab.getByLabel("Username").isVisible()) {
+        await tab.getByLabel("Username").fill("alice");
+        await tab.getByLabel("Password").fill("alice-demo-password");
+        await tab.getByRole("button", { name: "Sign in" }).click();
+      }
+      await tab.getByRole("button", { name: "Approve" }).click();
+      await tab
+        .getByText(/You can close this window/)
+        .waitFor()
+        .catch(async (err: Error) => {
+          await tab.screenshot({ path: join(ARTIFACTS, "dashboard-oauth-authorize-failed.png") });
+          throw new Error(
+            `the authorization page did not send the browser back: ${(await tab.textContent("body"))?.slice(0, 300)} (${err.message})`,
+          );
+        });
+      await tab.close();
+    }
+    await page.waitForTimeout(100);
+  }
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-oauth-timeout.png"), fullPage: true });
+  throw new Error("the OAuth flow did not finish in time (see test-artifacts/dashboard-oauth-timeout.png)");
+}
+
+test("the guided OAuth flow against the embedded authorization server: every step shown, then connected", { timeout: 90_000 }, async () => {
+  await page.getByLabel("Server URL").fill(authed.url);
+  await page.getByText("Sign in (guided OAuth flow)").click();
+  await page.getByLabel(/^Scopes/).fill("mcp:read mcp:admin");
+  assert.equal(await page.getByLabel(/Step through/).isChecked(), true);
+  await page.getByRole("button", { name: "Walk the OAuth flow" }).click();
+  const connected = page.getByRole("button", { name: /Trellis everything server/ }).nth(1);
+  const opened = await walkOAuth(() => connected.isVisible(), "dashboard-oauth-step.png");
+  assert.equal(opened.size, 1, "one authorization page");
+  await connected.click();
+  await page.getByRole("tab", { name: "OAuth" }).click();
+  const flow = page.getByLabel("OAuth flow");
+  for (const stage of ["challenge", "resource-metadata", "as-metadata", "identity", "authorization", "token", "authorized"])
+    assert.equal(await flow.locator(`[data-stage=${stage}]`).getAttribute("class"), "ok", `stage ${stage} reached`);
+  await flow.getByText(/^DCR: registered just now/).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-oauth.png") });
+  await flow.locator("[data-step=token] summary", { hasText: "Request" }).click();
+  const tokenRequest = (await flow.locator("[data-step=token] pre").first().textContent()) ?? "";
+  assert.match(tokenRequest, /"grant_type": "authorization_code"/);
+  assert.match(tokenRequest, /"code_verifier": "[^"]{8}… \(\d+ characters\)"/, "secrets are shortened");
+  await flow.locator("[data-step=token] summary", { hasText: "Answer" }).click();
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-oauth-token.png") });
+  // The connection works with the token: a tool call.
+  await page.getByRole("tab", { name: "Tools" }).click();
+  await page.getByRole("button", { name: "Echo", exact: true }).click();
+  await page.getByLabel(/^text/).fill("signed in");
+  await page.getByRole("button", { name: "Call", exact: true }).click();
+  await page.locator(".block", { hasText: "signed in" }).first().waitFor();
+});
+
+test("a step-up: a tool that needs another scope sends the person back through the flow, and the call completes", {
+  timeout: 90_000,
+}, async () => {
+  await page.getByRole("button", { name: "write_note", exact: true }).click();
+  await page.getByLabel(/^text/).fill("from the dashboard");
+  await page.getByRole("button", { name: "Call", exact: true }).click();
+  const result = page.locator(".block", { hasText: "noted for" }).first();
+  await walkOAuth(() => result.isVisible());
+  assert.match((await result.textContent()) ?? "", /noted for .*: from the dashboard/);
+  await page.getByRole("tab", { name: "OAuth" }).click();
+  assert.equal(await page.getByLabel("OAuth flow").locator("[data-stage=step-up]").getAttribute("class"), "ok");
+});
+
+test("the authorization server's audit log, filterable", { timeout: 30_000 }, async () => {
+  await page.getByRole("tab", { name: "Audit" }).click();
+  const table = page.getByRole("table", { name: "Audit log" });
+  await table
+    .locator("[data-audit-type=token_issued]")
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .catch(async (err: Error) => {
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-audit-failed.png") });
+      throw err;
+    });
+  await table.locator("[data-audit-type=mcp_request]").first().waitFor();
+  await page.getByLabel("Type").selectOption("login");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll("[data-audit-type]")).every((r) => r.getAttribute("data-audit-type") === "login"),
+  );
+  const types = await table.locator("[data-audit-type]").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-audit-type")));
+  assert.ok(types.length >= 1 && types.every((t) => t === "login"), String(types));
+  await table.getByText("alice").first().waitFor();
+  await page.getByLabel("Type").selectOption("");
+  await page.getByRole("button", { name: "Search" }).click();
+  await table.locator("[data-audit-type=mcp_request]").first().waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-audit.png") });
 });
 
 test("the API refuses a request without the token, from another Host, or from another page's Origin", async () => {

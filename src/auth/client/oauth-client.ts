@@ -143,7 +143,8 @@ export class OAuthClient implements HttpClientAuth {
           key,
           request.url,
           challenge,
-          (prm) => this.#opts.scope ?? unionScopes(current?.scope, needed ?? selectScope(undefined, prm)),
+          // A fixed `scope` is where sign-in starts; asking for it again on a 403 could not help.
+          (prm) => unionScopes(this.#opts.scope, current?.scope, needed ?? selectScope(undefined, prm)),
         );
         const got = (await this.#tokens.get(key))?.scope;
         const lacking = missingScopes(needed, got);

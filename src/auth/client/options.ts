@@ -7,7 +7,10 @@ export interface OAuthClientOptions {
   flow: OAuthFlow;
   /** Where registrations and tokens are kept. Default: in memory. */
   store?: CredentialStore;
-  /** Ask for exactly these scopes instead of following the spec's scope selection. */
+  /**
+   * Ask for exactly these scopes instead of following the spec's scope selection. A step-up (403
+   * insufficient_scope) still adds the scopes the server asks for.
+   */
   scope?: string;
   /** Authorizations (first one and step-ups) tried for one request before it fails. Default 3. */
   maxAuthorizations?: number;

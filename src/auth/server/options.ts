@@ -56,6 +56,12 @@ export interface AuthServerOptions {
   store?: AuthStore | "sqlite" | "memory";
   /** Where authorization events go. Default "sqlite", beside the store; false for none. */
   audit?: AuditSink | "sqlite" | "memory" | false;
+  /**
+   * The scope that lets a bearer read the audit log over HTTP (`GET {issuer}/audit`, advertised as
+   * `trellis_audit_endpoint`; the dashboard's Audit view uses it). It accepts access tokens this server issued for any
+   * of its resources, as OpenID's UserInfo accepts its provider's tokens. Default: none, and no such endpoint.
+   */
+  auditScope?: string;
   /** The SQLite file of the "sqlite" store and audit log. Default ".trellis/trellis.db". */
   database?: string;
   /** How people sign in with a password (localUsers, or your own). */

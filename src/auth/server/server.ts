@@ -4,7 +4,7 @@
  * or any runtime can serve it on its own. See the README's "Authorization server" section for what it does and
  * why it is built on jose rather than oidc-provider.
  */
-import { base64url } from "jose";
+import { base64url, decodeJwt } from "jose";
 import { misuse } from "../../protocol/errors.js";
 import type { AuditEvent, AuditQuery, AuditSink } from "../../stores/audit.js";
 import { toJsonLines } from "../../stores/audit.js";
@@ -186,9 +186,11 @@ export class AuthorizationServer {
     "/register",
     "/authorize/grants",
     "/authorize/grants/revoke",
+    "/audit",
   ];
 
   handles(pathname: string): boolean {
+    if (pathname === "/audit" && !this.options.auditScope) return false;
     return AuthorizationServer.PATHS.includes(pathname);
   }
 
@@ -250,6 +252,7 @@ export class AuthorizationServer {
       client_id_metadata_document_supported: this.#ctx.clients.cimdEnabled,
       dpop_signing_alg_values_supported: SIGNING_ALGS,
       ...(this.options.dpop?.required ? { dpop_bound_access_tokens_required: true } : {}),
+      ...(this.options.auditScope ? { trellis_audit_endpoint: `${this.issuer}/audit` } : {}),
     };
   }
 
@@ -301,6 +304,10 @@ export class AuthorizationServer {
         return m === "GET" ? this.#grantsPage(request) : only("GET");
       case "/authorize/grants/revoke":
         return m === "POST" ? this.#revokeFromPage(request) : only("POST");
+      case "/audit":
+        if (!this.options.auditScope)
+          return json(404, { error: "not_found", error_description: "the audit log is not served over HTTP (auditScope)" });
+        return m === "GET" ? this.#auditApi(request) : only("GET");
       default:
         return json(404, { error: "not_found", error_description: `no endpoint at ${path}` });
     }
@@ -359,6 +366,55 @@ export class AuthorizationServer {
     return redirect(`${this.issuer}/authorize/grants`);
   }
 
+  /**
+   * auditApi answers `GET /audit?type=a,b&subject=&clientId=&since=&until=&limit=` to a bearer of auditScope. The
+   * reading itself is recorded ("audit_read"), so who looked at the log is in the log.
+   */
+  async #auditApi(request: Request): Promise<Response> {
+    const scope = this.options.auditScope!;
+    const challenge = (status: number, error: string, description: string) =>
+      json(
+        status,
+        { error, error_description: description },
+        {
+          "www-authenticate": `Bearer error="${error}", error_description="${description}", scope="${scope}"`,
+        },
+      );
+    const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.get("authorization") ?? "");
+    if (!m) return challenge(401, "invalid_token", "send an access token of this server with the audit scope (Authorization: Bearer)");
+    let info: Awaited<ReturnType<Tokens["verify"]>>;
+    try {
+      const aud = decodeAudience(m[1]!).find((a) => this.#resources.has(a));
+      if (!aud) throw new Error("the token is not for a resource of this server");
+      info = await this.#ctx.tokens.verify(m[1]!, aud);
+    } catch (err) {
+      return challenge(401, "invalid_token", (err as Error).message.replace(/"/g, "'"));
+    }
+    if (info.dpopThumbprint) return challenge(401, "invalid_token", "DPoP-bound tokens are not accepted here");
+    if (!info.scopes?.includes(scope)) return challenge(403, "insufficient_scope", `reading the audit log needs the ${scope} scope`);
+    if (!this.auditSink?.query) return json(501, { error: "unsupported", error_description: "this server's audit sink cannot be queried" });
+    const p = new URL(request.url).searchParams;
+    const q: AuditQuery = {};
+    const type = p.get("type");
+    if (type) q.type = type.split(",").filter(Boolean);
+    for (const k of ["subject", "clientId", "since", "until"] as const) {
+      const v = p.get(k);
+      if (v) q[k] = v;
+    }
+    const limit = p.get("limit");
+    if (limit !== null) {
+      if (!/^\d{1,5}$/.test(limit) || Number(limit) < 1 || Number(limit) > 10_000)
+        return json(400, { error: "invalid_request", error_description: "limit must be a whole number from 1 to 10000" });
+      q.limit = Number(limit);
+    }
+    for (const k of ["since", "until"] as const)
+      if (q[k] !== undefined && Number.isNaN(Date.parse(q[k]!)))
+        return json(400, { error: "invalid_request", error_description: `${k} must be an ISO 8601 time` });
+    const events = await this.auditSink.query(q);
+    await this.#ctx.audit({ type: "audit_read", subject: info.subject, clientId: info.clientId, outcome: "ok", detail: { query: q } });
+    return json(200, { events }, { "cache-control": "no-store" });
+  }
+
   /** audit queries the audit log (when its sink can be queried). */
   async auditLog(q: AuditQuery = {}): Promise<AuditEvent[]> {
     if (!this.auditSink?.query) throw misuse("AuthorizationServer.auditLog: the audit sink cannot be queried", "ERR_INVALID_STATE");
@@ -391,4 +447,10 @@ async function sharedSecret(store: AuthStore, id: string): Promise<Uint8Array> {
   await store.add("secret", id, { secret: fresh });
   const rec = await store.get<{ secret: string }>("secret", id);
   return base64url.decode(rec?.secret ?? fresh);
+}
+
+/** decodeAudience reads a JWT's audience without checking it, to pick the resource to verify it for. */
+function decodeAudience(token: string): string[] {
+  const aud = decodeJwt(token).aud;
+  return aud === undefined ? [] : Array.isArray(aud) ? aud : [aud];
 }

@@ -6,6 +6,7 @@
 import { html } from "htm/preact";
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { Audit, OAuthFlow, SignIn } from "./oauth.js";
 import { defaults, type Schema, SchemaForm } from "./schema-form.js";
 
 const token = document.body.dataset.token ?? "";
@@ -20,6 +21,9 @@ interface Conn {
   instructions?: string;
   /** Set when the server offers MCP Apps views: where the sandbox proxy is. */
   apps?: { sandboxUrl: string };
+  /** The guided sign-in that connected it, and whether its authorization server's audit log can be read. */
+  oauth?: string;
+  audit?: boolean;
 }
 
 /** The view a tool declares (`_meta.ui.resourceUri`), if any. */
@@ -455,6 +459,7 @@ function Connect(props: { onError(e: string): void }) {
     api("/api/connect", { url }).catch((err: Error) => props.onError(err.message));
   }}><label for="connect-url">Server URL</label><input id="connect-url" value=${url} onInput=${(e: Event) => setUrl((e.target as HTMLInputElement).value)} />
     <p><button class="primary" type="submit">Connect</button></p></form>
+    <${SignIn} api=${api} url=${url} onError=${props.onError} />
     <form aria-label="Start a stdio server" onSubmit=${(e: Event) => {
       e.preventDefault();
       if (consent) api("/api/connect", { command: words }).catch((err: Error) => props.onError(err.message));
@@ -471,7 +476,7 @@ function Connect(props: { onError(e: string): void }) {
     <p><button type="submit" disabled=${!consent}>Start</button></p></form>`;
 }
 
-const TABS = ["Tools", "Resources", "Prompts", "Tasks", "Roots", "Logs", "Protocol"] as const;
+const TABS = ["Tools", "Resources", "Prompts", "Tasks", "Roots", "Logs", "Protocol", "OAuth", "Audit"] as const;
 
 function App() {
   const events = useEvents();
@@ -484,6 +489,17 @@ function App() {
   const conns = (last?.list as Conn[]) ?? [];
   const conn = conns.find((c) => c.id === selected) ?? conns[0];
   const questions = events.filter((e) => ["elicitation", "elicitation-url", "sampling"].includes(e.type) && !answered.has(String(e.id)));
+  // Sign-ins under way (or failed) show on top until they connect; a connected one lives in its OAuth tab, and
+  // comes back on top while a step-up needs the person (a page to open, a step to continue).
+  const flows = [...new Set(events.filter((e) => e.type === "oauth").map((e) => String(e.flow)))];
+  const needsPerson = (f: string) => {
+    const last = [...events].reverse().find((e) => e.type === "oauth" && e.flow === f && ("waiting" in e || e.step));
+    return last !== undefined && (last.waiting ? true : (last.step as Json | undefined)?.kind === "authorization");
+  };
+  const ended = new Set(
+    events.filter((e) => e.type === "oauth" && e.status === "done" && !needsPerson(String(e.flow))).map((e) => String(e.flow)),
+  );
+  const tabs = TABS.filter((t) => (t === "OAuth" ? conn?.oauth : t === "Audit" ? conn?.audit : true));
   return html`<header><h1>Trellis dashboard</h1><span class="hint">${conns.length} server${conns.length === 1 ? "" : "s"}</span></header>
   <main><nav aria-label="Servers">
     <ul class="items">${conns.map(
@@ -499,11 +515,12 @@ function App() {
       return html`<${Question} key=${q.id} q=${q} from=${c?.serverInfo?.title ?? c?.serverInfo?.name ?? c?.label ?? "A server"}
         onDone=${() => setAnswered((s) => new Set([...s, String(q.id)]))} />`;
     })}
+    ${flows.filter((f) => !ended.has(f)).map((f) => html`<${OAuthFlow} key=${f} api=${api} flow=${f} events=${events} />`)}
     ${
       conn
         ? html`<h2>${conn.serverInfo?.name ?? conn.label} <span class="hint">${conn.serverInfo?.version ?? ""} · ${conn.label}</span></h2>
       ${conn.instructions ? html`<p class="hint">${conn.instructions}</p>` : ""}
-      <div class="tabs" role="tablist">${TABS.map((t) => html`<button role="tab" aria-selected=${t === tab} onClick=${() => setTab(t)}>${t}</button>`)}</div>
+      <div class="tabs" role="tablist">${tabs.map((t) => html`<button role="tab" aria-selected=${t === tab} onClick=${() => setTab(t)}>${t}</button>`)}</div>
       ${
         tab === "Tools"
           ? html`<${Tools} key=${conn.id} conn=${conn} onTask=${(t: Json) => {
@@ -517,7 +534,9 @@ function App() {
       ${tab === "Tasks" ? html`<${Tasks} conn=${conn} tasks=${tasks} events=${events} />` : ""}
       ${tab === "Roots" ? html`<${Roots} key=${conn.id} conn=${conn} />` : ""}
       ${tab === "Logs" ? html`<${Logs} conn=${conn} events=${events} />` : ""}
-      ${tab === "Protocol" ? html`<${Protocol} conn=${conn} events=${events} />` : ""}`
+      ${tab === "Protocol" ? html`<${Protocol} conn=${conn} events=${events} />` : ""}
+      ${tab === "OAuth" && conn.oauth ? html`<${OAuthFlow} api=${api} flow=${conn.oauth} events=${events} />` : ""}
+      ${tab === "Audit" && conn.audit ? html`<${Audit} key=${conn.id} api=${api} conn=${conn.id} />` : ""}`
         : html`<p>Connect to a server on the left.</p>`
     }
   </section></main>`;
