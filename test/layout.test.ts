@@ -113,6 +113,8 @@ const TESTED_IN: Record<string, string> = {
   "src/dashboard/page.ts": "test/dashboard/dashboard.test.ts",
   "src/dashboard/app/main.ts": "test/dashboard/dashboard.test.ts",
   "src/dashboard/app/schema-form.ts": "test/dashboard/dashboard.test.ts",
+  "src/dashboard/app/oauth.ts": "test/dashboard/dashboard.test.ts",
+  "src/dashboard/oauth-guide.ts": "test/dashboard/dashboard.test.ts",
   "src/bundles/install.ts": "test/cli/install.test.ts",
 };
 
