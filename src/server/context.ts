@@ -21,6 +21,15 @@ import type { ExtensionsCapability } from "../protocol/extensions.js";
 import { logMessage } from "./logging.js";
 import type { ServerSession } from "./session.js";
 import { checkElicitationSchema, validateElicitedContent } from "../internal/elicitation-schema.js";
+import { missingCapability } from "../protocol/modern.js";
+import { ask, inputRound } from "./mrtr.js";
+import type { ClientCapabilities } from "../protocol/generated/schema-types.js";
+
+/**
+ * AskOptions: how long to wait for the client, and on a 2026-07-28 request the key its answer travels under
+ * (`inputRequests` / `inputResponses`). Default keys are the ask's kind and order: `elicit-1`, `sample-1`, `roots-1`.
+ */
+export type AskOptions = RequestOptions & { inputKey?: string };
 
 /** ElicitFormOptions ask the user for structured input (form mode). */
 export type ElicitFormOptions = Omit<ElicitRequestFormParams, "mode"> & { mode?: "form" };
@@ -111,6 +120,8 @@ export class HandlerContext {
 
   /** log sends a `notifications/message` to this client, if its level passes the client's `logging/setLevel`. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
+    // A 2026-07-28 request gets log messages only when it asked for them (a log level in its _meta).
+    if (this.session?.modern && !this.session.logLevel) return;
     const params = this.session ? logMessage(level, data, logger, this.session.logLevel) : undefined;
     if (params) this.#rpc.notify("notifications/message", params);
   }
@@ -120,29 +131,26 @@ export class HandlerContext {
    * against the spec's restricted schema and checks accepted content against it; URL mode (SEP-1036) needs
    * the client's `elicitation.url` capability and returns once the user has consented or declined.
    */
-  async elicit(params: ElicitFormOptions | ElicitUrlOptions, options: RequestOptions = {}): Promise<ElicitResult> {
+  async elicit(params: ElicitFormOptions | ElicitUrlOptions, options: AskOptions = {}): Promise<ElicitResult> {
     const caps = this.session?.clientCapabilities.elicitation as { form?: object; url?: object } | undefined;
-    if (!caps)
-      throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "elicitation" capability; it cannot be asked for input');
+    if (!caps) throw this.#missing({ elicitation: {} }, 'client did not declare the "elicitation" capability; it cannot be asked for input');
     if (params.mode === "url") {
       if (!caps.url)
-        throw new TrellisError(
-          "CAPABILITY_MISSING",
+        throw this.#missing(
+          { elicitation: { url: {} } },
           'client did not declare the "elicitation.url" capability; use form mode or return a URLElicitationRequired error',
         );
       const p = params as ElicitUrlOptions;
       if (typeof p.url !== "string" || !URL.canParse(p.url))
         throw misuse(`elicit: "url" must be an absolute URL; got ${JSON.stringify(p.url)}`);
-      const elicitationId = p.elicitationId ?? crypto.randomUUID();
-      return (await this.#ask(
-        "elicitation/create",
-        { ...p, elicitationId },
-        { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options },
-      )) as ElicitResult;
+      // 2026-07-28 has no elicitationId (nor the completion notification it served).
+      const sent = this.session?.modern ? { ...p, mode: "url" } : { ...p, elicitationId: p.elicitationId ?? crypto.randomUUID() };
+      if (this.session?.modern) delete (sent as { elicitationId?: string }).elicitationId;
+      return (await this.#ask("elicit", "elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
     }
     // An empty elicitation capability means form mode (backwards compatibility, elicitation.mdx).
     if (caps.url && !caps.form) {
-      throw new TrellisError("CAPABILITY_MISSING", 'client declared only "elicitation.url"; form mode is not supported by this client');
+      throw this.#missing({ elicitation: { form: {} } }, 'client declared only "elicitation.url"; form mode is not supported by this client');
     }
     const form = params as ElicitFormOptions;
     checkElicitationSchema(form.requestedSchema);
@@ -150,7 +158,7 @@ export class HandlerContext {
     delete request.mode;
     // Send `mode` only to 2025-11-25 clients: older revisions do not define it.
     const sent = this.session?.protocolVersion === "2025-11-25" ? { mode: "form", ...request } : request;
-    const r = (await this.#ask("elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
+    const r = (await this.#ask("elicit", "elicitation/create", sent, { timeoutMs: DEFAULT_ELICIT_TIMEOUT_MS, ...options })) as ElicitResult;
     if (r.action === "accept") {
       const problem = validateElicitedContent(form.requestedSchema, r.content);
       if (problem) throw new TrellisError("REQUEST_FAILED", `elicitation response does not match requestedSchema: ${problem}`);
@@ -173,32 +181,35 @@ export class HandlerContext {
    * sample asks the client's model for a completion. `tools` and `toolChoice` (SEP-1577) need the
    * client's `sampling.tools` capability.
    */
-  async sample(params: CreateMessageRequestParams, options: RequestOptions = {}): Promise<CreateMessageResult> {
+  async sample(params: CreateMessageRequestParams, options: AskOptions = {}): Promise<CreateMessageResult> {
     const caps = this.session?.clientCapabilities.sampling as { tools?: object; context?: object } | undefined;
-    if (!caps)
-      throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "sampling" capability; it cannot be asked for a completion');
+    if (!caps) throw this.#missing({ sampling: {} }, 'client did not declare the "sampling" capability; it cannot be asked for a completion');
     if ((params.tools || params.toolChoice) && !caps.tools)
-      throw new TrellisError(
-        "CAPABILITY_MISSING",
+      throw this.#missing(
+        { sampling: { tools: {} } },
         'client did not declare "sampling.tools"; send the request without "tools" and "toolChoice"',
       );
     if (params.includeContext && params.includeContext !== "none" && !caps.context) {
-      throw new TrellisError(
-        "CAPABILITY_MISSING",
+      throw this.#missing(
+        { sampling: { context: {} } },
         `client did not declare "sampling.context"; "includeContext": "${params.includeContext}" needs it`,
       );
     }
-    return (await this.#ask("sampling/createMessage", params as unknown as Record<string, unknown>, {
+    return (await this.#ask("sample", "sampling/createMessage", params as unknown as Record<string, unknown>, {
       timeoutMs: DEFAULT_SAMPLE_TIMEOUT_MS,
       ...options,
     })) as unknown as CreateMessageResult;
   }
 
   /** listRoots asks the client for its roots; it needs the client's `roots` capability. */
-  async listRoots(options: RequestOptions = {}): Promise<ListRootsResult> {
-    if (!this.session?.clientCapabilities.roots)
-      throw new TrellisError("CAPABILITY_MISSING", 'client did not declare the "roots" capability');
-    return (await this.#ask("roots/list", undefined, options)) as ListRootsResult;
+  async listRoots(options: AskOptions = {}): Promise<ListRootsResult> {
+    if (!this.session?.clientCapabilities.roots) throw this.#missing({ roots: {} }, 'client did not declare the "roots" capability');
+    return (await this.#ask("roots", "roots/list", undefined, options)) as ListRootsResult;
+  }
+
+  /** The error for a capability the client lacks: -32021 on a 2026-07-28 request, a local TrellisError otherwise. */
+  #missing(required: ClientCapabilities, message: string): Error {
+    return this.session?.modern ? missingCapability(required, message.replace(/^client did not declare /, "")) : new TrellisError("CAPABILITY_MISSING", message);
   }
 
   /**
@@ -206,7 +217,10 @@ export class HandlerContext {
    * TrellisError REQUEST_FAILED, so that an unhandled one reaches the model as a tool execution error
    * rather than posing as this server's own protocol error.
    */
-  async #ask(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<Record<string, unknown>> {
+  async #ask(kind: string, method: string, params: Record<string, unknown> | undefined, options: AskOptions): Promise<Record<string, unknown>> {
+    // A 2026-07-28 request cannot send the client a request: its answer comes in a later round (mrtr.ts).
+    const round = inputRound(this.#rpc);
+    if (round) return ask(round, kind, method, params, options.inputKey) as Record<string, unknown>;
     try {
       return await this.#rpc.request(method, params, { ...options, signal: options.signal ?? this.signal });
     } catch (err) {

@@ -3,8 +3,11 @@
  * number of transports; each connection is a ServerSession sharing the server's registries and handlers.
  * What the server answers is one table (CORE_METHODS below); each feature's file holds its handlers.
  */
-import { misuse } from "../protocol/errors.js";
+import { ErrorCode, misuse, ProtocolError } from "../protocol/errors.js";
 import { downgradeResult } from "../protocol/versions.js";
+import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheHints, type Envelope } from "../protocol/modern.js";
+import { beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
+import { principalKey } from "../jsonrpc/transport.js";
 import type { ProtocolVersion } from "../protocol/types.js";
 import type { ClientCapabilities, Implementation, LoggingLevel, ServerCapabilities } from "../protocol/generated/schema-types.js";
 import type { NotificationHandler, RequestHandler } from "../jsonrpc/session.js";
@@ -88,6 +91,16 @@ export interface ServerOptions {
    */
   unauthorizedItems?: "hide" | "show";
   /**
+   * 2026-07-28: the secret that signs `requestState` in multi round-trip requests. Every process that may receive a
+   * retry needs the same one (serveHttp takes it from a shared store). Default: random per process.
+   */
+  requestStateSecret?: Uint8Array | string;
+  /**
+   * 2026-07-28 caching hints (`ttlMs`, `cacheScope`) on server/discover and the list and read results. Default
+   * `{ ttlMs: 0, cacheScope: "private" }`: clients may keep nothing and share nothing unless you say so.
+   */
+  cache?: { ttlMs?: number; cacheScope?: "public" | "private" };
+  /**
    * Tasks (SEP-1686): where they are stored and for how long. Tasks are on when this is set or when a tool
    * declares execution.taskSupport; the default store keeps them in memory.
    */
@@ -116,6 +129,8 @@ export interface RequestRecord {
 
 /** ConnectOptions configure one connection. */
 export interface ConnectOptions {
+  /** Serve one 2026-07-28 request: what its _meta said (see protocol/modern.ts). */
+  modern?: Envelope;
   /** Skip the initialize handshake (stateless HTTP): the session starts initialized at this revision. */
   preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities; clientInfo?: Implementation };
 }
@@ -123,6 +138,10 @@ export interface ConnectOptions {
 /** Every method a client may send, one line each: the handler lives in its feature's file. */
 const CORE_METHODS: Readonly<Record<string, ServerMethod>> = {
   initialize: initialize,
+  // Answered for 2026-07-28 requests (#serveModern); a 2025 session does not have it.
+  "server/discover": () => {
+    throw new ProtocolError(ErrorCode.MethodNotFound, 'method not found: "server/discover" is a 2026-07-28 method; this session was initialized');
+  },
   "logging/setLevel": setLevel,
   "tools/list": listTools,
   "tools/call": callToolMethod,
@@ -160,6 +179,8 @@ export class McpServer {
   readonly info: Implementation;
   readonly #state: ServerState;
   readonly #registrar = new Registrar();
+  /** Signs requestState for 2026-07-28 multi round-trip requests; made on first use. */
+  #codec?: RequestStateCodec;
   readonly #sessions = new Set<ServerSession>();
   readonly #handlers = new Map<string, RequestHandler>();
   readonly #notificationHandlers = new Map<string, NotificationHandler>();
@@ -310,6 +331,7 @@ export class McpServer {
       timeoutMs: o.timeoutMs,
       onerror: o.onerror,
       preinitialized: options.preinitialized,
+      modern: options.modern,
     });
     if (session.initialized) session.extensions = negotiate(this.#state.extensions.keys(), peerExtensions(session.clientCapabilities));
     this.#sessions.add(session);
@@ -421,9 +443,64 @@ export class McpServer {
     };
   }
 
+  /**
+   * One 2026-07-28 request: the same handler, its result shaped for the revision (resultType, caching hints, the
+   * server's identity), and for tools/call, prompts/get and resources/read a multi round-trip round (mrtr.ts).
+   */
+  async #serveModern(
+    method: string,
+    handler: ServerMethod,
+    state: ServerState,
+    scoped: boolean,
+    params: Params,
+    rpc: Parameters<RequestHandler>[1],
+  ): Promise<Params> {
+    const session = rpc.session as ServerSession;
+    const auth = rpc.extra?.authInfo;
+    if (auth && scoped) await authorize(state, method, params, auth);
+    const cache: CacheHints = { ttlMs: state.options.cache?.ttlMs ?? 0, cacheScope: state.options.cache?.cacheScope ?? "private" };
+    if (method === "server/discover") {
+      const result: Params = { supportedVersions: [...MODERN_PROTOCOL_VERSIONS], capabilities: modernCapabilities(state.capabilities()) };
+      if (state.options.instructions !== undefined) result.instructions = state.options.instructions;
+      return shapeModernResult(method, result, state.info, cache);
+    }
+    const call = { state, session, rpc };
+    try {
+      return await this.#runModern(method, handler, state, params, rpc, call, cache);
+    } catch (err) {
+      // 2026-07-28 reports an unknown resource as invalid params, with its URI (SEP-2164).
+      if (err instanceof ProtocolError && err.code === ErrorCode.ResourceNotFound)
+        throw new ProtocolError(ErrorCode.InvalidParams, err.message, { uri: params.uri });
+      throw err;
+    }
+  }
+
+  async #runModern(
+    method: string,
+    handler: ServerMethod,
+    state: ServerState,
+    params: Params,
+    rpc: Parameters<RequestHandler>[1],
+    call: Parameters<ServerMethod>[1],
+    cache: CacheHints,
+  ): Promise<Params> {
+    const auth = rpc.extra?.authInfo;
+    if (!INPUT_METHODS.has(method)) return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);
+    const codec = (this.#codec ??= new RequestStateCodec(state.options.requestStateSecret));
+    const binding = { m: method, t: String(params.name ?? params.uri ?? ""), p: (auth && principalKey(auth)) ?? "" };
+    const round = await beginRound(rpc, codec, params, binding);
+    try {
+      return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);
+    } catch (err) {
+      if (err instanceof InputRequired && round.needed.size) return endRound(round, codec, binding);
+      throw err;
+    }
+  }
+
   #serve(method: string, handler: ServerMethod, state: ServerState, scoped: boolean): RequestHandler {
     return (params, rpc) => {
       const session = rpc.session as ServerSession;
+      if (session.modern) return this.#serveModern(method, handler, state, scoped, params, rpc);
       if (state.extensions.size && method !== "initialize" && session.capabilitiesKnown) checkRequiredExtensions(state, session);
       const call = { state, session, rpc };
       const auth = rpc.extra?.authInfo;
@@ -434,6 +511,20 @@ export class McpServer {
         : downgradeResult(method, out as Params, session.protocolVersion);
     };
   }
+}
+
+/** What 2026-07-28 capabilities leave out: tasks (an extension now), and change notifications until listen exists. */
+function modernCapabilities(caps: ServerCapabilities): ServerCapabilities {
+  const out: ServerCapabilities = { ...caps };
+  delete out.tasks;
+  for (const k of ["tools", "prompts", "resources"] as const) {
+    const c = out[k] as Record<string, unknown> | undefined;
+    if (c) {
+      const { listChanged: _l, subscribe: _s, ...rest } = c;
+      out[k] = rest;
+    }
+  }
+  return out;
 }
 
 /** Refuses a client that did not declare an extension the server requires, with the error the spec names. */

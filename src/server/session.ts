@@ -10,6 +10,7 @@ import type { ClientCapabilities, Implementation, LoggingLevel } from "../protoc
 import { Session, type NotificationHandler, type RequestHandler } from "../jsonrpc/session.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { logMessage } from "./logging.js";
+import type { Envelope } from "../protocol/modern.js";
 
 export interface ServerSessionOptions {
   handlers: ReadonlyMap<string, RequestHandler>;
@@ -18,6 +19,8 @@ export interface ServerSessionOptions {
   onerror?: (error: Error) => void;
   /** Treat the session as initialized at this revision (stateless HTTP, where each request stands alone). */
   preinitialized?: { protocolVersion: ProtocolVersion; clientCapabilities?: ClientCapabilities; clientInfo?: Implementation };
+  /** A 2026-07-28 request's envelope: the session serves that one request in the modern era. */
+  modern?: Envelope;
 }
 
 /** A ServerSession is one client's connection to an McpServer. */
@@ -49,6 +52,11 @@ export class ServerSession extends Session {
    * records sessions (or shares them between processes) can keep its record true.
    */
   onstatechange?: () => void;
+  /**
+   * Set when the session serves one 2026-07-28 request (what its _meta said): results are shaped for that revision,
+   * asks become input_required rounds, and log messages go out only at the level the request named.
+   */
+  modern?: Envelope;
 
   constructor(transport: Transport, options: ServerSessionOptions) {
     const tables = methodTables(options.preinitialized?.protocolVersion ?? LATEST_PROTOCOL_VERSION);
@@ -61,6 +69,15 @@ export class ServerSession extends Session {
       timeoutMs: options.timeoutMs,
       onerror: options.onerror,
     });
+    const modern = options.modern;
+    if (modern) {
+      this.modern = modern;
+      this.logLevel = modern.logLevel;
+      options = {
+        ...options,
+        preinitialized: { protocolVersion: LATEST_PROTOCOL_VERSION, clientCapabilities: modern.clientCapabilities, clientInfo: modern.clientInfo },
+      };
+    }
     if (options.preinitialized) {
       this.protocolVersion = options.preinitialized.protocolVersion;
       this.clientCapabilities = options.preinitialized.clientCapabilities ?? {};
@@ -90,6 +107,7 @@ export class ServerSession extends Session {
 
   /** log sends a `notifications/message` to this client if its level passes the client's threshold. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
+    if (this.modern && !this.logLevel) return;
     const params = this.initialized ? logMessage(level, data, logger, this.logLevel) : undefined;
     if (params) this.notify("notifications/message", params);
   }

@@ -8,6 +8,8 @@
 import { ErrorCode, misuse, TrellisError } from "../../protocol/errors.js";
 import { classify } from "../../protocol/message.js";
 import { isSupportedVersion } from "../../protocol/versions.js";
+import { claimsModern, isModernVersion, META, ModernErrorCode, readEnvelope, REMOVED_IN_MODERN } from "../../protocol/modern.js";
+import { ProtocolError } from "../../protocol/errors.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { McpServer } from "../../server/server.js";
@@ -267,6 +269,11 @@ export class StreamableHttpHandler {
       if (refused) return refused;
     }
     const m = read.message as Record<string, unknown>;
+    // 2026-07-28: a request that names the revision in its _meta or its header stands alone, whatever session id it carries.
+    if (c.kind === "request" && (claimsModern(c.params) || isModernVersion(req.header("mcp-protocol-version"))))
+      return this.#modern(req, m, c.id, c.method, c.params);
+    if (c.kind !== "request" && c.kind !== "response" && claimsModern((m as { params?: unknown }).params))
+      return { status: ACCEPTED, headers: {} };
     if (c.kind === "request" && c.method === "initialize") {
       if (this.#opts.stateless) return this.#stateless(req, m, c.id);
       if (req.header("mcp-session-id")) {
@@ -324,6 +331,53 @@ export class StreamableHttpHandler {
       throw err;
     }
     reply.headers = { ...reply.headers, "mcp-session-id": live.transport.sessionId! };
+    return reply;
+  }
+
+  /**
+   * One 2026-07-28 request (basic/transports, "Streamable HTTP"): checked in the order the revision gives — its
+   * _meta complete, the MCP-Protocol-Version header equal to it, a revision this server speaks, Mcp-Method and
+   * Mcp-Name equal to the body, a method the revision has — then served by a session of its own that lives as long
+   * as the request. Errors name the request's id; the HTTP status says the same (400, 404 for an unknown method).
+   */
+  async #modern(req: HttpRequestLike, m: Record<string, unknown>, id: RequestId, method: string, params: Record<string, unknown>): Promise<HttpReply> {
+    const fail = (status: number, e: ProtocolError) => errorReply(status, e.code, e.message, id, undefined, e.data);
+    const mismatch = (message: string) => fail(400, new ProtocolError(ModernErrorCode.HeaderMismatch, `header mismatch: ${message}`));
+    const header = req.header("mcp-protocol-version");
+    if (header === null) return mismatch("a 2026-07-28 request needs the MCP-Protocol-Version header, equal to its _meta protocol version");
+    let envelope: ReturnType<typeof readEnvelope> | undefined;
+    let unsupported: ProtocolError | undefined;
+    try {
+      envelope = readEnvelope(params);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      if (err.code !== ModernErrorCode.UnsupportedProtocolVersion) return fail(400, err);
+      unsupported = err;
+    }
+    const claimed = (params._meta as Record<string, unknown>)[META.protocolVersion];
+    if (header.trim() !== claimed) return mismatch(`MCP-Protocol-Version is ${JSON.stringify(header)} but _meta says ${JSON.stringify(claimed)}`);
+    if (unsupported || !envelope) return fail(400, unsupported!);
+    const sentMethod = headerValue(req.header("mcp-method"));
+    if (sentMethod === undefined) return mismatch('the Mcp-Method header is required and must equal the body\'s "method"');
+    if (sentMethod !== method) return mismatch(`Mcp-Method is ${JSON.stringify(sentMethod)} but the body's method is ${JSON.stringify(method)}`);
+    const named = nameOf(method, params);
+    if (named !== undefined) {
+      const sentName = headerValue(req.header("mcp-name"));
+      if (sentName === undefined) return mismatch(`the Mcp-Name header is required for ${method} and must equal ${JSON.stringify(named)}`);
+      if (sentName !== named) return mismatch(`Mcp-Name is ${JSON.stringify(sentName)} but the body names ${JSON.stringify(named)}`);
+    }
+    if (REMOVED_IN_MODERN.has(method))
+      return fail(404, new ProtocolError(ErrorCode.MethodNotFound, `method not found: "${method}" does not exist in 2026-07-28`));
+    const transport = this.#sessions.modernTransport();
+    const session = this.#server.connect(transport, { modern: envelope });
+    const reply = await this.#dispatch({ transport }, req, m, id);
+    if (reply.sse && !reply.sse.ended) reply.sse.onend = () => void session.close();
+    else void session.close();
+    if (!reply.sse && reply.body && reply.status === 200) {
+      const code = (JSON.parse(reply.body) as { error?: { code?: number } }).error?.code;
+      if (code === ErrorCode.MethodNotFound) reply.status = 404;
+      else if (code === ModernErrorCode.MissingRequiredClientCapability) reply.status = 400;
+    }
     return reply;
   }
 
@@ -405,4 +459,27 @@ function unavailable(): HttpReply {
     null,
     { "retry-after": "2" },
   );
+}
+
+/** The value a standard header carries: trimmed, and decoded when sent as =?base64?…?= (non-ASCII, edge spaces). */
+function headerValue(raw: string | null): string | undefined {
+  if (raw === null) return undefined;
+  const v = raw.trim();
+  const b64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/.exec(v);
+  if (!b64) return v;
+  if (b64[1]!.length % 4 !== 0) return "\u0000invalid base64";
+  return new TextDecoder().decode(Uint8Array.from(atob(b64[1]!), (c) => c.charCodeAt(0)));
+}
+
+/** What Mcp-Name must equal for a method: the tool or prompt name, the resource URI, the task id. */
+function nameOf(method: string, params: Record<string, unknown>): string | undefined {
+  const v =
+    method === "tools/call" || method === "prompts/get"
+      ? params.name
+      : method === "resources/read"
+        ? params.uri
+        : method === "tasks/get" || method === "tasks/update" || method === "tasks/cancel"
+          ? params.taskId
+          : undefined;
+  return typeof v === "string" ? v : undefined;
 }

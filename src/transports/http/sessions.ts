@@ -95,6 +95,12 @@ export class HttpSessions {
     });
   }
 
+  /** A transport for one 2026-07-28 request: no session, no event ids, no priming event, nothing shared. */
+  modernTransport(): HttpSessionTransport {
+    const c = this.#config;
+    return new HttpSessionTransport(undefined, { responseMode: c.responseMode, retryMs: c.retryMs, primeStreams: () => false, onerror: c.onerror });
+  }
+
   /**
    * open starts a session for an initialize request, or refuses with 503 (too many sessions) or 429 (too many
    * for this client). The session is live only once `register` is called, after initialize succeeded.

@@ -1,0 +1,135 @@
+/**
+ * The everything server's fixtures for 2026-07-28 (the conformance suite's names): handlers that ask the client
+ * for input with `ctx.elicit()`, `ctx.sample()` and `ctx.listRoots()` exactly as a 2025-11-25 handler does. On a
+ * 2025-11-25 session the asks are requests to the client; on a 2026-07-28 request they become `input_required`
+ * rounds under the `inputKey` each names.
+ */
+import type { McpServer } from "../../src/server/index.js";
+
+const NAME_FORM = {
+  type: "object" as const,
+  properties: { name: { type: "string" as const, description: "Your name" } },
+  required: ["name"],
+};
+
+export function addModernFixtures(server: McpServer): void {
+  const none = { type: "object" as const, properties: {} };
+  server.registerTool(
+    "test_input_required_result_elicitation",
+    { description: "Asks the user's name (elicitation), then greets them", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+      return r.action === "accept" ? `Hello, ${String(r.content?.name ?? "someone")}!` : `No name given (${r.action})`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_sampling",
+    { description: "Asks the client's model for a line (sampling)", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.sample(
+        { messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 50 },
+        { inputKey: "greeting" },
+      );
+      return `The model said: ${"text" in r.content ? r.content.text : JSON.stringify(r.content)}`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_list_roots",
+    { description: "Asks the client for its roots", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.listRoots({ inputKey: "roots" });
+      return `Roots: ${r.roots.map((x) => x.uri).join(", ") || "none"}`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_request_state",
+    { description: "Asks for a confirmation; the answer travels back with the signed request state", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.elicit(
+        { message: "Confirm?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } },
+        { inputKey: "confirm" },
+      );
+      return `Confirmed: ${r.action === "accept" && r.content?.ok === true}`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_multiple_inputs",
+    { description: "Asks for a name, a model's line and the roots at once", inputSchema: none },
+    async (_args, ctx) => {
+      const [name, line, roots] = await Promise.all([
+        ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" }),
+        ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 50 }, { inputKey: "greeting" }),
+        ctx.listRoots({ inputKey: "roots" }),
+      ]);
+      return `name=${String(name.content?.name ?? name.action)}, model=${"text" in line.content ? line.content.text : "?"}, roots=${roots.roots.length}`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_multi_round",
+    { description: "Asks twice, one after the other (two rounds)", inputSchema: none },
+    async (_args, ctx) => {
+      const first = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+      const second = await ctx.elicit(
+        { message: "And your city?", requestedSchema: { type: "object", properties: { city: { type: "string" } } } },
+        { inputKey: "user_city" },
+      );
+      return `name=${String(first.content?.name ?? first.action)}, city=${String(second.content?.city ?? second.action)}`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_tampered_state",
+    { description: "Asks for a name; a retry with an altered request state is refused", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+      return `Hello, ${String(r.content?.name ?? r.action)}!`;
+    },
+  );
+  server.registerTool(
+    "test_input_required_result_capabilities",
+    { description: "Asks only what the client declared it can answer", inputSchema: none },
+    async (_args, ctx) => {
+      const caps = ctx.session.clientCapabilities;
+      const asks: Promise<unknown>[] = [];
+      if (caps.elicitation) asks.push(ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" }));
+      if (caps.sampling)
+        asks.push(ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 50 }, { inputKey: "greeting" }));
+      await Promise.all(asks);
+      return `answered ${asks.length} question(s)`;
+    },
+  );
+  server.registerTool(
+    "test_missing_capability",
+    { description: "Needs the client's sampling capability (without it: -32021 on 2026-07-28)", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 20 });
+      return `The model said: ${"text" in r.content ? r.content.text : "?"}`;
+    },
+  );
+  server.registerTool(
+    "test_streaming_elicitation",
+    { description: "Elicits while the request is open (2026-07-28: an input_required result, never a request on the stream)", inputSchema: none },
+    async (_args, ctx) => {
+      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+      return `Hello, ${String(r.content?.name ?? r.action)}!`;
+    },
+  );
+  server.registerTool(
+    "test_logging_tool",
+    { description: "Logs three messages (2026-07-28: only when the request names a log level)", inputSchema: none },
+    async (_args, ctx) => {
+      for (const level of ["info", "warning", "error"] as const) ctx.log(level, `a ${level} message from test_logging_tool`);
+      return "logged three messages";
+    },
+  );
+  server.registerPrompt(
+    "test_input_required_result_prompt",
+    { description: "A prompt that first asks the user for context" },
+    async (_args, ctx) => {
+      const r = await ctx.elicit(
+        { message: "What should the prompt be about?", requestedSchema: { type: "object", properties: { context: { type: "string" } } } },
+        { inputKey: "user_context" },
+      );
+      return [{ role: "user", content: { type: "text", text: `Write about ${String(r.content?.context ?? "anything")}.` } }];
+    },
+  );
+}
