@@ -92,7 +92,12 @@ export function addModernFixtures(server: McpServer): void {
       const asks: Promise<unknown>[] = [];
       if (caps.elicitation) asks.push(ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" }));
       if (caps.sampling)
-        asks.push(ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 50 }, { inputKey: "greeting" }));
+        asks.push(
+          ctx.sample(
+            { messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 50 },
+            { inputKey: "greeting" },
+          ),
+        );
       await Promise.all(asks);
       return `answered ${asks.length} question(s)`;
     },
@@ -107,7 +112,10 @@ export function addModernFixtures(server: McpServer): void {
   );
   server.registerTool(
     "test_streaming_elicitation",
-    { description: "Elicits while the request is open (2026-07-28: an input_required result, never a request on the stream)", inputSchema: none },
+    {
+      description: "Elicits while the request is open (2026-07-28: an input_required result, never a request on the stream)",
+      inputSchema: none,
+    },
     async (_args, ctx) => {
       const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
       return `Hello, ${String(r.content?.name ?? r.action)}!`;

@@ -119,9 +119,13 @@ export function unsupportedVersion(requested: string): ProtocolError {
 
 /** missingCapability is the -32021 error for a client that did not declare what a request needs. */
 export function missingCapability(required: ClientCapabilities, what: string): ProtocolError {
-  return new ProtocolError(ModernErrorCode.MissingRequiredClientCapability, `the client did not declare ${what}, which this request needs`, {
-    requiredCapabilities: required,
-  });
+  return new ProtocolError(
+    ModernErrorCode.MissingRequiredClientCapability,
+    `the client did not declare ${what}, which this request needs`,
+    {
+      requiredCapabilities: required,
+    },
+  );
 }
 
 /** The caching hints a result carries (server/utilities/caching.mdx). */

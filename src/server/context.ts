@@ -133,7 +133,8 @@ export class HandlerContext {
    */
   async elicit(params: ElicitFormOptions | ElicitUrlOptions, options: AskOptions = {}): Promise<ElicitResult> {
     const caps = this.session?.clientCapabilities.elicitation as { form?: object; url?: object } | undefined;
-    if (!caps) throw this.#missing({ elicitation: {} }, 'client did not declare the "elicitation" capability; it cannot be asked for input');
+    if (!caps)
+      throw this.#missing({ elicitation: {} }, 'client did not declare the "elicitation" capability; it cannot be asked for input');
     if (params.mode === "url") {
       if (!caps.url)
         throw this.#missing(
@@ -150,7 +151,10 @@ export class HandlerContext {
     }
     // An empty elicitation capability means form mode (backwards compatibility, elicitation.mdx).
     if (caps.url && !caps.form) {
-      throw this.#missing({ elicitation: { form: {} } }, 'client declared only "elicitation.url"; form mode is not supported by this client');
+      throw this.#missing(
+        { elicitation: { form: {} } },
+        'client declared only "elicitation.url"; form mode is not supported by this client',
+      );
     }
     const form = params as ElicitFormOptions;
     checkElicitationSchema(form.requestedSchema);
@@ -183,7 +187,8 @@ export class HandlerContext {
    */
   async sample(params: CreateMessageRequestParams, options: AskOptions = {}): Promise<CreateMessageResult> {
     const caps = this.session?.clientCapabilities.sampling as { tools?: object; context?: object } | undefined;
-    if (!caps) throw this.#missing({ sampling: {} }, 'client did not declare the "sampling" capability; it cannot be asked for a completion');
+    if (!caps)
+      throw this.#missing({ sampling: {} }, 'client did not declare the "sampling" capability; it cannot be asked for a completion');
     if ((params.tools || params.toolChoice) && !caps.tools)
       throw this.#missing(
         { sampling: { tools: {} } },
@@ -209,7 +214,9 @@ export class HandlerContext {
 
   /** The error for a capability the client lacks: -32021 on a 2026-07-28 request, a local TrellisError otherwise. */
   #missing(required: ClientCapabilities, message: string): Error {
-    return this.session?.modern ? missingCapability(required, message.replace(/^client did not declare /, "")) : new TrellisError("CAPABILITY_MISSING", message);
+    return this.session?.modern
+      ? missingCapability(required, message.replace(/^client did not declare /, ""))
+      : new TrellisError("CAPABILITY_MISSING", message);
   }
 
   /**
@@ -217,7 +224,12 @@ export class HandlerContext {
    * TrellisError REQUEST_FAILED, so that an unhandled one reaches the model as a tool execution error
    * rather than posing as this server's own protocol error.
    */
-  async #ask(kind: string, method: string, params: Record<string, unknown> | undefined, options: AskOptions): Promise<Record<string, unknown>> {
+  async #ask(
+    kind: string,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: AskOptions,
+  ): Promise<Record<string, unknown>> {
     // A 2026-07-28 request cannot send the client a request: its answer comes in a later round (mrtr.ts).
     const round = inputRound(this.#rpc);
     if (round) return ask(round, kind, method, params, options.inputKey) as Record<string, unknown>;

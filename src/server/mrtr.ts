@@ -75,7 +75,8 @@ export class RequestStateCodec {
   readonly #key: Promise<CryptoKey>;
 
   constructor(secret?: Uint8Array | string) {
-    const raw = secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : typeof secret === "string" ? enc.encode(secret) : secret;
+    const raw =
+      secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : typeof secret === "string" ? enc.encode(secret) : secret;
     this.#key = crypto.subtle.importKey("raw", new Uint8Array(raw), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
   }
 
@@ -87,14 +88,16 @@ export class RequestStateCodec {
 
   /** open checks a requestState and returns the answers it carries, or throws -32602 saying why it is refused. */
   async open(text: unknown, expect: { m: string; t: string; p: string }): Promise<Obj> {
-    const refuse = (why: string) => new ProtocolError(ErrorCode.InvalidParams, `invalid params: requestState ${why}; send the request again without it`);
+    const refuse = (why: string) =>
+      new ProtocolError(ErrorCode.InvalidParams, `invalid params: requestState ${why}; send the request again without it`);
     if (typeof text !== "string" || text.length > 1024 * 1024) throw refuse("must be the string this server sent");
     const dot = text.indexOf(".");
     let ok = false;
     let state: SealedState | undefined;
     try {
       const body = text.slice(0, dot);
-      ok = dot > 0 && (await crypto.subtle.verify("HMAC", await this.#key, new Uint8Array(fromB64url(text.slice(dot + 1))), enc.encode(body)));
+      ok =
+        dot > 0 && (await crypto.subtle.verify("HMAC", await this.#key, new Uint8Array(fromB64url(text.slice(dot + 1))), enc.encode(body)));
       if (ok) state = JSON.parse(new TextDecoder().decode(fromB64url(body))) as SealedState;
     } catch {
       ok = false;
@@ -112,7 +115,10 @@ function validAnswer(method: string, r: unknown): boolean {
   if (typeof r !== "object" || r === null || Array.isArray(r)) return false;
   const o = r as Obj;
   if (method === "elicitation/create")
-    return ["accept", "decline", "cancel"].includes(o.action as string) && (o.content === undefined || (typeof o.content === "object" && o.content !== null));
+    return (
+      ["accept", "decline", "cancel"].includes(o.action as string) &&
+      (o.content === undefined || (typeof o.content === "object" && o.content !== null))
+    );
   if (method === "sampling/createMessage") return typeof o.role === "string" && typeof o.content === "object" && o.content !== null;
   if (method === "roots/list") return Array.isArray(o.roots);
   return false;
@@ -129,7 +135,8 @@ export async function beginRound(
   binding: { m: string; t: string; p: string },
 ): Promise<InputRound> {
   const answers = new Map<string, unknown>();
-  if (params.requestState !== undefined) for (const [k, v] of Object.entries(await codec.open(params.requestState, binding))) answers.set(k, v);
+  if (params.requestState !== undefined)
+    for (const [k, v] of Object.entries(await codec.open(params.requestState, binding))) answers.set(k, v);
   const given = params.inputResponses;
   if (given && typeof given === "object" && !Array.isArray(given)) for (const [k, v] of Object.entries(given as Obj)) answers.set(k, v);
   const round: InputRound = { answers, needed: new Map(), counts: new Map(), used: new Set() };

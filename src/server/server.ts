@@ -140,7 +140,10 @@ const CORE_METHODS: Readonly<Record<string, ServerMethod>> = {
   initialize: initialize,
   // Answered for 2026-07-28 requests (#serveModern); a 2025 session does not have it.
   "server/discover": () => {
-    throw new ProtocolError(ErrorCode.MethodNotFound, 'method not found: "server/discover" is a 2026-07-28 method; this session was initialized');
+    throw new ProtocolError(
+      ErrorCode.MethodNotFound,
+      'method not found: "server/discover" is a 2026-07-28 method; this session was initialized',
+    );
   },
   "logging/setLevel": setLevel,
   "tools/list": listTools,
@@ -319,6 +322,14 @@ export class McpServer {
         : undefined;
     };
     return (this.#recovered ??= state.tasks ? recoverToolTasks(state.tasks, resumable) : Promise.resolve());
+  }
+
+  /**
+   * useRequestStateSecret sets the secret that signs 2026-07-28 requestState, unless the `requestStateSecret`
+   * option set one: serveHttp passes the one its shared store keeps, so a retry may land on any process.
+   */
+  useRequestStateSecret(secret: Uint8Array): void {
+    if (this.#state.options.requestStateSecret === undefined) this.#codec = new RequestStateCodec(secret);
   }
 
   /** connect serves one connection over `transport` and returns its session. */

@@ -75,7 +75,11 @@ export class ServerSession extends Session {
       this.logLevel = modern.logLevel;
       options = {
         ...options,
-        preinitialized: { protocolVersion: LATEST_PROTOCOL_VERSION, clientCapabilities: modern.clientCapabilities, clientInfo: modern.clientInfo },
+        preinitialized: {
+          protocolVersion: LATEST_PROTOCOL_VERSION,
+          clientCapabilities: modern.clientCapabilities,
+          clientInfo: modern.clientInfo,
+        },
       };
     }
     if (options.preinitialized) {

@@ -31,5 +31,10 @@ export interface SessionStore {
   delete(sessionId: string): void | Promise<void>;
   /** sweep deletes sessions last used before `idleBefore` and returns their ids. */
   sweep(idleBefore: number): string[] | Promise<string[]>;
+  /**
+   * sharedSecret returns the 32 random bytes stored under `name`, made by the first process that asks, so every
+   * process on this store signs alike (2026-07-28 requestState). Stores private to one process leave it out.
+   */
+  sharedSecret?(name: string): Promise<Uint8Array>;
   close?(): void | Promise<void>;
 }

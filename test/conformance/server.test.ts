@@ -67,7 +67,13 @@ test("conformance: server scenarios required by 2026-07-28 all pass on the same 
     assert.deepEqual(failed, [], `failing scenarios:\n${summary}`);
     const fixed = scenarios.filter((s) => s.ok && NOT_YET_2026.has(s.name)).map((s) => s.name);
     assert.deepEqual(fixed, [], `these pass now: take them out of NOT_YET_2026\n${summary}`);
-    for (const name of ["server-stateless", "caching", "input-required-result-multi-round", "input-required-result-tampered-state", "http-header-validation"])
+    for (const name of [
+      "server-stateless",
+      "caching",
+      "input-required-result-multi-round",
+      "input-required-result-tampered-state",
+      "http-header-validation",
+    ])
       assert.ok(
         scenarios.some((s) => s.name === name && s.ok),
         name,

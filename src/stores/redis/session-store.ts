@@ -18,6 +18,13 @@ export class RedisSessionStore implements SessionStore {
     this.#idle = `${c.prefix}sessions:last-seen`;
   }
 
+  async sharedSecret(name: string): Promise<Uint8Array> {
+    await ready(this.#redis);
+    const key = `${this.#idle.slice(0, -"sessions:last-seen".length)}secret:${name}`;
+    await this.#redis.set(key, Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"), "NX");
+    return new Uint8Array(Buffer.from((await this.#redis.get(key))!, "base64"));
+  }
+
   async save(record: SessionRecord): Promise<void> {
     await ready(this.#redis);
     await this.#redis

@@ -40,6 +40,15 @@ export class SqliteSessionStore implements SessionStore {
     this.#sweep = this.#db.prepare("DELETE FROM http_sessions WHERE coalesce(last_seen, created_at) < ?");
   }
 
+  async sharedSecret(name: string): Promise<Uint8Array> {
+    this.#db.exec("CREATE TABLE IF NOT EXISTS trellis_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    const fresh = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+    // The first process's value wins; every other one reads it.
+    this.#db.prepare("INSERT OR IGNORE INTO trellis_secrets (name, value) VALUES (?, ?)").run(name, fresh);
+    const row = this.#db.prepare("SELECT value FROM trellis_secrets WHERE name = ?").get(name) as { value: string };
+    return new Uint8Array(Buffer.from(row.value, "base64"));
+  }
+
   save(record: SessionRecord): void {
     this.#save.run(record.sessionId, JSON.stringify(record), record.createdAt, record.lastSeenAt);
   }

@@ -340,7 +340,13 @@ export class StreamableHttpHandler {
    * Mcp-Name equal to the body, a method the revision has — then served by a session of its own that lives as long
    * as the request. Errors name the request's id; the HTTP status says the same (400, 404 for an unknown method).
    */
-  async #modern(req: HttpRequestLike, m: Record<string, unknown>, id: RequestId, method: string, params: Record<string, unknown>): Promise<HttpReply> {
+  async #modern(
+    req: HttpRequestLike,
+    m: Record<string, unknown>,
+    id: RequestId,
+    method: string,
+    params: Record<string, unknown>,
+  ): Promise<HttpReply> {
     const fail = (status: number, e: ProtocolError) => errorReply(status, e.code, e.message, id, undefined, e.data);
     const mismatch = (message: string) => fail(400, new ProtocolError(ModernErrorCode.HeaderMismatch, `header mismatch: ${message}`));
     const header = req.header("mcp-protocol-version");
@@ -355,11 +361,13 @@ export class StreamableHttpHandler {
       unsupported = err;
     }
     const claimed = (params._meta as Record<string, unknown>)[META.protocolVersion];
-    if (header.trim() !== claimed) return mismatch(`MCP-Protocol-Version is ${JSON.stringify(header)} but _meta says ${JSON.stringify(claimed)}`);
+    if (header.trim() !== claimed)
+      return mismatch(`MCP-Protocol-Version is ${JSON.stringify(header)} but _meta says ${JSON.stringify(claimed)}`);
     if (unsupported || !envelope) return fail(400, unsupported!);
     const sentMethod = headerValue(req.header("mcp-method"));
     if (sentMethod === undefined) return mismatch('the Mcp-Method header is required and must equal the body\'s "method"');
-    if (sentMethod !== method) return mismatch(`Mcp-Method is ${JSON.stringify(sentMethod)} but the body's method is ${JSON.stringify(method)}`);
+    if (sentMethod !== method)
+      return mismatch(`Mcp-Method is ${JSON.stringify(sentMethod)} but the body's method is ${JSON.stringify(method)}`);
     const named = nameOf(method, params);
     if (named !== undefined) {
       const sentName = headerValue(req.header("mcp-name"));

@@ -181,6 +181,8 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
         owned.push((sessionStore = new SqliteSessionStore({ filename: options.database })));
       } else if (sessions !== "memory") sessionStore = sessions;
     }
+    // Every process on a shared store signs 2026-07-28 requestState alike, so a retry may land on any of them.
+    if (sessionStore?.sharedSecret) server.useRequestStateSecret(await sessionStore.sharedSecret("request-state"));
     // Bound beyond loopback, the Host check must name the real host names: demand them rather than guess.
     if (!isLoopbackHost(host) && options.allowedHosts === undefined) {
       throw misuse(

@@ -98,7 +98,12 @@ export class HttpSessions {
   /** A transport for one 2026-07-28 request: no session, no event ids, no priming event, nothing shared. */
   modernTransport(): HttpSessionTransport {
     const c = this.#config;
-    return new HttpSessionTransport(undefined, { responseMode: c.responseMode, retryMs: c.retryMs, primeStreams: () => false, onerror: c.onerror });
+    return new HttpSessionTransport(undefined, {
+      responseMode: c.responseMode,
+      retryMs: c.retryMs,
+      primeStreams: () => false,
+      onerror: c.onerror,
+    });
   }
 
   /**
