@@ -64,7 +64,7 @@ test("the revision's checks come in its order, each error names the request's id
   const ok = await call({ name: "hello", _meta: envelope });
   assert.equal(ok.status, 200);
   assert.equal(ok.body.result?.resultType, "complete");
-  assert.deepEqual((ok.body.result?._meta as Record<string, unknown>)["io.modelcontextprotocol/serverInfo"], { name: "s", version: "1" });
+  assert.deepEqual((ok.body.result!._meta as Record<string, unknown>)["io.modelcontextprotocol/serverInfo"], { name: "s", version: "1" });
 
   const cases: [string, Promise<Reply>, number, number][] = [
     ["no _meta", call({ name: "hello" }), 400, -32602],
