@@ -29,7 +29,8 @@ import type {
   ServerCapabilities,
   Tool,
 } from "../protocol/generated/schema-types.js";
-import { Session } from "../jsonrpc/session.js";
+import { Session, type RequestContext } from "../jsonrpc/session.js";
+import { META, MODERN_PROTOCOL_VERSIONS, isModernVersion, ModernErrorCode } from "../protocol/modern.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { TaskHandle, TaskListeners } from "./tasks.js";
@@ -55,6 +56,8 @@ export class McpClient {
   readonly #taskListeners = new TaskListeners();
   readonly #receiver?: TaskManager;
   readonly #extensions = new ClientExtensions();
+  /** Set when the server speaks 2026-07-28 with this client: every request carries this envelope in its _meta. */
+  #modern?: { version: string; handlers: Map<string, (p: Params, ctx: RequestContext) => unknown> };
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     if (typeof info?.name !== "string" || typeof info?.version !== "string")
@@ -138,7 +141,18 @@ export class McpClient {
       this.#extensions.negotiate(options.resume.capabilities);
       return options.resume;
     }
-    const offered = o.protocolVersion ?? LATEST_PROTOCOL_VERSION;
+    const wanted = o.protocolVersion ?? LATEST_PROTOCOL_VERSION;
+    if (wanted === "auto" || isModernVersion(wanted)) {
+      const found = await this.#discover(session, handlers).catch(async (err: Error) => {
+        if (wanted !== "auto") {
+          await session.close();
+          throw err;
+        }
+        return undefined;
+      });
+      if (found) return found;
+    }
+    const offered = wanted === "auto" ? LATEST_PROTOCOL_VERSION : wanted;
     let init: InitializeResult;
     try {
       init = (await session.request("initialize", {
@@ -150,6 +164,7 @@ export class McpClient {
       await session.close();
       throw err;
     }
+    this.#modern = undefined;
     if (!isSupportedVersion(init.protocolVersion)) {
       await session.close();
       throw new TrellisError(
@@ -161,6 +176,106 @@ export class McpClient {
     this.#extensions.negotiate(init.capabilities);
     session.notify("notifications/initialized");
     return init;
+  }
+
+  /**
+   * discover asks the server for 2026-07-28 (server/discover). A -32022 naming a revision both speak is asked again
+   * at that one; anything else that is not a discover result means an older server (undefined, or thrown).
+   */
+  async #discover(
+    session: Session,
+    handlers: Map<string, (p: Params, ctx: RequestContext) => unknown>,
+  ): Promise<InitializeResult | undefined> {
+    let version: string = MODERN_PROTOCOL_VERSIONS[0];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let d: Params;
+      try {
+        d = await session.request("server/discover", { _meta: this.#envelope(version) });
+      } catch (err) {
+        const supported = (err as ProtocolError).data as { supported?: unknown } | undefined;
+        const again = Array.isArray(supported?.supported) ? (supported.supported as unknown[]).find(isModernVersion) : undefined;
+        if (err instanceof ProtocolError && err.code === ModernErrorCode.UnsupportedProtocolVersion && again && attempt === 0) {
+          version = again;
+          continue;
+        }
+        throw err;
+      }
+      const versions = Array.isArray(d.supportedVersions) ? (d.supportedVersions as unknown[]) : [];
+      if (!versions.includes(version)) {
+        const other = versions.find(isModernVersion);
+        if (other && attempt === 0) {
+          version = other;
+          continue;
+        }
+        throw new TrellisError("INVALID_MESSAGE", `server/discover answered without ${version} in supportedVersions`);
+      }
+      const serverInfo = ((d._meta as Params | undefined)?.[META.serverInfo] as Implementation | undefined) ?? {
+        name: "unknown",
+        version: "",
+      };
+      const init: InitializeResult = { protocolVersion: version, capabilities: (d.capabilities as ServerCapabilities) ?? {}, serverInfo };
+      if (typeof d.instructions === "string") init.instructions = d.instructions;
+      this.#modern = { version, handlers };
+      this.#init = init;
+      this.#extensions.negotiate(init.capabilities);
+      return init;
+    }
+    return undefined;
+  }
+
+  /** The _meta every 2026-07-28 request carries: the revision, this client's capabilities and identity. */
+  #envelope(version: string): Params {
+    return { [META.protocolVersion]: version, [META.clientCapabilities]: this.capabilities, [META.clientInfo]: this.info };
+  }
+
+  /**
+   * A 2026-07-28 request: the envelope in its _meta, and while the server answers `input_required`, the questions
+   * answered by the same handlers that answer a 2025-11-25 server's requests, then the request sent again (a new id,
+   * the answers in `inputResponses`, `requestState` as received) — at most 10 rounds.
+   */
+  async #modernRequest(method: string, params: Params | undefined, options: CallOptions | undefined): Promise<Params> {
+    const m = this.#modern!;
+    const base: Params = { ...params };
+    delete base.inputResponses;
+    delete base.requestState;
+    base._meta = { ...this.#envelope(m.version), ...(params?._meta as Params | undefined) };
+    let send = base;
+    for (let round = 0; ; round++) {
+      const r = await this.#rpc().request(method, send, options);
+      const type = r.resultType;
+      if (type === undefined || type === "complete" || (type === "task" && method === "tools/call")) return r;
+      if (type !== "input_required")
+        throw new TrellisError("INVALID_MESSAGE", `"${method}" answered with an unknown resultType ${JSON.stringify(type)}`);
+      if (round >= 10) throw new TrellisError("REQUEST_FAILED", `"${method}" still needed input after 10 rounds; giving up`);
+      const asks = (r.inputRequests ?? {}) as Record<string, { method?: unknown; params?: Params }>;
+      if (r.inputRequests === undefined && r.requestState === undefined)
+        throw new TrellisError("INVALID_MESSAGE", `"${method}" answered input_required with neither inputRequests nor requestState`);
+      const answers: Params = {};
+      await Promise.all(
+        Object.entries(asks).map(async ([key, ask]) => {
+          const handler = typeof ask?.method === "string" ? m.handlers.get(ask.method) : undefined;
+          if (!handler)
+            throw new TrellisError("CAPABILITY_MISSING", `the server asks "${String(ask?.method)}", which this client does not answer`);
+          answers[key] = await handler(ask.params ?? {}, this.#askContext(ask.method as string, options?.signal));
+        }),
+      );
+      send = { ...base };
+      if (Object.keys(answers).length) send.inputResponses = answers;
+      if (r.requestState !== undefined) send.requestState = r.requestState;
+    }
+  }
+
+  /** What a handler for a server's question gets when the question came in an input_required result. */
+  #askContext(method: string, signal?: AbortSignal): RequestContext {
+    const session = this.#rpc();
+    return {
+      id: `input-${crypto.randomUUID()}`,
+      method,
+      signal: signal ?? new AbortController().signal,
+      session,
+      notify: () => {},
+      request: () => Promise.reject(new TrellisError("REQUEST_FAILED", "an answer to an input request cannot send requests")),
+    };
   }
 
   #rpc(): Session {
@@ -179,6 +294,7 @@ export class McpClient {
   ): Promise<ClientRequests[M]["result"]>;
   request(method: string, params?: Params, options?: CallOptions): Promise<Params>;
   async request(method: string, params?: object, options?: CallOptions): Promise<unknown> {
+    if (this.#modern) return this.#modernRequest(method, params as Params | undefined, options);
     return this.#rpc().request(method, params as Params | undefined, options);
   }
 

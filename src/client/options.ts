@@ -56,7 +56,11 @@ export interface ClientOptions {
    * tasks/cancel. Declares the matching "tasks" capabilities. Default: off.
    */
   tasks?: TaskOptions;
-  /** The revision to offer. Default 2025-11-25. */
+  /**
+   * The revision to offer. Default 2025-11-25 (initialize). "2026-07-28" speaks only that revision (server/discover,
+   * no session; input_required answered by the same handlers); "auto" offers 2026-07-28 first and falls back to
+   * initialize when the server does not speak it.
+   */
   protocolVersion?: string;
   onLog?: (params: LoggingMessageNotificationParams) => void;
   onResourceUpdated?: (uri: string) => void;

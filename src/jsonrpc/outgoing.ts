@@ -172,7 +172,9 @@ export class OutgoingRequests {
     }
     const spec = this.#opts.outgoing[entry.method];
     // A task-augmented request gets a CreateTaskResult, or, from a peer without tasks, the plain result.
-    let problem = spec?.result ? checkAgainst(spec.result, result) : undefined;
+    // A 2026-07-28 input_required result is not the method's result yet: the client answers and asks again.
+    let problem =
+      spec?.result && (result as { resultType?: unknown }).resultType !== "input_required" ? checkAgainst(spec.result, result) : undefined;
     if (entry.task && checkAgainst(CREATE_TASK_RESULT, result) === undefined) problem = undefined;
     if (problem) {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": ${problem}`));

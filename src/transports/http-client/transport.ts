@@ -4,6 +4,7 @@
  * `retry` (SEP-1699), keeps a GET stream for server-initiated messages, and ends the session with DELETE.
  * It uses only web-standard `fetch`, so it runs anywhere; pass `fetch` to use another implementation.
  */
+import { claimsModern, META } from "../../protocol/modern.js";
 import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
@@ -85,13 +86,14 @@ export class StreamableHttpClientTransport implements Transport {
     if (this.#sessionId) this.#openGetStream();
   }
 
-  async #headers(extra: Record<string, string>, request: AuthRequest): Promise<Headers> {
+  async #headers(extra: Record<string, string>, request: AuthRequest, modern = false): Promise<Headers> {
     const custom = typeof this.#opts.headers === "function" ? await this.#opts.headers() : (this.#opts.headers ?? {});
     const h = new Headers(custom);
     if (this.#opts.auth) for (const [k, v] of Object.entries(await this.#opts.auth.headers(request))) h.set(k, v);
+    // A 2026-07-28 message stands alone: its headers come from its body, and it names no session.
+    if (!modern && this.#sessionId) h.set("mcp-session-id", this.#sessionId);
+    if (!modern && this.#protocolVersion) h.set("mcp-protocol-version", this.#protocolVersion);
     for (const [k, v] of Object.entries(extra)) h.set(k, v);
-    if (this.#sessionId) h.set("mcp-session-id", this.#sessionId);
-    if (this.#protocolVersion) h.set("mcp-protocol-version", this.#protocolVersion);
     return h;
   }
 
@@ -103,11 +105,11 @@ export class StreamableHttpClientTransport implements Transport {
   async #request(
     method: string,
     extra: Record<string, string>,
-    init: { body?: string; signal: AbortSignal; reauthorize?: boolean },
+    init: { body?: string; signal: AbortSignal; reauthorize?: boolean; modern?: boolean },
   ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const req: AuthRequest = { method, url: this.#url, attempt };
-      const headers = await this.#headers(extra, req);
+      const headers = await this.#headers(extra, req, init.modern);
       const res = await this.#fetch(this.#url, { method, headers, body: init.body, signal: init.signal });
       const auth = this.#opts.auth;
       if (!auth || init.reauthorize === false || (res.status !== 401 && res.status !== 403)) return res;
@@ -144,12 +146,13 @@ export class StreamableHttpClientTransport implements Transport {
   async #post(message: JsonRpcMessage): Promise<void> {
     const isRequest = "method" in message && "id" in message;
     if (isRequest && message.method === "initialize") this.#initializeId = message.id;
+    const modern = modernHeaders(message);
     let res: Response;
     try {
       res = await this.#request(
         "POST",
-        { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        { body: JSON.stringify(message), signal: this.#abort.signal },
+        { "content-type": "application/json", accept: "application/json, text/event-stream", ...modern },
+        { body: JSON.stringify(message), signal: this.#abort.signal, modern: modern !== undefined },
       );
     } catch (err) {
       if (this.#closed) return;
@@ -167,6 +170,15 @@ export class StreamableHttpClientTransport implements Transport {
     }
     if (!res.ok) {
       const body = await res.text().catch(() => "");
+      if (modern && isRequest) {
+        // 2026-07-28 answers a refused request with its JSON-RPC error (-32022 names the revisions to use): pass it on.
+        try {
+          const parsed = JSON.parse(body) as { id?: unknown; error?: { code?: unknown } };
+          if (parsed.id === (message as { id: RequestId }).id && typeof parsed.error?.code === "number") return this.#deliver(parsed);
+        } catch {
+          // not JSON: reported below
+        }
+      }
       let detail = body.slice(0, 500);
       try {
         const parsed = JSON.parse(body) as { error?: { message?: string } };
@@ -346,4 +358,37 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/**
+ * The standard headers of a 2026-07-28 message (basic/transports): MCP-Protocol-Version from its _meta, Mcp-Method,
+ * and Mcp-Name for the methods that name something; undefined for a message of an older revision.
+ */
+function modernHeaders(message: JsonRpcMessage): Record<string, string> | undefined {
+  if (!("method" in message)) return undefined;
+  const params = message.params as Record<string, unknown> | undefined;
+  if (!claimsModern(params)) return undefined;
+  const version = String((params!._meta as Record<string, unknown>)[META.protocolVersion]);
+  const h: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": message.method };
+  const m = message.method;
+  const name =
+    m === "tools/call" || m === "prompts/get"
+      ? params!.name
+      : m === "resources/read"
+        ? params!.uri
+        : m === "tasks/get" || m === "tasks/update" || m === "tasks/cancel"
+          ? params!.taskId
+          : undefined;
+  if (typeof name === "string") h["mcp-name"] = headerSafe(name);
+  return h;
+}
+
+/** headerSafe sends a value as is when a header can carry it, else as =?base64?…?= (UTF-8). */
+function headerSafe(v: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being detected
+  if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(v) && !/^=\?base64\?.*\?=$/.test(v)) return v;
+  const bytes = new TextEncoder().encode(v);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return `=?base64?${btoa(bin)}?=`;
 }
