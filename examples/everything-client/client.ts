@@ -16,9 +16,27 @@ import { skillsClient } from "../../src/ext/skills/index.js";
 
 type Scenario = (url: string) => Promise<void>;
 
+/**
+ * The client every scenario uses: at the revision the suite asks for (MCP_CONFORMANCE_PROTOCOL_VERSION), so the
+ * 2026-07-28 run speaks it (server/discover, no session) and the 2025-11-25 run initializes as before.
+ */
+function makeClient(options: ConstructorParameters<typeof McpClient>[1] = {}): McpClient {
+  const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION;
+  return new McpClient(
+    { name: "trellis-conformance-client", version: "1.0.0" },
+    version === "2026-07-28" ? { protocolVersion: version, ...options } : options,
+  );
+}
+
+/** An answer for any form: each field gets a value of its type (the scenarios only check that one came back). */
+function answerForm(schema: { properties: Record<string, { type?: string }> }): Record<string, string | number | boolean> {
+  const value = (t?: string) => (t === "boolean" ? true : t === "number" || t === "integer" ? 1 : "conformance");
+  return Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, value(p.type)]));
+}
+
 /** initialize, tools_call: list the tools and call the first one. */
 const basic: Scenario = async (url) => {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const client = makeClient();
   await client.connect(new StreamableHttpClientTransport(url));
   const tools = await client.listAllTools();
   if (tools[0]) await client.callTool(tools[0].name, { a: 2, b: 3 });
@@ -27,10 +45,7 @@ const basic: Scenario = async (url) => {
 
 /** SEP-1034: accept with empty content; the client fills in the defaults. */
 const elicitationDefaults: Scenario = async (url) => {
-  const client = new McpClient(
-    { name: "trellis-conformance-client", version: "1.0.0" },
-    { elicitForm: () => ({ action: "accept", content: {} }) },
-  );
+  const client = makeClient({ elicitForm: () => ({ action: "accept", content: {} }) });
   await client.connect(new StreamableHttpClientTransport(url));
   await client.listAllTools();
   await client.callTool("test_client_elicitation_defaults", {});
@@ -39,7 +54,7 @@ const elicitationDefaults: Scenario = async (url) => {
 
 /** SEP-1699: the server closes the tool call's stream; the client resumes after `retry`. */
 const sseRetry: Scenario = async (url) => {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const client = makeClient();
   await client.connect(new StreamableHttpClientTransport(url));
   const tools = await client.listAllTools();
   const tool = tools.find((t) => t.name === "test_reconnection") ?? tools[0];
@@ -49,7 +64,7 @@ const sseRetry: Scenario = async (url) => {
 
 /** SEP-1613: echo the focal tool's inputSchema back unchanged. */
 const schemaPreservation: Scenario = async (url) => {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const client = makeClient();
   await client.connect(new StreamableHttpClientTransport(url));
   const tools = await client.listAllTools();
   const focal = tools.find((t) => t.name === "json_schema_2020_12_tool");
@@ -60,7 +75,7 @@ const schemaPreservation: Scenario = async (url) => {
 
 /** SEP-2640: list the skills and read none of their files (nothing is fetched ahead of need). */
 const skillsNoPrefetch: Scenario = async (url) => {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const client = makeClient();
   const skills = client.use(skillsClient());
   await client.connect(new StreamableHttpClientTransport(url));
   const listed = await skills.list();
@@ -73,7 +88,7 @@ const skillsNoPrefetch: Scenario = async (url) => {
  * SKILL.md (digest, size or frontmatter) is caught by load(), and nothing more of the skill is read.
  */
 const skillsLoad: Scenario = async (url) => {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const client = makeClient();
   const skills = client.use(skillsClient());
   await client.connect(new StreamableHttpClientTransport(url));
   try {
@@ -84,6 +99,60 @@ const skillsLoad: Scenario = async (url) => {
   } finally {
     await client.close();
   }
+};
+
+/** 2026-07-28 request metadata (and a -32022 answered by asking again): connect, list the tools. */
+const requestMetadata: Scenario = async (url) => {
+  const client = makeClient({ roots: [], elicitForm: (p) => ({ action: "accept", content: answerForm(p.requestedSchema) }) });
+  await client.connect(new StreamableHttpClientTransport(url));
+  await client.listTools();
+  await client.close();
+};
+
+/** SEP-2322: call every tool; input_required rounds are answered by the elicitation handler. */
+const requestState: Scenario = async (url) => {
+  const client = makeClient({ elicitForm: (p) => ({ action: "accept", content: answerForm(p.requestedSchema) }) });
+  await client.connect(new StreamableHttpClientTransport(url));
+  for (const t of await client.listAllTools()) await client.callTool(t.name, {});
+  await client.close();
+};
+
+/** The standard headers: every kind of request that names something. */
+const standardHeaders: Scenario = async (url) => {
+  const client = makeClient();
+  await client.connect(new StreamableHttpClientTransport(url));
+  for (const t of await client.listAllTools()) await client.callTool(t.name, {}).catch(() => {});
+  for (const r of await client.listAllResources().catch(() => [])) await client.readResource(r.uri).catch(() => {});
+  for (const p of await client.listAllPrompts().catch(() => [])) await client.getPrompt(p.name).catch(() => {});
+  await client.close();
+};
+
+/** x-mcp-header: the calls the scenario names, after listing the tools (their marks decide the headers). */
+const customHeaders: Scenario = async (url) => {
+  const calls =
+    (JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}") as { toolCalls?: { name: string; arguments?: Record<string, unknown> }[] })
+      .toolCalls ?? [];
+  const client = makeClient();
+  await client.connect(new StreamableHttpClientTransport(url));
+  await client.listAllTools();
+  for (const c of calls) await client.callTool(c.name, c.arguments ?? {});
+  await client.close();
+};
+
+/** Invalid x-mcp-header marks: the client lists the tools (the invalid ones are left out) and calls the rest. */
+const invalidToolHeaders: Scenario = async (url) => {
+  const client = makeClient();
+  await client.connect(new StreamableHttpClientTransport(url));
+  for (const t of await client.listAllTools()) await client.callTool(t.name, t.name === "valid_tool" ? { region: "us-west1" } : {});
+  await client.close();
+};
+
+/** SEP-2106: list the tools; a $ref to the network is never fetched. */
+const noDeref: Scenario = async (url) => {
+  const client = makeClient();
+  await client.connect(new StreamableHttpClientTransport(url));
+  await client.listAllTools();
+  await client.close();
 };
 
 /** The scenario's credentials, from MCP_CONFORMANCE_CONTEXT. */
@@ -107,7 +176,7 @@ async function followRedirect(url: URL): Promise<string> {
 
 /** Connects with `auth`, lists the tools and calls test-tool (if listed). */
 async function authorizedSession(url: string, auth: OAuthClient): Promise<void> {
-  const client = new McpClient({ name: "trellis-conformance-client", version: "1.0.0" });
+  const client = makeClient();
   await client.connect(new StreamableHttpClientTransport(url, { auth }));
   const tools = await client.listAllTools();
   if (tools.some((t) => t.name === "test-tool")) await client.callTool("test-tool", {});
@@ -213,6 +282,12 @@ const scenarios: Record<string, Scenario> = {
   "auth/wif-jwt-bearer": workloadIdentity,
   initialize: basic,
   tools_call: basic,
+  "request-metadata": requestMetadata,
+  "sep-2322-client-request-state": requestState,
+  "http-standard-headers": standardHeaders,
+  "http-custom-headers": customHeaders,
+  "http-invalid-tool-headers": invalidToolHeaders,
+  "json-schema-ref-no-deref": noDeref,
   "elicitation-sep1034-client-defaults": elicitationDefaults,
   "elicitation-defaults": elicitationDefaults,
   "sse-retry": sseRetry,

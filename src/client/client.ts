@@ -34,6 +34,7 @@ import { META, MODERN_PROTOCOL_VERSIONS, isModernVersion, ModernErrorCode } from
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { TaskHandle, TaskListeners } from "./tasks.js";
+import { paramHeaders, paramMarks } from "./param-headers.js";
 import { ListCache, pages } from "./lists.js";
 import { TaskManager } from "../tasks/manager.js";
 import { clientCapabilities, serverRequestHandlers } from "./handlers.js";
@@ -58,6 +59,8 @@ export class McpClient {
   readonly #extensions = new ClientExtensions();
   /** Set when the server speaks 2026-07-28 with this client: every request carries this envelope in its _meta. */
   #modern?: { version: string; handlers: Map<string, (p: Params, ctx: RequestContext) => unknown> };
+  /** 2026-07-28: each listed tool's x-mcp-header marks, for the Mcp-Param-* headers of its calls. */
+  readonly #marks = new Map<string, ReturnType<typeof paramMarks>>();
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     if (typeof info?.name !== "string" || typeof info?.version !== "string")
@@ -307,15 +310,30 @@ export class McpClient {
   async listTools(cursor?: string, options?: CallOptions): Promise<ListToolsResult> {
     const r = await this.request("tools/list", cursor === undefined ? undefined : { cursor }, options);
     for (const t of r.tools) this.#outputValidators.delete(t.name);
-    return r;
+    return this.#modern ? { ...r, tools: r.tools.filter((t) => this.#keepTool(t)) } : r;
   }
 
   /** tools iterates over every tool, page by page. */
   async *tools(options?: CallOptions): AsyncGenerator<Tool> {
     for await (const t of this.#pages<Tool>("tools/list", "tools", options)) {
       this.#outputValidators.delete(t.name);
-      yield t;
+      if (!this.#modern || this.#keepTool(t)) yield t;
     }
+  }
+
+  /**
+   * 2026-07-28: a tool whose x-mcp-header marks are invalid is left out of the list (it could not be called with
+   * headers a gateway can trust), with a warning through onerror; the marks of the others are kept for their calls.
+   */
+  #keepTool(t: Tool): boolean {
+    const marks = paramMarks(t);
+    if (typeof marks === "string") {
+      this.#opts.onerror?.(new TrellisError("INVALID_MESSAGE", `tool ${JSON.stringify(t.name)} left out: ${marks}`));
+      this.#marks.delete(t.name);
+      return false;
+    }
+    this.#marks.set(t.name, marks);
+    return true;
   }
 
   /** listAllTools returns every tool, from the cache when it is fresh (it is dropped on tools/list_changed). */
@@ -335,7 +353,13 @@ export class McpClient {
   async callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
     let result: CallToolResult;
     try {
-      result = (await this.request("tools/call", args === undefined ? { name } : { name, arguments: args }, options)) as CallToolResult;
+      const marks = this.#modern ? this.#marks.get(name) : undefined;
+      const headers = marks && typeof marks !== "string" && marks.length ? paramHeaders(marks, args) : undefined;
+      result = (await this.request(
+        "tools/call",
+        args === undefined ? { name } : { name, arguments: args },
+        headers ? ({ ...options, headers } as CallOptions) : options,
+      )) as CallToolResult;
     } catch (err) {
       if (err instanceof ProtocolError && err.code === ErrorCode.UrlElicitationRequired) {
         const els = ((err.data as { elicitations?: ElicitRequestURLParams[] } | undefined)?.elicitations ?? []).filter(
@@ -466,7 +490,8 @@ export class McpClient {
         "McpClient.setRoots: the client was created without roots, so it did not declare the capability; pass roots: [] to the constructor",
       );
     this.#roots = roots;
-    if (this.#session && !this.#session.closed && this.#init) this.#session.notify("notifications/roots/list_changed");
+    // 2026-07-28 has no such notification: the server asks for roots with each request that needs them.
+    if (this.#session && !this.#session.closed && this.#init && !this.#modern) this.#session.notify("notifications/roots/list_changed");
   }
 
   /** close ends the connection (and, over Streamable HTTP, the session). */

@@ -35,6 +35,8 @@ export interface RequestOptions {
   relatedRequestId?: RequestId;
   /** Extra `_meta` fields to send with the request. */
   meta?: Record<string, unknown>;
+  /** HTTP headers for this request, where the transport has them. */
+  headers?: Record<string, string>;
 }
 
 interface Pending {
@@ -123,7 +125,12 @@ export class OutgoingRequests {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#pending.set(id, entry);
       const msg: JsonRpcRequestMessage = p === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: p };
-      this.#opts.send(msg, options.relatedRequestId !== undefined ? { relatedRequestId: options.relatedRequestId } : undefined);
+      this.#opts.send(
+        msg,
+        options.relatedRequestId !== undefined || options.headers
+          ? { relatedRequestId: options.relatedRequestId, ...(options.headers ? { headers: options.headers } : {}) }
+          : undefined,
+      );
     });
   }
 

@@ -54,6 +54,8 @@ export interface SendOptions {
    * clustered Streamable HTTP transport skips a second send under the same key); other transports ignore it.
    */
   once?: string;
+  /** HTTP headers to send with this message (2026-07-28's Mcp-Param-* headers); transports without headers ignore them. */
+  headers?: Record<string, string>;
 }
 
 /** TransportEvents are the callbacks a session gives a transport when it starts it. */

@@ -155,3 +155,31 @@ export function shapeModernResult(method: string, result: Obj, serverInfo: Imple
   out._meta = { ...(out._meta as Obj | undefined), [META.serverInfo]: serverInfo };
   return out;
 }
+
+/**
+ * encodeHeaderValue: a value a header can carry as is (visible ASCII, no edge spaces), else `=?base64?…?=` of its
+ * UTF-8 (basic/transports, "Header encoding"). The empty string stays empty.
+ */
+export function encodeHeaderValue(v: string): string {
+  if (v === "" || (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(v) && !/^=\?base64\?.*\?=$/.test(v))) return v;
+  let bin = "";
+  for (const b of new TextEncoder().encode(v)) bin += String.fromCharCode(b);
+  return `=?base64?${btoa(bin)}?=`;
+}
+
+/**
+ * decodeHeaderValue reads a standard header: trimmed, and decoded when sent as `=?base64?…?=`. A malformed base64
+ * value decodes to a string no body value equals, so it is refused as a mismatch.
+ */
+export function decodeHeaderValue(raw: string | null): string | undefined {
+  if (raw === null) return undefined;
+  const v = raw.trim();
+  const b64 = /^=\?base64\?(.*)\?=$/.exec(v);
+  if (!b64) return v;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64[1]!) || b64[1]!.length % 4 !== 0) return "\u0000invalid base64";
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(b64[1]!), (c) => c.charCodeAt(0)));
+  } catch {
+    return "\u0000invalid base64";
+  }
+}

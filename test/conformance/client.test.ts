@@ -1,5 +1,5 @@
 /**
- * The official conformance suite's client scenarios (2025-11-25 requirement set) against the Trellis
+ * The official conformance suite's client scenarios (the 2025-11-25 and the 2026-07-28 requirement sets) against the Trellis
  * conformance client (`npm run everything-client`).
  */
 import { test } from "node:test";
@@ -46,6 +46,37 @@ test("conformance: client scenarios pass, except the listed expected failures", 
     assert.deepEqual(unexpected, [], `scenarios failing that are not expected to:\n${summary}`);
     const fixed = scenarios.filter((s) => s.ok && s.name in EXPECTED_CLIENT_FAILURES).map((s) => s.name);
     assert.deepEqual(fixed, [], "these now pass: remove them from test/conformance/expected-failures.ts");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("conformance: client scenarios required by 2026-07-28 all pass with the same client (it speaks the revision the suite asks for)", {
+  timeout: 600_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-conformance-client-"));
+  try {
+    const { summary, scenarios } = await runConformance(
+      ["client", "--command", `${process.execPath} ${client}`, "--requirements", "2026-07-28", "--timeout", "20000"],
+      dir,
+    );
+    const failed = scenarios.filter((s) => !s.ok).map((s) => s.name);
+    assert.deepEqual(failed, [], `failing scenarios:\n${summary}`);
+    for (const name of [
+      "tools_call",
+      "request-metadata",
+      "sep-2322-client-request-state",
+      "http-standard-headers",
+      "http-custom-headers",
+      "http-invalid-tool-headers",
+      "json-schema-ref-no-deref",
+      "auth/scope-step-up",
+      "auth/authorization-server-migration",
+    ])
+      assert.ok(
+        scenarios.some((s) => s.name === name && s.ok),
+        `${name} ran and passed:\n${summary}`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -174,6 +174,9 @@ export class OAuthClient implements HttpClientAuth {
         ))
       )
         return true;
+      // A held token refused: read the metadata again, since the server may have moved to another authorization
+      // server (SEP-2352), whose registration and tokens are its own.
+      if (current) for (const k of this.#discovered.keys()) if (k.startsWith(`${key} `)) this.#discovered.delete(k);
       await this.#authorize(
         key,
         request.url,

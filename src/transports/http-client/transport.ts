@@ -4,11 +4,11 @@
  * `retry` (SEP-1699), keeps a GET stream for server-initiated messages, and ends the session with DELETE.
  * It uses only web-standard `fetch`, so it runs anywhere; pass `fetch` to use another implementation.
  */
-import { claimsModern, META } from "../../protocol/modern.js";
+import { claimsModern, encodeHeaderValue, META } from "../../protocol/modern.js";
 import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
-import type { Transport, TransportEvents } from "../../jsonrpc/transport.js";
+import type { SendOptions, Transport, TransportEvents } from "../../jsonrpc/transport.js";
 import { AuthorizationFailedError, type AuthRequest, type HttpClientAuth } from "./auth.js";
 import { parseSse } from "./sse-parser.js";
 
@@ -127,9 +127,9 @@ export class StreamableHttpClientTransport implements Transport {
     }
   }
 
-  send(message: JsonRpcMessage): void {
+  send(message: JsonRpcMessage, options?: SendOptions): void {
     if (this.#closed) return;
-    void this.#post(message);
+    void this.#post(message, options?.headers);
   }
 
   /** Fails a request locally so that its caller gets an error instead of waiting for a timeout. */
@@ -143,7 +143,7 @@ export class StreamableHttpClientTransport implements Transport {
     else this.#events?.error(new TrellisError("TRANSPORT_ERROR", text));
   }
 
-  async #post(message: JsonRpcMessage): Promise<void> {
+  async #post(message: JsonRpcMessage, extraHeaders?: Record<string, string>): Promise<void> {
     const isRequest = "method" in message && "id" in message;
     if (isRequest && message.method === "initialize") this.#initializeId = message.id;
     const modern = modernHeaders(message);
@@ -151,7 +151,7 @@ export class StreamableHttpClientTransport implements Transport {
     try {
       res = await this.#request(
         "POST",
-        { "content-type": "application/json", accept: "application/json, text/event-stream", ...modern },
+        { "content-type": "application/json", accept: "application/json, text/event-stream", ...modern, ...(modern ? extraHeaders : {}) },
         { body: JSON.stringify(message), signal: this.#abort.signal, modern: modern !== undefined },
       );
     } catch (err) {
@@ -379,16 +379,6 @@ function modernHeaders(message: JsonRpcMessage): Record<string, string> | undefi
         : m === "tasks/get" || m === "tasks/update" || m === "tasks/cancel"
           ? params!.taskId
           : undefined;
-  if (typeof name === "string") h["mcp-name"] = headerSafe(name);
+  if (typeof name === "string") h["mcp-name"] = encodeHeaderValue(name);
   return h;
-}
-
-/** headerSafe sends a value as is when a header can carry it, else as =?base64?…?= (UTF-8). */
-function headerSafe(v: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being detected
-  if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(v) && !/^=\?base64\?.*\?=$/.test(v)) return v;
-  const bytes = new TextEncoder().encode(v);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return `=?base64?${btoa(bin)}?=`;
 }

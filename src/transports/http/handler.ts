@@ -8,7 +8,15 @@
 import { ErrorCode, misuse, TrellisError } from "../../protocol/errors.js";
 import { classify } from "../../protocol/message.js";
 import { isSupportedVersion } from "../../protocol/versions.js";
-import { claimsModern, isModernVersion, META, ModernErrorCode, readEnvelope, REMOVED_IN_MODERN } from "../../protocol/modern.js";
+import {
+  claimsModern,
+  decodeHeaderValue,
+  isModernVersion,
+  META,
+  ModernErrorCode,
+  readEnvelope,
+  REMOVED_IN_MODERN,
+} from "../../protocol/modern.js";
 import { ProtocolError } from "../../protocol/errors.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
@@ -364,13 +372,13 @@ export class StreamableHttpHandler {
     if (header.trim() !== claimed)
       return mismatch(`MCP-Protocol-Version is ${JSON.stringify(header)} but _meta says ${JSON.stringify(claimed)}`);
     if (unsupported || !envelope) return fail(400, unsupported!);
-    const sentMethod = headerValue(req.header("mcp-method"));
+    const sentMethod = decodeHeaderValue(req.header("mcp-method"));
     if (sentMethod === undefined) return mismatch('the Mcp-Method header is required and must equal the body\'s "method"');
     if (sentMethod !== method)
       return mismatch(`Mcp-Method is ${JSON.stringify(sentMethod)} but the body's method is ${JSON.stringify(method)}`);
     const named = nameOf(method, params);
     if (named !== undefined) {
-      const sentName = headerValue(req.header("mcp-name"));
+      const sentName = decodeHeaderValue(req.header("mcp-name"));
       if (sentName === undefined) return mismatch(`the Mcp-Name header is required for ${method} and must equal ${JSON.stringify(named)}`);
       if (sentName !== named) return mismatch(`Mcp-Name is ${JSON.stringify(sentName)} but the body names ${JSON.stringify(named)}`);
     }
@@ -467,16 +475,6 @@ function unavailable(): HttpReply {
     null,
     { "retry-after": "2" },
   );
-}
-
-/** The value a standard header carries: trimmed, and decoded when sent as =?base64?…?= (non-ASCII, edge spaces). */
-function headerValue(raw: string | null): string | undefined {
-  if (raw === null) return undefined;
-  const v = raw.trim();
-  const b64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/.exec(v);
-  if (!b64) return v;
-  if (b64[1]!.length % 4 !== 0) return "\u0000invalid base64";
-  return new TextDecoder().decode(Uint8Array.from(atob(b64[1]!), (c) => c.charCodeAt(0)));
 }
 
 /** What Mcp-Name must equal for a method: the tool or prompt name, the resource URI, the task id. */
