@@ -129,6 +129,28 @@ export function addModernFixtures(server: McpServer): void {
       return "logged three messages";
     },
   );
+  // Changes to the lists, for subscriptions/listen: a tool (or prompt) appears and goes, and listeners hear it.
+  let changes = 0;
+  server.registerTool(
+    "test_trigger_tool_change",
+    { description: "Adds and removes a tool, so that the tool list changes", inputSchema: none },
+    async () => {
+      const t = server.registerTool(`temporary_tool_${++changes}`, { description: "Here for a moment" }, () => "here");
+      setTimeout(() => t.remove(), 10);
+      return "the tool list changed";
+    },
+  );
+  server.registerTool(
+    "test_trigger_prompt_change",
+    { description: "Adds and removes a prompt, so that the prompt list changes", inputSchema: none },
+    async () => {
+      const p = server.registerPrompt(`temporary_prompt_${++changes}`, { description: "Here for a moment" }, () => [
+        { role: "user", content: { type: "text", text: "here" } },
+      ]);
+      setTimeout(() => p.remove(), 10);
+      return "the prompt list changed";
+    },
+  );
   server.registerPrompt(
     "test_input_required_result_prompt",
     { description: "A prompt that first asks the user for context" },

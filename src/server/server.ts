@@ -7,6 +7,7 @@ import { ErrorCode, misuse, ProtocolError } from "../protocol/errors.js";
 import { downgradeResult } from "../protocol/versions.js";
 import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheHints, type Envelope } from "../protocol/modern.js";
 import { beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
+import { listen } from "./listen.js";
 import { principalKey } from "../jsonrpc/transport.js";
 import type { ProtocolVersion } from "../protocol/types.js";
 import type { ClientCapabilities, Implementation, LoggingLevel, ServerCapabilities } from "../protocol/generated/schema-types.js";
@@ -143,6 +144,12 @@ const CORE_METHODS: Readonly<Record<string, ServerMethod>> = {
     throw new ProtocolError(
       ErrorCode.MethodNotFound,
       'method not found: "server/discover" is a 2026-07-28 method; this session was initialized',
+    );
+  },
+  "subscriptions/listen": () => {
+    throw new ProtocolError(
+      ErrorCode.MethodNotFound,
+      'method not found: "subscriptions/listen" is a 2026-07-28 method; an initialized session gets notifications on its GET stream',
     );
   },
   "logging/setLevel": setLevel,
@@ -380,6 +387,11 @@ export class McpServer {
     const options = once === undefined ? undefined : { once };
     for (const s of this.#sessions) {
       if (!s.initialized) continue;
+      // A 2026-07-28 request hears server-wide notices only through subscriptions/listen, and only those it asked for.
+      if (s.modern) {
+        s.listen?.(notice);
+        continue;
+      }
       if (notice.kind === "list_changed") s.notify(`notifications/${notice.list}/list_changed`, undefined, options);
       else if (notice.kind === "resource_updated") {
         if (s.subscriptions?.has(notice.uri)) s.notify("notifications/resources/updated", { uri: notice.uri }, options);
@@ -475,6 +487,7 @@ export class McpServer {
       if (state.options.instructions !== undefined) result.instructions = state.options.instructions;
       return shapeModernResult(method, result, state.info, cache);
     }
+    if (method === "subscriptions/listen") return listen(params, rpc, session, state);
     const call = { state, session, rpc };
     try {
       return await this.#runModern(method, handler, state, params, rpc, call, cache);
@@ -524,17 +537,10 @@ export class McpServer {
   }
 }
 
-/** What 2026-07-28 capabilities leave out: tasks (an extension now), and change notifications until listen exists. */
+/** What 2026-07-28 capabilities leave out: tasks (an extension in that revision). */
 function modernCapabilities(caps: ServerCapabilities): ServerCapabilities {
   const out: ServerCapabilities = { ...caps };
   delete out.tasks;
-  for (const k of ["tools", "prompts", "resources"] as const) {
-    const c = out[k] as Record<string, unknown> | undefined;
-    if (c) {
-      const { listChanged: _l, subscribe: _s, ...rest } = c;
-      out[k] = rest;
-    }
-  }
   return out;
 }
 

@@ -11,6 +11,7 @@ import { Session, type NotificationHandler, type RequestHandler } from "../jsonr
 import type { Transport } from "../jsonrpc/transport.js";
 import { logMessage } from "./logging.js";
 import type { Envelope } from "../protocol/modern.js";
+import type { ServerNotice } from "./server.js";
 
 export interface ServerSessionOptions {
   handlers: ReadonlyMap<string, RequestHandler>;
@@ -57,6 +58,8 @@ export class ServerSession extends Session {
    * asks become input_required rounds, and log messages go out only at the level the request named.
    */
   modern?: Envelope;
+  /** Set while the session serves a 2026-07-28 subscriptions/listen: how a server-wide notice reaches its stream. */
+  listen?: (notice: ServerNotice) => void;
 
   constructor(transport: Transport, options: ServerSessionOptions) {
     const tables = methodTables(options.preinitialized?.protocolVersion ?? LATEST_PROTOCOL_VERSION);
