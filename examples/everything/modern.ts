@@ -5,12 +5,97 @@
  * rounds under the `inputKey` each names.
  */
 import type { McpServer } from "../../src/server/index.js";
+import { ProtocolError } from "../../src/protocol/errors.js";
 
 const NAME_FORM = {
   type: "object" as const,
   properties: { name: { type: "string" as const, description: "Your name" } },
   required: ["name"],
 };
+
+/**
+ * The tasks extension's fixtures (SEP-2663, the conformance suite's names): a tool that never runs as a task, one
+ * that may, one that must, one that fails with a protocol error, and two that ask the user while running.
+ */
+const ANSWER_FORM = {
+  type: "object" as const,
+  properties: { name: { type: "string" as const }, confirm: { type: "boolean" as const } },
+};
+
+export function addTaskFixtures(server: McpServer): void {
+  const sleep = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, ms);
+      signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    });
+  server.registerTool(
+    "greet",
+    { description: "Greets at once (never a task)", inputSchema: { type: "object", properties: { name: { type: "string" } } } },
+    (args) => `Hello, ${String(args.name ?? "world")}!`,
+  );
+  server.registerTool(
+    "slow_compute",
+    {
+      description: "Works for a few seconds; a task when the client takes tasks",
+      inputSchema: { type: "object", properties: { seconds: { type: "number" }, label: { type: "string" } } },
+      execution: { taskSupport: "optional" },
+    },
+    async (args, ctx) => {
+      const seconds = Math.min(Number(args.seconds ?? 1), 60);
+      for (let i = 0; i < seconds * 10; i++) await sleep(100, ctx.signal);
+      return `computed ${String(args.label ?? "result")} in ${seconds} s`;
+    },
+  );
+  server.registerTool(
+    "failing_job",
+    {
+      description: "Must run as a task; ends with a tool error",
+      inputSchema: { type: "object", properties: {} },
+      execution: { taskSupport: "required" },
+    },
+    async () => ({ content: [{ type: "text", text: "the job failed" }], isError: true }),
+  );
+  server.registerTool(
+    "protocol_error_job",
+    { description: "Fails with a JSON-RPC error", inputSchema: { type: "object", properties: {} }, execution: { taskSupport: "optional" } },
+    async () => {
+      throw new ProtocolError(-32603, "the job hit an internal error");
+    },
+  );
+  server.registerTool(
+    "confirm_delete",
+    {
+      description: "Asks the user to confirm before deleting (input while running as a task)",
+      inputSchema: { type: "object", properties: { filename: { type: "string" } } },
+      execution: { taskSupport: "optional" },
+    },
+    async (args, ctx) => {
+      const r = await ctx.elicit(
+        {
+          message: `Delete ${String(args.filename ?? "the file")}?`,
+          requestedSchema: { type: "object", properties: { confirm: { type: "boolean" } } },
+        },
+        { inputKey: "confirm" },
+      );
+      return r.action === "accept" && r.content?.confirm === true ? `deleted ${String(args.filename ?? "the file")}` : "kept the file";
+    },
+  );
+  server.registerTool(
+    "multi_input",
+    {
+      description: "Asks two questions at once while running as a task",
+      inputSchema: { type: "object", properties: {} },
+      execution: { taskSupport: "optional" },
+    },
+    async (_args, ctx) => {
+      const [a, b] = await Promise.all([
+        ctx.elicit({ message: "Your name?", requestedSchema: ANSWER_FORM }, { inputKey: "first" }),
+        ctx.elicit({ message: "Really?", requestedSchema: ANSWER_FORM }, { inputKey: "second" }),
+      ]);
+      return `first=${String(a.content?.name ?? a.action)}, second=${String(b.content?.name ?? b.action)}`;
+    },
+  );
+}
 
 export function addModernFixtures(server: McpServer): void {
   const none = { type: "object" as const, properties: {} };
@@ -101,6 +186,18 @@ export function addModernFixtures(server: McpServer): void {
       await Promise.all(asks);
       return `answered ${asks.length} question(s)`;
     },
+  );
+  server.registerTool(
+    "test_header_routing",
+    {
+      description: "Routes on its region argument, mirrored into the Mcp-Param-Region header (x-mcp-header)",
+      inputSchema: {
+        type: "object",
+        properties: { region: { type: "string", "x-mcp-header": "Region" }, payload: { type: "string" } },
+        required: ["region"],
+      },
+    },
+    async (args) => `routed to ${String(args.region)}`,
   );
   server.registerTool(
     "test_missing_capability",

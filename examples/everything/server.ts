@@ -12,7 +12,7 @@ import { StdioServerTransport } from "../../src/transports/stdio.js";
 import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
 import { readSkillsDirectory } from "../../src/ext/skills/node.js";
 import { addDiceApp } from "./app-view.js";
-import { addModernFixtures } from "./modern.js";
+import { addModernFixtures, addTaskFixtures } from "./modern.js";
 import { appsServer } from "../../src/ext/apps/index.js";
 import { AuthorizationServer, auditRequests, localUsers } from "../../src/auth/server/index.js";
 
@@ -394,6 +394,7 @@ export function createEverythingServer(
   if (options.skills) server.use(skillsServer({ skills: options.skills }));
   // 2026-07-28: tools and a prompt that ask for input (input_required rounds there, requests to the client on 2025).
   addModernFixtures(server);
+  addTaskFixtures(server);
   // MCP Apps: a dice roller view, the tool that shows it, and a tool only the view may call.
   if (options.apps) addDiceApp(server.use(appsServer()));
   return server;

@@ -34,7 +34,7 @@ import { META, MODERN_PROTOCOL_VERSIONS, isModernVersion, ModernErrorCode } from
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { TaskHandle, TaskListeners } from "./tasks.js";
-import { paramHeaders, paramMarks } from "./param-headers.js";
+import { paramHeaders, paramMarks } from "../protocol/param-headers.js";
 import { ListCache, pages } from "./lists.js";
 import { TaskManager } from "../tasks/manager.js";
 import { clientCapabilities, serverRequestHandlers } from "./handlers.js";

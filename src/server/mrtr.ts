@@ -111,7 +111,7 @@ export class RequestStateCodec {
 }
 
 /** validAnswer tells whether a client's response has the shape its kind of request expects. */
-function validAnswer(method: string, r: unknown): boolean {
+export function validAnswer(method: string, r: unknown): boolean {
   if (typeof r !== "object" || r === null || Array.isArray(r)) return false;
   const o = r as Obj;
   if (method === "elicitation/create")

@@ -8,9 +8,10 @@ import { downgradeResult } from "../protocol/versions.js";
 import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheHints, type Envelope } from "../protocol/modern.js";
 import { beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
 import { listen } from "./listen.js";
+import { cancelTask as cancelModernTask, getTask as getModernTask, startTask, TASKS_EXTENSION, updateTask } from "./tasks-extension.js";
 import { principalKey } from "../jsonrpc/transport.js";
 import type { ProtocolVersion } from "../protocol/types.js";
-import type { ClientCapabilities, Implementation, LoggingLevel, ServerCapabilities } from "../protocol/generated/schema-types.js";
+import type { ClientCapabilities, Implementation, LoggingLevel, ServerCapabilities, Tool } from "../protocol/generated/schema-types.js";
 import type { NotificationHandler, RequestHandler } from "../jsonrpc/session.js";
 import type { AuthInfo, Transport } from "../jsonrpc/transport.js";
 import type { SchemaInput } from "../internal/schema.js";
@@ -145,6 +146,9 @@ const CORE_METHODS: Readonly<Record<string, ServerMethod>> = {
       ErrorCode.MethodNotFound,
       'method not found: "server/discover" is a 2026-07-28 method; this session was initialized',
     );
+  },
+  "tasks/update": () => {
+    throw new ProtocolError(ErrorCode.MethodNotFound, 'method not found: "tasks/update" is part of the 2026-07-28 tasks extension');
   },
   "subscriptions/listen": () => {
     throw new ProtocolError(
@@ -331,6 +335,11 @@ export class McpServer {
     return (this.#recovered ??= state.tasks ? recoverToolTasks(state.tasks, resumable) : Promise.resolve());
   }
 
+  /** toolDefinition: a registered tool as tools/list shows it (transports read its x-mcp-header marks). */
+  toolDefinition(name: string): Tool | undefined {
+    return this.#state.tools.get(name)?.definition as Tool | undefined;
+  }
+
   /**
    * useRequestStateSecret sets the secret that signs 2026-07-28 requestState, unless the `requestStateSecret`
    * option set one: serveHttp passes the one its shared store keeps, so a retry may land on any process.
@@ -483,11 +492,23 @@ export class McpServer {
     if (auth && scoped) await authorize(state, method, params, auth);
     const cache: CacheHints = { ttlMs: state.options.cache?.ttlMs ?? 0, cacheScope: state.options.cache?.cacheScope ?? "private" };
     if (method === "server/discover") {
-      const result: Params = { supportedVersions: [...MODERN_PROTOCOL_VERSIONS], capabilities: modernCapabilities(state.capabilities()) };
+      const capabilities = modernCapabilities(state.capabilities());
+      if (state.tasks) capabilities.extensions = { ...capabilities.extensions, [TASKS_EXTENSION]: {} };
+      const result: Params = { supportedVersions: [...MODERN_PROTOCOL_VERSIONS], capabilities };
       if (state.options.instructions !== undefined) result.instructions = state.options.instructions;
       return shapeModernResult(method, result, state.info, cache);
     }
     if (method === "subscriptions/listen") return listen(params, rpc, session, state);
+    if (method === "tasks/get") return getModernTask(state, params, session, rpc);
+    if (method === "tasks/update") return updateTask(state, params, session, rpc);
+    if (method === "tasks/cancel") return cancelModernTask(state, params, session, rpc);
+    if (method === "tools/call") {
+      // The server decides whether a call runs as a task (the extension has no per-request hint; "task" is ignored).
+      const task = await startTask(state, params, session, rpc);
+      if (task) return shapeModernResult(method, task, state.info, { ttlMs: 0, cacheScope: "private" });
+      params = { ...params };
+      delete params.task;
+    }
     const call = { state, session, rpc };
     try {
       return await this.#runModern(method, handler, state, params, rpc, call, cache);

@@ -6,6 +6,7 @@
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { CallToolResult, ProgressToken, Task } from "../protocol/generated/schema-types.js";
 import type { RequestContext } from "../jsonrpc/session.js";
+import type { RequestOptions } from "../jsonrpc/outgoing.js";
 import { principalKey } from "../jsonrpc/transport.js";
 import type { TaskManager } from "../tasks/manager.js";
 import { toWireTask, type TaskCaller, type TaskControl, type TaskOutcome } from "../tasks/types.js";
@@ -23,6 +24,8 @@ export function taskOwner(session: ServerSession, rpc?: Pick<RequestContext, "ex
   const auth = rpc?.extra?.authInfo;
   const principal = auth && principalKey(auth);
   if (principal) return `principal:${principal}`;
+  // 2026-07-28 has no session: an anonymous caller's task is found by its (unguessable) id alone.
+  if (session.modern) return "anonymous";
   return `session:${session.sessionId ?? (session.localId ??= crypto.randomUUID())}`;
 }
 
@@ -33,8 +36,19 @@ export function taskOwner(session: ServerSession, rpc?: Pick<RequestContext, "ex
 export function taskCaller(session: ServerSession, rpc?: Pick<RequestContext, "extra">): TaskCaller {
   const owner = taskOwner(session, rpc);
   const address = rpc?.extra?.remoteAddress;
-  return address !== undefined && owner.startsWith("session:") ? { owner, address } : owner;
+  return address !== undefined && (owner.startsWith("session:") || owner === "anonymous") ? { owner, address } : owner;
 }
+
+/**
+ * TaskAsk: how a task's handler asks the requestor when its questions do not travel as requests (2026-07-28, where
+ * tasks/get shows them and tasks/update answers them). Default: a request on the requestor's session.
+ */
+export type TaskAsk = (
+  control: TaskControl,
+  method: string,
+  params: Record<string, unknown> | undefined,
+  options: RequestOptions & { inputKey?: string },
+) => Promise<Record<string, unknown>>;
 
 /** ToolRun runs one tool call with its arguments: what a task's work does (callTool, bound to the tool). */
 export type ToolRun = (args: Record<string, unknown> | undefined, ctx: HandlerContext) => Promise<CallToolResult>;
@@ -46,6 +60,7 @@ function toolWork(
   session: ServerSession | undefined,
   progressToken?: ProgressToken,
   extra?: RequestContext["extra"],
+  ask?: TaskAsk,
 ) {
   return async (control: TaskControl): Promise<TaskOutcome> => {
     const rpc: RequestContext = {
@@ -57,7 +72,7 @@ function toolWork(
       extra,
       session: session!,
       notify: control.notify,
-      request: control.request,
+      request: ask ? (m, p, o) => ask(control, m, p, o ?? {}) : control.request,
     };
     const ctx = new HandlerContext(rpc, session as ServerSession, { taskId: control.taskId, setStatusMessage: control.setStatusMessage });
     const result = await run(record.params.arguments as Record<string, unknown> | undefined, ctx);
@@ -72,15 +87,16 @@ export async function startToolTask(
   params: Record<string, unknown>,
   session: ServerSession,
   rpc: RequestContext,
-): Promise<{ task: Task }> {
+  ask?: TaskAsk,
+): Promise<{ task: Task; record: TaskRecord }> {
   const stored = {
     name: params.name,
     ...(params.arguments !== undefined ? { arguments: params.arguments } : {}),
     ...(params._meta ? { _meta: params._meta } : {}),
   };
   const record = await manager.create(taskCaller(session, rpc), "tools/call", stored, (params.task as { ttl?: unknown } | undefined)?.ttl);
-  manager.execute(record, session, rpc.id, toolWork(run, record, session, rpc.progressToken, rpc.extra));
-  return { task: toWireTask(record) };
+  manager.execute(record, session, rpc.id, toolWork(run, record, session, rpc.progressToken, rpc.extra, ask));
+  return { task: toWireTask(record), record };
 }
 
 /** recoverToolTasks resumes the tasks of resumable tools (`resumable` gives their run) and fails the rest. */

@@ -203,7 +203,7 @@ export const callToolMethod: ServerMethod = (params, { state, session, rpc }) =>
         ErrorCode.MethodNotFound,
         `tool ${JSON.stringify(name)} cannot run as a task (execution.taskSupport is "forbidden"); call it without "task"`,
       );
-    return startToolTask(state.tasks, (args, ctx) => runTool(state, tool, args, ctx), params, session, rpc);
+    return startToolTask(state.tasks, (args, ctx) => runTool(state, tool, args, ctx), params, session, rpc).then(({ task }) => ({ task }));
   }
   if (support === "required")
     throw new ProtocolError(

@@ -219,6 +219,11 @@ export class TaskManager {
     return toWireTask(await this.#owned(owner, params));
   }
 
+  /** record is the caller's own task as stored, result and error included (2026-07-28's tasks/get shows them). */
+  record(owner: TaskCaller, params: Record<string, unknown>): Promise<TaskRecord> {
+    return this.#owned(owner, params);
+  }
+
   /** result blocks until the task is terminal, then answers exactly as the original request would have. */
   async result(
     owner: TaskCaller,

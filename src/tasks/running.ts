@@ -88,6 +88,7 @@ export class RunningTask {
         }
       },
       setStatusMessage: (m) => hooks.setMessage(m),
+      setInputRequired: (waiting) => hooks.transition(waiting ? "input_required" : "working"),
     };
   }
 }

@@ -68,6 +68,8 @@ export interface TaskControl {
   /** Asks the requestor something; the task is input_required until the answer comes. */
   request(method: string, params?: Record<string, unknown>, options?: RequestOptions): Promise<Record<string, unknown>>;
   setStatusMessage(message: string): void;
+  /** Marks the task as waiting for input (or back at work): for questions that travel another way than `request`. */
+  setInputRequired(waiting: boolean): Promise<unknown>;
 }
 
 /** What a task's work ends with: a result (completed, or failed for results that report failure) or an error. */

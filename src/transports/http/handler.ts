@@ -18,6 +18,7 @@ import {
   REMOVED_IN_MODERN,
 } from "../../protocol/modern.js";
 import { ProtocolError } from "../../protocol/errors.js";
+import { paramMarks, paramMismatch } from "../../protocol/param-headers.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { McpServer } from "../../server/server.js";
@@ -381,6 +382,13 @@ export class StreamableHttpHandler {
       const sentName = decodeHeaderValue(req.header("mcp-name"));
       if (sentName === undefined) return mismatch(`the Mcp-Name header is required for ${method} and must equal ${JSON.stringify(named)}`);
       if (sentName !== named) return mismatch(`Mcp-Name is ${JSON.stringify(sentName)} but the body names ${JSON.stringify(named)}`);
+    }
+    // x-mcp-header: the Mcp-Param-* headers must carry what the arguments say (SEP-2243).
+    const tool = method === "tools/call" && named !== undefined ? this.#server.toolDefinition(named) : undefined;
+    const marks = tool ? paramMarks(tool) : undefined;
+    if (Array.isArray(marks) && marks.length) {
+      const wrong = paramMismatch(marks, params.arguments as Record<string, unknown> | undefined, (n) => req.header(n));
+      if (wrong) return mismatch(wrong);
     }
     if (REMOVED_IN_MODERN.has(method))
       return fail(404, new ProtocolError(ErrorCode.MethodNotFound, `method not found: "${method}" does not exist in 2026-07-28`));

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { paramHeaders, paramMarks } from "../../src/client/param-headers.js";
+import { paramHeaders, paramMarks } from "../../src/protocol/param-headers.js";
 import type { Tool } from "../../src/protocol/generated/schema-types.js";
 
 const tool = (properties: Record<string, unknown>): Tool => ({ name: "t", inputSchema: { type: "object", properties } }) as Tool;

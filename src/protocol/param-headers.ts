@@ -3,11 +3,11 @@
  * `Mcp-Param-{name}` HTTP headers, so that gateways can route on them without reading bodies. An HTTP client drops
  * tools whose marks are invalid (they could not be called consistently), and sends the headers for the others.
  */
-import { encodeHeaderValue } from "../protocol/modern.js";
-import type { Tool } from "../protocol/generated/schema-types.js";
+import { decodeHeaderValue, encodeHeaderValue } from "./modern.js";
+import type { Tool } from "./generated/schema-types.js";
 
 type Obj = Record<string, unknown>;
-interface Mark {
+export interface Mark {
   header: string;
   path: string[];
 }
@@ -55,4 +55,21 @@ export function paramHeaders(marks: Mark[], args: Obj | undefined): Record<strin
       out[`mcp-param-${m.header.toLowerCase()}`] = String(v);
   }
   return out;
+}
+
+/**
+ * paramMismatch checks a request's Mcp-Param-* headers against its arguments (a server's side of SEP-2243): each
+ * marked argument present in the body must come with its header, equal once decoded. It returns what is wrong.
+ */
+export function paramMismatch(marks: Mark[], args: Obj | undefined, header: (name: string) => string | null): string | undefined {
+  for (const m of marks) {
+    let v: unknown = args;
+    for (const k of m.path) v = v && typeof v === "object" ? (v as Obj)[k] : undefined;
+    const name = `Mcp-Param-${m.header}`;
+    const sent = decodeHeaderValue(header(name.toLowerCase()));
+    if (v === null || v === undefined) continue;
+    if (sent === undefined) return `the ${name} header is required when "${m.path.join(".")}" is in the arguments`;
+    if (sent !== String(v)) return `${name} is ${JSON.stringify(sent)} but the arguments say ${JSON.stringify(String(v))}`;
+  }
+  return undefined;
 }

@@ -1,0 +1,100 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { McpServer } from "../../src/server/index.js";
+import { StreamableHttpHandler } from "../../src/transports/http/index.js";
+
+const V = "2026-07-28";
+const EXT = "io.modelcontextprotocol/tasks";
+type Body = { result?: Record<string, unknown>; error?: { code: number; message: string } };
+
+function rpc(
+  h: StreamableHttpHandler,
+  method: string,
+  params: Record<string, unknown>,
+  caps: Record<string, unknown>,
+): Promise<{ status: number; body: Body }> {
+  const name = (params.name ?? params.taskId) as string | undefined;
+  return h
+    .fetch(
+      new Request("http://127.0.0.1/mcp", {
+        method: "POST",
+        headers: {
+          host: "127.0.0.1",
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": V,
+          "mcp-method": method,
+          ...(name ? { "mcp-name": name } : {}),
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method,
+          params: {
+            ...params,
+            _meta: { "io.modelcontextprotocol/protocolVersion": V, "io.modelcontextprotocol/clientCapabilities": caps },
+          },
+        }),
+      }),
+    )
+    .then(async (r) => ({ status: r.status, body: (await r.json()) as Body }));
+}
+
+test("the tasks extension: a task handle, tasks/get with its question, tasks/update, the result inlined; without the extension a call runs at once", async () => {
+  const server = new McpServer({ name: "s", version: "1" }, { tasks: {} });
+  server.registerTool("confirm", { execution: { taskSupport: "optional" } }, async (_a, ctx) => {
+    const r = await ctx.elicit(
+      { message: "Sure?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } },
+      { inputKey: "ok" },
+    );
+    return `ok=${String(r.content?.ok)}`;
+  });
+  server.registerTool("must", { execution: { taskSupport: "required" } }, () => "done");
+  const h = new StreamableHttpHandler(server);
+  const caps = { elicitation: {}, extensions: { [EXT]: {} } };
+  try {
+    const discover = await rpc(h, "server/discover", {}, caps);
+    assert.deepEqual((discover.body.result!.capabilities as { extensions?: unknown }).extensions, { [EXT]: {} });
+    assert.equal((discover.body.result!.capabilities as { tasks?: unknown }).tasks, undefined);
+
+    const created = (await rpc(h, "tools/call", { name: "confirm", arguments: {} }, caps)).body.result!;
+    assert.equal(created.resultType, "task");
+    const taskId = created.taskId as string;
+    assert.equal(typeof created.createdAt, "string");
+    assert.ok("ttlMs" in created && !("ttl" in created));
+
+    let got: Record<string, unknown> = {};
+    for (let i = 0; i < 50 && got.status !== "input_required"; i++) {
+      got = (await rpc(h, "tasks/get", { taskId }, caps)).body.result!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(got.status, "input_required");
+    assert.equal((got.inputRequests as Record<string, { method: string }>).ok?.method, "elicitation/create");
+    const ack = (
+      await rpc(h, "tasks/update", { taskId, inputResponses: { ok: { action: "accept", content: { ok: true } }, other: {} } }, caps)
+    ).body.result!;
+    assert.equal(ack.resultType, "complete");
+    assert.ok(!("status" in ack));
+    for (let i = 0; i < 50 && got.status !== "completed"; i++) {
+      got = (await rpc(h, "tasks/get", { taskId }, caps)).body.result!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(got.result, { content: [{ type: "text", text: "ok=true" }] });
+    assert.equal(
+      (await rpc(h, "tasks/cancel", { taskId }, caps)).body.result!.resultType,
+      "complete",
+      "cancelling a finished task is still an ack",
+    );
+
+    const noExt = { elicitation: {} };
+    const required = await rpc(h, "tools/call", { name: "must", arguments: {} }, noExt);
+    assert.deepEqual([required.status, required.body.error?.code], [400, -32021]);
+    assert.equal((await rpc(h, "tasks/get", { taskId }, noExt)).body.error?.code, -32021);
+    assert.equal((await rpc(h, "tasks/get", { taskId: "nope" }, caps)).body.error?.code, -32602);
+    const list = await rpc(h, "tasks/list", {}, caps);
+    assert.deepEqual([list.status, list.body.error?.code], [404, -32601]);
+  } finally {
+    await h.close();
+    await server.close();
+  }
+});
