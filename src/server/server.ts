@@ -8,6 +8,7 @@ import { downgradeResult } from "../protocol/versions.js";
 import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheHints, type Envelope } from "../protocol/modern.js";
 import { beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
 import { listen } from "./listen.js";
+import { splitModern } from "./modern-router.js";
 import { cancelTask as cancelModernTask, getTask as getModernTask, startTask, TASKS_EXTENSION, updateTask } from "./tasks-extension.js";
 import { principalKey } from "../jsonrpc/transport.js";
 import type { ProtocolVersion } from "../protocol/types.js";
@@ -351,6 +352,8 @@ export class McpServer {
   /** connect serves one connection over `transport` and returns its session. */
   connect(transport: Transport, options: ConnectOptions = {}): ServerSession {
     const o = this.#state.options;
+    // A connection of its own (stdio, in-memory) serves 2026-07-28 requests beside its 2025 session, one session each.
+    if (!options.modern && !options.preinitialized) transport = splitModern(transport, (t, modern) => void this.connect(t, { modern }));
     if (this.#state.tasks && !this.#recovered) void this.recoverTasks().catch((e: Error) => o.onerror?.(e));
     const session = new ServerSession(transport, {
       handlers: this.#handlers,
