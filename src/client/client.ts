@@ -314,8 +314,8 @@ export class McpClient {
   }
 
   /** tools iterates over every tool, page by page. */
-  async *tools(options?: CallOptions): AsyncGenerator<Tool> {
-    for await (const t of this.#pages<Tool>("tools/list", "tools", options)) {
+  async *tools(options?: CallOptions, hints?: { ttlMs?: number }): AsyncGenerator<Tool> {
+    for await (const t of this.#pages<Tool>("tools/list", "tools", options, hints)) {
       this.#outputValidators.delete(t.name);
       if (!this.#modern || this.#keepTool(t)) yield t;
     }
@@ -338,12 +338,12 @@ export class McpClient {
 
   /** listAllTools returns every tool, from the cache when it is fresh (it is dropped on tools/list_changed). */
   listAllTools(options?: CallOptions): Promise<Tool[]> {
-    return this.#cache.all("tools", () => this.tools(options));
+    return this.#cache.all("tools", (hints) => this.tools(options, hints));
   }
 
   /** Walks every page of a list method. */
-  #pages<T>(method: string, key: string, options?: CallOptions): AsyncGenerator<T> {
-    return pages<T>((params) => this.request(method, params, options), key);
+  #pages<T>(method: string, key: string, options?: CallOptions, hints?: { ttlMs?: number }): AsyncGenerator<T> {
+    return pages<T>((params) => this.request(method, params, options), key, hints);
   }
 
   /**
@@ -435,20 +435,20 @@ export class McpClient {
   listResources(cursor?: string, options?: CallOptions): Promise<ListResourcesResult> {
     return this.request("resources/list", cursor === undefined ? undefined : { cursor }, options);
   }
-  resources(options?: CallOptions): AsyncGenerator<Resource> {
-    return this.#pages<Resource>("resources/list", "resources", options);
+  resources(options?: CallOptions, hints?: { ttlMs?: number }): AsyncGenerator<Resource> {
+    return this.#pages<Resource>("resources/list", "resources", options, hints);
   }
   listAllResources(options?: CallOptions): Promise<Resource[]> {
-    return this.#cache.all("resources", () => this.resources(options));
+    return this.#cache.all("resources", (hints) => this.resources(options, hints));
   }
   listResourceTemplates(cursor?: string, options?: CallOptions): Promise<ListResourceTemplatesResult> {
     return this.request("resources/templates/list", cursor === undefined ? undefined : { cursor }, options);
   }
-  resourceTemplates(options?: CallOptions): AsyncGenerator<ResourceTemplate> {
-    return this.#pages<ResourceTemplate>("resources/templates/list", "resourceTemplates", options);
+  resourceTemplates(options?: CallOptions, hints?: { ttlMs?: number }): AsyncGenerator<ResourceTemplate> {
+    return this.#pages<ResourceTemplate>("resources/templates/list", "resourceTemplates", options, hints);
   }
   listAllResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
-    return this.#cache.all("templates", () => this.resourceTemplates(options));
+    return this.#cache.all("templates", (hints) => this.resourceTemplates(options, hints));
   }
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
     return this.request("resources/read", { uri }, options);
@@ -465,11 +465,11 @@ export class McpClient {
   listPrompts(cursor?: string, options?: CallOptions): Promise<ListPromptsResult> {
     return this.request("prompts/list", cursor === undefined ? undefined : { cursor }, options);
   }
-  prompts(options?: CallOptions): AsyncGenerator<Prompt> {
-    return this.#pages<Prompt>("prompts/list", "prompts", options);
+  prompts(options?: CallOptions, hints?: { ttlMs?: number }): AsyncGenerator<Prompt> {
+    return this.#pages<Prompt>("prompts/list", "prompts", options, hints);
   }
   listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
-    return this.#cache.all("prompts", () => this.prompts(options));
+    return this.#cache.all("prompts", (hints) => this.prompts(options, hints));
   }
   getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
     return this.request("prompts/get", args === undefined ? { name } : { name, arguments: args }, options);
@@ -479,6 +479,38 @@ export class McpClient {
   }
   async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
     await this.request("logging/setLevel", { level }, options);
+  }
+
+  /**
+   * listen (2026-07-28) opens `subscriptions/listen`: the server acknowledges what it will send (resolved here), then
+   * list changes arrive through onListChanged (and refresh the list caches) and resource updates through
+   * onResourceUpdated, until `close()`. On a 2025-11-25 connection these arrive on the session without asking.
+   */
+  async listen(filter: {
+    toolsListChanged?: boolean;
+    promptsListChanged?: boolean;
+    resourcesListChanged?: boolean;
+    resourceSubscriptions?: string[];
+  }): Promise<{ notifications: Params; close(): void }> {
+    if (!this.#modern)
+      throw new TrellisError(
+        "CAPABILITY_MISSING",
+        "listen is a 2026-07-28 request; this connection speaks " + (this.protocolVersion ?? "nothing yet"),
+      );
+    const session = this.#rpc();
+    const stop = new AbortController();
+    const acknowledged = new Promise<Params>((resolve, reject) => {
+      session.setNotificationHandler("notifications/subscriptions/acknowledged", (p) => resolve((p.notifications as Params) ?? {}));
+      this.#rpc()
+        .request(
+          "subscriptions/listen",
+          { notifications: filter, _meta: this.#envelope(this.#modern!.version) },
+          { signal: stop.signal, timeoutMs: 2 ** 31 - 1 },
+        )
+        .catch(reject);
+    });
+    const notifications = await acknowledged;
+    return { notifications, close: () => stop.abort() };
   }
 
   // ---- roots -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
  * Lists on the client: walking every page of a list method, and the cache of complete lists that McpClient keeps
- * until the server says a list changed (notifications/<kind>/list_changed).
+ * until the server says a list changed (notifications/<kind>/list_changed) or, at 2026-07-28, until the `ttlMs`
+ * its pages carried runs out (0: not kept at all).
  */
 import type { Prompt, Resource, ResourceTemplate, Tool } from "../protocol/generated/schema-types.js";
 
@@ -15,10 +16,16 @@ export interface CachedLists {
 }
 
 /** pages yields every item of a paginated list method, fetching the next page only when the caller wants more. */
-export async function* pages<T>(request: (params: Params | undefined) => Promise<Params>, key: string): AsyncGenerator<T> {
+export async function* pages<T>(
+  request: (params: Params | undefined) => Promise<Params>,
+  key: string,
+  hints?: { ttlMs?: number },
+): AsyncGenerator<T> {
   let cursor: string | undefined;
   do {
     const page = await request(cursor === undefined ? undefined : { cursor });
+    // The shortest lifetime of any page is the list's.
+    if (hints && typeof page.ttlMs === "number") hints.ttlMs = Math.min(hints.ttlMs ?? Number.POSITIVE_INFINITY, page.ttlMs);
     yield* page[key] as T[];
     cursor = page.nextCursor as string | undefined;
   } while (cursor);
@@ -26,6 +33,7 @@ export async function* pages<T>(request: (params: Params | undefined) => Promise
 
 export class ListCache {
   readonly #lists: Partial<CachedLists> = {};
+  readonly #expires: Partial<Record<keyof CachedLists, number>> = {};
 
   /** The cached list, if complete. */
   get<K extends keyof CachedLists>(key: K): CachedLists[K] | undefined {
@@ -33,12 +41,18 @@ export class ListCache {
   }
 
   /** all collects a list into the cache, or serves it from there. */
-  async all<K extends keyof CachedLists>(key: K, iterate: () => AsyncGenerator<CachedLists[K][number]>): Promise<CachedLists[K]> {
+  async all<K extends keyof CachedLists>(
+    key: K,
+    iterate: (hints: { ttlMs?: number }) => AsyncGenerator<CachedLists[K][number]>,
+  ): Promise<CachedLists[K]> {
     const cached = this.#lists[key];
-    if (cached) return cached;
+    if (cached && (this.#expires[key] ?? Number.POSITIVE_INFINITY) > Date.now()) return cached;
     const all: CachedLists[K][number][] = [];
-    for await (const item of iterate()) all.push(item);
+    const hints: { ttlMs?: number } = {};
+    for await (const item of iterate(hints)) all.push(item);
     this.#lists[key] = all as CachedLists[K];
+    if (hints.ttlMs === undefined) delete this.#expires[key];
+    else this.#expires[key] = Date.now() + hints.ttlMs;
     return all as CachedLists[K];
   }
 

@@ -40,3 +40,24 @@ test("ListCache serves a complete list until its kind changes; resources changin
   assert.equal(c.get("templates"), undefined);
   assert.ok(c.get("tools"));
 });
+
+test("ListCache: a list whose pages carried ttlMs (2026-07-28) is kept that long, the shortest page deciding; 0 keeps nothing", async () => {
+  let fetched = 0;
+  const server = (ttl: number[]) => (params: Record<string, unknown> | undefined) => {
+    fetched++;
+    const page = params?.cursor === "2" ? 1 : 0;
+    return Promise.resolve({ tools: [{ name: `t${page}` }], ttlMs: ttl[page], ...(page === 0 ? { nextCursor: "2" } : {}) });
+  };
+  const cache = new ListCache();
+  const list = (ttl: number[]) => cache.all("tools", (hints) => pages((p) => server(ttl)(p), "tools", hints));
+  assert.equal((await list([60_000, 0])).length, 2);
+  fetched = 0;
+  await list([60_000, 0]);
+  assert.equal(fetched, 2, "the shortest page (0) means: not kept");
+  const kept = new ListCache();
+  const list2 = () => kept.all("tools", (hints) => pages((p) => server([60_000, 30_000])(p), "tools", hints));
+  await list2();
+  fetched = 0;
+  await list2();
+  assert.equal(fetched, 0, "kept for 30 s");
+});

@@ -55,6 +55,8 @@ export class StreamableHttpClientTransport implements Transport {
   readonly #opts: StreamableHttpClientOptions;
   readonly #fetch: typeof fetch;
   readonly #abort = new AbortController();
+  /** 2026-07-28 requests in flight: closing a request's response is how it is cancelled (there is no session to tell). */
+  readonly #modernInflight = new Map<RequestId, AbortController>();
   #events?: TransportEvents;
   #sessionId?: string;
   readonly #endSessionOnClose: boolean;
@@ -129,6 +131,10 @@ export class StreamableHttpClientTransport implements Transport {
 
   send(message: JsonRpcMessage, options?: SendOptions): void {
     if (this.#closed) return;
+    if ("method" in message && message.method === "notifications/cancelled") {
+      const inflight = this.#modernInflight.get((message.params as { requestId?: RequestId } | undefined)?.requestId as RequestId);
+      if (inflight) return inflight.abort();
+    }
     void this.#post(message, options?.headers);
   }
 
@@ -147,15 +153,32 @@ export class StreamableHttpClientTransport implements Transport {
     const isRequest = "method" in message && "id" in message;
     if (isRequest && message.method === "initialize") this.#initializeId = message.id;
     const modern = modernHeaders(message);
+    const own = modern && isRequest ? new AbortController() : undefined;
+    if (own) this.#modernInflight.set((message as { id: RequestId }).id, own);
+    try {
+      await this.#exchange(message, isRequest, modern, extraHeaders, own);
+    } finally {
+      if (own) this.#modernInflight.delete((message as { id: RequestId }).id);
+    }
+  }
+
+  async #exchange(
+    message: JsonRpcMessage,
+    isRequest: boolean,
+    modern: Record<string, string> | undefined,
+    extraHeaders: Record<string, string> | undefined,
+    own: AbortController | undefined,
+  ): Promise<void> {
+    const signal = own ? AbortSignal.any([this.#abort.signal, own.signal]) : this.#abort.signal;
     let res: Response;
     try {
       res = await this.#request(
         "POST",
         { "content-type": "application/json", accept: "application/json, text/event-stream", ...modern, ...(modern ? extraHeaders : {}) },
-        { body: JSON.stringify(message), signal: this.#abort.signal, modern: modern !== undefined },
+        { body: JSON.stringify(message), signal, modern: modern !== undefined },
       );
     } catch (err) {
-      if (this.#closed) return;
+      if (this.#closed || own?.signal.aborted) return;
       if (err instanceof AuthorizationFailedError)
         this.#failRequest(message, err.message, ErrorCode.ConnectionClosed, { httpStatus: err.status });
       else this.#failRequest(message, `POST ${this.#url.href} failed: ${(err as Error).message}`);
@@ -198,6 +221,19 @@ export class StreamableHttpClientTransport implements Transport {
     }
     const type = res.headers.get("content-type") ?? "";
     if (type.includes("text/event-stream")) {
+      if (own) {
+        // Cancelled: the stream closes, which tells the server; nothing more is read or reported.
+        own.signal.addEventListener("abort", () => void res.body?.cancel().catch(() => {}), { once: true });
+        const id = (message as { id: RequestId }).id;
+        const state = { answered: false };
+        await this.#consume(res, id, state, own.signal);
+        if (!state.answered && !own.signal.aborted && !this.#closed)
+          this.#failRequest(
+            message,
+            "the response stream ended before the response (2026-07-28 streams cannot be resumed; send the request again)",
+          );
+        return;
+      }
       await this.#readStream(res, isRequest ? (message as { id: RequestId }).id : undefined);
     } else if (type.includes("application/json")) {
       let body: unknown;
@@ -270,11 +306,12 @@ export class StreamableHttpClientTransport implements Transport {
     res: Response,
     requestId: RequestId | undefined,
     state: { lastEventId?: string; retryMs?: number; answered: boolean },
+    cancelled?: AbortSignal,
   ): Promise<boolean> {
     if (!res.body) return false;
     let any = false;
     try {
-      for await (const ev of parseSse(res.body, this.#abort.signal)) {
+      for await (const ev of parseSse(res.body, cancelled ? AbortSignal.any([this.#abort.signal, cancelled]) : this.#abort.signal)) {
         if (ev.id !== undefined) state.lastEventId = ev.id;
         if (ev.retry !== undefined) state.retryMs = ev.retry;
         if (!ev.data || (ev.event && ev.event !== "message")) continue;
@@ -291,7 +328,8 @@ export class StreamableHttpClientTransport implements Transport {
         this.#deliver(msg);
       }
     } catch (err) {
-      if (!this.#closed) this.#events?.error(new TrellisError("TRANSPORT_ERROR", `SSE stream broke: ${(err as Error).message}`));
+      if (!this.#closed && !cancelled?.aborted)
+        this.#events?.error(new TrellisError("TRANSPORT_ERROR", `SSE stream broke: ${(err as Error).message}`));
     }
     return any;
   }
