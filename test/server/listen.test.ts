@@ -2,26 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { McpServer } from "../../src/server/index.js";
 import { StreamableHttpHandler } from "../../src/transports/http/index.js";
+import { modernPost } from "../fixtures/modern.js";
 
-const V = "2026-07-28";
-const meta = { "io.modelcontextprotocol/protocolVersion": V, "io.modelcontextprotocol/clientCapabilities": {} };
-
-function post(h: StreamableHttpHandler, id: number, method: string, params: Record<string, unknown>, signal?: AbortSignal) {
-  return h.fetch(
-    new Request("http://127.0.0.1/mcp", {
-      method: "POST",
-      signal,
-      headers: {
-        host: "127.0.0.1",
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": V,
-        "mcp-method": method,
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: meta } }),
-    }),
-  );
-}
+const post = (h: StreamableHttpHandler, id: number, method: string, params: Record<string, unknown>, signal?: AbortSignal) =>
+  modernPost(h.fetch, method, params, { id, signal });
 
 /** events reads SSE messages from a response as they come. */
 async function* events(res: Response): AsyncGenerator<Record<string, unknown>> {

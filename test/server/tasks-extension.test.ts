@@ -2,43 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { McpServer } from "../../src/server/index.js";
 import { StreamableHttpHandler } from "../../src/transports/http/index.js";
+import { modernPost } from "../fixtures/modern.js";
 
-const V = "2026-07-28";
 const EXT = "io.modelcontextprotocol/tasks";
 type Body = { result?: Record<string, unknown>; error?: { code: number; message: string } };
 
-function rpc(
-  h: StreamableHttpHandler,
-  method: string,
-  params: Record<string, unknown>,
-  caps: Record<string, unknown>,
-): Promise<{ status: number; body: Body }> {
-  const name = (params.name ?? params.taskId) as string | undefined;
-  return h
-    .fetch(
-      new Request("http://127.0.0.1/mcp", {
-        method: "POST",
-        headers: {
-          host: "127.0.0.1",
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "mcp-protocol-version": V,
-          "mcp-method": method,
-          ...(name ? { "mcp-name": name } : {}),
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method,
-          params: {
-            ...params,
-            _meta: { "io.modelcontextprotocol/protocolVersion": V, "io.modelcontextprotocol/clientCapabilities": caps },
-          },
-        }),
-      }),
-    )
-    .then(async (r) => ({ status: r.status, body: (await r.json()) as Body }));
-}
+const rpc = (h: StreamableHttpHandler, method: string, params: Record<string, unknown>, caps: Record<string, unknown>) =>
+  modernPost(h.fetch, method, params, { caps }).then(async (r) => ({ status: r.status, body: (await r.json()) as Body }));
 
 test("the tasks extension: a task handle, tasks/get with its question, tasks/update, the result inlined; without the extension a call runs at once", async () => {
   const server = new McpServer({ name: "s", version: "1" }, { tasks: {} });
