@@ -244,7 +244,7 @@ export class McpClient {
     base._meta = { ...this.#envelope(m.version), ...(params?._meta as Params | undefined) };
     let send = base;
     for (let round = 0; ; round++) {
-      const r = await this.#rpc().request(method, send, options);
+      const r = await this.#rpc().request(method, send, { ...options, inputRounds: true } as CallOptions);
       const type = r.resultType;
       if (type === undefined || type === "complete" || (type === "task" && method === "tools/call")) return r;
       if (type !== "input_required")

@@ -37,12 +37,16 @@ export interface RequestOptions {
   meta?: Record<string, unknown>;
   /** HTTP headers for this request, where the transport has them. */
   headers?: Record<string, string>;
+  /** A 2026-07-28 request: an `input_required` result is passed on to be answered, not checked as the method's result. */
+  inputRounds?: boolean;
 }
 
 interface Pending {
   method: string;
   /** The request carried "task": its result is a CreateTaskResult. */
   task: boolean;
+  /** See RequestOptions.inputRounds. */
+  inputRounds: boolean;
   resolve(result: Params): void;
   reject(error: Error): void;
   timer?: ReturnType<typeof setTimeout>;
@@ -99,6 +103,7 @@ export class OutgoingRequests {
       const entry: Pending = {
         method,
         task: params?.task !== undefined,
+        inputRounds: options.inputRounds === true,
         resolve,
         reject,
         onprogress: options.onprogress,
@@ -180,8 +185,8 @@ export class OutgoingRequests {
     const spec = this.#opts.outgoing[entry.method];
     // A task-augmented request gets a CreateTaskResult, or, from a peer without tasks, the plain result.
     // A 2026-07-28 input_required result is not the method's result yet: the client answers and asks again.
-    let problem =
-      spec?.result && (result as { resultType?: unknown }).resultType !== "input_required" ? checkAgainst(spec.result, result) : undefined;
+    const asking = entry.inputRounds && (result as { resultType?: unknown }).resultType === "input_required";
+    let problem = spec?.result && !asking ? checkAgainst(spec.result, result) : undefined;
     if (entry.task && checkAgainst(CREATE_TASK_RESULT, result) === undefined) problem = undefined;
     if (problem) {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": ${problem}`));

@@ -67,7 +67,11 @@ export function paramMismatch(marks: Mark[], args: Obj | undefined, header: (nam
     for (const k of m.path) v = v && typeof v === "object" ? (v as Obj)[k] : undefined;
     const name = `Mcp-Param-${m.header}`;
     const sent = decodeHeaderValue(header(name.toLowerCase()));
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined) {
+      // A header for a value the body does not have would route on something the server never uses.
+      if (sent !== undefined) return `${name} was sent but the arguments have no "${m.path.join(".")}"`;
+      continue;
+    }
     if (sent === undefined) return `the ${name} header is required when "${m.path.join(".")}" is in the arguments`;
     if (sent !== String(v)) return `${name} is ${JSON.stringify(sent)} but the arguments say ${JSON.stringify(String(v))}`;
   }

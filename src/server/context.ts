@@ -233,6 +233,9 @@ export class HandlerContext {
     // A 2026-07-28 request cannot send the client a request: its answer comes in a later round (mrtr.ts).
     const round = inputRound(this.#rpc);
     if (round) return ask(round, kind, method, params, options.inputKey) as Record<string, unknown>;
+    // Elsewhere in 2026-07-28 (not tools/call, prompts/get or resources/read, nor a task) a server cannot ask.
+    if (this.session?.modern && !this.#task)
+      throw new TrellisError("CAPABILITY_MISSING", `a 2026-07-28 "${this.#rpc.method}" request cannot ask the client ("${method}")`);
     try {
       return await this.#rpc.request(method, params, { ...options, signal: options.signal ?? this.signal });
     } catch (err) {

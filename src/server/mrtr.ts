@@ -12,7 +12,11 @@
  * swallow the errors `ctx.elicit()` throws (they carry the round's end).
  *
  * requestState is HMAC-SHA256 signed with the server's secret and bound to the method, the tool / prompt /
- * resource, the caller and a 10-minute lifetime: a tampered, expired or foreign state is refused with -32602.
+ * resource, its arguments (a SHA-256 digest), the caller and a 10-minute lifetime: a tampered, expired or foreign
+ * state is refused with -32602. Each recorded answer keeps a digest of the question it answered, and an answer
+ * given for a key the last round asked must answer that question: when the handler asks something else under the
+ * key, it is asked again. (The client is the one who answers, so the state guards what the server asked across
+ * rounds — not whether the client tells the truth; a first call's `inputResponses` are taken as given.)
  */
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { RequestContext } from "../jsonrpc/session.js";
@@ -34,6 +38,8 @@ export interface InputRound {
   readonly counts: Map<string, number>;
   /** Keys whose answers the handler took in this run: what the next round's state keeps. */
   readonly used: Set<string>;
+  /** The question each known answer answers (a digest), when the state says. */
+  readonly answered: Map<string, string>;
 }
 
 const rounds = new WeakMap<RequestContext, InputRound>();
@@ -46,18 +52,62 @@ export function inputRound(rpc: RequestContext): InputRound | undefined {
 /** The state signed into requestState. */
 interface SealedState {
   v: 1;
-  /** method and target (tool or prompt name, resource URI) */
+  /** method, target (tool or prompt name, resource URI) and a digest of the arguments */
   m: string;
   t: string;
+  h: string;
   /** the caller (principal key), "" when anonymous */
   p: string;
   /** expiry, ms since the epoch */
   e: number;
   /** answers from earlier rounds, by key */
   a: Obj;
+  /** the question each answer in `a`, and each question asked last round, was about (digests), by key */
+  q: Record<string, string>;
 }
 
 const LIFETIME_MS = 10 * 60_000;
+/** The largest state sealed: what `open` accepts back, base64 included. */
+const MAX_STATE_CHARS = 700 * 1024;
+
+/** Binding: what a requestState belongs to — method, target, arguments digest, caller. */
+export interface Binding {
+  m: string;
+  t: string;
+  h: string;
+  p: string;
+}
+
+/** canonical is JSON with object keys sorted, so that the same arguments give the same digest. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v as Obj)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Obj)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}
+
+/** argumentsDigest: SHA-256 of a request's arguments, for the binding. */
+export async function argumentsDigest(args: unknown): Promise<string> {
+  return b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(canonical(args ?? null)))));
+}
+
+/** questionDigest tells one question from another (the state is signed, so it need not resist a chosen collision). */
+function questionDigest(method: string, params: Obj | undefined): string {
+  const text = `${method} ${canonical(params ?? null)}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
 const enc = new TextEncoder();
 
 function b64url(bytes: Uint8Array): string {
@@ -81,13 +131,15 @@ export class RequestStateCodec {
   }
 
   async seal(state: Omit<SealedState, "v" | "e">): Promise<string> {
+    if (JSON.stringify(state).length > MAX_STATE_CHARS)
+      throw new ProtocolError(ErrorCode.InternalError, "the answers of this request grew too large to carry in requestState");
     const body = b64url(enc.encode(JSON.stringify({ v: 1, e: Date.now() + LIFETIME_MS, ...state })));
     const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await this.#key, enc.encode(body)));
     return `${body}.${b64url(mac)}`;
   }
 
   /** open checks a requestState and returns the answers it carries, or throws -32602 saying why it is refused. */
-  async open(text: unknown, expect: { m: string; t: string; p: string }): Promise<Obj> {
+  async open(text: unknown, expect: Binding): Promise<{ answers: Obj; questions: Record<string, string> }> {
     const refuse = (why: string) =>
       new ProtocolError(ErrorCode.InvalidParams, `invalid params: requestState ${why}; send the request again without it`);
     if (typeof text !== "string" || text.length > 1024 * 1024) throw refuse("must be the string this server sent");
@@ -104,9 +156,10 @@ export class RequestStateCodec {
     }
     if (!ok || !state || state.v !== 1) throw refuse("failed its integrity check (altered, or not from this server)");
     if (state.e < Date.now()) throw refuse("has expired");
-    if (state.m !== expect.m || state.t !== expect.t) throw refuse(`belongs to another request (${state.m} ${state.t})`);
+    if (state.m !== expect.m || state.t !== expect.t || state.h !== expect.h)
+      throw refuse(`belongs to another request (${state.m} ${state.t}${state.h !== expect.h ? " with other arguments" : ""})`);
     if (state.p !== expect.p) throw refuse("belongs to another caller");
-    return state.a ?? {};
+    return { answers: state.a ?? {}, questions: state.q ?? {} };
   }
 }
 
@@ -128,18 +181,17 @@ export function validAnswer(method: string, r: unknown): boolean {
  * beginRound opens a modern request's round: the answers from its requestState (checked) and its inputResponses.
  * A response under a key is taken when the handler asks for that key (and checked for its kind then).
  */
-export async function beginRound(
-  rpc: RequestContext,
-  codec: RequestStateCodec,
-  params: Obj,
-  binding: { m: string; t: string; p: string },
-): Promise<InputRound> {
+export async function beginRound(rpc: RequestContext, codec: RequestStateCodec, params: Obj, binding: Binding): Promise<InputRound> {
   const answers = new Map<string, unknown>();
-  if (params.requestState !== undefined)
-    for (const [k, v] of Object.entries(await codec.open(params.requestState, binding))) answers.set(k, v);
+  const answered = new Map<string, string>();
+  if (params.requestState !== undefined) {
+    const opened = await codec.open(params.requestState, binding);
+    for (const [k, v] of Object.entries(opened.answers)) answers.set(k, v);
+    for (const [k, d] of Object.entries(opened.questions)) answered.set(k, d);
+  }
   const given = params.inputResponses;
   if (given && typeof given === "object" && !Array.isArray(given)) for (const [k, v] of Object.entries(given as Obj)) answers.set(k, v);
-  const round: InputRound = { answers, needed: new Map(), counts: new Map(), used: new Set() };
+  const round: InputRound = { answers, needed: new Map(), counts: new Map(), used: new Set(), answered };
   rounds.set(rpc, round);
   return round;
 }
@@ -153,7 +205,9 @@ export function ask(round: InputRound, kind: string, method: string, params: Obj
   round.counts.set(kind, n);
   const key = inputKey ?? `${kind}-${n}`;
   const answer = round.answers.get(key);
-  if (answer !== undefined && validAnswer(method, answer)) {
+  const about = round.answered.get(key);
+  // An answer to another question under the same key (the handler now asks something else) is no answer.
+  if (answer !== undefined && validAnswer(method, answer) && (about === undefined || about === questionDigest(method, params))) {
     round.used.add(key);
     return answer;
   }
@@ -165,13 +219,19 @@ export function ask(round: InputRound, kind: string, method: string, params: Obj
  * endRound builds the `input_required` result once the handler stopped at an ask: every ask it made without an
  * answer (asks started together, as with Promise.all, are collected first), and the answers so far, sealed.
  */
-export async function endRound(round: InputRound, codec: RequestStateCodec, binding: { m: string; t: string; p: string }): Promise<Obj> {
+export async function endRound(round: InputRound, codec: RequestStateCodec, binding: Binding): Promise<Obj> {
   await new Promise((resolve) => setTimeout(resolve, 0));
   const kept: Obj = {};
-  for (const k of round.used) kept[k] = round.answers.get(k);
+  const questions: Record<string, string> = {};
+  for (const k of round.used) {
+    kept[k] = round.answers.get(k);
+    const about = round.answered.get(k);
+    if (about !== undefined) questions[k] = about;
+  }
+  for (const [k, q] of round.needed) questions[k] = questionDigest(q.method, q.params);
   return {
     resultType: "input_required",
     inputRequests: Object.fromEntries(round.needed),
-    requestState: await codec.seal({ m: binding.m, t: binding.t, p: binding.p, a: kept }),
+    requestState: await codec.seal({ ...binding, a: kept, q: questions }),
   };
 }

@@ -6,7 +6,7 @@
 import { ErrorCode, misuse, ProtocolError } from "../protocol/errors.js";
 import { downgradeResult } from "../protocol/versions.js";
 import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheHints, type Envelope } from "../protocol/modern.js";
-import { beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
+import { argumentsDigest, beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
 import { listen } from "./listen.js";
 import { splitModern } from "./modern-router.js";
 import { cancelTask as cancelModernTask, getTask as getModernTask, startTask, TASKS_EXTENSION, updateTask } from "./tasks-extension.js";
@@ -492,6 +492,7 @@ export class McpServer {
   ): Promise<Params> {
     const session = rpc.session as ServerSession;
     const auth = rpc.extra?.authInfo;
+    if (state.extensions.size && method !== "server/discover") checkRequiredExtensions(state, session);
     if (auth && scoped) await authorize(state, method, params, auth);
     const cache: CacheHints = { ttlMs: state.options.cache?.ttlMs ?? 0, cacheScope: state.options.cache?.cacheScope ?? "private" };
     if (method === "server/discover") {
@@ -535,7 +536,12 @@ export class McpServer {
     const auth = rpc.extra?.authInfo;
     if (!INPUT_METHODS.has(method)) return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);
     const codec = (this.#codec ??= new RequestStateCodec(state.options.requestStateSecret));
-    const binding = { m: method, t: String(params.name ?? params.uri ?? ""), p: (auth && principalKey(auth)) ?? "" };
+    const binding = {
+      m: method,
+      t: String(params.name ?? params.uri ?? ""),
+      h: await argumentsDigest(params.arguments),
+      p: (auth && principalKey(auth)) ?? "",
+    };
     const round = await beginRound(rpc, codec, params, binding);
     try {
       return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);

@@ -6,7 +6,7 @@
  * with `tasks/update`, and stops the task with `tasks/cancel`. A handler's `ctx.elicit()` in such a task waits in
  * this process for the answer, the task `input_required` meanwhile.
  */
-import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import { missingCapability } from "../protocol/modern.js";
 import { RELATED_TASK } from "../protocol/tasks.js";
 import type { RequestContext } from "../jsonrpc/session.js";
@@ -52,16 +52,27 @@ function askFor(manager: TaskManager): TaskAsk {
   return async (control: TaskControl, method, params, options) => {
     const pending = pendingOf(manager, control.taskId);
     const key = options.inputKey ?? `${KIND[method] ?? "input"}-${++pending.count}`;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<Obj>((resolve, reject) => {
       pending.asked.set(key, { method, ...(params ? { params } : {}), resolve });
       control.signal.addEventListener("abort", () => reject(control.signal.reason), { once: true });
+      // Nobody answering is an answer too: the ask fails after its timeout, as it would as a request.
+      if (options.timeoutMs !== undefined)
+        timer = setTimeout(
+          () => reject(new TrellisError("REQUEST_TIMEOUT", `nobody answered "${method}" (${key}) within ${options.timeoutMs} ms`)),
+          options.timeoutMs,
+        );
     });
     await control.setInputRequired(true);
     try {
       return await answer;
     } finally {
+      clearTimeout(timer);
       pending.asked.delete(key);
-      if (pending.asked.size === 0) await control.setInputRequired(false);
+      if (pending.asked.size === 0) {
+        questions.get(manager)?.delete(control.taskId);
+        if (!control.signal.aborted) await control.setInputRequired(false);
+      }
     }
   };
 }
@@ -153,6 +164,7 @@ export async function cancelTask(state: ServerState, params: Obj, session: Serve
   const manager = managerFor(state, session);
   const caller = taskCaller(session, rpc);
   const t = await manager.record(caller, params);
-  if (!["completed", "failed", "cancelled"].includes(t.status)) await manager.cancel(caller, params);
+  // A task that finishes meanwhile is left as it is: the answer is the same ack.
+  if (!["completed", "failed", "cancelled"].includes(t.status)) await manager.cancel(caller, params).catch(() => {});
   return { resultType: "complete" };
 }

@@ -252,3 +252,18 @@ test("tool hooks: around every call (outermost first, may answer instead of the 
   assert.equal(order.filter((o) => o === "tool").length, 1);
   await client.close();
 });
+
+test("2026-07-28: a required client extension is enforced per request, from the capabilities its _meta declares", async () => {
+  const { modernPost } = await import("../fixtures/modern.js");
+  const { StreamableHttpHandler } = await import("../../src/transports/http/index.js");
+  const server = serverWith(defineExtension({ id: "com.example/must", requireClient: true, setup() {} }));
+  server.registerTool("t", {}, () => "ok");
+  const h = new StreamableHttpHandler(server);
+  const without = (await (await modernPost(h.fetch, "tools/list", {})).json()) as { error?: { code: number } };
+  assert.equal(without.error?.code, -32021);
+  const withIt = (await (await modernPost(h.fetch, "tools/list", {}, { caps: { extensions: { "com.example/must": {} } } })).json()) as {
+    result?: { tools: unknown[] };
+  };
+  assert.equal(withIt.result?.tools.length, 1);
+  await h.close();
+});

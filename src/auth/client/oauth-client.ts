@@ -144,7 +144,10 @@ export class OAuthClient implements HttpClientAuth {
           request.url,
           challenge,
           // A fixed `scope` is where sign-in starts; asking for it again on a 403 could not help.
-          (prm) => unionScopes(this.#opts.scope, current?.scope, needed ?? selectScope(undefined, prm)),
+          (prm) =>
+            needed
+              ? unionScopes(this.#opts.scope, current?.scope, needed)
+              : (this.#opts.scope ?? unionScopes(current?.scope, selectScope(undefined, prm))),
         );
         const got = (await this.#tokens.get(key))?.scope;
         const lacking = missingScopes(needed, got);

@@ -392,7 +392,7 @@ export class StreamableHttpHandler {
     }
     if (REMOVED_IN_MODERN.has(method))
       return fail(404, new ProtocolError(ErrorCode.MethodNotFound, `method not found: "${method}" does not exist in 2026-07-28`));
-    const transport = this.#sessions.modernTransport();
+    const transport = this.#sessions.modernTransport(method === "subscriptions/listen");
     const session = this.#server.connect(transport, { modern: envelope });
     const reply = await this.#dispatch({ transport }, req, m, id);
     if (reply.sse && !reply.sse.ended) reply.sse.onend = () => void session.close();

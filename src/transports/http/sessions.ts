@@ -96,10 +96,11 @@ export class HttpSessions {
   }
 
   /** A transport for one 2026-07-28 request: no session, no event ids, no priming event, nothing shared. */
-  modernTransport(): HttpSessionTransport {
+  modernTransport(stream = false): HttpSessionTransport {
     const c = this.#config;
     return new HttpSessionTransport(undefined, {
-      responseMode: c.responseMode,
+      // subscriptions/listen is a stream whatever the configured mode: its notifications have nowhere else to go.
+      responseMode: stream && c.responseMode === "json" ? "auto" : c.responseMode,
       retryMs: c.retryMs,
       primeStreams: () => false,
       onerror: c.onerror,

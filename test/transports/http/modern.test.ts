@@ -189,3 +189,22 @@ test("an elicitation round trip at 2026-07-28 whose retry lands on another proce
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("x-mcp-header on the server: a header without its argument, or an argument without its header, is refused", async () => {
+  const server = new McpServer({ name: "s", version: "1" });
+  server.registerTool(
+    "route",
+    { inputSchema: { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" } } } },
+    (args) => `to ${String(args.region)}`,
+  );
+  const h = new StreamableHttpHandler(server);
+  const url = "http://127.0.0.1/mcp";
+  const call = (args: Record<string, unknown>, headers: Record<string, string | undefined>) =>
+    send(h.fetch, url, "tools/call", { name: "route", arguments: args, _meta: envelope }, headers);
+  assert.equal((await call({ region: "eu" }, { "mcp-param-region": "eu" })).status, 200);
+  assert.equal((await call({ region: "eu" }, {})).body.error?.code, -32020);
+  assert.equal((await call({ region: "eu" }, { "mcp-param-region": "us" })).body.error?.code, -32020);
+  assert.equal((await call({}, { "mcp-param-region": "eu" })).body.error?.code, -32020);
+  assert.equal((await call({ region: "eu" }, { "mcp-param-region": "=?base64?ZXU?=" })).body.error?.code, -32020, "bad padding");
+  await h.close();
+});
