@@ -10,11 +10,15 @@ import { META, missingCapability } from "../protocol/modern.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 import type { ServerSession } from "./session.js";
 import type { ServerState } from "./state.js";
+import { authorize } from "./scopes.js";
 
 type Obj = Record<string, unknown>;
 const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
-export function listen(params: Obj, rpc: RequestContext, session: ServerSession, state: ServerState): Promise<Obj> {
+/** The most resources one listen may follow. */
+const MAX_RESOURCE_SUBSCRIPTIONS = 1000;
+
+export async function listen(params: Obj, rpc: RequestContext, session: ServerSession, state: ServerState): Promise<Obj> {
   const asked = params.notifications;
   if (typeof asked !== "object" || asked === null || Array.isArray(asked))
     throw new ProtocolError(
@@ -35,8 +39,16 @@ export function listen(params: Obj, rpc: RequestContext, session: ServerSession,
   if (a.resourceSubscriptions !== undefined) {
     if (!Array.isArray(a.resourceSubscriptions) || a.resourceSubscriptions.some((u) => typeof u !== "string"))
       throw new ProtocolError(ErrorCode.InvalidParams, 'invalid params: "resourceSubscriptions" must be an array of resource URIs');
+    if (a.resourceSubscriptions.length > MAX_RESOURCE_SUBSCRIPTIONS)
+      throw new ProtocolError(
+        ErrorCode.InvalidParams,
+        `invalid params: at most ${MAX_RESOURCE_SUBSCRIPTIONS} resourceSubscriptions per listen`,
+      );
     if (caps.resources?.subscribe && a.resourceSubscriptions.length) {
       uris = new Set(a.resourceSubscriptions as string[]);
+      // A caller hears of changes only to resources it may read (per-item scopes): the others are not honoured.
+      const auth = rpc.extra?.authInfo;
+      if (auth) for (const uri of [...uris]) await authorize(state, "resources/read", { uri }, auth).catch(() => uris!.delete(uri));
       honored.resourceSubscriptions = [...uris];
     }
   }
