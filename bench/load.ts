@@ -18,6 +18,8 @@ interface Options {
   stateless?: boolean;
   /** Create this many tasks and poll each to completion (tasks/get), then fetch its result. */
   tasks?: number;
+  /** 2026-07-28 requests: no session, the envelope in each request's _meta. */
+  modern?: boolean;
 }
 
 const opts = JSON.parse(process.argv[2]!) as Options;
@@ -32,8 +34,10 @@ function post(
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2025-11-25",
+      "mcp-protocol-version": opts.modern ? "2026-07-28" : "2025-11-25",
       "content-length": String(Buffer.byteLength(body)),
+      // 2026-07-28: the standard headers; this load only calls the echo tool.
+      ...(opts.modern ? { "mcp-method": "tools/call", "mcp-name": "echo" } : {}),
     };
     if (session) headers["mcp-session-id"] = session;
     const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers }, (res) => {
@@ -52,6 +56,11 @@ const INIT = JSON.stringify({
   id: 0,
   method: "initialize",
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "load", version: "1" } },
+});
+const ENVELOPE = JSON.stringify({
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientCapabilities": {},
+  "io.modelcontextprotocol/clientInfo": { name: "load", version: "1" },
 });
 const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" });
 
@@ -147,7 +156,7 @@ async function main() {
   let errors = 0;
   let nextId = 1;
   const sessions = await Promise.all(
-    Array.from({ length: opts.concurrency }, () => (opts.stateless ? Promise.resolve(undefined) : openSession())),
+    Array.from({ length: opts.concurrency }, () => (opts.stateless || opts.modern ? Promise.resolve(undefined) : openSession())),
   );
   let measuring = !opts.warmupMs;
   let stop = false;
@@ -169,7 +178,9 @@ async function main() {
         if (opts.count !== undefined && started >= opts.count) break;
         started++;
         const id = nextId++;
-        const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello ${id}"}}}`;
+        const body = opts.modern
+          ? `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello ${id}"},"_meta":${ENVELOPE}}}`
+          : `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello ${id}"}}}`;
         const a = performance.now();
         const r = await post(body, sid).catch(() => undefined);
         const b = performance.now();

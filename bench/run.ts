@@ -39,16 +39,23 @@ async function httpBench(impl: Impl, mode: string) {
   http[key] = {};
   try {
     for (const c of CONCURRENCY) {
-      const r = await runLoad(server, { concurrency: c, durationMs: DURATION, warmupMs: WARMUP, stateless: mode === "stateless" });
+      const r = await runLoad(server, {
+        concurrency: c,
+        durationMs: DURATION,
+        warmupMs: WARMUP,
+        stateless: mode === "stateless",
+        modern: mode === "modern",
+      });
       http[key]![`c${c}`] = r;
       process.stderr.write(
         `${key} c=${c}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms cpu ${r.cpuUsPerReq?.toFixed(1)} us/req errors ${r.errors}\n`,
       );
     }
     // Heap after warm-up, then after CALLS more calls: growth means a leak.
-    await runLoad(server, { concurrency: 16, count: 2000, stateless: mode === "stateless" });
+    const per = { stateless: mode === "stateless", modern: mode === "modern" };
+    await runLoad(server, { concurrency: 16, count: 2000, ...per });
     const m0 = await server.probe("mem");
-    await runLoad(server, { concurrency: 16, count: CALLS, stateless: mode === "stateless" });
+    await runLoad(server, { concurrency: 16, count: CALLS, ...per });
     const m1 = await server.probe("mem");
     const mem: Record<string, number> = {
       heapAfterWarmup: m0.heapUsed!,
@@ -56,7 +63,7 @@ async function httpBench(impl: Impl, mode: string) {
       heapGrowth: m1.heapUsed! - m0.heapUsed!,
       rss: m1.rss!,
     };
-    if (mode !== "stateless") {
+    if (mode !== "stateless" && mode !== "modern") {
       await runLoad(server, { concurrency: 1, sessions: SESSIONS });
       const m2 = await server.probe("mem");
       mem.idleSessionBytes = (m2.heapUsed! - m1.heapUsed!) / SESSIONS;
@@ -194,10 +201,12 @@ function markdown(): string {
   lines.push(
     "## Streamable HTTP tools/call",
     "",
+    '"modern" is 2026-07-28: no session, the envelope in every request; there the official SDK is v2 (`@modelcontextprotocol/server`, `createMcpHandler`), elsewhere 1.x.',
+    "",
     "| mode | in flight | bare req/s | Trellis req/s | SDK req/s | Trellis p50 / p99 ms | SDK p50 / p99 ms | bare cpu/req µs | Trellis cpu/req µs | SDK cpu/req µs | Trellis cpu vs bare | SDK cpu vs bare |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
   );
-  for (const mode of ["json", "sse", "stateless"]) {
+  for (const mode of ["json", "sse", "stateless", "modern"]) {
     for (const c of CONCURRENCY) {
       const b = http["bare/echo"]?.[`c${c}`] as (LoadResult & { cpuUsPerReq: number }) | undefined;
       const t = http[`trellis/${mode}`]?.[`c${c}`] as (LoadResult & { cpuUsPerReq: number }) | undefined;
@@ -262,7 +271,7 @@ async function main() {
   }
   await coldStart();
   await httpBench("bare", "echo");
-  for (const mode of ["json", "sse", "stateless"]) {
+  for (const mode of ["json", "sse", "stateless", "modern"]) {
     await httpBench("trellis", mode);
     await httpBench("sdk", mode);
   }

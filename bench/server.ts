@@ -149,7 +149,31 @@ async function main() {
     return ready(h.port);
   }
   let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  if (impl === "sdk") {
+  if (impl === "sdk" && mode === "modern") {
+    // 2026-07-28 on the official SDK is v2: its dual-era HTTP entry, a server from the factory per request.
+    const { createMcpHandler, McpServer } = await import("@modelcontextprotocol/server");
+    const z = await import("zod");
+    const entry = createMcpHandler(() => {
+      const s = new McpServer({ name: "sdk2-bench", version: "1" });
+      s.registerTool("echo", { description: "Echo", inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+        content: [{ type: "text", text }],
+      }));
+      return s;
+    });
+    handler = async (req, res) => {
+      const body = req.method === "POST" ? await readBody(req) : undefined;
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const reply = await entry.fetch(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }));
+      const out = Buffer.from(await reply.arrayBuffer());
+      const out2: Record<string, string> = {};
+      reply.headers.forEach((v, k) => {
+        out2[k] = v;
+      });
+      res.writeHead(reply.status, out2);
+      res.end(out);
+    };
+  } else if (impl === "sdk") {
     const m = await sdk();
     if (mode === "tasks") {
       const { InMemoryTaskStore } = await import("@modelcontextprotocol/sdk/experimental/tasks");
