@@ -127,6 +127,7 @@ export class StreamableHttpHandler {
       headers: () => request.headers,
       readBody: (limit) => readWebBody(request, limit),
       remoteAddress: info?.remoteAddress,
+      signal: request.signal,
     });
     if (!reply.sse) return new Response(reply.body ?? null, { status: reply.status, headers: reply.headers });
     const channel = reply.sse;
@@ -394,6 +395,10 @@ export class StreamableHttpHandler {
       return fail(404, new ProtocolError(ErrorCode.MethodNotFound, `method not found: "${method}" does not exist in 2026-07-28`));
     const transport = this.#sessions.modernTransport(method === "subscriptions/listen");
     const session = this.#server.connect(transport, { modern: envelope });
+    // The client going away cancels the request (there is no session to send a cancellation on).
+    const cancel = () => void session.close();
+    req.signal?.addEventListener("abort", cancel, { once: true });
+    if (req.signal?.aborted) cancel();
     const reply = await this.#dispatch({ transport }, req, m, id);
     if (reply.sse && !reply.sse.ended) reply.sse.onend = () => void session.close();
     else void session.close();

@@ -67,8 +67,20 @@ export interface HttpServerHandle {
 }
 
 /** toNodeRequest adapts an IncomingMessage to the core's request shape. */
-export function toNodeRequest(req: IncomingMessage): HttpRequestLike {
+export function toNodeRequest(req: IncomingMessage, res?: ServerResponse): HttpRequestLike {
+  let gone: AbortController | undefined;
   return {
+    // Made when first read (only 2026-07-28 requests do), so other requests pay nothing for it.
+    get signal() {
+      if (!gone && res) {
+        const ac = new AbortController();
+        gone = ac;
+        res.once("close", () => {
+          if (!res.writableFinished) ac.abort();
+        });
+      }
+      return gone?.signal;
+    },
     method: req.method ?? "GET",
     url: req.url,
     remoteAddress: req.socket.remoteAddress,
@@ -261,7 +273,7 @@ export async function serveHttp(server: McpServer | StreamableHttpHandler, optio
         res.end(JSON.stringify({ error: `not found: the MCP endpoint is ${path}` }));
         return;
       }
-      handler.handle(toNodeRequest(req)).then(
+      handler.handle(toNodeRequest(req, res)).then(
         (reply) => writeNodeReply(reply, res),
         () => {
           res.writeHead(500);

@@ -15,4 +15,6 @@ export interface HttpRequestLike {
   url?: string;
   /** The peer's address, for limits kept per client when there is no authenticated principal. */
   remoteAddress?: string;
+  /** Aborted when the client goes away before the reply is done (2026-07-28: that cancels the request). */
+  readonly signal?: AbortSignal;
 }

@@ -208,3 +208,31 @@ test("x-mcp-header on the server: a header without its argument, or an argument 
   assert.equal((await call({ region: "eu" }, { "mcp-param-region": "=?base64?ZXU?=" })).body.error?.code, -32020, "bad padding");
   await h.close();
 });
+
+test("a 2026-07-28 client that goes away cancels its request (there is no session to tell): the handler's signal aborts", async () => {
+  const { serveHttp } = await import("../../../src/transports/http/index.js");
+  const server = new McpServer({ name: "s", version: "1" });
+  let aborted = false;
+  server.registerTool("slow", {}, async (_a, ctx) => {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      ctx.signal.addEventListener("abort", () => {
+        aborted = true;
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    return "done";
+  });
+  const h = await serveHttp(server, { port: 0, sessionStore: "memory", eventStore: "memory" });
+  try {
+    const gone = new AbortController();
+    const call = send((r) => fetch(r, { signal: gone.signal }), h.url, "tools/call", { name: "slow", _meta: envelope }).catch(() => "cut");
+    setTimeout(() => gone.abort(), 150);
+    assert.equal(await call, "cut");
+    for (let i = 0; i < 50 && !aborted; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(aborted, true);
+  } finally {
+    await h.close();
+  }
+});
