@@ -114,6 +114,7 @@ const TESTED_IN: Record<string, string> = {
   "src/dashboard/app/main.ts": "test/dashboard/dashboard.test.ts",
   "src/dashboard/app/schema-form.ts": "test/dashboard/dashboard.test.ts",
   "src/dashboard/app/oauth.ts": "test/dashboard/dashboard.test.ts",
+  "src/server/background.ts": "test/server/tasks-extension.test.ts",
   "src/dashboard/oauth-guide.ts": "test/dashboard/dashboard.test.ts",
   "src/bundles/install.ts": "test/cli/install.test.ts",
 };

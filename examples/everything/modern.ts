@@ -63,6 +63,21 @@ export function addTaskFixtures(server: McpServer): void {
     },
   );
   server.registerTool(
+    "test_tool_with_task",
+    {
+      description: "Asks your name first (an input round), then works on as a task (ctx.background())",
+      inputSchema: { type: "object", properties: {} },
+      execution: { taskSupport: "optional" },
+      deferTask: true,
+    },
+    async (_args, ctx) => {
+      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: ANSWER_FORM }, { inputKey: "user_name" });
+      await ctx.background();
+      await sleep(200, ctx.signal);
+      return `Hello, ${String(r.content?.name ?? "someone")}! The work is done.`;
+    },
+  );
+  server.registerTool(
     "confirm_delete",
     {
       description: "Asks the user to confirm before deleting (input while running as a task)",

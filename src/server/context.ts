@@ -23,6 +23,7 @@ import type { ServerSession } from "./session.js";
 import { checkElicitationSchema, validateElicitedContent } from "../internal/elicitation-schema.js";
 import { missingCapability } from "../protocol/modern.js";
 import { ask, inputRound } from "./mrtr.js";
+import { backgroundHook } from "./background.js";
 import type { ClientCapabilities } from "../protocol/generated/schema-types.js";
 
 /**
@@ -49,7 +50,12 @@ export interface TaskHooks {
 
 export class HandlerContext {
   readonly #rpc: RequestContext;
-  readonly #task?: TaskHooks;
+  #task?: TaskHooks;
+  /** Set by background(): the task's signal and how its asks travel. */
+  #background?: {
+    signal: AbortSignal;
+    ask: (method: string, params: Record<string, unknown> | undefined, options: AskOptions) => Promise<Record<string, unknown>>;
+  };
   #lastProgress?: number;
   /** The session of the client that made the request (undefined for a task resumed after a restart). */
   readonly session: ServerSession;
@@ -73,9 +79,23 @@ export class HandlerContext {
     this.#task?.setStatusMessage(message);
   }
 
-  /** Aborted when the client cancels the request or disconnects. */
+  /** Aborted when the client cancels the request or disconnects (after background(): when the task is cancelled). */
   get signal(): AbortSignal {
-    return this.#rpc.signal;
+    return this.#background?.signal ?? this.#rpc.signal;
+  }
+
+  /**
+   * background: on a 2026-07-28 call of a `deferTask` tool from a client that takes tasks, the call becomes a task
+   * here — the client gets the task handle, and the rest of the handler runs as the task (its asks wait for
+   * tasks/update, its result is the task's). The asks before it were answered in input rounds. Elsewhere it
+   * returns at once and the handler goes on as it was.
+   */
+  async background(): Promise<void> {
+    const become = backgroundHook(this.#rpc);
+    if (!become || this.#background) return;
+    const { control, ask } = await become();
+    this.#task = { taskId: control.taskId, setStatusMessage: control.setStatusMessage };
+    this.#background = { signal: control.signal, ask: (m, p, o) => ask(control, m, p, o) };
   }
   get requestId(): RequestId {
     return this.#rpc.id;
@@ -230,6 +250,7 @@ export class HandlerContext {
     params: Record<string, unknown> | undefined,
     options: AskOptions,
   ): Promise<Record<string, unknown>> {
+    if (this.#background) return this.#background.ask(method, params, options);
     // A 2026-07-28 request cannot send the client a request: its answer comes in a later round (mrtr.ts).
     const round = inputRound(this.#rpc);
     if (round) return ask(round, kind, method, params, options.inputKey) as Record<string, unknown>;

@@ -9,7 +9,14 @@ import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheH
 import { argumentsDigest, beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
 import { listen } from "./listen.js";
 import { splitModern } from "./modern-router.js";
-import { cancelTask as cancelModernTask, getTask as getModernTask, startTask, TASKS_EXTENSION, updateTask } from "./tasks-extension.js";
+import {
+  cancelTask as cancelModernTask,
+  deferredTask,
+  getTask as getModernTask,
+  startTask,
+  TASKS_EXTENSION,
+  updateTask,
+} from "./tasks-extension.js";
 import { principalKey } from "../jsonrpc/transport.js";
 import type { ProtocolVersion } from "../protocol/types.js";
 import type { ClientCapabilities, Implementation, LoggingLevel, ServerCapabilities, Tool } from "../protocol/generated/schema-types.js";
@@ -544,7 +551,15 @@ export class McpServer {
     };
     const round = await beginRound(rpc, codec, params, binding);
     try {
-      return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);
+      const deferred = method === "tools/call" ? deferredTask(state, params, call.session, rpc) : undefined;
+      if (!deferred) return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);
+      // A deferred task: the handler's asks are input rounds until ctx.background(), which answers with the task.
+      const running = Promise.resolve(handler(params, call));
+      running.then(deferred.settle, deferred.fail);
+      const first = await Promise.race([running.then((r) => ({ result: r as Params })), deferred.started.then((task) => ({ task }))]);
+      return "task" in first
+        ? shapeModernResult(method, first.task, state.info, { ttlMs: 0, cacheScope: "private" })
+        : shapeModernResult(method, first.result, state.info, cache);
     } catch (err) {
       if (err instanceof InputRequired && round.needed.size) return endRound(round, codec, binding);
       throw err;

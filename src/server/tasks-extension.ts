@@ -18,6 +18,7 @@ import type { ServerSession } from "./session.js";
 import type { ServerState } from "./state.js";
 import { runTool } from "./tools.js";
 import { startToolTask, taskCaller, type TaskAsk } from "./tasks.js";
+import { setBackgroundHook } from "./background.js";
 
 export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 type Obj = Record<string, unknown>;
@@ -86,6 +87,8 @@ export async function startTask(state: ServerState, params: Obj, session: Server
   const tool = state.tools.get(String(params.name));
   const support = tool?.definition.execution?.taskSupport ?? "forbidden";
   if (!tool || support === "forbidden" || !state.tasks) return undefined;
+  // A deferred tool starts as a plain request and becomes a task at ctx.background() (see deferredTask).
+  if (tool.deferTask && declaresTasks(session)) return undefined;
   if (!declaresTasks(session)) {
     if (support === "required") throw missingCapability({ extensions: { [TASKS_EXTENSION]: {} } }, `the "${TASKS_EXTENSION}" extension`);
     return undefined;
@@ -167,4 +170,42 @@ export async function cancelTask(state: ServerState, params: Obj, session: Serve
   // A task that finishes meanwhile is left as it is: the answer is the same ack.
   if (!["completed", "failed", "cancelled"].includes(t.status)) await manager.cancel(caller, params).catch(() => {});
   return { resultType: "complete" };
+}
+
+/**
+ * deferredTask prepares a 2026-07-28 call of a `deferTask` tool from a client that takes tasks: `ctx.background()`
+ * makes the task (the request is then answered with its handle, `started`), and the handler's outcome, reported
+ * through `settle` / `fail`, becomes the task's. Undefined when the call is not one.
+ */
+export function deferredTask(
+  state: ServerState,
+  params: Obj,
+  session: ServerSession,
+  rpc: RequestContext,
+): { started: Promise<Obj>; settle(result: unknown): void; fail(err: unknown): void } | undefined {
+  const tool = state.tools.get(String(params.name));
+  const manager = state.tasks;
+  if (!tool?.deferTask || !manager || !declaresTasks(session)) return undefined;
+  let started!: (handle: Obj) => void;
+  let settle!: (result: unknown) => void;
+  let fail!: (err: unknown) => void;
+  const outcome = new Promise<unknown>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  outcome.catch(() => {}); // reported through the task, or through the request before it became one
+  setBackgroundHook(rpc, async () => {
+    const { task: _hint, inputResponses: _i, requestState: _s, ...call } = params;
+    const stored = { name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments } : {}) };
+    const record = await manager.create(taskCaller(session, rpc), "tools/call", stored, undefined);
+    return new Promise((become) => {
+      manager.execute(record, session, rpc.id, async (control) => {
+        become({ control, ask: askFor(manager) });
+        started({ resultType: "task", ...handle(record) });
+        const result = (await outcome) as Obj;
+        return { status: result.isError ? "failed" : "completed", result };
+      });
+    });
+  });
+  return { started: new Promise<Obj>((resolve) => (started = resolve)), settle, fail };
 }

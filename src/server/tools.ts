@@ -42,6 +42,12 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
    * arguments instead of marking the task failed. Only for tools that are safe to run twice. Default false.
    */
   resumable?: boolean;
+  /**
+   * 2026-07-28 tasks extension: the call starts as a plain request — its first asks answered in input rounds — and
+   * becomes a task when the handler calls `ctx.background()` (elsewhere, background() does nothing). Default false:
+   * a task from the start.
+   */
+  deferTask?: boolean;
   /** OAuth scopes a caller needs to see and call this tool (HTTP with `auth`): 403 insufficient_scope otherwise. */
   scopes?: string[];
   _meta?: Record<string, unknown>;
@@ -69,6 +75,7 @@ export interface ToolEntry {
   output?: CompiledSchema;
   handler: ToolHandler;
   resumable: boolean;
+  deferTask: boolean;
   scopes: string[];
 }
 
@@ -113,7 +120,18 @@ export function buildToolEntry(seq: number, name: string, config: ToolConfig, ha
   ) {
     throw misuse(`${op}: scopes must be an array of OAuth scope names without spaces, such as ["files:read"]`);
   }
-  return { seq, name, definition, input, trivialInput, output, handler, resumable: config.resumable === true, scopes: config.scopes ?? [] };
+  return {
+    seq,
+    name,
+    definition,
+    input,
+    trivialInput,
+    output,
+    handler,
+    resumable: config.resumable === true,
+    deferTask: config.deferTask === true,
+    scopes: config.scopes ?? [],
+  };
 }
 
 function suggestName(name: string): string {

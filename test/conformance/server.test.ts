@@ -43,10 +43,9 @@ test("conformance: server scenarios required by 2025-11-25 all pass, and the not
 /**
  * 2026-07-28 beside 2025-11-25 on the same endpoint of the same server: every scored scenario passes (stateless
  * requests, server/discover, subscriptions/listen, caching, multi round-trip requests, header validation, the
- * removed methods), and the tasks extension's scenarios too but one: an input round answered before the task is
- * created (a tool that asks first and then becomes a task) has no Trellis API yet.
+ * removed methods), and every tasks extension scenario too.
  */
-const NOT_YET_2026 = new Set(["tasks-mrtr-composition"]);
+const NOT_YET_2026 = new Set<string>();
 
 test("conformance: server scenarios required by 2026-07-28 all pass on the same server", { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "trellis-conformance-"));

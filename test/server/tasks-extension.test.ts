@@ -68,3 +68,50 @@ test("the tasks extension: a task handle, tasks/get with its question, tasks/upd
     await server.close();
   }
 });
+
+test("a deferTask tool: its first ask is an input round, ctx.background() answers with the task, the rest runs as the task", async () => {
+  const server = new McpServer({ name: "s", version: "1" }, { tasks: {} });
+  server.registerTool("book", { execution: { taskSupport: "optional" }, deferTask: true }, async (_a, ctx) => {
+    const r = await ctx.elicit(
+      { message: "Which day?", requestedSchema: { type: "object", properties: { day: { type: "string" } } } },
+      { inputKey: "day" },
+    );
+    await ctx.background();
+    assert.ok(ctx.taskId, "the rest runs as the task");
+    return `booked ${String(r.content?.day)}`;
+  });
+  const h = new StreamableHttpHandler(server);
+  const caps = { elicitation: {}, extensions: { [EXT]: {} } };
+  try {
+    const r1 = (await rpc(h, "tools/call", { name: "book", arguments: {} }, caps)).body.result!;
+    assert.equal(r1.resultType, "input_required");
+    assert.equal(r1.taskId, undefined);
+    const r2 = (
+      await rpc(
+        h,
+        "tools/call",
+        {
+          name: "book",
+          arguments: {},
+          inputResponses: { day: { action: "accept", content: { day: "Monday" } } },
+          requestState: r1.requestState,
+        },
+        caps,
+      )
+    ).body.result!;
+    assert.equal(r2.resultType, "task");
+    assert.ok(!("requestState" in r2) && !("inputRequests" in r2));
+    let got: Record<string, unknown> = {};
+    for (let i = 0; i < 50 && got.status !== "completed"; i++) {
+      got = (await rpc(h, "tasks/get", { taskId: r2.taskId }, caps)).body.result!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(got.result, { content: [{ type: "text", text: "booked Monday" }] });
+    // Without the extension the same tool runs as a plain call, its ask an input round, background() doing nothing.
+    const plain = (await rpc(h, "tools/call", { name: "book", arguments: {} }, { elicitation: {} })).body.result!;
+    assert.equal(plain.resultType, "input_required");
+  } finally {
+    await h.close();
+    await server.close();
+  }
+});
