@@ -183,3 +183,19 @@ export function decodeHeaderValue(raw: string | null): string | undefined {
     return "\u0000invalid base64";
   }
 }
+
+/**
+ * requestName is what a request's Mcp-Name header carries (basic/transports, "Standard headers"): the tool or prompt
+ * name, the resource URI, the task id; undefined for methods that name nothing.
+ */
+export function requestName(method: string, params: Record<string, unknown> | undefined): string | undefined {
+  const v =
+    method === "tools/call" || method === "prompts/get"
+      ? params?.name
+      : method === "resources/read"
+        ? params?.uri
+        : method === "tasks/get" || method === "tasks/update" || method === "tasks/cancel"
+          ? params?.taskId
+          : undefined;
+  return typeof v === "string" ? v : undefined;
+}

@@ -11,9 +11,9 @@ import type { RequestContext } from "../jsonrpc/session.js";
 import type { ServerSession } from "./session.js";
 import type { ServerState } from "./state.js";
 import { authorize } from "./scopes.js";
+import { declaresTasks, TASKS_EXTENSION } from "./tasks-extension.js";
 
 type Obj = Record<string, unknown>;
-const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
 /** The most resources one listen may follow. */
 const MAX_RESOURCE_SUBSCRIPTIONS = 1000;
@@ -26,8 +26,7 @@ export async function listen(params: Obj, rpc: RequestContext, session: ServerSe
       'invalid params: subscriptions/listen needs "notifications", an object saying what to send',
     );
   const a = asked as Obj;
-  const ext = (session.modern?.clientCapabilities as { extensions?: Obj } | undefined)?.extensions;
-  if (a.taskIds !== undefined && !(ext && Object.hasOwn(ext, TASKS_EXTENSION)))
+  if (a.taskIds !== undefined && !declaresTasks(session))
     throw missingCapability({ extensions: { [TASKS_EXTENSION]: {} } }, `the "${TASKS_EXTENSION}" extension`);
   // Task status is not sent on listen streams yet: taskIds is left out of the acknowledgement, so clients poll.
   const caps = state.capabilities();

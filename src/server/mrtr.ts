@@ -19,6 +19,7 @@
  * rounds — not whether the client tells the truth; a first call's `inputResponses` are taken as given.)
  */
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { base64ToBytes, bytesToBase64 } from "../internal/base64.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 
 type Obj = Record<string, unknown>;
@@ -110,15 +111,9 @@ function questionDigest(method: string, params: Obj | undefined): string {
 }
 const enc = new TextEncoder();
 
-function b64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-function fromB64url(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
+const b64url = (bytes: Uint8Array): string => bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+/** Throws on anything that is not base64url, which open() reports as a failed integrity check. */
+const fromB64url = (s: string): Uint8Array<ArrayBuffer> => new Uint8Array(base64ToBytes(s.replace(/-/g, "+").replace(/_/g, "/")));
 
 /** RequestStateCodec signs and checks requestState with one secret (shared by every process of a deployment). */
 export class RequestStateCodec {

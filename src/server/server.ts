@@ -516,7 +516,7 @@ export class McpServer {
     if (method === "tools/call") {
       // The server decides whether a call runs as a task (the extension has no per-request hint; "task" is ignored).
       const task = await startTask(state, params, session, rpc);
-      if (task) return shapeModernResult(method, task, state.info, { ttlMs: 0, cacheScope: "private" });
+      if (task) return shapeModernResult(method, task, state.info, cache);
       params = { ...params };
       delete params.task;
     }
@@ -558,7 +558,7 @@ export class McpServer {
       running.then(deferred.settle, deferred.fail);
       const first = await Promise.race([running.then((r) => ({ result: r as Params })), deferred.started.then((task) => ({ task }))]);
       return "task" in first
-        ? shapeModernResult(method, first.task, state.info, { ttlMs: 0, cacheScope: "private" })
+        ? shapeModernResult(method, first.task, state.info, cache)
         : shapeModernResult(method, first.result, state.info, cache);
     } catch (err) {
       if (err instanceof InputRequired && round.needed.size) return endRound(round, codec, binding);

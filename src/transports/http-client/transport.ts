@@ -4,7 +4,7 @@
  * `retry` (SEP-1699), keeps a GET stream for server-initiated messages, and ends the session with DELETE.
  * It uses only web-standard `fetch`, so it runs anywhere; pass `fetch` to use another implementation.
  */
-import { claimsModern, encodeHeaderValue, META } from "../../protocol/modern.js";
+import { claimsModern, encodeHeaderValue, META, requestName } from "../../protocol/modern.js";
 import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import type { JsonRpcMessage } from "../../protocol/types.js";
 import type { RequestId } from "../../protocol/generated/schema-types.js";
@@ -408,15 +408,7 @@ function modernHeaders(message: JsonRpcMessage): Record<string, string> | undefi
   if (!claimsModern(params)) return undefined;
   const version = String((params!._meta as Record<string, unknown>)[META.protocolVersion]);
   const h: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": message.method };
-  const m = message.method;
-  const name =
-    m === "tools/call" || m === "prompts/get"
-      ? params!.name
-      : m === "resources/read"
-        ? params!.uri
-        : m === "tasks/get" || m === "tasks/update" || m === "tasks/cancel"
-          ? params!.taskId
-          : undefined;
+  const name = requestName(message.method, params);
   if (typeof name === "string") h["mcp-name"] = encodeHeaderValue(name);
   return h;
 }

@@ -16,6 +16,7 @@ import {
   ModernErrorCode,
   readEnvelope,
   REMOVED_IN_MODERN,
+  requestName,
 } from "../../protocol/modern.js";
 import { ProtocolError } from "../../protocol/errors.js";
 import { paramMarks, paramMismatch } from "../../protocol/param-headers.js";
@@ -378,7 +379,7 @@ export class StreamableHttpHandler {
     if (sentMethod === undefined) return mismatch('the Mcp-Method header is required and must equal the body\'s "method"');
     if (sentMethod !== method)
       return mismatch(`Mcp-Method is ${JSON.stringify(sentMethod)} but the body's method is ${JSON.stringify(method)}`);
-    const named = nameOf(method, params);
+    const named = requestName(method, params);
     if (named !== undefined) {
       const sentName = decodeHeaderValue(req.header("mcp-name"));
       if (sentName === undefined) return mismatch(`the Mcp-Name header is required for ${method} and must equal ${JSON.stringify(named)}`);
@@ -402,7 +403,8 @@ export class StreamableHttpHandler {
     const reply = await this.#dispatch({ transport }, req, m, id);
     if (reply.sse && !reply.sse.ended) reply.sse.onend = () => void session.close();
     else void session.close();
-    if (!reply.sse && reply.body && reply.status === 200) {
+    // Only an error reply has its status changed; a result's body is not parsed again to find out.
+    if (!reply.sse && reply.body?.includes('"error":{') && reply.status === 200) {
       const code = (JSON.parse(reply.body) as { error?: { code?: number } }).error?.code;
       if (code === ErrorCode.MethodNotFound) reply.status = 404;
       else if (code === ModernErrorCode.MissingRequiredClientCapability) reply.status = 400;
@@ -488,17 +490,4 @@ function unavailable(): HttpReply {
     null,
     { "retry-after": "2" },
   );
-}
-
-/** What Mcp-Name must equal for a method: the tool or prompt name, the resource URI, the task id. */
-function nameOf(method: string, params: Record<string, unknown>): string | undefined {
-  const v =
-    method === "tools/call" || method === "prompts/get"
-      ? params.name
-      : method === "resources/read"
-        ? params.uri
-        : method === "tasks/get" || method === "tasks/update" || method === "tasks/cancel"
-          ? params.taskId
-          : undefined;
-  return typeof v === "string" ? v : undefined;
 }
