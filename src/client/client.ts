@@ -495,7 +495,7 @@ export class McpClient {
     if (!this.#modern)
       throw new TrellisError(
         "CAPABILITY_MISSING",
-        "listen is a 2026-07-28 request; this connection speaks " + (this.protocolVersion ?? "nothing yet"),
+        `listen is a 2026-07-28 request; this connection speaks ${this.protocolVersion ?? "nothing yet"}`,
       );
     const session = this.#rpc();
     const stop = new AbortController();

@@ -25,9 +25,9 @@ export function logMessage(
 }
 
 /** logging/setLevel: this session's threshold from now on. */
-export const setLevel: ServerMethod = (params, { session }) => {
+export const setLevel: ServerMethod = async (params, { session }) => {
   session.logLevel = params.level as LoggingLevel;
-  session.onstatechange?.();
+  await session.onstatechange?.();
   return {};
 };
 

@@ -187,7 +187,7 @@ export const readResource: ServerMethod = async (params, { state, session, rpc }
 const MAX_SUBSCRIPTIONS = 1000;
 
 /** resources/subscribe and unsubscribe: per session; McpServer.notifyResourceUpdated tells the subscribers. */
-export const subscribe: ServerMethod = (params, { session }) => {
+export const subscribe: ServerMethod = async (params, { session }) => {
   const subs = (session.subscriptions ??= new Set());
   if (subs.size >= MAX_SUBSCRIPTIONS && !subs.has(params.uri as string))
     throw new ProtocolError(
@@ -195,12 +195,12 @@ export const subscribe: ServerMethod = (params, { session }) => {
       `invalid params: this session already has ${MAX_SUBSCRIPTIONS} subscriptions, the most allowed; unsubscribe from some first`,
     );
   subs.add(params.uri as string);
-  session.onstatechange?.();
+  await session.onstatechange?.();
   return {};
 };
-export const unsubscribe: ServerMethod = (params, { session }) => {
+export const unsubscribe: ServerMethod = async (params, { session }) => {
   session.subscriptions?.delete(params.uri as string);
-  session.onstatechange?.();
+  await session.onstatechange?.();
   return {};
 };
 

@@ -50,9 +50,10 @@ export class ServerSession extends Session {
   subscriptions?: Set<string>;
   /**
    * Called after logging/setLevel or a (un)subscribe changed what the session holds, so that a transport which
-   * records sessions (or shares them between processes) can keep its record true.
+   * records sessions (or shares them between processes) can keep its record true. The reply waits for the returned
+   * promise: once a client has its answer, every process serving the session has been told.
    */
-  onstatechange?: () => void;
+  onstatechange?: () => void | Promise<void>;
   /**
    * Set when the session serves one 2026-07-28 request (what its _meta said): results are shaped for that revision,
    * asks become input_required rounds, and log messages go out only at the level the request named.

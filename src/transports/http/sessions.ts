@@ -173,24 +173,30 @@ export class HttpSessions {
     return record;
   }
 
-  /** The client changed its log level or subscriptions: keep the record true, and tell the other nodes' copies. */
-  #stateChanged(live: Live): void {
+  /**
+   * The client changed its log level or subscriptions: keep the record true, and tell the other nodes' copies. The
+   * reply waits for both, so a client's next request, wherever it lands, finds the change; a failure is reported to
+   * onerror, not to the client, whose change holds here either way.
+   */
+  async #stateChanged(live: Live): Promise<void> {
     if (!live.confirmed && !this.#config.cluster) return;
     const store = this.#config.sessionStore;
     const sessionId = live.transport.sessionId!;
-    // Only over a record that still exists: a copy that missed the session's end must not bring it back.
-    this.#storeOp(async () => {
-      if (store && (await store.load(sessionId))) await store.save(this.#record(live, Date.now()));
-    });
     const { session } = live;
     const message = {
       type: "state",
-      sessionId: live.transport.sessionId!,
+      sessionId,
       logLevel: session.logLevel ?? null,
       subscriptions: [...(session.subscriptions ?? [])],
       from: this.#config.cluster?.nodeId,
     };
-    this.#storeOp(() => this.#config.cluster?.broadcast(message));
+    await Promise.all([
+      // Only over a record that still exists: a copy that missed the session's end must not bring it back.
+      this.#storeOp(async () => {
+        if (store && (await store.load(sessionId))) await store.save(this.#record(live, Date.now()));
+      }),
+      this.#storeOp(() => this.#config.cluster?.broadcast(message)),
+    ]);
   }
 
   /**
@@ -309,14 +315,19 @@ export class HttpSessions {
     }
   }
 
-  /** Runs a session-store write whose failure has no caller to report to. */
-  #storeOp(op: () => unknown): void {
+  /** Runs a session-store write whose failure has no caller to report to (onerror hears it); the promise never rejects. */
+  #storeOp(op: () => unknown): Promise<void> {
     try {
       const r = op();
-      if (r instanceof Promise) r.catch((e: Error) => this.#config.onerror?.(e));
+      if (r instanceof Promise)
+        return r.then(
+          () => {},
+          (e: Error) => this.#config.onerror?.(e),
+        );
     } catch (e) {
       this.#config.onerror?.(e as Error);
     }
+    return Promise.resolve();
   }
 
   /**
