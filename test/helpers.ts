@@ -95,14 +95,17 @@ export async function waitFor<T>(check: () => T | undefined | false | null, ms =
   }
 }
 
-/** connectClient connects a Trellis client to `server` over the in-memory pair; `session` is the server's side. */
+/**
+ * connectClient connects a Trellis client to `server` over the in-memory pair; `session` is the server's side. It
+ * speaks 2025-11-25 (a session to look at) unless the options name another revision.
+ */
 export async function connectClient(
   server: McpServer,
   options: ClientOptions = {},
 ): Promise<{ client: McpClient; session: ServerSession }> {
   const [a, b] = MemoryTransport.createPair();
   const session = server.connect(a);
-  const client = new McpClient({ name: "c", version: "1" }, options);
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25", ...options });
   await client.connect(b);
   return { client, session };
 }

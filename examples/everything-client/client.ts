@@ -18,13 +18,14 @@ type Scenario = (url: string) => Promise<void>;
 
 /**
  * The client every scenario uses: at the revision the suite asks for (MCP_CONFORMANCE_PROTOCOL_VERSION), so the
- * 2026-07-28 run speaks it (server/discover, no session) and the 2025-11-25 run initializes as before.
+ * 2026-07-28 run speaks it (server/discover, no session) and the 2025-11-25 run initializes as before (pinned:
+ * the client's default, "auto", would ask server/discover first, which those scenarios do not expect).
  */
 function makeClient(options: ConstructorParameters<typeof McpClient>[1] = {}): McpClient {
   const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION;
   return new McpClient(
     { name: "trellis-conformance-client", version: "1.0.0" },
-    version === "2026-07-28" ? { protocolVersion: version, ...options } : options,
+    { protocolVersion: version === "2026-07-28" ? version : "2025-11-25", ...options },
   );
 }
 

@@ -20,11 +20,21 @@ export interface CliIo {
 
 const KINDS = ["tools", "resources", "templates", "prompts"] as const;
 const PROGRESS_TOKEN = "trellis-cli";
+/**
+ * The task commands speak 2025-11-25: a task's progress travels on its session's stream and tasks/list exists
+ * there; 2026-07-28's tasks extension has neither. Every other command speaks what the server speaks best.
+ */
+const TASKS_PROTOCOL = "2025-11-25";
 
 /** withClient connects, runs `body`, and turns the server's errors into exit codes. */
-async function withClient(target: Target, body: (c: McpClient, tap: Tapped) => Promise<void>, stream = false): Promise<void> {
+async function withClient(
+  target: Target,
+  body: (c: McpClient, tap: Tapped) => Promise<void>,
+  stream = false,
+  protocol?: string,
+): Promise<void> {
   const tapped = new Tapped();
-  const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m), stream });
+  const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m), stream, protocol });
   try {
     await body(conn.client, tapped);
   } catch (err) {
@@ -36,6 +46,10 @@ async function withClient(target: Target, body: (c: McpClient, tap: Tapped) => P
     await conn.close().catch(() => {});
   }
 }
+
+/** withClient at the revision a command's --protocol names. */
+const speaking = (protocol: string) => (target: Target, body: (c: McpClient, tap: Tapped) => Promise<void>) =>
+  withClient(target, body, false, protocol);
 
 /** Tapped hands progress notifications of this command's requests to whoever waits for them. */
 class Tapped {
@@ -121,15 +135,16 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .description("list a server's tools, resources, resource templates or prompts")
     .argument("<args...>", "the server (URL, or -- command) and what to list: tools | resources | templates | prompts")
     .option("--json", "print the items as JSON")
+    .option("--protocol <version>", "the revision to speak: auto (2026-07-28, else 2025-11-25), 2026-07-28 or 2025-11-25", "auto")
     .addHelpText(
       "after",
       "\nExamples:\n  trellis list http://127.0.0.1:3000/mcp tools\n  trellis list prompts -- npx -y @modelcontextprotocol/server-everything",
     )
-    .action(async (args: string[], o: { json?: boolean }) => {
+    .action(async (args: string[], o: { json?: boolean; protocol: string }) => {
       const { target: t, rest } = target(args);
       const kind = rest[0] as (typeof KINDS)[number] | undefined;
       if (!kind || !KINDS.includes(kind)) throw new CliError(`say what to list: ${KINDS.join(" | ")}`);
-      await withClient(t, async (c) => {
+      await speaking(o.protocol)(t, async (c) => {
         const items =
           kind === "tools"
             ? await c.listAllTools()
@@ -157,11 +172,14 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .argument("<args...>", "the server (URL, or -- command), the tool, then its arguments")
     .option("--json", "print the whole result as JSON")
     .option("--task", "run it as a task: a progress bar while it works, then its result")
+    .option("--protocol <version>", "the revision to speak: auto (2026-07-28, else 2025-11-25), 2026-07-28 or 2025-11-25", "auto")
     .addHelpText(
       "after",
       "\nExamples:\n  trellis call http://127.0.0.1:3000/mcp echo text=hello\n  trellis call http://127.0.0.1:3000/mcp long_running_task '{\"seconds\": 5}' --task\n  trellis call read_file path=/tmp/x -- npx -y @modelcontextprotocol/server-filesystem /tmp",
     )
-    .action(async (args: string[], o: { json?: boolean; task?: boolean }) => {
+    .action(async (args: string[], o: { json?: boolean; task?: boolean; protocol: string }) => {
+      if (o.task && o.protocol !== "auto" && o.protocol !== TASKS_PROTOCOL)
+        throw new CliError(`--task speaks ${TASKS_PROTOCOL} (a task's progress travels on its session); leave out --protocol`);
       const { target: t, rest } = target(args);
       const [name, ...argv] = rest;
       if (!name) throw new CliError("name the tool to call");
@@ -183,6 +201,8 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
           if (result) printResult(io, result, o.json === true);
         },
         o.task === true,
+        // A task's progress bar needs 2025-11-25: its progress travels on the session's stream, kept for `tasks watch`.
+        o.task ? TASKS_PROTOCOL : o.protocol,
       );
     });
 
@@ -191,11 +211,12 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .description("read a resource")
     .argument("<args...>", "the server (URL, or -- command) and the resource URI")
     .option("--json", "print the result as JSON")
+    .option("--protocol <version>", "the revision to speak: auto (2026-07-28, else 2025-11-25), 2026-07-28 or 2025-11-25", "auto")
     .addHelpText("after", "\nExample:\n  trellis read http://127.0.0.1:3000/mcp test://static-text")
-    .action(async (args: string[], o: { json?: boolean }) => {
+    .action(async (args: string[], o: { json?: boolean; protocol: string }) => {
       const { target: t, rest } = target(args);
       if (!rest[0]) throw new CliError("name the resource URI to read");
-      await withClient(t, async (c) => {
+      await speaking(o.protocol)(t, async (c) => {
         const r = await c.readResource(rest[0]!);
         if (o.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
         for (const item of r.contents as Record<string, unknown>[]) {
@@ -210,8 +231,9 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .description("get a prompt, with key=value arguments")
     .argument("<args...>", "the server (URL, or -- command), the prompt, then key=value arguments")
     .option("--json", "print the result as JSON")
+    .option("--protocol <version>", "the revision to speak: auto (2026-07-28, else 2025-11-25), 2026-07-28 or 2025-11-25", "auto")
     .addHelpText("after", "\nExample:\n  trellis prompt http://127.0.0.1:3000/mcp test_prompt_with_arguments arg1=a arg2=b")
-    .action(async (args: string[], o: { json?: boolean }) => {
+    .action(async (args: string[], o: { json?: boolean; protocol: string }) => {
       const { target: t, rest } = target(args);
       const [name, ...argv] = rest;
       if (!name) throw new CliError("name the prompt to get");
@@ -221,7 +243,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
         if (eq <= 0) throw new CliError(`prompt arguments are key=value pairs; got ${JSON.stringify(a)}`);
         values[a.slice(0, eq)] = a.slice(eq + 1);
       }
-      await withClient(t, async (c) => {
+      await speaking(o.protocol)(t, async (c) => {
         const r = await c.getPrompt(name, values);
         if (o.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
         for (const m of r.messages) io.out(`${m.role}: ${formatContent([m.content] as CallToolResult["content"])}\n`);
@@ -236,12 +258,17 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
     .addHelpText("after", "\nExample:\n  trellis tasks list http://127.0.0.1:3000/mcp")
     .action(async (args: string[], o: { json?: boolean }) => {
       const { target: t } = target(args);
-      await withClient(t, async (c) => {
-        const all: Task[] = [];
-        for await (const task of c.tasks()) all.push(task);
-        if (o.json) return io.out(`${JSON.stringify(all, null, 2)}\n`);
-        for (const task of all) io.out(`${task.taskId}  ${task.status}${task.statusMessage ? `  ${task.statusMessage}` : ""}\n`);
-      });
+      await withClient(
+        t,
+        async (c) => {
+          const all: Task[] = [];
+          for await (const task of c.tasks()) all.push(task);
+          if (o.json) return io.out(`${JSON.stringify(all, null, 2)}\n`);
+          for (const task of all) io.out(`${task.taskId}  ${task.status}${task.statusMessage ? `  ${task.statusMessage}` : ""}\n`);
+        },
+        false,
+        TASKS_PROTOCOL,
+      );
     });
   for (const verb of ["watch", "result", "cancel"] as const) {
     tasks
@@ -268,6 +295,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
             if (o.json) io.out(`${JSON.stringify(task, null, 2)}\n`);
           },
           verb === "watch",
+          TASKS_PROTOCOL,
         );
       });
   }

@@ -106,6 +106,11 @@ export interface ConnectOptions {
   stream?: boolean;
   /** The server's stderr lines (stdio). Default: dropped unless TRELLIS_DEBUG is set. */
   onstderr?: (line: string) => void;
+  /**
+   * The revision to speak (McpClient's protocolVersion). Default "auto". Commands that need 2025-11-25's sessions
+   * (listing tasks, a task's progress on the session's stream) ask for it.
+   */
+  protocol?: string;
 }
 
 /** connectTarget starts a client on the target; failures to reach it are CliErrors with exit code 2 (5 for auth). */
@@ -120,7 +125,7 @@ export async function connectTarget(target: Target, options: ConnectOptions = {}
     onstderr: options.onstderr ?? (process.env.TRELLIS_DEBUG ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined),
   });
   if (options.tap) transport = tapTransport(transport, options.tap);
-  const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
+  const client = new McpClient({ name: "trellis-cli", version: "0.1.0" }, { protocolVersion: options.protocol ?? "auto" });
   try {
     await client.connect(transport);
   } catch (err) {
@@ -142,7 +147,7 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
       openGetStream: options.stream === true,
     });
     const transport = options.tap ? tapTransport(http, options.tap) : http;
-    const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
+    const client = new McpClient({ name: "trellis-cli", version: "0.1.0" }, { protocolVersion: options.protocol ?? "auto" });
     const init = await client.connect(transport, resume ? { resume: resume.init } : {});
     // A session the server forgot answers 404: start a new one.
     if (resume)

@@ -30,10 +30,11 @@ import type {
   Tool,
 } from "../protocol/generated/schema-types.js";
 import { Session, type RequestContext } from "../jsonrpc/session.js";
-import { META, MODERN_PROTOCOL_VERSIONS, isModernVersion, ModernErrorCode } from "../protocol/modern.js";
+import { META, MODERN_PROTOCOL_VERSIONS, TASKS_EXTENSION, isModernVersion, ModernErrorCode } from "../protocol/modern.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
-import { TaskHandle, TaskListeners } from "./tasks.js";
+import { TaskHandle, TaskListeners, asTask, extensionTaskOps, sessionTaskOps, type TaskOps } from "./tasks.js";
+import { Listens, type ListenFilter, type OpenListen } from "./listen.js";
 import { paramHeaders, paramMarks } from "../protocol/param-headers.js";
 import { ListCache, pages } from "./lists.js";
 import { TaskManager } from "../tasks/manager.js";
@@ -45,6 +46,39 @@ import type { ClientRequests } from "../protocol/method-types.js";
 import type { Task, ListTasksResult } from "../protocol/generated/schema-types.js";
 
 type Params = Record<string, unknown>;
+
+/** How long "auto" waits for server/discover before it falls back to initialize. */
+const DISCOVER_PROBE_MS = 10_000;
+
+/**
+ * plainResult: a complete 2026-07-28 result as a 2025-11-25 one reads — without `resultType` and the server's
+ * identity in `_meta` (known since discover) — so code that reads results is the same for both. Caching hints stay.
+ */
+function plainResult(r: Params): Params {
+  const { resultType: _, ...out } = r;
+  const meta = out._meta as Params | undefined;
+  if (meta && Object.hasOwn(meta, META.serverInfo)) {
+    const { [META.serverInfo]: _info, ...rest } = meta;
+    if (Object.keys(rest).length) out._meta = rest;
+    else delete out._meta;
+  }
+  return out;
+}
+
+/**
+ * olderServer: does this failure of server/discover say the server speaks only older revisions? A JSON-RPC error
+ * (method not found, invalid request: "not initialized"), an HTTP 4xx that is not about authorization (no session,
+ * bad request, method not allowed), an answer that is not a discover result, or no answer in time. Not a refused sign-in, an unreachable server or a 5xx:
+ * asking initialize then would only fail again (and run the sign-in twice).
+ */
+function olderServer(err: Error): boolean {
+  // No answer in time, or an answer that is not a discover result (a server that answers anything with `{}`).
+  if (err instanceof TrellisError) return err.code === "REQUEST_TIMEOUT" || err.code === "INVALID_MESSAGE";
+  if (!(err instanceof ProtocolError)) return false;
+  if (err.code !== ErrorCode.ConnectionClosed) return true;
+  const data = err.data as { httpStatus?: number; authorization?: boolean } | undefined;
+  return data?.httpStatus !== undefined && data.httpStatus >= 400 && data.httpStatus < 500 && !data.authorization;
+}
 
 export class McpClient {
   readonly info: Implementation;
@@ -61,6 +95,11 @@ export class McpClient {
   #modern?: { version: string; handlers: Map<string, (p: Params, ctx: RequestContext) => unknown> };
   /** 2026-07-28: each listed tool's x-mcp-header marks, for the Mcp-Param-* headers of its calls. */
   readonly #marks = new Map<string, ReturnType<typeof paramMarks>>();
+  /** 2026-07-28: the level setLoggingLevel chose, sent in every request's _meta (there is no logging/setLevel). */
+  #logLevel?: LoggingLevel;
+  /** 2026-07-28: the listen requests, and the one that stands in for subscriptions and list changes. */
+  #listens?: Listens;
+  #taskOps?: TaskOps;
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     if (typeof info?.name !== "string" || typeof info?.version !== "string")
@@ -77,6 +116,16 @@ export class McpClient {
     const caps = clientCapabilities(this.#opts, this.#receiver !== undefined);
     const extensions = this.#extensions.declared;
     return extensions ? { ...caps, extensions } : caps;
+  }
+
+  /**
+   * What a 2026-07-28 request declares: the same, plus the tasks extension (unless `acceptTasks: false`), since
+   * callTool follows a task a server answers with to its end.
+   */
+  #modernCapabilities(): ClientCapabilities {
+    const caps = this.capabilities;
+    if (this.#opts.acceptTasks === false) return caps;
+    return { ...caps, extensions: { ...caps.extensions, [TASKS_EXTENSION]: {} } };
   }
 
   /**
@@ -139,21 +188,37 @@ export class McpClient {
         o.onListChanged?.(kind);
       });
     }
+    this.#modern = undefined;
+    this.#taskOps = undefined;
+    this.#listens?.close();
+    this.#listens = new Listens(
+      () => this.#rpc(),
+      () => this.#envelope(this.#modern!.version),
+      o.onerror,
+    );
+    session.setNotificationHandler("notifications/subscriptions/acknowledged", (p) => this.#listens?.acknowledged(p));
     if (options.resume) {
       this.#init = options.resume;
+      if (isModernVersion(options.resume.protocolVersion)) this.#modern = { version: options.resume.protocolVersion, handlers };
       this.#extensions.negotiate(options.resume.capabilities);
       return options.resume;
     }
-    const wanted = o.protocolVersion ?? LATEST_PROTOCOL_VERSION;
+    const wanted = o.protocolVersion ?? "auto";
     if (wanted === "auto" || isModernVersion(wanted)) {
-      const found = await this.#discover(session, handlers).catch(async (err: Error) => {
-        if (wanted !== "auto") {
+      // In auto mode a server that does not answer server/discover soon (an older one that ignores what comes before
+      // initialize) is asked to initialize instead.
+      const probeMs = wanted === "auto" ? Math.min(o.timeoutMs ?? DISCOVER_PROBE_MS, DISCOVER_PROBE_MS) : undefined;
+      const found = await this.#discover(session, handlers, probeMs).catch(async (err: Error) => {
+        if (wanted !== "auto" || !olderServer(err)) {
           await session.close();
           throw err;
         }
         return undefined;
       });
-      if (found) return found;
+      if (found) {
+        await this.#followLists();
+        return found;
+      }
     }
     const offered = wanted === "auto" ? LATEST_PROTOCOL_VERSION : wanted;
     let init: InitializeResult;
@@ -188,12 +253,13 @@ export class McpClient {
   async #discover(
     session: Session,
     handlers: Map<string, (p: Params, ctx: RequestContext) => unknown>,
+    probeMs: number | undefined,
   ): Promise<InitializeResult | undefined> {
     let version: string = MODERN_PROTOCOL_VERSIONS[0];
     for (let attempt = 0; attempt < 2; attempt++) {
       let d: Params;
       try {
-        d = await session.request("server/discover", { _meta: this.#envelope(version) });
+        d = await session.request("server/discover", { _meta: this.#envelope(version) }, { timeoutMs: probeMs });
       } catch (err) {
         const supported = (err as ProtocolError).data as { supported?: unknown } | undefined;
         const again = Array.isArray(supported?.supported) ? (supported.supported as unknown[]).find(isModernVersion) : undefined;
@@ -228,7 +294,24 @@ export class McpClient {
 
   /** The _meta every 2026-07-28 request carries: the revision, this client's capabilities and identity. */
   #envelope(version: string): Params {
-    return { [META.protocolVersion]: version, [META.clientCapabilities]: this.capabilities, [META.clientInfo]: this.info };
+    const meta: Params = {
+      [META.protocolVersion]: version,
+      [META.clientCapabilities]: this.#modernCapabilities(),
+      [META.clientInfo]: this.info,
+    };
+    if (this.#logLevel) meta[META.logLevel] = this.#logLevel;
+    return meta;
+  }
+
+  /** 2026-07-28 with onListChanged set: a listen for the lists the server says change, as a 2025 session has. */
+  async #followLists(): Promise<void> {
+    if (!this.#opts.onListChanged) return;
+    const caps = this.serverCapabilities;
+    const lists: ListenFilter = {};
+    if (caps?.tools?.listChanged) lists.toolsListChanged = true;
+    if (caps?.prompts?.listChanged) lists.promptsListChanged = true;
+    if (caps?.resources?.listChanged) lists.resourcesListChanged = true;
+    await this.#listens!.follow(lists).catch((e: Error) => this.#opts.onerror?.(e));
   }
 
   /**
@@ -239,33 +322,51 @@ export class McpClient {
   async #modernRequest(method: string, params: Params | undefined, options: CallOptions | undefined): Promise<Params> {
     const m = this.#modern!;
     const base: Params = { ...params };
-    delete base.inputResponses;
-    delete base.requestState;
+    // The rounds' own fields are this loop's to set; tasks/update is the one method whose params carry answers.
+    if (method !== "tasks/update") {
+      delete base.inputResponses;
+      delete base.requestState;
+    }
     base._meta = { ...this.#envelope(m.version), ...(params?._meta as Params | undefined) };
     let send = base;
     for (let round = 0; ; round++) {
       const r = await this.#rpc().request(method, send, { ...options, inputRounds: true } as CallOptions);
       const type = r.resultType;
-      if (type === undefined || type === "complete" || (type === "task" && method === "tools/call")) return r;
+      if (type === "task" && method === "tools/call") return r;
+      if (type === undefined || type === "complete") return plainResult(r);
       if (type !== "input_required")
         throw new TrellisError("INVALID_MESSAGE", `"${method}" answered with an unknown resultType ${JSON.stringify(type)}`);
       if (round >= 10) throw new TrellisError("REQUEST_FAILED", `"${method}" still needed input after 10 rounds; giving up`);
-      const asks = (r.inputRequests ?? {}) as Record<string, { method?: unknown; params?: Params }>;
       if (r.inputRequests === undefined && r.requestState === undefined)
         throw new TrellisError("INVALID_MESSAGE", `"${method}" answered input_required with neither inputRequests nor requestState`);
-      const answers: Params = {};
-      await Promise.all(
-        Object.entries(asks).map(async ([key, ask]) => {
-          const handler = typeof ask?.method === "string" ? m.handlers.get(ask.method) : undefined;
-          if (!handler)
-            throw new TrellisError("CAPABILITY_MISSING", `the server asks "${String(ask?.method)}", which this client does not answer`);
-          answers[key] = await handler(ask.params ?? {}, this.#askContext(ask.method as string, options?.signal));
-        }),
-      );
+      const answers = await this.#answer((r.inputRequests ?? {}) as Params, options?.signal);
       send = { ...base };
       if (Object.keys(answers).length) send.inputResponses = answers;
       if (r.requestState !== undefined) send.requestState = r.requestState;
     }
+  }
+
+  /** The answers to a server's questions (input_required, or a task's inputRequests), by the same handlers. */
+  async #answer(asks: Params, signal?: AbortSignal): Promise<Params> {
+    const handlers = this.#modern!.handlers;
+    const answers: Params = {};
+    await Promise.all(
+      Object.entries(asks as Record<string, { method?: unknown; params?: Params }>).map(async ([key, ask]) => {
+        const handler = typeof ask?.method === "string" ? handlers.get(ask.method) : undefined;
+        if (!handler)
+          throw new TrellisError("CAPABILITY_MISSING", `the server asks "${String(ask?.method)}", which this client does not answer`);
+        answers[key] = await handler(ask.params ?? {}, this.#askContext(ask.method as string, signal));
+      }),
+    );
+    return answers;
+  }
+
+  /** How task handles reach their tasks on this connection. */
+  #tasksOps(): TaskOps {
+    const request = (method: string, params: Params, options?: CallOptions) => this.request(method, params, options);
+    if (!this.#modern) return sessionTaskOps(request);
+    this.#taskOps ??= extensionTaskOps(request, (asks, signal) => this.#answer(asks, signal), this.#opts.onerror);
+    return this.#taskOps;
   }
 
   /** What a handler for a server's question gets when the question came in an input_required result. */
@@ -301,7 +402,12 @@ export class McpClient {
     return this.#rpc().request(method, params as Params | undefined, options);
   }
 
-  ping(options?: CallOptions): Promise<Params> {
+  /** ping checks the server answers. 2026-07-28 has no ping: server/discover, which every server answers, stands in. */
+  async ping(options?: CallOptions): Promise<Params> {
+    if (this.#modern) {
+      await this.request("server/discover", undefined, options);
+      return {};
+    }
     return this.request("ping", undefined, options);
   }
 
@@ -360,6 +466,7 @@ export class McpClient {
         args === undefined ? { name } : { name, arguments: args },
         headers ? ({ ...options, headers } as CallOptions) : options,
       )) as CallToolResult;
+      if ((result as Params).resultType === "task") result = await this.#followTask(result as Params, options);
     } catch (err) {
       if (err instanceof ProtocolError && err.code === ErrorCode.UrlElicitationRequired) {
         const els = ((err.data as { elicitations?: ElicitRequestURLParams[] } | undefined)?.elicitations ?? []).filter(
@@ -376,15 +483,47 @@ export class McpClient {
   }
 
   /**
-   * callToolAsTask calls a tool as a task (tasks.mdx): the server answers at once and runs it in the
-   * background. The handle reads status, waits for the result, cancels, and follows updates. Needs the
-   * server's tasks.requests.tools.call capability and a tool whose execution.taskSupport is not "forbidden".
+   * A 2026-07-28 server made a tools/call a task: wait for its outcome as the call would have given it (polling
+   * tasks/get, answering its questions). The call's timeout (default the client's) bounds the wait; running out,
+   * or the caller's abort, cancels the task.
+   */
+  async #followTask(created: Params, options: CallOptions | undefined): Promise<CallToolResult> {
+    const handle = new TaskHandle<CallToolResult>(asTask(created), this.#tasksOps(), () => () => {});
+    const limit = options?.timeoutMs ?? this.#opts.timeoutMs ?? 60_000;
+    const stop = new AbortController();
+    const timer = limit === Infinity ? undefined : setTimeout(() => stop.abort("timed out"), limit);
+    const onAbort = () => stop.abort("cancelled");
+    options?.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await handle.result({ ...options, signal: stop.signal });
+    } catch (err) {
+      if (!stop.signal.aborted) throw err;
+      handle.cancel().catch(() => {});
+      if (stop.signal.reason === "timed out")
+        throw new TrellisError(
+          "REQUEST_TIMEOUT",
+          `tools/call became task ${handle.taskId}, which did not finish within ${limit} ms; it was cancelled`,
+        );
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      options?.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * callToolAsTask calls a tool as a task: the server answers at once and runs it in the background. The handle
+   * reads status, waits for the result, cancels, and follows updates. At 2025-11-25 (tasks.mdx) it needs the
+   * server's tasks.requests.tools.call capability and a tool whose execution.taskSupport is not "forbidden". At
+   * 2026-07-28 it needs the server's io.modelcontextprotocol/tasks extension, and the server decides: when it
+   * answers at once, the handle is `immediate` (already completed, with no task on the server).
    */
   async callToolAsTask(
     name: string,
     args?: Record<string, unknown>,
     options: CallOptions & { ttlMs?: number } = {},
   ): Promise<TaskHandle<CallToolResult>> {
+    if (this.#modern) return this.#callToolAsModernTask(name, args, options);
     const caps = this.serverCapabilities?.tasks as { requests?: { tools?: { call?: object } } } | undefined;
     if (!caps?.requests?.tools?.call)
       throw new TrellisError("CAPABILITY_MISSING", 'the server did not declare "tasks.requests.tools.call"; call the tool with callTool');
@@ -397,21 +536,58 @@ export class McpClient {
         "INVALID_MESSAGE",
         `tools/call with "task" did not return a CreateTaskResult; the server ran it as a plain call`,
       );
-    return new TaskHandle<CallToolResult>(
-      r.task,
-      () => this.#rpc(),
-      (id, fn) => this.#taskListeners.listen(id, fn),
-    );
+    return new TaskHandle<CallToolResult>(r.task, this.#tasksOps(), (id, fn) => this.#taskListeners.listen(id, fn));
   }
 
-  /** listTasks returns one page of this client's tasks on the server. */
+  async #callToolAsModernTask(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: CallOptions & { ttlMs?: number },
+  ): Promise<TaskHandle<CallToolResult>> {
+    const declared = this.serverCapabilities?.extensions;
+    if (!declared || !Object.hasOwn(declared, TASKS_EXTENSION) || this.#opts.acceptTasks === false)
+      throw new TrellisError(
+        "CAPABILITY_MISSING",
+        this.#opts.acceptTasks === false
+          ? "this client was created with acceptTasks: false, so a 2026-07-28 server cannot make the call a task"
+          : `the server did not declare the "${TASKS_EXTENSION}" extension; call the tool with callTool`,
+      );
+    const { ttlMs: _ttl, ...rest } = options;
+    const r = (await this.request("tools/call", args === undefined ? { name } : { name, arguments: args }, rest)) as Params;
+    if (r.resultType === "task") return new TaskHandle<CallToolResult>(asTask(r), this.#tasksOps(), () => () => {});
+    const now = new Date().toISOString();
+    const done: Task = { taskId: "", status: "completed", createdAt: now, lastUpdatedAt: now, ttl: null };
+    return new TaskHandle<CallToolResult>(done, this.#tasksOps(), () => () => {}, r as CallToolResult);
+  }
+
+  /**
+   * task follows a task this client started earlier, by its id (kept across a restart, as the tasks extension
+   * advises): its current status is read first, so an unknown id fails here.
+   */
+  async task(taskId: string, options?: CallOptions): Promise<TaskHandle<CallToolResult>> {
+    const ops = this.#tasksOps();
+    const { full: _, ...t } = (await ops.get(taskId, options)) as Task & { full?: unknown };
+    return new TaskHandle<CallToolResult>(t, ops, this.#modern ? () => () => {} : (id, fn) => this.#taskListeners.listen(id, fn));
+  }
+
+  /** listTasks returns one page of this client's tasks on the server (2025-11-25 only). */
   listTasks(cursor?: string, options?: CallOptions): Promise<ListTasksResult> {
+    this.#noTaskList();
     return this.request("tasks/list", cursor === undefined ? undefined : { cursor }, options);
   }
 
-  /** tasks iterates over every task of this client on the server. */
+  /** tasks iterates over every task of this client on the server (2025-11-25 only). */
   tasks(options?: CallOptions): AsyncGenerator<Task> {
+    this.#noTaskList();
     return this.#pages<Task>("tasks/list", "tasks", options);
+  }
+
+  #noTaskList(): void {
+    if (this.#modern)
+      throw new TrellisError(
+        "CAPABILITY_MISSING",
+        "listing tasks is not part of 2026-07-28 (its tasks extension has no tasks/list): keep the ids of the tasks you start; client.task(id) follows one again",
+      );
   }
 
   #outputValidator(name: string): CompiledSchema | undefined {
@@ -453,10 +629,16 @@ export class McpClient {
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
     return this.request("resources/read", { uri }, options);
   }
+  /**
+   * subscribeResource: onResourceUpdated hears of the resource's changes. At 2026-07-28, which has no
+   * resources/subscribe, the client keeps a listen following the subscribed resources (opened again with each change).
+   */
   async subscribeResource(uri: string, options?: CallOptions): Promise<void> {
+    if (this.#modern) return this.#listens!.subscribe(uri);
     await this.request("resources/subscribe", { uri }, options);
   }
   async unsubscribeResource(uri: string, options?: CallOptions): Promise<void> {
+    if (this.#modern) return this.#listens!.unsubscribe(uri);
     await this.request("resources/unsubscribe", { uri }, options);
   }
 
@@ -477,40 +659,31 @@ export class McpClient {
   complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult> {
     return this.request("completion/complete", params, options);
   }
+  /**
+   * setLoggingLevel: the least severe log messages the server should send. At 2026-07-28 the level travels in every
+   * later request's _meta (without one a server sends none), so there is nothing to send now.
+   */
   async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
+    if (this.#modern) {
+      this.#logLevel = level;
+      return;
+    }
     await this.request("logging/setLevel", { level }, options);
   }
 
   /**
    * listen (2026-07-28) opens `subscriptions/listen`: the server acknowledges what it will send (resolved here), then
    * list changes arrive through onListChanged (and refresh the list caches) and resource updates through
-   * onResourceUpdated, until `close()`. On a 2025-11-25 connection these arrive on the session without asking.
+   * onResourceUpdated, until `close()`. Several may be open at once. On a 2025-11-25 connection these arrive on the
+   * session without asking, and subscribeResource covers resources either way.
    */
-  async listen(filter: {
-    toolsListChanged?: boolean;
-    promptsListChanged?: boolean;
-    resourcesListChanged?: boolean;
-    resourceSubscriptions?: string[];
-  }): Promise<{ notifications: Params; close(): void }> {
+  async listen(filter: ListenFilter): Promise<OpenListen> {
     if (!this.#modern)
       throw new TrellisError(
         "CAPABILITY_MISSING",
         `listen is a 2026-07-28 request; this connection speaks ${this.protocolVersion ?? "nothing yet"}`,
       );
-    const session = this.#rpc();
-    const stop = new AbortController();
-    const acknowledged = new Promise<Params>((resolve, reject) => {
-      session.setNotificationHandler("notifications/subscriptions/acknowledged", (p) => resolve((p.notifications as Params) ?? {}));
-      this.#rpc()
-        .request(
-          "subscriptions/listen",
-          { notifications: filter, _meta: this.#envelope(this.#modern!.version) },
-          { signal: stop.signal, timeoutMs: 2 ** 31 - 1 },
-        )
-        .catch(reject);
-    });
-    const notifications = await acknowledged;
-    return { notifications, close: () => stop.abort() };
+    return this.#listens!.open(filter);
   }
 
   // ---- roots -----------------------------------------------------------------------------------
@@ -528,6 +701,7 @@ export class McpClient {
 
   /** close ends the connection (and, over Streamable HTTP, the session). */
   async close(): Promise<void> {
+    this.#listens?.close();
     await this.#session?.close();
     await this.#receiver?.close();
   }

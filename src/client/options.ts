@@ -57,11 +57,17 @@ export interface ClientOptions {
    */
   tasks?: TaskOptions;
   /**
-   * The revision to offer. Default 2025-11-25 (initialize). "2026-07-28" speaks only that revision (server/discover,
-   * no session; input_required answered by the same handlers); "auto" offers 2026-07-28 first and falls back to
-   * initialize when the server does not speak it.
+   * The revision to offer. Default "auto": 2026-07-28 first (server/discover, no session; input_required answered by
+   * the same handlers), and initialize at 2025-11-25 when the server does not speak it. "2026-07-28" speaks only
+   * that revision; "2025-11-25" (or an older one) only initializes.
    */
   protocolVersion?: string;
+  /**
+   * 2026-07-28: declare the io.modelcontextprotocol/tasks extension, so that a server may answer a tools/call with
+   * a task; callTool then follows it to its end (polling, answering its questions) and callToolAsTask returns it.
+   * Default true.
+   */
+  acceptTasks?: boolean;
   onLog?: (params: LoggingMessageNotificationParams) => void;
   onResourceUpdated?: (uri: string) => void;
   onListChanged?: (kind: "tools" | "resources" | "prompts") => void;

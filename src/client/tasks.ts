@@ -1,29 +1,151 @@
 /**
- * The client's view of a task it started (tasks.mdx): a handle to read its status, wait for its result,
- * cancel it, and follow its status changes, using notifications when the server sends them and polling at
- * the server's pollInterval when it does not.
+ * The client's view of a task it started: a handle to read its status, wait for its result, cancel it, and
+ * follow its status changes, the same under either revision. At 2025-11-25 (tasks.mdx) it uses tasks/get,
+ * tasks/result and tasks/cancel, and notifications when the server sends them; at 2026-07-28 (the
+ * io.modelcontextprotocol/tasks extension) it polls tasks/get, which carries the result, and answers the
+ * questions a task waits on through tasks/update with the client's own handlers.
  */
+import { ProtocolError, TrellisError } from "../protocol/errors.js";
 import { TERMINAL_STATUSES } from "../protocol/tasks.js";
 import type { Task } from "../protocol/generated/schema-types.js";
-import type { Session } from "../jsonrpc/session.js";
 import type { CallOptions } from "./options.js";
+
+type Params = Record<string, unknown>;
 
 /** Default polling interval when the server suggests none. */
 const DEFAULT_POLL_MS = 1000;
 
+/** How a handle reaches its task: one set of operations per revision. */
+export interface TaskOps {
+  get(taskId: string, options?: CallOptions): Promise<Task>;
+  /** Waits for the outcome; `see` hears each status met on the way. */
+  result(taskId: string, options: CallOptions, see?: (t: Task) => void): Promise<Params>;
+  cancel(taskId: string, options?: CallOptions): Promise<Task>;
+}
+
+/** 2025-11-25: the task methods as requests on the session. */
+export function sessionTaskOps(request: (method: string, params: Params, options?: CallOptions) => Promise<Params>): TaskOps {
+  return {
+    get: async (taskId, options) => (await request("tasks/get", { taskId }, options)) as unknown as Task,
+    result: (taskId, options) => request("tasks/result", { taskId }, { timeoutMs: Infinity, ...options }),
+    cancel: async (taskId, options) => (await request("tasks/cancel", { taskId }, options)) as unknown as Task,
+  };
+}
+
+/**
+ * 2026-07-28: tasks/get is polled until the task ends and carries its result or error; a task waiting on
+ * questions lists them (inputRequests), and `answer` (the client's handlers) gives what goes back in tasks/update.
+ * Each question is answered once, however often it is seen.
+ */
+export function extensionTaskOps(
+  request: (method: string, params: Params, options?: CallOptions) => Promise<Params>,
+  answer: (asks: Params, signal?: AbortSignal) => Promise<Params>,
+  onerror?: (e: Error) => void,
+): TaskOps {
+  const answered = new Map<string, Set<string>>();
+  const failures = new Map<string, Error>();
+  const get = async (taskId: string, options?: CallOptions): Promise<Task & { full: Params }> => {
+    const r = await request("tasks/get", { taskId }, options);
+    if (typeof r.taskId !== "string" || typeof r.status !== "string" || typeof r.createdAt !== "string")
+      throw new TrellisError("INVALID_MESSAGE", `invalid result for "tasks/get": a task needs string taskId, status and createdAt`);
+    if (r.status === "input_required" && typeof r.inputRequests === "object" && r.inputRequests !== null) {
+      const seen = answered.get(taskId) ?? new Set();
+      answered.set(taskId, seen);
+      const fresh = Object.fromEntries(Object.entries(r.inputRequests as Params).filter(([k]) => !seen.has(k)));
+      for (const k of Object.keys(fresh)) seen.add(k);
+      if (Object.keys(fresh).length)
+        void answer(fresh, options?.signal)
+          .then((inputResponses) => request("tasks/update", { taskId, inputResponses }, options))
+          .catch((e: Error) => {
+            failures.set(taskId, e);
+            onerror?.(e);
+          });
+    }
+    if (TERMINAL_STATUSES.has(r.status as Task["status"])) answered.delete(taskId);
+    return { ...asTask(r), full: r };
+  };
+  return {
+    get,
+    async result(taskId, options, see) {
+      for (;;) {
+        const failed = failures.get(taskId);
+        if (failed) {
+          failures.delete(taskId);
+          throw failed;
+        }
+        const { full, ...t } = await get(taskId, options);
+        see?.(t);
+        if (t.status === "completed") return (full.result as Params | undefined) ?? {};
+        if (t.status === "failed") {
+          const e = full.error as { code?: number; message?: string; data?: unknown } | undefined;
+          if (full.result) return full.result as Params;
+          throw new ProtocolError(e?.code ?? -32603, e?.message ?? `task ${taskId} failed`, e?.data);
+        }
+        if (t.status === "cancelled") throw new TrellisError("REQUEST_CANCELLED", `task ${taskId} was cancelled`);
+        await sleep(t.pollInterval ?? DEFAULT_POLL_MS, options.signal);
+      }
+    },
+    async cancel(taskId, options) {
+      await request("tasks/cancel", { taskId }, options);
+      return get(taskId, options);
+    },
+  };
+}
+
+/** A 2026-07-28 task handle in 2025-11-25's terms (ttl, pollInterval), so code reads one shape. */
+export function asTask(r: Params): Task {
+  const t: Task = {
+    taskId: r.taskId as string,
+    status: r.status as Task["status"],
+    createdAt: r.createdAt as string,
+    lastUpdatedAt: r.lastUpdatedAt as string,
+    ttl: typeof r.ttlMs === "number" ? r.ttlMs : null,
+  };
+  if (typeof r.pollIntervalMs === "number") t.pollInterval = r.pollIntervalMs;
+  if (typeof r.statusMessage === "string") t.statusMessage = r.statusMessage;
+  return t;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new TrellisError("REQUEST_CANCELLED", "request cancelled"));
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      if (signal?.aborted) reject(new TrellisError("REQUEST_CANCELLED", "request cancelled"));
+      else resolve();
+    };
+    const timer = setTimeout(done, Math.max(10, ms));
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
 export class TaskHandle<R = Record<string, unknown>> {
   readonly taskId: string;
+  /**
+   * True when a 2026-07-28 server answered the call at once instead of making it a task (the server decides):
+   * there is no task on the server; result() gives the answer, status() and cancel() the finished state.
+   */
+  readonly immediate: boolean;
   #last: Task;
-  readonly #rpc: () => Session;
+  readonly #ops: TaskOps;
   readonly #listeners = new Set<(t: Task) => void>();
   readonly #unsubscribe: () => void;
   #result?: Promise<R>;
 
-  /** @internal Created by McpClient.callToolAsTask. */
-  constructor(task: Task, rpc: () => Session, subscribe: (taskId: string, fn: (t: Task) => void) => () => void) {
+  /** @internal Created by McpClient.callToolAsTask and McpClient.task. */
+  constructor(task: Task, ops: TaskOps, subscribe: (taskId: string, fn: (t: Task) => void) => () => void, immediate?: R) {
     this.taskId = task.taskId;
     this.#last = task;
-    this.#rpc = rpc;
+    this.immediate = immediate !== undefined;
+    if (immediate !== undefined) {
+      this.#result = Promise.resolve(immediate);
+      const done = async () => this.#last;
+      this.#ops = { get: done, cancel: done, result: async () => immediate as Params };
+      this.#unsubscribe = () => {};
+      return;
+    }
+    this.#ops = ops;
     this.#unsubscribe = subscribe(task.taskId, (t) => this.#see(t));
   }
 
@@ -42,7 +164,7 @@ export class TaskHandle<R = Record<string, unknown>> {
 
   /** status asks the server (tasks/get). */
   async status(options?: CallOptions): Promise<Task> {
-    const t = (await this.#rpc().request("tasks/get", { taskId: this.taskId }, options)) as unknown as Task;
+    const { full: _, ...t } = (await this.#ops.get(this.taskId, options)) as Task & { full?: unknown };
     this.#see(t);
     return t;
   }
@@ -54,7 +176,7 @@ export class TaskHandle<R = Record<string, unknown>> {
   result(options: CallOptions = {}): Promise<R> {
     // One tasks/result at a time: a later call shares the pending one (updates() may have started it).
     if (!this.#result) {
-      const p = this.#rpc().request("tasks/result", { taskId: this.taskId }, { timeoutMs: Infinity, ...options }) as unknown as Promise<R>;
+      const p = this.#ops.result(this.taskId, options, (t) => this.#see(t)) as unknown as Promise<R>;
       this.#result = p;
       p.catch(() => {
         if (this.#result === p) this.#result = undefined;
@@ -65,7 +187,7 @@ export class TaskHandle<R = Record<string, unknown>> {
 
   /** cancel asks the server to cancel the task and returns its (cancelled) status. */
   async cancel(options?: CallOptions): Promise<Task> {
-    const t = (await this.#rpc().request("tasks/cancel", { taskId: this.taskId }, options)) as unknown as Task;
+    const { full: _, ...t } = (await this.#ops.cancel(this.taskId, options)) as Task & { full?: unknown };
     this.#see(t);
     return t;
   }

@@ -160,6 +160,8 @@ export class Dashboard {
         elicitUrl: (request) => ask<ElicitResult>("elicitation-url", request),
         sampling: (params) => ask<CreateMessageResult>("sampling", params),
         roots: [],
+        // The page's views (tasks list, log level, subscriptions, the raw request box) speak 2025-11-25's methods.
+        protocolVersion: "2025-11-25",
       },
     );
     const apps = this.#options.apps;

@@ -39,6 +39,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** A 2026-07-28 request: an `input_required` result is passed on to be answered, not checked as the method's result. */
   inputRounds?: boolean;
+  /** Told the request's id as it is sent (a 2026-07-28 listen's notifications name it as their subscription id). */
+  onsent?: (id: RequestId) => void;
 }
 
 interface Pending {
@@ -129,6 +131,7 @@ export class OutgoingRequests {
       if (options.resetTimeoutOnProgress && timeoutMs !== Infinity) entry.resetTimeout = arm;
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#pending.set(id, entry);
+      options.onsent?.(id);
       const msg: JsonRpcRequestMessage = p === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: p };
       this.#opts.send(
         msg,
@@ -184,9 +187,11 @@ export class OutgoingRequests {
     }
     const spec = this.#opts.outgoing[entry.method];
     // A task-augmented request gets a CreateTaskResult, or, from a peer without tasks, the plain result.
-    // A 2026-07-28 input_required result is not the method's result yet: the client answers and asks again.
-    const asking = entry.inputRounds && (result as { resultType?: unknown }).resultType === "input_required";
-    let problem = spec?.result && !asking ? checkAgainst(spec.result, result) : undefined;
+    // 2026-07-28: an input_required result is not the method's result yet (the client answers and asks again), and a
+    // task handle or a tasks-extension result has that extension's shape, which the client checks where it reads it.
+    const type = (result as { resultType?: unknown }).resultType;
+    const other = entry.inputRounds && (type === "input_required" || type === "task" || entry.method.startsWith("tasks/"));
+    let problem = spec?.result && !other ? checkAgainst(spec.result, result) : undefined;
     if (entry.task && checkAgainst(CREATE_TASK_RESULT, result) === undefined) problem = undefined;
     if (problem) {
       entry.reject(new TrellisError("INVALID_MESSAGE", `invalid result for "${entry.method}": ${problem}`));

@@ -22,6 +22,9 @@ export const META = {
   subscriptionId: "io.modelcontextprotocol/subscriptionId",
 } as const;
 
+/** The tasks extension (SEP-2663): 2026-07-28's tasks, declared in the extensions of both sides' capabilities. */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
 /** The error codes 2026-07-28 adds (basic/index.mdx, "Error codes"). */
 export const ModernErrorCode = {
   /** A header disagrees with the body, or a required header is missing or malformed. */

@@ -5,6 +5,7 @@ import type { HandlerContext } from "./context.js";
 import { checkIcons } from "./icons.js";
 import type { Completer } from "./resources.js";
 import { HandlerContext as Context } from "./context.js";
+import { checkCache, type CacheConfig } from "./caching.js";
 import { listPage } from "./pagination.js";
 import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 
@@ -20,6 +21,8 @@ export interface PromptConfig {
   icons?: Icon[];
   /** OAuth scopes a caller needs to see and get it (HTTP with `auth`). */
   scopes?: string[];
+  /** 2026-07-28 caching hints for this item's results, over the server's `cache` option (caching.ts). */
+  cache?: CacheConfig;
   _meta?: Record<string, unknown>;
 }
 
@@ -30,6 +33,7 @@ export type PromptHandler = (args: Record<string, string>, ctx: HandlerContext) 
 export interface PromptEntry {
   seq: number;
   scopes: string[];
+  cache?: CacheConfig;
   name: string;
   definition: Prompt;
   complete: Map<string, Completer>;
@@ -63,7 +67,7 @@ export function buildPromptEntry(seq: number, name: string, config: PromptConfig
   if (args.length) definition.arguments = args;
   if (config.icons) definition.icons = config.icons;
   if (config._meta) definition._meta = config._meta;
-  return { seq, scopes: config.scopes ?? [], name, definition, complete, handler };
+  return { seq, scopes: config.scopes ?? [], cache: checkCache(config.cache, op), name, definition, complete, handler };
 }
 
 /** getPrompt checks the arguments against the declaration and runs the handler. */

@@ -9,6 +9,7 @@ import { checkIcons } from "./icons.js";
 import { UriTemplate } from "./uri-template.js";
 import { bytesToBase64 } from "../internal/base64.js";
 import { HandlerContext as Context } from "./context.js";
+import { checkCache, type CacheConfig } from "./caching.js";
 import { listPage } from "./pagination.js";
 import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 import type { ServerState } from "./state.js";
@@ -29,6 +30,8 @@ export interface ResourceConfig {
   icons?: Icon[];
   /** OAuth scopes a caller needs to see and read it (HTTP with `auth`). */
   scopes?: string[];
+  /** 2026-07-28 caching hints for this item's results, over the server's `cache` option (caching.ts). */
+  cache?: CacheConfig;
   /**
    * Whether resources/list shows it. Default true; false for resources clients find another way (a skill's
    * supporting files, an app's view), which stay readable.
@@ -56,6 +59,7 @@ export type ResourceTemplateHandler = (
 export interface ResourceEntry {
   seq: number;
   scopes: string[];
+  cache?: CacheConfig;
   listed: boolean;
   definition: Resource;
   handler: ResourceHandler;
@@ -64,6 +68,7 @@ export interface ResourceEntry {
 export interface TemplateEntry {
   seq: number;
   scopes: string[];
+  cache?: CacheConfig;
   definition: ResourceTemplate;
   template: UriTemplate;
   complete?: Record<string, Completer>;
@@ -95,6 +100,7 @@ export function buildResourceEntry(seq: number, uri: string, config: ResourceCon
     seq,
     scopes: config.scopes ?? [],
     listed: config.listed !== false,
+    cache: checkCache(config.cache, op),
     definition: describe({ uri } as Resource, config, op),
     handler,
   };
@@ -118,6 +124,7 @@ export function buildTemplateEntry(
   return {
     seq,
     scopes: config.scopes ?? [],
+    cache: checkCache(config.cache, op),
     definition: describe({ uriTemplate } as ResourceTemplate, rest, op),
     template,
     complete,

@@ -27,6 +27,7 @@ import { TaskManager } from "../tasks/manager.js";
 import type { TaskOptions } from "../tasks/types.js";
 import { complete, completionsCapability } from "./completion.js";
 import { initialize, initialized, rootsListChanged } from "./lifecycle.js";
+import { checkCache, hintsFor, type CacheConfig } from "./caching.js";
 import { loggingCapability, logMessage, setLevel } from "./logging.js";
 import {
   buildPromptEntry,
@@ -107,9 +108,10 @@ export interface ServerOptions {
   requestStateSecret?: Uint8Array | string;
   /**
    * 2026-07-28 caching hints (`ttlMs`, `cacheScope`) on server/discover and the list and read results. Default
-   * `{ ttlMs: 0, cacheScope: "private" }`: clients may keep nothing and share nothing unless you say so.
+   * `{ ttlMs: 0, cacheScope: "private" }`: clients may keep nothing and share nothing unless you say so. A tool,
+   * prompt, resource or template may say its own (`cache` in its config); see caching.ts for how they combine.
    */
-  cache?: { ttlMs?: number; cacheScope?: "public" | "private" };
+  cache?: CacheConfig;
   /**
    * Tasks (SEP-1686): where they are stored and for how long. Tasks are on when this is set or when a tool
    * declares execution.taskSupport; the default store keeps them in memory.
@@ -216,6 +218,7 @@ export class McpServer {
       throw misuse('new McpServer: info must have string "name" and "version", as in { name: "my-server", version: "1.0.0" }');
     if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0))
       throw misuse(`new McpServer: pageSize must be a positive integer; got ${options.pageSize}`);
+    checkCache(options.cache, "new McpServer");
     this.info = info;
     const state = new ServerState(info, options);
     this.#state = state;
@@ -501,7 +504,7 @@ export class McpServer {
     const auth = rpc.extra?.authInfo;
     if (state.extensions.size && method !== "server/discover") checkRequiredExtensions(state, session);
     if (auth && scoped) await authorize(state, method, params, auth);
-    const cache: CacheHints = { ttlMs: state.options.cache?.ttlMs ?? 0, cacheScope: state.options.cache?.cacheScope ?? "private" };
+    const cache: CacheHints = hintsFor(state, method, params, rpc);
     if (method === "server/discover") {
       const capabilities = modernCapabilities(state.capabilities());
       if (state.tasks) capabilities.extensions = { ...capabilities.extensions, [TASKS_EXTENSION]: {} };

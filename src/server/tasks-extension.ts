@@ -7,7 +7,7 @@
  * this process for the answer, the task `input_required` meanwhile.
  */
 import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
-import { missingCapability } from "../protocol/modern.js";
+import { missingCapability, TASKS_EXTENSION } from "../protocol/modern.js";
 import { RELATED_TASK } from "../protocol/tasks.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 import type { TaskManager } from "../tasks/manager.js";
@@ -20,7 +20,7 @@ import { runTool } from "./tools.js";
 import { startToolTask, taskCaller, type TaskAsk } from "./tasks.js";
 import { setBackgroundHook } from "./background.js";
 
-export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+export { TASKS_EXTENSION };
 type Obj = Record<string, unknown>;
 
 interface Question {

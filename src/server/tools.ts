@@ -3,6 +3,7 @@
  * Input that fails the schema is a tool execution error the model can read and fix (SEP-1303); an unknown
  * tool is a JSON-RPC error.
  */
+import { checkCache, type CacheConfig } from "./caching.js";
 import { ErrorCode, ProtocolError, misuse } from "../protocol/errors.js";
 import type { CallToolResult, ContentBlock, Icon, Tool, ToolAnnotations, ToolExecution } from "../protocol/generated/schema-types.js";
 import type { HandlerContext } from "./context.js";
@@ -50,6 +51,8 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   deferTask?: boolean;
   /** OAuth scopes a caller needs to see and call this tool (HTTP with `auth`): 403 insufficient_scope otherwise. */
   scopes?: string[];
+  /** 2026-07-28 caching hints for this item's results, over the server's `cache` option (caching.ts). */
+  cache?: CacheConfig;
   _meta?: Record<string, unknown>;
 }
 
@@ -77,6 +80,7 @@ export interface ToolEntry {
   resumable: boolean;
   deferTask: boolean;
   scopes: string[];
+  cache?: CacheConfig;
 }
 
 /** buildToolEntry validates a registration and compiles its schemas; it throws a TypeError naming the fix. */
@@ -131,6 +135,7 @@ export function buildToolEntry(seq: number, name: string, config: ToolConfig, ha
     resumable: config.resumable === true,
     deferTask: config.deferTask === true,
     scopes: config.scopes ?? [],
+    cache: checkCache(config.cache, op),
   };
 }
 

@@ -183,7 +183,7 @@ test("roots: served to the server; setRoots sends list_changed", async () => {
   const s2 = new McpServer({ name: "s2", version: "1" }, { onRootsListChanged: () => changes++ });
   s2.registerTool("roots", {}, async (_x, ctx) => JSON.stringify(await ctx.listRoots()));
   s2.connect(a);
-  const client = new McpClient({ name: "c", version: "1" }, { roots: [{ uri: "file:///one" }] });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25", roots: [{ uri: "file:///one" }] });
   await client.connect(b);
   assert.equal(JSON.parse(((await client.callTool("roots")).content[0] as { text: string }).text).roots[0].uri, "file:///one");
   client.setRoots([{ uri: "file:///two", name: "two" }]);

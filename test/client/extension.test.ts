@@ -13,7 +13,7 @@ test("a client extension answers the server's requests and notifications for it"
   const server = new McpServer({ name: "s", version: "1" });
   server.use(defineExtension({ id: "com.example/ui", settings: { theme: "dark" }, setup() {} }));
   const seen: unknown[] = [];
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   const api = client.use(
     defineClientExtension({
       id: "com.example/ui",
@@ -42,7 +42,7 @@ test("a client extension answers the server's requests and notifications for it"
 test("the server's extensions the client does not use are not negotiated", async () => {
   const server = new McpServer({ name: "s", version: "1" });
   server.use(defineExtension({ id: "com.example/a", setup() {} }));
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   client.use(defineClientExtension({ id: "com.example/b", setup() {} }));
   const [a, b] = MemoryTransport.createPair();
   const session = server.connect(a);
@@ -54,7 +54,7 @@ test("the server's extensions the client does not use are not negotiated", async
 });
 
 test("client.use refuses bad identifiers, spec methods, collisions, repeats and use after connect", async () => {
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   assert.throws(() => client.use(defineClientExtension({ id: "nope", setup() {} })), /is not an extension identifier/);
   assert.throws(
     () => client.use(defineClientExtension({ id: "com.example/x", setup: (x) => x.method("sampling/createMessage", () => ({})) })),

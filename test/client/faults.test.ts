@@ -13,7 +13,7 @@ const misbehaving = fileURLToPath(new URL("../fixtures/misbehaving-server.js", i
 
 test("the server process dies mid-request: the caller gets an error, not a hang", async () => {
   const errors: Error[] = [];
-  const client = new McpClient({ name: "c", version: "1" }, { onerror: (e) => errors.push(e) });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25", onerror: (e) => errors.push(e) });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [misbehaving] }));
   const started = Date.now();
   await assert.rejects(client.callTool("die"), (e: unknown) => e instanceof TrellisError && e.code === "CONNECTION_CLOSED");
@@ -28,7 +28,7 @@ test("the server process dies mid-request: the caller gets an error, not a hang"
 test("garbage on a server's stdout is reported and the session survives; stderr goes to its callback", async () => {
   const errors: Error[] = [];
   const stderr: string[] = [];
-  const client = new McpClient({ name: "c", version: "1" }, { onerror: (e) => errors.push(e) });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25", onerror: (e) => errors.push(e) });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [misbehaving], onstderr: (l) => stderr.push(l) }));
   assert.equal(((await client.callTool("garbage")).content[0] as { text: string }).text, "still fine");
   await waitFor(() => errors.length > 0 && stderr.length > 0);
@@ -40,7 +40,7 @@ test("garbage on a server's stdout is reported and the session survives; stderr 
 
 test("stdio shutdown: close ends the server process", async () => {
   const t = new StdioClientTransport({ command: process.execPath, args: [misbehaving], shutdownGraceMs: 500 });
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   await client.connect(t);
   const pid = t.pid!;
   await client.close();
@@ -72,7 +72,7 @@ test("an SSE stream cut mid-response: the client resumes with Last-Event-ID and 
       headers: res.headers,
     });
   };
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   await client.connect(new StreamableHttpClientTransport(http.url, { fetch: flaky, reconnect: { initialDelayMs: 20 } }));
   const seen: number[] = [];
   const r = await client.callTool("drip", {}, { onprogress: (p) => seen.push(p.progress) });
@@ -87,7 +87,7 @@ test("HTTP: the server going away fails the request quickly with a clear error",
   const server = new McpServer({ name: "s", version: "1" });
   server.registerTool("hang", {}, () => new Promise(() => {}));
   const http = await serveHttp(server, { eventStore: "memory" });
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   await client.connect(new StreamableHttpClientTransport(http.url, { reconnect: { maxRetries: 1, initialDelayMs: 10 } }));
   const p = client.callTool("hang", {}, { timeoutMs: 10_000 });
   await sleep(20);
@@ -106,7 +106,7 @@ test("HTTP client: custom headers (static or computed) on every request, session
     return fetch(input, init);
   };
   let n = 0;
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   await client.connect(
     new StreamableHttpClientTransport(http.url, {
       fetch: recording,

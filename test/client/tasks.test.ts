@@ -75,7 +75,7 @@ test("callToolAsTask: cancel, and refusals with clear errors", async () => {
 
 test("over Streamable HTTP without a GET stream, updates() polls at the server's pollInterval", async () => {
   const http = await serveHttp(server(), { eventStore: "memory", sessionStore: "memory" });
-  const client = new McpClient({ name: "c", version: "1" });
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   await client.connect(new StreamableHttpClientTransport(http.url, { openGetStream: false }));
   const task = await client.callToolAsTask("work", { steps: 3 });
   const seen: string[] = [];
@@ -101,6 +101,7 @@ test("the client as a task receiver: task-augmented sampling and elicitation, ta
   const client = new McpClient(
     { name: "c", version: "1" },
     {
+      protocolVersion: "2025-11-25",
       tasks: { pollIntervalMs: 20 },
       sampling: async () => {
         await sleep(30);
@@ -178,6 +179,7 @@ test("the client as a task receiver over Streamable HTTP: a server tool sends ta
   const client = new McpClient(
     { name: "c", version: "1" },
     {
+      protocolVersion: "2025-11-25",
       tasks: { pollIntervalMs: 10 },
       sampling: async () => (await sleep(30), { role: "assistant", content: { type: "text", text: "42" }, model: "m" }),
     },
@@ -195,7 +197,10 @@ test("updates() calls tasks/result preemptively on input_required, so the server
     return `answer ${JSON.stringify(r.content)}`;
   });
   const http = await serveHttp(s, { eventStore: "memory", sessionStore: "memory" });
-  const client = new McpClient({ name: "c", version: "1" }, { elicitForm: () => ({ action: "accept", content: { ok: true } }) });
+  const client = new McpClient(
+    { name: "c", version: "1" },
+    { protocolVersion: "2025-11-25", elicitForm: () => ({ action: "accept", content: { ok: true } }) },
+  );
   // No GET stream: the elicitation can only travel on a tasks/result stream.
   await client.connect(new StreamableHttpClientTransport(http.url, { openGetStream: false }));
   const task = await client.callToolAsTask("ask");

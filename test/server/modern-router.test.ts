@@ -26,7 +26,7 @@ test("one connection, both revisions: 2026-07-28 requests get a session each, a 
 
   const [c, d] = MemoryTransport.createPair();
   server.connect(c);
-  const legacy = new McpClient({ name: "c", version: "1" }, { elicitForm });
+  const legacy = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25", elicitForm });
   await legacy.connect(d);
   assert.equal(legacy.protocolVersion, "2025-11-25");
   assert.deepEqual((await legacy.callTool("ask", {})).content, [{ type: "text", text: "hi Ada" }]);

@@ -180,7 +180,7 @@ export class StreamableHttpClientTransport implements Transport {
     } catch (err) {
       if (this.#closed || own?.signal.aborted) return;
       if (err instanceof AuthorizationFailedError)
-        this.#failRequest(message, err.message, ErrorCode.ConnectionClosed, { httpStatus: err.status });
+        this.#failRequest(message, err.message, ErrorCode.ConnectionClosed, { httpStatus: err.status, authorization: true });
       else this.#failRequest(message, `POST ${this.#url.href} failed: ${(err as Error).message}`);
       return;
     }
@@ -216,7 +216,7 @@ export class StreamableHttpClientTransport implements Transport {
       const text = expired
         ? `session expired (HTTP 404): ${detail}; initialize a new session`
         : `HTTP ${res.status}: ${detail}${challenge ? ` (WWW-Authenticate: ${challenge})` : ""}`;
-      this.#failRequest(message, text, ErrorCode.ConnectionClosed, denied ? { httpStatus: res.status } : undefined);
+      this.#failRequest(message, text, ErrorCode.ConnectionClosed, { httpStatus: res.status, ...(denied ? { authorization: true } : {}) });
       return;
     }
     const type = res.headers.get("content-type") ?? "";

@@ -79,7 +79,8 @@ test("without Apps support (or with other MIME types): app-only tools are hidden
 
 test("stateless HTTP: the client's capabilities are unknown after initialize, so the full Apps shape is served, not the fallback", async () => {
   const http = await serveHttp(server(), { stateless: true });
-  const client = new McpClient({ name: "c", version: "1" });
+  // 2025-11-25: at 2026-07-28 every request carries the client's capabilities, so they are never unknown.
+  const client = new McpClient({ name: "c", version: "1" }, { protocolVersion: "2025-11-25" });
   await client.connect(new StreamableHttpClientTransport(http.url));
   const tools = Object.fromEntries((await client.listAllTools()).map((t) => [t.name, t]));
   assert.deepEqual(Object.keys(tools).sort(), ["forecast", "plain", "plain_meta", "refresh"]);
