@@ -14,10 +14,24 @@ export function formatEvent(id: string, data: string, retryMs?: number): string 
   return retryMs === undefined ? `id: ${id}\ndata: ${data}\n\n` : `id: ${id}\nretry: ${retryMs}\ndata: ${data}\n\n`;
 }
 
+/**
+ * How long a stream may stay silent before a comment line goes out: proxies and load balancers cut connections
+ * idle for a minute or so, and a GET or listen stream can be quiet for much longer. Clients ignore comments.
+ */
+export const KEEP_ALIVE_MS = 20_000;
+const KEEP_ALIVE = ": keep-alive\n\n";
+
 export class SseChannel {
   #writer?: SseWriter;
   #pending: string[] = [];
   #ended = false;
+  readonly #keepAliveMs: number;
+  #timer?: ReturnType<typeof setInterval>;
+  #lastWrite = 0;
+
+  constructor(options: { keepAliveMs?: number } = {}) {
+    this.#keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
+  }
   /** Called once if the client goes away before the channel ends. */
   ondetach?: () => void;
   /** Called once when the channel ends, either way. */
@@ -34,11 +48,19 @@ export class SseChannel {
       writer.write(this.#pending.join(""));
       this.#pending = [];
     }
-    if (this.#ended) writer.end();
+    this.#lastWrite = Date.now();
+    if (this.#ended) return writer.end();
+    if (this.#keepAliveMs > 0 && this.#keepAliveMs !== Infinity) {
+      this.#timer = setInterval(() => {
+        if (Date.now() - this.#lastWrite >= this.#keepAliveMs) this.write(KEEP_ALIVE);
+      }, this.#keepAliveMs);
+      this.#timer.unref?.();
+    }
   }
 
   write(chunk: string): void {
     if (this.#ended) return;
+    this.#lastWrite = Date.now();
     if (this.#writer) this.#writer.write(chunk);
     else this.#pending.push(chunk);
   }
@@ -47,6 +69,7 @@ export class SseChannel {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    clearInterval(this.#timer);
     this.#writer?.end();
     this.onend?.();
   }
@@ -55,6 +78,7 @@ export class SseChannel {
   detach(): void {
     if (this.#ended) return;
     this.#ended = true;
+    clearInterval(this.#timer);
     this.#writer = undefined;
     this.ondetach?.();
     this.onend?.();
