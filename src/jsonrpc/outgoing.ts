@@ -200,6 +200,11 @@ export class OutgoingRequests {
     entry.resolve(result as Params);
   }
 
+  /** How many requests wait for their response. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
   /** rejectAll fails every request still waiting (the connection closed). */
   rejectAll(error: Error): void {
     for (const entry of [...this.#pending.values()]) {

@@ -162,10 +162,13 @@ export class Session {
   #onTransportClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const err = new TrellisError("CONNECTION_CLOSED", "connection closed");
-    this.#outgoing.rejectAll(err);
-    for (const f of this.#inflight.values()) f.controller.abort(err);
-    this.#inflight.clear();
+    // Built only when something waits: an error's stack costs more than the rest of a short-lived session's close.
+    if (this.#outgoing.size || this.#inflight.size) {
+      const err = new TrellisError("CONNECTION_CLOSED", "connection closed");
+      this.#outgoing.rejectAll(err);
+      for (const f of this.#inflight.values()) f.controller.abort(err);
+      this.#inflight.clear();
+    }
     for (const listener of this.#closeListeners ?? []) {
       try {
         listener();

@@ -176,11 +176,16 @@ export function validAnswer(method: string, r: unknown): boolean {
  * beginRound opens a modern request's round: the answers from its requestState (checked) and its inputResponses.
  * A response under a key is taken when the handler asks for that key (and checked for its kind then).
  */
-export async function beginRound(rpc: RequestContext, codec: RequestStateCodec, params: Obj, binding: Binding): Promise<InputRound> {
+export async function beginRound(
+  rpc: RequestContext,
+  codec: RequestStateCodec,
+  params: Obj,
+  binding: () => Promise<Binding>,
+): Promise<InputRound> {
   const answers = new Map<string, unknown>();
   const answered = new Map<string, string>();
   if (params.requestState !== undefined) {
-    const opened = await codec.open(params.requestState, binding);
+    const opened = await codec.open(params.requestState, await binding());
     for (const [k, v] of Object.entries(opened.answers)) answers.set(k, v);
     for (const [k, d] of Object.entries(opened.questions)) answered.set(k, d);
   }
@@ -214,7 +219,7 @@ export function ask(round: InputRound, kind: string, method: string, params: Obj
  * endRound builds the `input_required` result once the handler stopped at an ask: every ask it made without an
  * answer (asks started together, as with Promise.all, are collected first), and the answers so far, sealed.
  */
-export async function endRound(round: InputRound, codec: RequestStateCodec, binding: Binding): Promise<Obj> {
+export async function endRound(round: InputRound, codec: RequestStateCodec, binding: () => Promise<Binding>): Promise<Obj> {
   await new Promise((resolve) => setTimeout(resolve, 0));
   const kept: Obj = {};
   const questions: Record<string, string> = {};
@@ -227,6 +232,6 @@ export async function endRound(round: InputRound, codec: RequestStateCodec, bind
   return {
     resultType: "input_required",
     inputRequests: Object.fromEntries(round.needed),
-    requestState: await codec.seal({ ...binding, a: kept, q: questions }),
+    requestState: await codec.seal({ ...(await binding()), a: kept, q: questions }),
   };
 }

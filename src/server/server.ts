@@ -6,7 +6,7 @@
 import { ErrorCode, misuse, ProtocolError } from "../protocol/errors.js";
 import { downgradeResult } from "../protocol/versions.js";
 import { INPUT_METHODS, MODERN_PROTOCOL_VERSIONS, shapeModernResult, type CacheHints, type Envelope } from "../protocol/modern.js";
-import { argumentsDigest, beginRound, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
+import { argumentsDigest, beginRound, type Binding, endRound, InputRequired, RequestStateCodec } from "./mrtr.js";
 import { listen } from "./listen.js";
 import { splitModern } from "./modern-router.js";
 import {
@@ -546,12 +546,15 @@ export class McpServer {
     const auth = rpc.extra?.authInfo;
     if (!INPUT_METHODS.has(method)) return shapeModernResult(method, (await handler(params, call)) as Params, state.info, cache);
     const codec = (this.#codec ??= new RequestStateCodec(state.options.requestStateSecret));
-    const binding = {
-      m: method,
-      t: String(params.name ?? params.uri ?? ""),
-      h: await argumentsDigest(params.arguments),
-      p: (auth && principalKey(auth)) ?? "",
-    };
+    // What a requestState is bound to; the arguments' digest is computed only when a state is opened or sealed.
+    let bound: Promise<Binding> | undefined;
+    const binding = () =>
+      (bound ??= argumentsDigest(params.arguments).then((h) => ({
+        m: method,
+        t: String(params.name ?? params.uri ?? ""),
+        h,
+        p: (auth && principalKey(auth)) ?? "",
+      })));
     const round = await beginRound(rpc, codec, params, binding);
     try {
       const deferred = method === "tools/call" ? deferredTask(state, params, call.session, rpc) : undefined;
