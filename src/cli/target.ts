@@ -137,7 +137,10 @@ export async function connectTarget(target: Target, options: ConnectOptions = {}
 
 /** connectHttp rejoins the session an earlier run left with this server, or starts one; either way it is kept. */
 async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected> {
-  const saved = readSessions()[url.href];
+  const kept = readSessions()[url.href];
+  // A kept session at another revision than the one asked for is not rejoined.
+  const wanted = options.protocol ?? "auto";
+  const saved = kept && (wanted === "auto" || kept.init.protocolVersion === wanted) ? kept : undefined;
   const attempt = async (resume: SavedSession | undefined) => {
     const http = new StreamableHttpClientTransport(url, {
       auth: savedAuth(url),

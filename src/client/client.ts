@@ -33,6 +33,7 @@ import { Session, type RequestContext } from "../jsonrpc/session.js";
 import { META, MODERN_PROTOCOL_VERSIONS, TASKS_EXTENSION, isModernVersion, ModernErrorCode } from "../protocol/modern.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
+import { TERMINAL_STATUSES } from "../protocol/tasks.js";
 import { TaskHandle, TaskListeners, asTask, extensionTaskOps, sessionTaskOps, type TaskOps } from "./tasks.js";
 import { Listens, type ListenFilter, type OpenListen } from "./listen.js";
 import { paramHeaders, paramMarks } from "../protocol/param-headers.js";
@@ -66,18 +67,21 @@ function plainResult(r: Params): Params {
 }
 
 /**
- * olderServer: does this failure of server/discover say the server speaks only older revisions? A JSON-RPC error
- * (method not found, invalid request: "not initialized"), an HTTP 4xx that is not about authorization (no session,
- * bad request, method not allowed), an answer that is not a discover result, or no answer in time. Not a refused sign-in, an unreachable server or a 5xx:
- * asking initialize then would only fail again (and run the sign-in twice).
+ * olderServer: does this failure of server/discover say the server speaks only older revisions? Method not found,
+ * invalid request ("not initialized"), -32022 naming no revision this client speaks, an HTTP 400/404/405/406/415
+ * without a JSON-RPC answer for this request, an answer that is not a discover result, or (stdio) no answer in
+ * time. Not a refused sign-in, a rate limit, an unreachable or failing server: initialize would only fail again (and
+ * a sign-in would run twice).
  */
 function olderServer(err: Error): boolean {
   // No answer in time, or an answer that is not a discover result (a server that answers anything with `{}`).
   if (err instanceof TrellisError) return err.code === "REQUEST_TIMEOUT" || err.code === "INVALID_MESSAGE";
   if (!(err instanceof ProtocolError)) return false;
-  if (err.code !== ErrorCode.ConnectionClosed) return true;
+  if (err.code === ErrorCode.MethodNotFound || err.code === ErrorCode.InvalidRequest) return true;
+  if (err.code === ModernErrorCode.UnsupportedProtocolVersion) return true;
+  if (err.code !== ErrorCode.ConnectionClosed) return false;
   const data = err.data as { httpStatus?: number; authorization?: boolean } | undefined;
-  return data?.httpStatus !== undefined && data.httpStatus >= 400 && data.httpStatus < 500 && !data.authorization;
+  return !data?.authorization && [400, 404, 405, 406, 415].includes(data?.httpStatus ?? 0);
 }
 
 export class McpClient {
@@ -190,6 +194,7 @@ export class McpClient {
     }
     this.#modern = undefined;
     this.#taskOps = undefined;
+    this.#logLevel = undefined;
     this.#listens?.close();
     this.#listens = new Listens(
       () => this.#rpc(),
@@ -199,15 +204,19 @@ export class McpClient {
     session.setNotificationHandler("notifications/subscriptions/acknowledged", (p) => this.#listens?.acknowledged(p));
     if (options.resume) {
       this.#init = options.resume;
-      if (isModernVersion(options.resume.protocolVersion)) this.#modern = { version: options.resume.protocolVersion, handlers };
       this.#extensions.negotiate(options.resume.capabilities);
+      if (isModernVersion(options.resume.protocolVersion)) {
+        this.#modern = { version: options.resume.protocolVersion, handlers };
+        void this.#followLists();
+      }
       return options.resume;
     }
     const wanted = o.protocolVersion ?? "auto";
     if (wanted === "auto" || isModernVersion(wanted)) {
       // In auto mode a server that does not answer server/discover soon (an older one that ignores what comes before
       // initialize) is asked to initialize instead.
-      const probeMs = wanted === "auto" ? Math.min(o.timeoutMs ?? DISCOVER_PROBE_MS, DISCOVER_PROBE_MS) : undefined;
+      const probeMs =
+        wanted === "auto" && !transport.answersEveryRequest ? Math.min(o.timeoutMs ?? DISCOVER_PROBE_MS, DISCOVER_PROBE_MS) : undefined;
       const found = await this.#discover(session, handlers, probeMs).catch(async (err: Error) => {
         if (wanted !== "auto" || !olderServer(err)) {
           await session.close();
@@ -216,7 +225,8 @@ export class McpClient {
         return undefined;
       });
       if (found) {
-        await this.#followLists();
+        // Not waited for: a server slow to acknowledge must not hold up connect (the listen retries on its own).
+        void this.#followLists();
         return found;
       }
     }
@@ -365,7 +375,7 @@ export class McpClient {
   #tasksOps(): TaskOps {
     const request = (method: string, params: Params, options?: CallOptions) => this.request(method, params, options);
     if (!this.#modern) return sessionTaskOps(request);
-    this.#taskOps ??= extensionTaskOps(request, (asks, signal) => this.#answer(asks, signal), this.#opts.onerror);
+    this.#taskOps ??= extensionTaskOps(request, (asks) => this.#answer(asks), this.#opts.onerror);
     return this.#taskOps;
   }
 
@@ -459,13 +469,7 @@ export class McpClient {
   async callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
     let result: CallToolResult;
     try {
-      const marks = this.#modern ? this.#marks.get(name) : undefined;
-      const headers = marks && typeof marks !== "string" && marks.length ? paramHeaders(marks, args) : undefined;
-      result = (await this.request(
-        "tools/call",
-        args === undefined ? { name } : { name, arguments: args },
-        headers ? ({ ...options, headers } as CallOptions) : options,
-      )) as CallToolResult;
+      result = (await this.#sendToolCall(name, args, options)) as unknown as CallToolResult;
       if ((result as Params).resultType === "task") result = await this.#followTask(result as Params, options);
     } catch (err) {
       if (err instanceof ProtocolError && err.code === ErrorCode.UrlElicitationRequired) {
@@ -476,10 +480,26 @@ export class McpClient {
       }
       throw err;
     }
+    await this.#checkOutput(name, result);
+    return result;
+  }
+
+  /** tools/call as sent: at 2026-07-28 with the Mcp-Param-* headers the tool's x-mcp-header marks ask for. */
+  #sendToolCall(name: string, args: Record<string, unknown> | undefined, options: CallOptions | undefined): Promise<Params> {
+    const marks = this.#modern ? this.#marks.get(name) : undefined;
+    const headers = marks && typeof marks !== "string" && marks.length ? paramHeaders(marks, args) : undefined;
+    return this.request(
+      "tools/call",
+      args === undefined ? { name } : { name, arguments: args },
+      headers ? ({ ...options, headers } as CallOptions) : options,
+    );
+  }
+
+  /** structuredContent against the tool's outputSchema, once the tool's definition is known. */
+  async #checkOutput(name: string, result: CallToolResult): Promise<void> {
     const validator = this.#outputValidator(name);
     const problem = validator && (await checkStructuredContent(validator, result, name));
     if (problem) throw new TrellisError("INVALID_MESSAGE", problem);
-    return result;
   }
 
   /**
@@ -488,17 +508,21 @@ export class McpClient {
    * or the caller's abort, cancels the task.
    */
   async #followTask(created: Params, options: CallOptions | undefined): Promise<CallToolResult> {
-    const handle = new TaskHandle<CallToolResult>(asTask(created), this.#tasksOps(), () => () => {});
+    const ops = this.#tasksOps();
+    const handle = new TaskHandle<CallToolResult>(asTask(created), ops, () => () => {});
     const limit = options?.timeoutMs ?? this.#opts.timeoutMs ?? 60_000;
     const stop = new AbortController();
     const timer = limit === Infinity ? undefined : setTimeout(() => stop.abort("timed out"), limit);
     const onAbort = () => stop.abort("cancelled");
-    options?.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options?.signal?.aborted) onAbort();
+    else options?.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return await handle.result({ ...options, signal: stop.signal });
     } catch (err) {
+      // Whatever ended the wait (a timeout, the caller, a question this client could not answer, a lost poll), a task
+      // nobody waits for any more is stopped rather than left holding its questions until its ttl.
+      if (!TERMINAL_STATUSES.has(handle.last.status)) handle.cancel().catch(() => {});
       if (!stop.signal.aborted) throw err;
-      handle.cancel().catch(() => {});
       if (stop.signal.reason === "timed out")
         throw new TrellisError(
           "REQUEST_TIMEOUT",
@@ -508,6 +532,7 @@ export class McpClient {
     } finally {
       clearTimeout(timer);
       options?.signal?.removeEventListener("abort", onAbort);
+      ops.forget?.(handle.taskId);
     }
   }
 
@@ -552,9 +577,11 @@ export class McpClient {
           ? "this client was created with acceptTasks: false, so a 2026-07-28 server cannot make the call a task"
           : `the server did not declare the "${TASKS_EXTENSION}" extension; call the tool with callTool`,
       );
+    // The extension has no per-request ttl: the server picks it (ttlMs is for 2025-11-25).
     const { ttlMs: _ttl, ...rest } = options;
-    const r = (await this.request("tools/call", args === undefined ? { name } : { name, arguments: args }, rest)) as Params;
+    const r = await this.#sendToolCall(name, args, rest);
     if (r.resultType === "task") return new TaskHandle<CallToolResult>(asTask(r), this.#tasksOps(), () => () => {});
+    await this.#checkOutput(name, r as unknown as CallToolResult);
     const now = new Date().toISOString();
     const done: Task = { taskId: "", status: "completed", createdAt: now, lastUpdatedAt: now, ttl: null };
     return new TaskHandle<CallToolResult>(done, this.#tasksOps(), () => () => {}, r as CallToolResult);
@@ -634,11 +661,11 @@ export class McpClient {
    * resources/subscribe, the client keeps a listen following the subscribed resources (opened again with each change).
    */
   async subscribeResource(uri: string, options?: CallOptions): Promise<void> {
-    if (this.#modern) return this.#listens!.subscribe(uri);
+    if (this.#modern) return this.#rpc() && this.#listens!.subscribe(uri);
     await this.request("resources/subscribe", { uri }, options);
   }
   async unsubscribeResource(uri: string, options?: CallOptions): Promise<void> {
-    if (this.#modern) return this.#listens!.unsubscribe(uri);
+    if (this.#modern) return this.#rpc() && this.#listens!.unsubscribe(uri);
     await this.request("resources/unsubscribe", { uri }, options);
   }
 
@@ -665,6 +692,7 @@ export class McpClient {
    */
   async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
     if (this.#modern) {
+      this.#rpc();
       this.#logLevel = level;
       return;
     }

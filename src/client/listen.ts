@@ -115,21 +115,29 @@ export class Listens {
     return this.#reopen();
   }
 
-  subscribe(uri: string): Promise<void> {
+  /** subscribe follows one more resource; if the server refuses the new listen, the subscription is undone. */
+  async subscribe(uri: string): Promise<void> {
     if (this.#uris.has(uri)) return this.#chain;
     this.#uris.add(uri);
-    return this.#reopen();
+    await this.#reopen().catch((e: Error) => {
+      this.#uris.delete(uri);
+      throw e;
+    });
   }
 
-  unsubscribe(uri: string): Promise<void> {
+  async unsubscribe(uri: string): Promise<void> {
     if (!this.#uris.delete(uri)) return this.#chain;
-    return this.#reopen();
+    await this.#reopen().catch((e: Error) => {
+      this.#uris.add(uri);
+      throw e;
+    });
   }
 
   /** close ends every listen this client keeps. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     this.#managed?.close();
     this.#managed = undefined;
   }
@@ -144,13 +152,20 @@ export class Listens {
       const filter: ListenFilter = { ...this.#lists };
       if (this.#uris.size) filter.resourceSubscriptions = [...this.#uris];
       const old = this.#managed;
-      this.#managed = undefined;
       if (Object.values(filter).some((v) => v === true || (Array.isArray(v) && v.length))) {
-        const opened = await this.open(filter);
+        let opened: OpenListen;
+        try {
+          opened = await this.open(filter);
+        } catch (e) {
+          // The old listen (if any) goes on as it was; with none, try again later.
+          const gone = e instanceof TrellisError && e.code === "NOT_CONNECTED";
+          if (!old && !this.#closed && !gone) this.#retry();
+          throw e;
+        }
         this.#managed = opened;
         this.#retryMs = RETRY_MIN_MS;
         void opened.ended.then(() => this.#lost(opened));
-      }
+      } else this.#managed = undefined;
       old?.close();
     });
     this.#chain = next.catch(() => {});
@@ -165,13 +180,14 @@ export class Listens {
   }
 
   #retry(): void {
+    if (this.#retryTimer) return;
     const wait = this.#retryMs;
     this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
     this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
       this.#reopen().catch((e: Error) => {
         if (e instanceof TrellisError && e.code === "NOT_CONNECTED") return;
         this.#onerror?.(e);
-        if (!this.#closed && !this.#managed) this.#retry();
       });
     }, wait);
     this.#retryTimer.unref?.();

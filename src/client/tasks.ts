@@ -21,6 +21,13 @@ export interface TaskOps {
   /** Waits for the outcome; `see` hears each status met on the way. */
   result(taskId: string, options: CallOptions, see?: (t: Task) => void): Promise<Params>;
   cancel(taskId: string, options?: CallOptions): Promise<Task>;
+  /**
+   * True when reading the task answers its questions (2026-07-28): each result() then polls on its own, with its
+   * own signal, instead of sharing one tasks/result.
+   */
+  answersOnGet?: boolean;
+  /** Forgets what is kept for a task nobody follows any more. */
+  forget?(taskId: string): void;
 }
 
 /** 2025-11-25: the task methods as requests on the session. */
@@ -35,37 +42,51 @@ export function sessionTaskOps(request: (method: string, params: Params, options
 /**
  * 2026-07-28: tasks/get is polled until the task ends and carries its result or error; a task waiting on
  * questions lists them (inputRequests), and `answer` (the client's handlers) gives what goes back in tasks/update.
- * Each question is answered once, however often it is seen.
+ * Each question is answered once while it is listed, however often it is seen; one whose answer failed is asked
+ * again at the next poll, and the failure ends the result() that is waiting.
  */
 export function extensionTaskOps(
   request: (method: string, params: Params, options?: CallOptions) => Promise<Params>,
-  answer: (asks: Params, signal?: AbortSignal) => Promise<Params>,
+  answer: (asks: Params) => Promise<Params>,
   onerror?: (e: Error) => void,
 ): TaskOps {
-  const answered = new Map<string, Set<string>>();
+  /** The keys answered, or being answered, of each task's listed questions. */
+  const answering = new Map<string, Set<string>>();
   const failures = new Map<string, Error>();
+  const forget = (taskId: string) => {
+    answering.delete(taskId);
+    failures.delete(taskId);
+  };
   const get = async (taskId: string, options?: CallOptions): Promise<Task & { full: Params }> => {
     const r = await request("tasks/get", { taskId }, options);
     if (typeof r.taskId !== "string" || typeof r.status !== "string" || typeof r.createdAt !== "string")
       throw new TrellisError("INVALID_MESSAGE", `invalid result for "tasks/get": a task needs string taskId, status and createdAt`);
-    if (r.status === "input_required" && typeof r.inputRequests === "object" && r.inputRequests !== null) {
-      const seen = answered.get(taskId) ?? new Set();
-      answered.set(taskId, seen);
-      const fresh = Object.fromEntries(Object.entries(r.inputRequests as Params).filter(([k]) => !seen.has(k)));
-      for (const k of Object.keys(fresh)) seen.add(k);
-      if (Object.keys(fresh).length)
-        void answer(fresh, options?.signal)
-          .then((inputResponses) => request("tasks/update", { taskId, inputResponses }, options))
+    if (TERMINAL_STATUSES.has(r.status as Task["status"])) answering.delete(taskId);
+    else if (r.status === "input_required" && typeof r.inputRequests === "object" && r.inputRequests !== null) {
+      const listed = r.inputRequests as Params;
+      const busy = answering.get(taskId) ?? new Set();
+      answering.set(taskId, busy);
+      // A key the server no longer lists was answered: forget it, so a later question under it is answered too.
+      for (const k of busy) if (!Object.hasOwn(listed, k)) busy.delete(k);
+      const fresh = Object.fromEntries(Object.entries(listed).filter(([k]) => !busy.has(k)));
+      const keys = Object.keys(fresh);
+      for (const k of keys) busy.add(k);
+      // Answered apart from any one caller's signal: a person may take a while, and the task waits for them.
+      if (keys.length)
+        void answer(fresh)
+          .then((inputResponses) => request("tasks/update", { taskId, inputResponses }))
           .catch((e: Error) => {
+            for (const k of keys) busy.delete(k);
             failures.set(taskId, e);
             onerror?.(e);
           });
     }
-    if (TERMINAL_STATUSES.has(r.status as Task["status"])) answered.delete(taskId);
     return { ...asTask(r), full: r };
   };
   return {
     get,
+    answersOnGet: true,
+    forget,
     async result(taskId, options, see) {
       for (;;) {
         const failed = failures.get(taskId);
@@ -174,6 +195,9 @@ export class TaskHandle<R = Record<string, unknown>> {
    * JSON-RPC error of the request is thrown as a ProtocolError. Waits without a timeout unless one is given.
    */
   result(options: CallOptions = {}): Promise<R> {
+    // 2026-07-28: each caller polls with its own signal (reading the task answers its questions).
+    if (this.#ops.answersOnGet && !this.immediate)
+      return this.#ops.result(this.taskId, options, (t) => this.#see(t)) as unknown as Promise<R>;
     // One tasks/result at a time: a later call shares the pending one (updates() may have started it).
     if (!this.#result) {
       const p = this.#ops.result(this.taskId, options, (t) => this.#see(t)) as unknown as Promise<R>;
@@ -214,7 +238,7 @@ export class TaskHandle<R = Record<string, unknown>> {
           if (key(t) === lastYielded) continue;
           lastYielded = key(t);
           // The server needs input: open tasks/result now so its request has a stream to travel on (tasks.mdx).
-          if (t.status === "input_required") this.result().catch(() => {});
+          if (t.status === "input_required" && !this.#ops.answersOnGet) this.result().catch(() => {});
           yield t;
           if (TERMINAL_STATUSES.has(t.status)) return;
         }

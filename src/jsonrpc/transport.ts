@@ -92,4 +92,9 @@ export interface Transport {
    * transport names its process here, so that an answer arriving at another process can be routed back.
    */
   readonly requestIdPrefix?: string;
+  /**
+   * True where the peer answers every request at the transport level (an HTTP status), so silence is never its
+   * answer: a client then need not time out a probe (and a sign-in may take as long as a person needs).
+   */
+  readonly answersEveryRequest?: boolean;
 }

@@ -81,7 +81,9 @@ export function hintsFor(state: ServerState, method: string, params: Record<stri
     case "resources/read": {
       const found = typeof params.uri === "string" ? findResource(state, params.uri) : undefined;
       if (!found) return base;
-      return combine(base, ["resource" in found ? found.resource : found.template], false);
+      const item = "resource" in found ? found.resource : found.template;
+      // A resource only some callers may read must not be served from a cache shared with the others.
+      return combine(base, [item], rpc.extra?.authInfo !== undefined && item.scopes.length > 0);
     }
     default:
       return base;

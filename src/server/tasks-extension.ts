@@ -30,13 +30,19 @@ interface Question {
 }
 
 /** Questions of the tasks this process runs, by task and key; tasks/update answers them. */
-const questions = new WeakMap<TaskManager, Map<string, { asked: Map<string, Question>; count: number }>>();
+const questions = new WeakMap<TaskManager, Map<string, { asked: Map<string, Question> }>>();
+/**
+ * How many questions each running task has asked, for their default keys: kept for the task's whole run (not only
+ * while questions wait), so a key is never used twice in one task and a client that remembers what it answered
+ * is never asked a new question under an old key.
+ */
+const asks = new WeakMap<TaskControl, number>();
 
-function pendingOf(manager: TaskManager, taskId: string): { asked: Map<string, Question>; count: number } {
+function pendingOf(manager: TaskManager, taskId: string): { asked: Map<string, Question> } {
   let byTask = questions.get(manager);
   if (!byTask) questions.set(manager, (byTask = new Map()));
   let p = byTask.get(taskId);
-  if (!p) byTask.set(taskId, (p = { asked: new Map(), count: 0 }));
+  if (!p) byTask.set(taskId, (p = { asked: new Map() }));
   return p;
 }
 
@@ -52,7 +58,9 @@ const KIND: Record<string, string> = { "elicitation/create": "elicit", "sampling
 function askFor(manager: TaskManager): TaskAsk {
   return async (control: TaskControl, method, params, options) => {
     const pending = pendingOf(manager, control.taskId);
-    const key = options.inputKey ?? `${KIND[method] ?? "input"}-${++pending.count}`;
+    const n = (asks.get(control) ?? 0) + 1;
+    asks.set(control, n);
+    const key = options.inputKey ?? `${KIND[method] ?? "input"}-${n}`;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<Obj>((resolve, reject) => {
       pending.asked.set(key, { method, ...(params ? { params } : {}), resolve });

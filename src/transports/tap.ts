@@ -10,6 +10,9 @@ export function tapTransport(inner: Transport, tap: (direction: "in" | "out", me
     get sessionId() {
       return inner.sessionId;
     },
+    get answersEveryRequest() {
+      return inner.answersEveryRequest;
+    },
     start(events: TransportEvents) {
       inner.start({
         ...events,

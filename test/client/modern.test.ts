@@ -27,6 +27,12 @@ function server(): McpServer {
     const r = await ctx.elicit({ message: "Sure?", requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } } });
     return `ok=${String(r.content?.ok)}`;
   });
+  s.registerTool("twice", { execution: { taskSupport: "required" } }, async (_a, ctx) => {
+    const schema = { type: "object" as const, properties: { ok: { type: "boolean" as const } } };
+    const first = await ctx.elicit({ message: "First?", requestedSchema: schema });
+    const second = await ctx.elicit({ message: "Second?", requestedSchema: schema });
+    return `${String(first.content?.ok)} ${String(second.content?.ok)}`;
+  });
   s.registerTool("broken", { execution: { taskSupport: "optional" } }, () => {
     throw new ProtocolError(-32602, "no such thing");
   });
@@ -81,6 +87,9 @@ test("callTool follows a task the server makes of the call to its result, answer
   );
   assert.deepEqual((await client.callTool("confirm")).content, [{ type: "text", text: "ok=true" }]);
   assert.deepEqual(asked, ["Sure?"], "the question is answered once, however often it is polled");
+  // A task that asks again after its first answer gets its second question answered too.
+  assert.deepEqual((await client.callTool("twice")).content, [{ type: "text", text: "true true" }]);
+  assert.deepEqual(asked, ["Sure?", "First?", "Second?"]);
   const update = sent.find((m) => m.method === "tasks/update")!;
   assert.equal(Object.values(update.params!.inputResponses as Record<string, { action: string }>)[0]!.action, "accept");
   // A task that fails with a JSON-RPC error throws it, as the plain call would.
@@ -165,4 +174,35 @@ test("auto falls back to initialize when server/discover is refused, as an older
   await client.connect(b);
   assert.equal(client.protocolVersion, "2025-11-25");
   await client.close();
+});
+
+test("auto does not fall back on failures initialize would meet too: a server error on discover fails connect, with no initialize sent", async () => {
+  const s = server();
+  const [a, b] = MemoryTransport.createPair();
+  const seen: string[] = [];
+  const failing: Transport = {
+    start: (events) =>
+      a.start({
+        ...events,
+        message: (m, extra) => {
+          const msg = m as { id?: number; method?: string };
+          if (msg.method) seen.push(msg.method);
+          if (msg.method === "server/discover") a.send({ jsonrpc: "2.0", id: msg.id!, error: { code: -32603, message: "database down" } });
+          else events.message(m, extra);
+        },
+      }),
+    send: (m) => a.send(m),
+    close: () => a.close(),
+  };
+  s.connect(failing);
+  const client = new McpClient({ name: "c", version: "1" });
+  await assert.rejects(client.connect(b), /database down/);
+  assert.deepEqual(seen, ["server/discover"]);
+});
+
+test("after close(), 2026-07-28 calls that send nothing at once still say the client is not connected", async () => {
+  const { client } = await connect(server());
+  await client.close();
+  await assert.rejects(client.subscribeResource("test://watched"), (e: unknown) => e instanceof TrellisError && e.code === "NOT_CONNECTED");
+  await assert.rejects(client.setLoggingLevel("info"), (e: unknown) => e instanceof TrellisError && e.code === "NOT_CONNECTED");
 });

@@ -74,6 +74,9 @@ export class StreamableHttpClientTransport implements Transport {
     this.#endSessionOnClose = options.endSessionOnClose !== false;
   }
 
+  /** An HTTP server answers every POST, if only with a status. */
+  readonly answersEveryRequest = true;
+
   get sessionId(): string | undefined {
     return this.#sessionId;
   }
@@ -196,8 +199,12 @@ export class StreamableHttpClientTransport implements Transport {
       if (modern && isRequest) {
         // 2026-07-28 answers a refused request with its JSON-RPC error (-32022 names the revisions to use): pass it on.
         try {
-          const parsed = JSON.parse(body) as { id?: unknown; error?: { code?: unknown } };
-          if (parsed.id === (message as { id: RequestId }).id && typeof parsed.error?.code === "number") return this.#deliver(parsed);
+          const parsed = JSON.parse(body) as { id?: unknown; error?: { code?: unknown; data?: unknown } };
+          if (parsed.id === (message as { id: RequestId }).id && typeof parsed.error?.code === "number") {
+            // The status says what a bare code may not (a 400 "not initialized" from an older server).
+            parsed.error.data ??= { httpStatus: res.status };
+            return this.#deliver(parsed);
+          }
         } catch {
           // not JSON: reported below
         }

@@ -18,6 +18,9 @@ import { errorReply, type HttpReply } from "./reply.js";
 import type { HttpRequestLike } from "./request.js";
 import { HttpSessionTransport, type ResponseMode } from "./session-transport.js";
 
+/** The longest a logging/setLevel or (un)subscribe reply waits for the change to be recorded and broadcast. */
+const STATE_WAIT_MS = 2000;
+
 export interface HttpSessionsConfig {
   responseMode: ResponseMode;
   retryMs: number;
@@ -190,13 +193,18 @@ export class HttpSessions {
       subscriptions: [...(session.subscriptions ?? [])],
       from: this.#config.cluster?.nodeId,
     };
-    await Promise.all([
-      // Only over a record that still exists: a copy that missed the session's end must not bring it back.
-      this.#storeOp(async () => {
-        if (store && (await store.load(sessionId))) await store.save(this.#record(live, Date.now()));
-      }),
-      this.#storeOp(() => this.#config.cluster?.broadcast(message)),
-    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all([
+        // Only over a record that still exists: a copy that missed the session's end must not bring it back.
+        this.#storeOp(async () => {
+          if (store && (await store.load(sessionId))) await store.save(this.#record(live, Date.now()));
+        }),
+        this.#storeOp(() => this.#config.cluster?.broadcast(message)),
+      ]),
+      // A stalled store does not hold the reply for long: the change holds here, and reaches the others when it can.
+      new Promise((resolve) => (timer = setTimeout(resolve, STATE_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /**

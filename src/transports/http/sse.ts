@@ -51,9 +51,13 @@ export class SseChannel {
     this.#lastWrite = Date.now();
     if (this.#ended) return writer.end();
     if (this.#keepAliveMs > 0 && this.#keepAliveMs !== Infinity) {
-      this.#timer = setInterval(() => {
-        if (Date.now() - this.#lastWrite >= this.#keepAliveMs) this.write(KEEP_ALIVE);
-      }, this.#keepAliveMs);
+      // Checked twice a period, so no stream stays silent much past it.
+      this.#timer = setInterval(
+        () => {
+          if (Date.now() - this.#lastWrite >= this.#keepAliveMs / 2) this.write(KEEP_ALIVE);
+        },
+        Math.max(1, this.#keepAliveMs / 2),
+      );
       this.#timer.unref?.();
     }
   }

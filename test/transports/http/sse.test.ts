@@ -45,18 +45,18 @@ test("SseChannel: buffers until attached, ends once, and a detach (client gone) 
 
 test("SseChannel: a silent stream gets a comment line each keep-alive period, a busy one does not, an ended one never again", async () => {
   const chunks: string[] = [];
-  const ch = new SseChannel({ keepAliveMs: 40 });
+  const ch = new SseChannel({ keepAliveMs: 200 });
   ch.attach({ write: (c) => chunks.push(c), end: () => {} });
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
   assert.ok(chunks.filter((c) => c === ": keep-alive\n\n").length >= 1, "a comment while silent");
   chunks.length = 0;
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 40; i++) {
     ch.write(formatEvent(String(i), "{}"));
-    await new Promise((r) => setTimeout(r, 15));
+    await new Promise((r) => setTimeout(r, 10));
   }
   assert.ok(!chunks.includes(": keep-alive\n\n"), "no comment while events flow");
   ch.end();
   chunks.length = 0;
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
   assert.deepEqual(chunks, []);
 });
