@@ -48,6 +48,9 @@ import type { Task, ListTasksResult } from "../protocol/generated/schema-types.j
 
 type Params = Record<string, unknown>;
 
+/** The most questions one input_required result or task may ask at once: each may become a prompt to a person. */
+const MAX_INPUT_REQUESTS = 32;
+
 /** How long "auto" waits for server/discover before it falls back to initialize. */
 const DISCOVER_PROBE_MS = 10_000;
 
@@ -359,6 +362,12 @@ export class McpClient {
   /** The answers to a server's questions (input_required, or a task's inputRequests), by the same handlers. */
   async #answer(asks: Params, signal?: AbortSignal): Promise<Params> {
     const handlers = this.#modern!.handlers;
+    const count = Object.keys(asks).length;
+    if (count > MAX_INPUT_REQUESTS)
+      throw new TrellisError(
+        "INVALID_MESSAGE",
+        `the server asks ${count} questions at once; this client answers at most ${MAX_INPUT_REQUESTS} (a person would have to answer each)`,
+      );
     const answers: Params = {};
     await Promise.all(
       Object.entries(asks as Record<string, { method?: unknown; params?: Params }>).map(async ([key, ask]) => {

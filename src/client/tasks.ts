@@ -15,6 +15,16 @@ type Params = Record<string, unknown>;
 /** Default polling interval when the server suggests none. */
 const DEFAULT_POLL_MS = 1000;
 
+/**
+ * pollDelay: the server's suggested interval, kept between 100 ms and 60 s — a server cannot make the client poll
+ * in a tight loop (0, or a value past setTimeout's range, which Node runs at once) or never again.
+ */
+export function pollDelay(t: { pollInterval?: number }): number {
+  const ms = t.pollInterval;
+  if (typeof ms !== "number" || !Number.isFinite(ms)) return DEFAULT_POLL_MS;
+  return Math.min(Math.max(ms, 100), 60_000);
+}
+
 /** How a handle reaches its task: one set of operations per revision. */
 export interface TaskOps {
   get(taskId: string, options?: CallOptions): Promise<Task>;
@@ -103,7 +113,7 @@ export function extensionTaskOps(
           throw new ProtocolError(e?.code ?? -32603, e?.message ?? `task ${taskId} failed`, e?.data);
         }
         if (t.status === "cancelled") throw new TrellisError("REQUEST_CANCELLED", `task ${taskId} was cancelled`);
-        await sleep(t.pollInterval ?? DEFAULT_POLL_MS, options.signal);
+        await sleep(pollDelay(t), options.signal);
       }
     },
     async cancel(taskId, options) {
@@ -136,7 +146,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       if (signal?.aborted) reject(new TrellisError("REQUEST_CANCELLED", "request cancelled"));
       else resolve();
     };
-    const timer = setTimeout(done, Math.max(10, ms));
+    const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
   });
 }
@@ -243,7 +253,7 @@ export class TaskHandle<R = Record<string, unknown>> {
           if (TERMINAL_STATUSES.has(t.status)) return;
         }
         if (options.signal?.aborted) return;
-        const interval = this.#last.pollInterval ?? DEFAULT_POLL_MS;
+        const interval = pollDelay(this.#last);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, interval);
           function done() {

@@ -10,6 +10,8 @@ import { McpServer } from "../../src/server/index.js";
 import { MemoryTransport } from "../../src/transports/memory.js";
 import { tapTransport } from "../../src/transports/tap.js";
 import type { Transport } from "../../src/jsonrpc/transport.js";
+import { Session } from "../../src/jsonrpc/session.js";
+import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
 import { ProtocolError, TrellisError } from "../../src/protocol/errors.js";
 import type { ClientOptions } from "../../src/client/options.js";
 import { sleep, waitFor } from "../helpers.js";
@@ -205,4 +207,26 @@ test("after close(), 2026-07-28 calls that send nothing at once still say the cl
   await client.close();
   await assert.rejects(client.subscribeResource("test://watched"), (e: unknown) => e instanceof TrellisError && e.code === "NOT_CONNECTED");
   await assert.rejects(client.setLoggingLevel("info"), (e: unknown) => e instanceof TrellisError && e.code === "NOT_CONNECTED");
+});
+
+test("a server that asks more than 32 questions in one round is refused, and no handler is asked any", async () => {
+  const [a, b] = MemoryTransport.createPair();
+  const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
+  raw.setRequestHandler("server/discover", () => ({
+    resultType: "complete",
+    supportedVersions: ["2026-07-28"],
+    capabilities: { tools: {} },
+    _meta: { "io.modelcontextprotocol/serverInfo": { name: "raw", version: "1" } },
+  }));
+  const ask = { method: "elicitation/create", params: { message: "?", requestedSchema: { type: "object", properties: {} } } };
+  raw.setRequestHandler("tools/call", () => ({
+    resultType: "input_required",
+    inputRequests: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`q${i}`, ask])),
+  }));
+  let asked = 0;
+  const client = new McpClient({ name: "c", version: "1" }, { elicitForm: () => (asked++, { action: "decline" }) });
+  await client.connect(b);
+  await assert.rejects(client.callTool("t"), /asks 33 questions at once; this client answers at most 32/);
+  assert.equal(asked, 0);
+  await client.close();
 });

@@ -7,6 +7,7 @@ import { MemoryTransport } from "../../src/transports/memory.js";
 import { serveHttp } from "../../src/transports/http/index.js";
 import { ProtocolError, TrellisError } from "../../src/protocol/errors.js";
 import { sleep, connectClient } from "../helpers.js";
+import { pollDelay } from "../../src/client/tasks.js";
 
 function server() {
   const s = new McpServer({ name: "s", version: "1" }, { tasks: { pollIntervalMs: 30 } });
@@ -211,4 +212,12 @@ test("updates() calls tasks/result preemptively on input_required, so the server
   assert.equal(((await task.result()).content[0] as { text: string }).text, 'answer {"ok":true}');
   await client.close();
   await http.close();
+});
+
+test("pollDelay: the server's interval kept between 100 ms and 60 s; none, or nonsense, is 1 s", () => {
+  assert.equal(pollDelay({ pollInterval: 250 }), 250);
+  assert.equal(pollDelay({ pollInterval: 0 }), 100);
+  assert.equal(pollDelay({ pollInterval: 1e12 }), 60_000);
+  assert.equal(pollDelay({ pollInterval: Number.NaN }), 1000);
+  assert.equal(pollDelay({}), 1000);
 });
