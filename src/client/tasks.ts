@@ -49,44 +49,72 @@ export function sessionTaskOps(request: (method: string, params: Params, options
   };
 }
 
+/** How long an answer sent with tasks/update may stay unheeded (the question still listed) before it is sent again. */
+const RESEND_MS = 2000;
+
 /**
  * 2026-07-28: tasks/get is polled until the task ends and carries its result or error; a task waiting on
  * questions lists them (inputRequests), and `answer` (the client's handlers) gives what goes back in tasks/update.
- * Each question is answered once while it is listed, however often it is seen; one whose answer failed is asked
- * again at the next poll, and the failure ends the result() that is waiting.
+ * Each question is answered once: a key seen again with the same question is not asked of the handlers again, but
+ * if it is still listed a while after its answer went out, that answer is sent again (behind a balancer, an update
+ * can land on a process that is not running the task, and a read on one that does not know its questions). A
+ * question whose answer failed is asked again at the next poll, and the failure ends the result() that waits.
  */
 export function extensionTaskOps(
   request: (method: string, params: Params, options?: CallOptions) => Promise<Params>,
   answer: (asks: Params) => Promise<Params>,
   onerror?: (e: Error) => void,
 ): TaskOps {
-  /** The keys answered, or being answered, of each task's listed questions. */
-  const answering = new Map<string, Set<string>>();
+  interface Asked {
+    question: string;
+    answer?: unknown;
+    sentAt?: number;
+  }
+  /** Each task's questions seen so far, by key: what was asked, and the answer once sent. */
+  const asked = new Map<string, Map<string, Asked>>();
   const failures = new Map<string, Error>();
   const forget = (taskId: string) => {
-    answering.delete(taskId);
+    asked.delete(taskId);
     failures.delete(taskId);
   };
+  const update = (taskId: string, inputResponses: Params) => request("tasks/update", { taskId, inputResponses });
   const get = async (taskId: string, options?: CallOptions): Promise<Task & { full: Params }> => {
     const r = await request("tasks/get", { taskId }, options);
     if (typeof r.taskId !== "string" || typeof r.status !== "string" || typeof r.createdAt !== "string")
       throw new TrellisError("INVALID_MESSAGE", `invalid result for "tasks/get": a task needs string taskId, status and createdAt`);
-    if (TERMINAL_STATUSES.has(r.status as Task["status"])) answering.delete(taskId);
+    if (TERMINAL_STATUSES.has(r.status as Task["status"])) asked.delete(taskId);
     else if (r.status === "input_required" && typeof r.inputRequests === "object" && r.inputRequests !== null) {
-      const listed = r.inputRequests as Params;
-      const busy = answering.get(taskId) ?? new Set();
-      answering.set(taskId, busy);
-      // A key the server no longer lists was answered: forget it, so a later question under it is answered too.
-      for (const k of busy) if (!Object.hasOwn(listed, k)) busy.delete(k);
-      const fresh = Object.fromEntries(Object.entries(listed).filter(([k]) => !busy.has(k)));
+      const mine = asked.get(taskId) ?? new Map<string, Asked>();
+      asked.set(taskId, mine);
+      const fresh: Params = {};
+      const again: Params = {};
+      const now = Date.now();
+      for (const [k, q] of Object.entries(r.inputRequests as Params)) {
+        const question = JSON.stringify(q);
+        const seen = mine.get(k);
+        if (!seen || seen.question !== question) {
+          fresh[k] = q;
+          mine.set(k, { question });
+        } else if (seen.sentAt !== undefined && now - seen.sentAt >= RESEND_MS) {
+          again[k] = seen.answer;
+          seen.sentAt = now;
+        }
+      }
+      if (Object.keys(again).length) void update(taskId, again).catch((e: Error) => onerror?.(e));
       const keys = Object.keys(fresh);
-      for (const k of keys) busy.add(k);
       // Answered apart from any one caller's signal: a person may take a while, and the task waits for them.
       if (keys.length)
         void answer(fresh)
-          .then((inputResponses) => request("tasks/update", { taskId, inputResponses }))
+          .then(async (answers) => {
+            await update(taskId, answers);
+            const sentAt = Date.now();
+            for (const k of keys) {
+              const entry = mine.get(k);
+              if (entry) Object.assign(entry, { answer: answers[k], sentAt });
+            }
+          })
           .catch((e: Error) => {
-            for (const k of keys) busy.delete(k);
+            for (const k of keys) mine.delete(k);
             failures.set(taskId, e);
             onerror?.(e);
           });

@@ -230,3 +230,39 @@ test("a server that asks more than 32 questions in one round is refused, and no 
   assert.equal(asked, 0);
   await client.close();
 });
+
+test("behind a balancer: an answer that lands on a process not running the task is sent again, and the person is asked once", async () => {
+  const [a, b] = MemoryTransport.createPair();
+  const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
+  raw.setRequestHandler("server/discover", () => ({
+    resultType: "complete",
+    supportedVersions: ["2026-07-28"],
+    capabilities: { tools: {}, extensions: { "io.modelcontextprotocol/tasks": {} } },
+    _meta: { "io.modelcontextprotocol/serverInfo": { name: "raw", version: "1" } },
+  }));
+  const now = new Date().toISOString();
+  const task = { taskId: "t1", createdAt: now, lastUpdatedAt: now, ttlMs: 60_000, pollIntervalMs: 100 };
+  raw.setRequestHandler("tools/call", () => ({ resultType: "task", status: "working", ...task }));
+  const ask = { method: "elicitation/create", params: { message: "Go?", requestedSchema: { type: "object", properties: {} } } };
+  let gets = 0;
+  let updates = 0;
+  let answered = false;
+  raw.setRequestHandler("tasks/get", () => {
+    if (answered) return { resultType: "complete", status: "completed", ...task, result: { content: [{ type: "text", text: "went" }] } };
+    // Every other read lands on a process that does not hold the question.
+    const inputRequests = gets++ % 2 === 0 ? { go: ask } : {};
+    return { resultType: "complete", status: "input_required", ...task, inputRequests };
+  });
+  raw.setRequestHandler("tasks/update", () => {
+    // The first answer lands on the wrong process and is lost.
+    if (updates++ > 0) answered = true;
+    return { resultType: "complete" };
+  });
+  let asked = 0;
+  const client = new McpClient({ name: "c", version: "1" }, { elicitForm: () => (asked++, { action: "accept", content: {} }) });
+  await client.connect(b);
+  assert.deepEqual((await client.callTool("t", {}, { timeoutMs: 10_000 })).content, [{ type: "text", text: "went" }]);
+  assert.equal(asked, 1);
+  assert.equal(updates, 2);
+  await client.close();
+});
