@@ -8,8 +8,7 @@ import { McpClient } from "../../src/client/index.js";
 import { McpServer } from "../../src/server/index.js";
 import { MemoryTransport } from "../../src/transports/memory.js";
 import { tapTransport } from "../../src/transports/tap.js";
-import { Session } from "../../src/jsonrpc/session.js";
-import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
+import { rawModernServer } from "../fixtures/modern.js";
 import type { ClientOptions } from "../../src/client/options.js";
 import { sleep, waitFor } from "../helpers.js";
 
@@ -57,14 +56,7 @@ test("subscribeResource at 2026-07-28 keeps one listen for the subscribed resour
 });
 
 test("a listen the server ends is opened again (after a second); closing the client ends it for good", async () => {
-  const [a, b] = MemoryTransport.createPair();
-  const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
-  raw.setRequestHandler("server/discover", () => ({
-    resultType: "complete",
-    supportedVersions: ["2026-07-28"],
-    capabilities: { resources: { subscribe: true } },
-    _meta: { "io.modelcontextprotocol/serverInfo": { name: "raw", version: "1" } },
-  }));
+  const { raw, client: b } = rawModernServer({ resources: { subscribe: true } });
   let listens = 0;
   raw.setRequestHandler("subscriptions/listen", async (params, ctx) => {
     listens++;

@@ -9,9 +9,7 @@ import { McpClient } from "../../src/client/index.js";
 import { McpServer } from "../../src/server/index.js";
 import { MemoryTransport } from "../../src/transports/memory.js";
 import { tapTransport } from "../../src/transports/tap.js";
-import type { Transport } from "../../src/jsonrpc/transport.js";
-import { Session } from "../../src/jsonrpc/session.js";
-import { CLIENT_REQUESTS, NOTIFICATIONS, SERVER_REQUESTS } from "../../src/protocol/methods.js";
+import { answeringDiscover, rawModernServer } from "../fixtures/modern.js";
 import { ProtocolError, TrellisError } from "../../src/protocol/errors.js";
 import type { ClientOptions } from "../../src/client/options.js";
 import { sleep, waitFor } from "../helpers.js";
@@ -157,20 +155,7 @@ test("auto falls back to initialize when server/discover is refused, as an older
   const s = server();
   const [a, b] = MemoryTransport.createPair();
   // An older server: server/discover is a method it does not know.
-  const older: Transport = {
-    start: (events) =>
-      a.start({
-        ...events,
-        message: (m, extra) => {
-          const msg = m as { id?: number; method?: string };
-          if (msg.method === "server/discover")
-            a.send({ jsonrpc: "2.0", id: msg.id!, error: { code: -32601, message: "Method not found" } });
-          else events.message(m, extra);
-        },
-      }),
-    send: (m) => a.send(m),
-    close: () => a.close(),
-  };
+  const older = answeringDiscover(a, { code: -32601, message: "Method not found" });
   s.connect(older);
   const client = new McpClient({ name: "c", version: "1" });
   await client.connect(b);
@@ -182,20 +167,7 @@ test("auto does not fall back on failures initialize would meet too: a server er
   const s = server();
   const [a, b] = MemoryTransport.createPair();
   const seen: string[] = [];
-  const failing: Transport = {
-    start: (events) =>
-      a.start({
-        ...events,
-        message: (m, extra) => {
-          const msg = m as { id?: number; method?: string };
-          if (msg.method) seen.push(msg.method);
-          if (msg.method === "server/discover") a.send({ jsonrpc: "2.0", id: msg.id!, error: { code: -32603, message: "database down" } });
-          else events.message(m, extra);
-        },
-      }),
-    send: (m) => a.send(m),
-    close: () => a.close(),
-  };
+  const failing = answeringDiscover(a, { code: -32603, message: "database down" }, seen);
   s.connect(failing);
   const client = new McpClient({ name: "c", version: "1" });
   await assert.rejects(client.connect(b), /database down/);
@@ -210,14 +182,7 @@ test("after close(), 2026-07-28 calls that send nothing at once still say the cl
 });
 
 test("a server that asks more than 32 questions in one round is refused, and no handler is asked any", async () => {
-  const [a, b] = MemoryTransport.createPair();
-  const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
-  raw.setRequestHandler("server/discover", () => ({
-    resultType: "complete",
-    supportedVersions: ["2026-07-28"],
-    capabilities: { tools: {} },
-    _meta: { "io.modelcontextprotocol/serverInfo": { name: "raw", version: "1" } },
-  }));
+  const { raw, client: b } = rawModernServer({ tools: {} });
   const ask = { method: "elicitation/create", params: { message: "?", requestedSchema: { type: "object", properties: {} } } };
   raw.setRequestHandler("tools/call", () => ({
     resultType: "input_required",
@@ -232,14 +197,7 @@ test("a server that asks more than 32 questions in one round is refused, and no 
 });
 
 test("behind a balancer: an answer that lands on a process not running the task is sent again, and the person is asked once", async () => {
-  const [a, b] = MemoryTransport.createPair();
-  const raw = new Session(a, { incoming: CLIENT_REQUESTS, outgoing: SERVER_REQUESTS, notifications: NOTIFICATIONS });
-  raw.setRequestHandler("server/discover", () => ({
-    resultType: "complete",
-    supportedVersions: ["2026-07-28"],
-    capabilities: { tools: {}, extensions: { "io.modelcontextprotocol/tasks": {} } },
-    _meta: { "io.modelcontextprotocol/serverInfo": { name: "raw", version: "1" } },
-  }));
+  const { raw, client: b } = rawModernServer({ tools: {}, extensions: { "io.modelcontextprotocol/tasks": {} } });
   const now = new Date().toISOString();
   const task = { taskId: "t1", createdAt: now, lastUpdatedAt: now, ttlMs: 60_000, pollIntervalMs: 100 };
   raw.setRequestHandler("tools/call", () => ({ resultType: "task", status: "working", ...task }));
