@@ -4,7 +4,7 @@
  * 2025-11-25 session the asks are requests to the client; on a 2026-07-28 request they become `input_required`
  * rounds under the `inputKey` each names.
  */
-import type { McpServer } from "../../src/server/index.js";
+import type { HandlerContext, McpServer } from "../../src/server/index.js";
 import { ProtocolError } from "../../src/protocol/errors.js";
 
 const NAME_FORM = {
@@ -119,13 +119,23 @@ export function addTaskFixtures(server: McpServer): void {
   );
 }
 
+/** The name question several scenarios ask, under the key the scenarios expect. */
+const askName = (ctx: HandlerContext) =>
+  ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+
+/** Greets by the name asked for (or says how the question was answered). */
+const greetByName = async (_args: unknown, ctx: HandlerContext) => {
+  const r = await askName(ctx);
+  return `Hello, ${String(r.content?.name ?? r.action)}!`;
+};
+
 export function addModernFixtures(server: McpServer): void {
   const none = { type: "object" as const, properties: {} };
   server.registerTool(
     "test_input_required_result_elicitation",
     { description: "Asks the user's name (elicitation), then greets them", inputSchema: none },
     async (_args, ctx) => {
-      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+      const r = await askName(ctx);
       return r.action === "accept" ? `Hello, ${String(r.content?.name ?? "someone")}!` : `No name given (${r.action})`;
     },
   );
@@ -164,7 +174,7 @@ export function addModernFixtures(server: McpServer): void {
     { description: "Asks for a name, a model's line and the roots at once", inputSchema: none },
     async (_args, ctx) => {
       const [name, line, roots] = await Promise.all([
-        ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" }),
+        askName(ctx),
         ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 50 }, { inputKey: "greeting" }),
         ctx.listRoots({ inputKey: "roots" }),
       ]);
@@ -175,7 +185,7 @@ export function addModernFixtures(server: McpServer): void {
     "test_input_required_result_multi_round",
     { description: "Asks twice, one after the other (two rounds)", inputSchema: none },
     async (_args, ctx) => {
-      const first = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
+      const first = await askName(ctx);
       const second = await ctx.elicit(
         { message: "And your city?", requestedSchema: { type: "object", properties: { city: { type: "string" } } } },
         { inputKey: "user_city" },
@@ -186,10 +196,7 @@ export function addModernFixtures(server: McpServer): void {
   server.registerTool(
     "test_input_required_result_tampered_state",
     { description: "Asks for a name; a retry with an altered request state is refused", inputSchema: none },
-    async (_args, ctx) => {
-      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
-      return `Hello, ${String(r.content?.name ?? r.action)}!`;
-    },
+    greetByName,
   );
   server.registerTool(
     "test_input_required_result_capabilities",
@@ -197,7 +204,7 @@ export function addModernFixtures(server: McpServer): void {
     async (_args, ctx) => {
       const caps = ctx.session.clientCapabilities;
       const asks: Promise<unknown>[] = [];
-      if (caps.elicitation) asks.push(ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" }));
+      if (caps.elicitation) asks.push(askName(ctx));
       if (caps.sampling)
         asks.push(
           ctx.sample(
@@ -235,10 +242,7 @@ export function addModernFixtures(server: McpServer): void {
       description: "Elicits while the request is open (2026-07-28: an input_required result, never a request on the stream)",
       inputSchema: none,
     },
-    async (_args, ctx) => {
-      const r = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_FORM }, { inputKey: "user_name" });
-      return `Hello, ${String(r.content?.name ?? r.action)}!`;
-    },
+    greetByName,
   );
   server.registerTool(
     "test_logging_tool",

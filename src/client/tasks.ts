@@ -6,6 +6,7 @@
  * questions a task waits on through tasks/update with the client's own handlers.
  */
 import { ProtocolError, TrellisError } from "../protocol/errors.js";
+import { pause } from "../internal/pause.js";
 import { TERMINAL_STATUSES } from "../protocol/tasks.js";
 import type { Task } from "../protocol/generated/schema-types.js";
 import type { CallOptions } from "./options.js";
@@ -165,18 +166,10 @@ export function asTask(r: Params): Task {
   return t;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new TrellisError("REQUEST_CANCELLED", "request cancelled"));
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      if (signal?.aborted) reject(new TrellisError("REQUEST_CANCELLED", "request cancelled"));
-      else resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+/** Waits `ms`; a cancelled wait ends the polling with REQUEST_CANCELLED. */
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await pause(ms, signal);
+  if (signal?.aborted) throw new TrellisError("REQUEST_CANCELLED", "request cancelled");
 }
 
 export class TaskHandle<R = Record<string, unknown>> {

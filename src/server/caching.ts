@@ -59,8 +59,7 @@ function combine(base: CacheHints, items: Iterable<Cached>, perCaller: boolean):
 export function hintsFor(state: ServerState, method: string, params: Record<string, unknown>, rpc: RequestContext): CacheHints {
   const base = defaultHints(state);
   // A list filtered by the caller's scopes differs per caller.
-  const filtered = (items: Iterable<Cached>) =>
-    rpc.extra?.authInfo !== undefined && state.options.unauthorizedItems !== "show" && [...items].some((i) => i.scopes.length > 0);
+  const filtered = (items: Cached[]) => state.filtersFor(rpc) && items.some((i) => i.scopes.length > 0);
   switch (method) {
     case "tools/list": {
       const items = [...state.tools.values()];

@@ -45,10 +45,15 @@ export class ServerState {
     return this.options.capabilities ?? {};
   }
 
+  /** filtersFor: do lists leave out what this caller lacks the scopes for (an authenticated caller, items hidden)? */
+  filtersFor(rpc: RequestContext): boolean {
+    return rpc.extra?.authInfo?.scopes !== undefined && this.options.unauthorizedItems !== "show";
+  }
+
   /** visible filters a list to what the caller has the scopes for, unless the server shows everything. */
   visible<T extends { scopes: string[] }>(items: Iterable<T>, rpc: RequestContext): Iterable<T> {
-    const granted = rpc.extra?.authInfo?.scopes;
-    if (!granted || this.options.unauthorizedItems === "show") return items;
+    if (!this.filtersFor(rpc)) return items;
+    const granted = rpc.extra!.authInfo!.scopes;
     return [...items].filter((i) => i.scopes.every((s) => granted.includes(s)));
   }
 }

@@ -12,7 +12,7 @@ import { RELATED_TASK } from "../protocol/tasks.js";
 import type { RequestContext } from "../jsonrpc/session.js";
 import type { TaskManager } from "../tasks/manager.js";
 import type { TaskRecord } from "../tasks/store.js";
-import type { TaskControl } from "../tasks/types.js";
+import { type TaskControl, toWireTask } from "../tasks/types.js";
 import { validAnswer } from "./mrtr.js";
 import type { ServerSession } from "./session.js";
 import type { ServerState } from "./state.js";
@@ -115,16 +115,11 @@ export async function startTask(state: ServerState, params: Obj, session: Server
 
 /** handle: a task as 2026-07-28 shows it (ttlMs, pollIntervalMs; a tool's isError result is still "completed"). */
 function handle(t: TaskRecord): Obj {
-  const status = t.status === "failed" && t.result && !t.error ? "completed" : t.status;
-  const out: Obj = {
-    taskId: t.taskId,
-    status,
-    createdAt: new Date(t.createdAt).toISOString(),
-    lastUpdatedAt: new Date(t.lastUpdatedAt).toISOString(),
-    ttlMs: t.ttl,
-  };
-  if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
-  if (t.pollInterval !== undefined) out.pollIntervalMs = t.pollInterval;
+  // 2025-11-25's wire task, with the fields this revision names in milliseconds.
+  const { ttl, pollInterval, ...rest } = toWireTask(t);
+  const out: Obj = { ...rest, ttlMs: ttl };
+  if (t.status === "failed" && t.result && !t.error) out.status = "completed";
+  if (pollInterval !== undefined) out.pollIntervalMs = pollInterval;
   return out;
 }
 

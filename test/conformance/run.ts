@@ -19,6 +19,15 @@ export function node24(): string {
   return bin;
 }
 
+/** ranAndPassed asserts that each named scenario was run and passed (so a renamed or skipped one cannot hide). */
+export function ranAndPassed(scenarios: ScenarioResult[], names: string[], summary: string): void {
+  for (const name of names)
+    assert.ok(
+      scenarios.some((s) => s.name === name && s.ok),
+      `${name} ran and passed:\n${summary}`,
+    );
+}
+
 export interface ScenarioResult {
   ok: boolean;
   name: string;

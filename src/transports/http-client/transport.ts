@@ -4,6 +4,7 @@
  * `retry` (SEP-1699), keeps a GET stream for server-initiated messages, and ends the session with DELETE.
  * It uses only web-standard `fetch`, so it runs anywhere; pass `fetch` to use another implementation.
  */
+import { pause } from "../../internal/pause.js";
 import { claimsModern, encodeHeaderValue, META, requestName } from "../../protocol/modern.js";
 import { ErrorCode, TrellisError } from "../../protocol/errors.js";
 import type { JsonRpcMessage } from "../../protocol/types.js";
@@ -302,7 +303,7 @@ export class StreamableHttpClientTransport implements Transport {
       // SEP-1699: the server's retry comes first; our backoff applies to repeated failures.
       const delay = Math.min(r.maxDelayMs, (state.retryMs ?? r.initialDelayMs) * r.factor ** attempt);
       attempt++;
-      await sleep(delay, this.#abort.signal);
+      await pause(delay, this.#abort.signal);
       if (this.#closed) return;
       response = await this.#resume(state.lastEventId);
     }
@@ -390,19 +391,6 @@ export class StreamableHttpClientTransport implements Transport {
     }
     this.#events?.close();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**
