@@ -245,7 +245,6 @@ export class McpClient {
       await session.close();
       throw err;
     }
-    this.#modern = undefined;
     if (!isSupportedVersion(init.protocolVersion)) {
       await session.close();
       throw new TrellisError(
