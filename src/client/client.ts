@@ -31,6 +31,7 @@ import type {
 } from "../protocol/generated/schema-types.js";
 import { Session, type RequestContext } from "../jsonrpc/session.js";
 import { META, MODERN_PROTOCOL_VERSIONS, TASKS_EXTENSION, isModernVersion, ModernErrorCode } from "../protocol/modern.js";
+import { olderServer } from "./fallback.js";
 import type { Transport } from "../jsonrpc/transport.js";
 import { checkStructuredContent, compileSchema, type CompiledSchema } from "../internal/schema.js";
 import { TERMINAL_STATUSES } from "../protocol/tasks.js";
@@ -67,24 +68,6 @@ function plainResult(r: Params): Params {
     else delete out._meta;
   }
   return out;
-}
-
-/**
- * olderServer: does this failure of server/discover say the server speaks only older revisions? Method not found,
- * invalid request ("not initialized"), -32022 naming no revision this client speaks, an HTTP 400/404/405/406/415
- * without a JSON-RPC answer for this request, an answer that is not a discover result, or (stdio) no answer in
- * time. Not a refused sign-in, a rate limit, an unreachable or failing server: initialize would only fail again (and
- * a sign-in would run twice).
- */
-function olderServer(err: Error): boolean {
-  // No answer in time, or an answer that is not a discover result (a server that answers anything with `{}`).
-  if (err instanceof TrellisError) return err.code === "REQUEST_TIMEOUT" || err.code === "INVALID_MESSAGE";
-  if (!(err instanceof ProtocolError)) return false;
-  if (err.code === ErrorCode.MethodNotFound || err.code === ErrorCode.InvalidRequest) return true;
-  if (err.code === ModernErrorCode.UnsupportedProtocolVersion) return true;
-  if (err.code !== ErrorCode.ConnectionClosed) return false;
-  const data = err.data as { httpStatus?: number; authorization?: boolean } | undefined;
-  return !data?.authorization && [400, 404, 405, 406, 415].includes(data?.httpStatus ?? 0);
 }
 
 export class McpClient {

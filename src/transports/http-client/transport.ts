@@ -27,6 +27,39 @@ export interface ReconnectOptions {
 /** More resends than this for one request means the auth is looping; the request fails. */
 const MAX_AUTH_RESENDS = 4;
 
+/** What a request failed by this transport (not answered by the server) says in its error's data, beside `local: true`. */
+interface LocalFailure {
+  /** The HTTP status the server answered with, when it answered at all. */
+  httpStatus?: number;
+  /** The status was 401/403, or a sign-in failed: the failure is about authorization. */
+  authorization?: boolean;
+}
+
+/**
+ * jsonRpcError reads an HTTP error body as the server's JSON-RPC error for request `id` (or for no id: one request
+ * per POST, so a null id can only be about this one). Undefined for any other body.
+ */
+function jsonRpcError(
+  body: string,
+  id: RequestId,
+): { jsonrpc: "2.0"; id: RequestId; error: { code: number; message: string; data?: unknown } } | undefined {
+  let parsed: { jsonrpc?: unknown; id?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || (parsed.id !== id && parsed.id !== null)) return undefined;
+  const e = parsed.error;
+  if (typeof e !== "object" || e === null || typeof e.code !== "number" || !Number.isInteger(e.code)) return undefined;
+  const error: { code: number; message: string; data?: unknown } = {
+    code: e.code,
+    message: typeof e.message === "string" ? e.message : "",
+  };
+  if (e.data !== undefined) error.data = e.data;
+  return { jsonrpc: "2.0", id, error };
+}
+
 export interface StreamableHttpClientOptions {
   /**
    * Authorization for every request: an OAuthClient from trellis-mcp/auth, or your own HttpClientAuth. A 401
@@ -142,15 +175,19 @@ export class StreamableHttpClientTransport implements Transport {
     void this.#post(message, options?.headers);
   }
 
-  /** Fails a request locally so that its caller gets an error instead of waiting for a timeout. */
-  #failRequest(message: JsonRpcMessage, text: string, code: number = ErrorCode.ConnectionClosed, data?: unknown): void {
-    if ("method" in message && "id" in message)
-      this.#events?.message({
-        jsonrpc: "2.0",
-        id: message.id,
-        error: data === undefined ? { code, message: text } : { code, message: text, data },
-      });
+  /**
+   * Fails a request locally so that its caller gets an error instead of waiting for a timeout. The error's data says
+   * `local: true` (this transport made it: the server sent no JSON-RPC answer), beside the HTTP status when there was
+   * one, so that a caller can tell it from the same code sent by a server (-32000 is both this failure and a common
+   * server error).
+   */
+  #failRequest(message: JsonRpcMessage, text: string, code: number = ErrorCode.ConnectionClosed, data?: LocalFailure): void {
+    if ("method" in message && "id" in message) this.#failId(message.id, text, code, data);
     else this.#events?.error(new TrellisError("TRANSPORT_ERROR", text));
+  }
+
+  #failId(id: RequestId, text: string, code: number = ErrorCode.ConnectionClosed, data?: LocalFailure): void {
+    this.#events?.message({ jsonrpc: "2.0", id, error: { code, message: text, data: { ...data, local: true } } });
   }
 
   async #post(message: JsonRpcMessage, extraHeaders?: Record<string, string>): Promise<void> {
@@ -197,17 +234,17 @@ export class StreamableHttpClientTransport implements Transport {
     }
     if (!res.ok) {
       const body = await res.text().catch(() => "");
+      const denied = res.status === 401 || res.status === 403;
       if (modern && isRequest) {
-        // 2026-07-28 answers a refused request with its JSON-RPC error (-32022 names the revisions to use): pass it on.
-        try {
-          const parsed = JSON.parse(body) as { id?: unknown; error?: { code?: unknown; data?: unknown } };
-          if (parsed.id === (message as { id: RequestId }).id && typeof parsed.error?.code === "number") {
-            // The status says what a bare code may not (a 400 "not initialized" from an older server).
-            parsed.error.data ??= { httpStatus: res.status };
-            return this.#deliver(parsed);
-          }
-        } catch {
-          // not JSON: reported below
+        // 2026-07-28 answers a refused request with its JSON-RPC error (-32022 names the revisions to use): pass it on,
+        // with the HTTP status beside the server's own data, which says what a bare code may not (a 400 "not
+        // initialized" from an older server is not a 503 from an overloaded one).
+        const answer = jsonRpcError(body, (message as { id: RequestId }).id);
+        if (answer) {
+          const data = answer.error.data;
+          if (data === undefined || (typeof data === "object" && data !== null && !Array.isArray(data)))
+            answer.error.data = { ...data, httpStatus: res.status, ...(denied ? { authorization: true } : {}) };
+          return this.#deliver(answer);
         }
       }
       let detail = body.slice(0, 500);
@@ -219,7 +256,6 @@ export class StreamableHttpClientTransport implements Transport {
       }
       const expired = res.status === 404 && this.#sessionId !== undefined;
       if (expired) this.#sessionId = undefined;
-      const denied = res.status === 401 || res.status === 403;
       const challenge = denied ? res.headers.get("www-authenticate") : null;
       const text = expired
         ? `session expired (HTTP 404): ${detail}; initialize a new session`
@@ -280,24 +316,11 @@ export class StreamableHttpClientTransport implements Transport {
       if (got) attempt = 0;
       if (requestId === undefined ? this.#closed : state.answered) return;
       if (state.lastEventId === undefined) {
-        if (requestId !== undefined)
-          this.#events?.message({
-            jsonrpc: "2.0",
-            id: requestId,
-            error: {
-              code: ErrorCode.ConnectionClosed,
-              message: "SSE stream ended before the response and cannot be resumed (no event id)",
-            },
-          });
+        if (requestId !== undefined) this.#failId(requestId, "SSE stream ended before the response and cannot be resumed (no event id)");
         return;
       }
       if (attempt >= r.maxRetries) {
-        if (requestId !== undefined)
-          this.#events?.message({
-            jsonrpc: "2.0",
-            id: requestId,
-            error: { code: ErrorCode.ConnectionClosed, message: `SSE stream could not be resumed after ${attempt} attempts` },
-          });
+        if (requestId !== undefined) this.#failId(requestId, `SSE stream could not be resumed after ${attempt} attempts`);
         return;
       }
       // SEP-1699: the server's retry comes first; our backoff applies to repeated failures.
