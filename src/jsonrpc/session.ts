@@ -108,7 +108,7 @@ export class Session {
         }
       },
       parseError: (detail) => this.#sendError(null, ErrorCode.ParseError, `parse error: ${detail}`),
-      close: () => this.#onTransportClose(),
+      close: (reason) => this.#onTransportClose(reason),
       error: (e) => this.#opts.onerror?.(e),
     });
   }
@@ -159,12 +159,14 @@ export class Session {
     this.#onTransportClose();
   }
 
-  #onTransportClose(): void {
+  #onTransportClose(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
     // Built only when something waits: an error's stack costs more than the rest of a short-lived session's close.
     if (this.#outgoing.size || this.#inflight.size) {
-      const err = new TrellisError("CONNECTION_CLOSED", "connection closed");
+      const err = reason
+        ? new TrellisError("CONNECTION_CLOSED", reason.message, { cause: reason })
+        : new TrellisError("CONNECTION_CLOSED", "connection closed");
       this.#outgoing.rejectAll(err);
       for (const f of this.#inflight.values()) f.controller.abort(err);
       this.#inflight.clear();

@@ -64,8 +64,12 @@ export interface TransportEvents {
   message(message: unknown, extra?: MessageExtra): void;
   /** Bytes arrived that are not JSON. The session answers with a -32700 parse error. */
   parseError(detail: string): void;
-  /** The transport closed. Called at most once. */
-  close(): void;
+  /**
+   * The transport closed. Called at most once. `reason` says why when the connection ended without either side
+   * asking (a server process that exited: its exit code and last lines on stderr), so that the requests still
+   * waiting fail with it instead of a bare "connection closed".
+   */
+  close(reason?: Error): void;
   /** A transport-level failure that did not close the transport. */
   error(error: Error): void;
 }

@@ -32,6 +32,33 @@ const DEFAULT_INHERITED_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER
 const DEFAULT_MAX_STDERR_LINE = 64 * 1024;
 
 /**
+ * How much of the server's stderr is kept to explain its end: a server that fails to start says why there (a
+ * missing module, a syntax error, a registration mistake), and that reason is what a person needs to see.
+ */
+const TAIL_LINES = 12;
+const TAIL_LINE_CHARS = 300;
+
+/** StderrTail keeps the last lines a server wrote on stderr, each shortened, control characters made visible. */
+export class StderrTail {
+  readonly #lines: string[] = [];
+  push(line: string): void {
+    const l = line.replace(/\r$/, "");
+    if (l.trim() === "") return;
+    this.#lines.push(l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS)}…` : l);
+    if (this.#lines.length > TAIL_LINES) this.#lines.shift();
+  }
+  get lines(): string[] {
+    return this.#lines.map(printable);
+  }
+}
+
+/** printable shows control characters as escapes, so that a process's output cannot drive the terminal it is shown on. */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/**
  * stderrLines splits a text stream into lines for `deliver`. Each chunk is scanned once and at most `max`
  * characters are held, so a server that writes megabytes without a newline costs linear time and bounded
  * memory: the long line arrives in pieces of `max`.
@@ -72,6 +99,10 @@ export class StdioClientTransport implements Transport {
   /** Set when the user asked to close, so that the server's exit is not reported as a fault. */
   #closeRequested = false;
   #exit?: Promise<void>;
+  readonly #tail = new StderrTail();
+  #spawnError?: Error;
+  /** Set when this transport ended the process (it closed its output but lived on), so its signal is not the reason. */
+  #stopped = false;
 
   constructor(params: StdioServerParameters) {
     if (typeof params?.command !== "string" || params.command === "")
@@ -96,6 +127,7 @@ export class StdioClientTransport implements Transport {
     this.#child = child;
     this.#exit = new Promise((resolve) => child.once("close", () => resolve()));
     child.once("error", (err) => {
+      this.#spawnError = err;
       events.error(new TrellisError("TRANSPORT_ERROR", `could not start ${JSON.stringify(p.command)}: ${err.message}`, { cause: err }));
       void this.#shutdown();
     });
@@ -104,9 +136,15 @@ export class StdioClientTransport implements Transport {
       void this.#shutdown();
     });
     child.stderr!.setEncoding("utf8");
+    // Always read (a chatty server never blocks on a full pipe), and the last lines kept to explain an early end.
     const onstderr = p.onstderr;
-    if (onstderr) child.stderr!.on("data", stderrLines(onstderr, p.maxStderrLineChars ?? DEFAULT_MAX_STDERR_LINE));
-    else child.stderr!.resume(); // drained, so a chatty server never blocks on a full pipe
+    child.stderr!.on(
+      "data",
+      stderrLines((line) => {
+        this.#tail.push(line);
+        onstderr?.(line);
+      }, p.maxStderrLineChars ?? DEFAULT_MAX_STDERR_LINE),
+    );
     this.#channel = new LineChannel(child.stdout!, child.stdin!, p);
     this.#channel.start({
       message: (m) => events.message(m),
@@ -134,15 +172,45 @@ export class StdioClientTransport implements Transport {
     this.#closed = true;
     const child = this.#child;
     await this.#channel?.close();
-    if (child && child.exitCode === null && child.signalCode === null) {
+    const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+    // A server whose output closed on its own is usually exiting: give it a moment, so its exit code is the reason.
+    if (alive() && !this.#closeRequested && !this.#spawnError) await waitFor(this.#exit!, 500);
+    if (alive()) {
       const grace = this.#params.shutdownGraceMs ?? 2000;
-      child.stdin?.end();
+      child!.stdin?.end();
+      this.#stopped = !this.#closeRequested;
       if (!(await waitFor(this.#exit!, grace))) {
-        child.kill("SIGTERM");
-        if (!(await waitFor(this.#exit!, grace))) child.kill("SIGKILL");
+        child!.kill("SIGTERM");
+        if (!(await waitFor(this.#exit!, grace))) child!.kill("SIGKILL");
       }
     }
-    this.#events?.close();
+    let reason: Error | undefined;
+    if (!this.#closeRequested) {
+      // The server ended on its own: the rest of its stderr, which says why, may still be in the pipe.
+      if (child && !this.#spawnError) await waitFor(this.#exit!, 1000);
+      reason = this.#endReason();
+    }
+    this.#events?.close(reason);
+  }
+
+  /** Why the server went away on its own: how it ended, and its last lines on stderr. */
+  #endReason(): Error {
+    const child = this.#child;
+    const how = this.#spawnError
+      ? `could not start ${JSON.stringify(this.#params.command)}: ${this.#spawnError.message}`
+      : this.#stopped
+        ? "the server closed its output (and was stopped)"
+        : child?.signalCode
+          ? `the server process was killed by ${child.signalCode}`
+          : typeof child?.exitCode === "number"
+            ? `the server process exited with code ${child.exitCode}`
+            : "the server closed its output";
+    const lines = this.#tail.lines;
+    if (this.#spawnError) return new TrellisError("TRANSPORT_ERROR", how, { cause: this.#spawnError });
+    return new TrellisError(
+      "CONNECTION_CLOSED",
+      lines.length ? `${how}; its last lines on stderr:\n${lines.map((l) => `  ${l}`).join("\n")}` : `${how} (it wrote nothing on stderr)`,
+    );
   }
 }
 

@@ -233,6 +233,17 @@ test("close rejects pending requests with CONNECTION_CLOSED", async () => {
   await assert.rejects(p, (e: unknown) => e instanceof TrellisError && e.code === "CONNECTION_CLOSED");
 });
 
+test("a transport that closes with a reason (a server process that exited) fails what waits with that reason, kept as the cause", async () => {
+  const { t, s } = serverSide();
+  const p = s.request("roots/list");
+  const reason = new TrellisError("CONNECTION_CLOSED", "the server process exited with code 1; its last lines on stderr:\n  boom");
+  t.events.close(reason);
+  await assert.rejects(
+    p,
+    (e: unknown) => e instanceof TrellisError && e.code === "CONNECTION_CLOSED" && e.message === reason.message && e.cause === reason,
+  );
+});
+
 test("a throw while dispatching a peer's message is answered with -32603 and reported, never thrown into the transport", () => {
   const errors: Error[] = [];
   const t = new FakeTransport();

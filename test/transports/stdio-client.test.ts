@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { McpClient } from "../../src/client/index.js";
-import { StdioClientTransport, stderrLines } from "../../src/transports/stdio-client.js";
+import { StdioClientTransport, StderrTail, stderrLines } from "../../src/transports/stdio-client.js";
+import { TrellisError } from "../../src/protocol/errors.js";
 import { waitFor } from "../helpers.js";
 
 test("stderrLines: lines across chunks, empty lines, CR kept, long lines in pieces of the limit", () => {
@@ -56,4 +57,43 @@ test("attack #7: 100 MB of stderr without a newline arrives in bounded pieces wh
   } finally {
     await client.close();
   }
+});
+
+test("a server that fails to start: connect fails with its exit code and its last lines on stderr, escapes made visible", async () => {
+  const script = `console.error("loading config"); console.error("Error: API_KEY is not set\\x1b]52;c;cGF3bmVk\\x07"); process.exit(3);`;
+  const client = new McpClient({ name: "c", version: "1" });
+  const err = await client.connect(new StdioClientTransport({ command: process.execPath, args: ["-e", script] })).then(
+    () => assert.fail("connected"),
+    (e: Error) => e,
+  );
+  assert.ok(err instanceof TrellisError && err.code === "CONNECTION_CLOSED", String(err));
+  assert.match(err.message, /exited with code 3; its last lines on stderr:\n {2}loading config\n {2}Error: API_KEY is not set/);
+  assert.ok(!err.message.includes("\x1b"), "no escape character reaches whoever prints the message");
+  assert.match(err.message, /\\x1b\]52;c;cGF3bmVk\\x07/);
+});
+
+test("a server file that does not exist, and a command that does not exist: the reason, not just 'connection closed'", async () => {
+  const missing = new McpClient({ name: "c", version: "1" });
+  await assert.rejects(
+    missing.connect(new StdioClientTransport({ command: process.execPath, args: ["/nonexistent/server.js"] })),
+    /exited with code 1; its last lines on stderr:[\s\S]*Cannot find module '\/nonexistent\/server\.js'/,
+  );
+  const nothing = new McpClient({ name: "c", version: "1" });
+  await assert.rejects(
+    nothing.connect(new StdioClientTransport({ command: "/nonexistent/trellis-no-such-command" })),
+    /could not start "\/nonexistent\/trellis-no-such-command": spawn \/nonexistent\/trellis-no-such-command ENOENT/,
+  );
+});
+
+test("a server that exits silently says so; one closed by the client has no reason to report", async () => {
+  const client = new McpClient({ name: "c", version: "1" });
+  await assert.rejects(
+    client.connect(new StdioClientTransport({ command: process.execPath, args: ["-e", "process.exit(0)"] })),
+    /the server process exited with code 0 \(it wrote nothing on stderr\)/,
+  );
+  const tail = new StderrTail();
+  for (let i = 0; i < 30; i++) tail.push(`line ${i}`);
+  tail.push("x".repeat(1000));
+  assert.equal(tail.lines.length, 12, "only the last lines are kept");
+  assert.equal(tail.lines.at(-1), `${"x".repeat(300)}…`, "each shortened");
 });
