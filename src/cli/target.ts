@@ -15,6 +15,7 @@ import type { InitializeResult } from "../protocol/generated/schema-types.js";
 import { TrellisError } from "../protocol/errors.js";
 export { tapTransport };
 import { StdioClientTransport } from "../transports/stdio-client.js";
+import { likelyUrl, listeningPorts, type ListeningPort } from "./listening.js";
 import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
 
 /** Exit codes of the client commands (documented in `trellis --help` and the README). */
@@ -111,6 +112,8 @@ export interface ConnectOptions {
    * (listing tasks, a task's progress on the session's stream) ask for it.
    */
   protocol?: string;
+  /** Where a note on a slow stdio start goes (what the command waits for). Default: stderr. */
+  onnote?: (text: string) => void;
 }
 
 /** connectTarget starts a client on the target; failures to reach it are CliErrors with exit code 2 (5 for auth). */
@@ -118,21 +121,75 @@ export async function connectTarget(target: Target, options: ConnectOptions = {}
   if ("url" in target) return connectHttp(target.url, options);
   const [command, ...args] = target.command;
   const label = target.command.join(" ");
-  let transport: Transport = new StdioClientTransport({
+  const stdio = new StdioClientTransport({
     command: command!,
     args,
     env: process.env as Record<string, string>,
     onstderr: options.onstderr ?? (process.env.TRELLIS_DEBUG ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined),
   });
-  if (options.tap) transport = tapTransport(transport, options.tap);
+  const transport: Transport = options.tap ? tapTransport(stdio, options.tap) : stdio;
   const client = new McpClient({ name: "trellis-cli", version: "0.1.0" }, { protocolVersion: options.protocol ?? "auto" });
+  const connecting = client.connect(transport);
   try {
-    await client.connect(transport);
+    const http = await Promise.race([connecting.then(() => undefined), watchStdioStart(stdio, connecting, label, options.onnote)]);
+    if (http) {
+      await client.close().catch(() => {});
+      throw new CliError(
+        `${label} does not answer on stdio: it listens on ${http.host}:${http.port}, so it looks like an HTTP server. Start it yourself and name its URL, as in  trellis list ${likelyUrl(http)}`,
+        EXIT.connect,
+      );
+    }
   } catch (err) {
     await client.close().catch(() => {});
-    throw new CliError(`could not start or initialize ${label}: ${(err as Error).message}`, EXIT.connect);
+    if (err instanceof CliError) throw err;
+    const silent = err instanceof TrellisError && err.code === "REQUEST_TIMEOUT";
+    throw new CliError(
+      `could not start or initialize ${label}: ${(err as Error).message}${silent ? " (it never answered on stdio: the command must start an MCP server that speaks stdio; for an HTTP server, name its URL)" : ""}`,
+      EXIT.connect,
+    );
   }
   return { client, label, close: () => client.close() };
+}
+
+/** How long a stdio server may stay silent before the command says what it is waiting for. */
+const SILENT_NOTE_MS = 5000;
+/** How long a server that listens on a port may stay silent on stdio before it is taken for an HTTP server. */
+const HTTP_VERDICT_MS = 1500;
+
+/**
+ * watchStdioStart watches a stdio server while `connecting` runs: it resolves with the port of a server that listens
+ * on TCP but has not answered on stdio for a moment (an HTTP server started as if it spoke stdio, which would
+ * otherwise end in a timeout that does not say why), and says once, after a few seconds of silence, what it waits
+ * for. It never resolves while the server answers, and stops when `connecting` settles.
+ */
+function watchStdioStart(
+  stdio: StdioClientTransport,
+  connecting: Promise<unknown>,
+  label: string,
+  note: (text: string) => void = (t) => void process.stderr.write(t),
+): Promise<ListeningPort> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let seen: number | undefined;
+    let noted = false;
+    const timer = setInterval(() => {
+      const ports = listeningPorts(stdio.pid);
+      if (ports?.length) {
+        seen ??= Date.now();
+        if (Date.now() - seen >= HTTP_VERDICT_MS) {
+          clearInterval(timer);
+          resolve(ports[0]!);
+        }
+      } else if (!noted && Date.now() - started >= SILENT_NOTE_MS) {
+        noted = true;
+        note(
+          `trellis: waiting for ${label} to answer on stdio (${Math.round(SILENT_NOTE_MS / 1000)} s so far). A stdio MCP server answers at once; if this one serves HTTP, start it yourself and name its URL instead.\n`,
+        );
+      }
+    }, 250);
+    timer.unref();
+    void connecting.finally(() => clearInterval(timer)).catch(() => {});
+  });
 }
 
 /** connectHttp rejoins the session an earlier run left with this server, or starts one; either way it is kept. */

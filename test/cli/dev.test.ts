@@ -1,6 +1,8 @@
 /**
- * `trellis dev`: a server file runs over stdio in the dashboard and is started again when it changes; the page's
- * API shows the new server. TypeScript files need Node 22.6+ (type stripping), which the command says.
+ * `trellis dev`: a server file runs in the dashboard and is started again when it changes; the page's API shows the
+ * new server. A stdio server and an HTTP one (found by the port it listens on, or named with --http) both run; a
+ * server that fails to start shows its stderr; a log file the server writes beside itself restarts nothing.
+ * TypeScript files need Node 22.6+ (type stripping), which the command says.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,10 +12,62 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serverCommand } from "../../src/cli/dev.js";
+import { freePort } from "../helpers.js";
 
 const CLI = fileURLToPath(new URL("../../bundle/cli.js", import.meta.url));
 const SERVER_MODULE = fileURLToPath(new URL("../../bundle/server.js", import.meta.url));
 const STDIO_MODULE = fileURLToPath(new URL("../../bundle/stdio.js", import.meta.url));
+const HTTP_MODULE = fileURLToPath(new URL("../../bundle/http.js", import.meta.url));
+
+/** The README's ten-line server: Streamable HTTP on 127.0.0.1, printing nothing. */
+const httpServerFile = (tool: string, port = 0) => `
+import { McpServer } from ${JSON.stringify(SERVER_MODULE)};
+import { serveHttp } from ${JSON.stringify(HTTP_MODULE)};
+const server = new McpServer({ name: "weather", version: "1.0.0" });
+server.registerTool(${JSON.stringify(tool)}, { description: "Forecast" }, async () => "Sunny");
+await serveHttp(server, { port: ${port} });
+`;
+
+/** Runs \`trellis dev\` on `file`; `tools()` lists what the dashboard's first connection shows, `stderr` what dev said. */
+async function runDev(file: string, extra: string[] = []) {
+  const child = spawn(process.execPath, [CLI, "dev", file, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.split("\n")[0]!);
+    });
+    child.once("exit", (c) => reject(new Error(`trellis dev exited ${c}: ${stderr}`)));
+  });
+  const u = new URL(url);
+  const token = u.searchParams.get("token");
+  const tools = async (): Promise<string[]> => {
+    const conns = (await (await fetch(`${u.origin}/api/connections?token=${token}`)).json()) as { id: string }[];
+    if (!conns[0]) return [];
+    const r = (await (
+      await fetch(`${u.origin}/api/request?token=${token}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ conn: conns[0].id, method: "tools/list" }),
+      })
+    ).json()) as { result?: { tools?: { name: string }[] } };
+    return (r.result?.tools ?? []).map((t) => t.name);
+  };
+  const until = async (want: string) => {
+    for (const end = Date.now() + 30_000; Date.now() < end; ) {
+      if ((await tools().catch((): string[] => [])).includes(want)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.fail(`the dashboard never showed ${want}; dev said:\n${stderr}`);
+  };
+  const said = async (re: RegExp) => {
+    for (const end = Date.now() + 30_000; Date.now() < end && !re.test(stderr); ) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stderr, re);
+  };
+  return { child, tools, until, said, stderr: () => stderr };
+}
 
 const serverFile = (tool: string) => `
 import { McpServer } from ${JSON.stringify(SERVER_MODULE)};
@@ -64,6 +118,67 @@ test("trellis dev: the server runs in the dashboard, and a change to its file re
     await until("second_tool");
   } finally {
     child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("trellis dev on the README's HTTP server: found by the port it listens on, driven over HTTP, restarted on change", {
+  timeout: 90_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-dev-"));
+  const file = join(dir, "http-server.mjs");
+  writeFileSync(file, httpServerFile("forecast"));
+  const dev = await runDev(file);
+  try {
+    await dev.until("forecast");
+    await dev.said(/answers nothing on stdio and listens on port \d+: driving it over HTTP from now on/);
+    await dev.said(/is running \(HTTP, http:\/\/127\.0\.0\.1:\d+\/mcp\)/);
+    writeFileSync(file, httpServerFile("forecast_v2"));
+    await dev.until("forecast_v2");
+  } finally {
+    dev.child.kill("SIGTERM");
+    await new Promise((r) => dev.child.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("trellis dev --http <url>: the server is started and driven at that URL", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-dev-"));
+  const file = join(dir, "http-server.mjs");
+  const port = await freePort();
+  writeFileSync(file, httpServerFile("named", port));
+  const dev = await runDev(file, ["--http", `http://127.0.0.1:${port}/mcp`]);
+  try {
+    await dev.until("named");
+    assert.doesNotMatch(dev.stderr(), /stdio/);
+  } finally {
+    dev.child.kill("SIGTERM");
+    await new Promise((r) => dev.child.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("trellis dev: a server that fails to start shows its stderr; a log file it writes beside itself restarts nothing", {
+  timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-dev-"));
+  const file = join(dir, "server.mjs");
+  const logging = (tool: string) =>
+    `import { appendFileSync } from "node:fs"; appendFileSync(new URL("./server.log", import.meta.url), "started\\n");\n${serverFile(tool)}`;
+  writeFileSync(file, "const = ;\n");
+  const dev = await runDev(file);
+  try {
+    await dev.said(/server\.mjs did not start: the server process exited with code 1; its last lines on stderr:[\s\S]*SyntaxError/);
+    writeFileSync(file, logging("logged_one"));
+    await dev.until("logged_one");
+    writeFileSync(file, logging("logged_two"));
+    await dev.until("logged_two");
+    const starts = () => (dev.stderr().match(/is running \(stdio\)/g) ?? []).length;
+    assert.equal(starts(), 2, "one start per edit: server.log, written at each start, restarts nothing");
+    assert.doesNotMatch(dev.stderr(), /server\.log changed/);
+  } finally {
+    dev.child.kill("SIGTERM");
+    await new Promise((r) => dev.child.once("exit", r));
     rmSync(dir, { recursive: true, force: true });
   }
 });
