@@ -7,6 +7,10 @@ import type { Completer } from "./resources.js";
 import { HandlerContext as Context } from "./context.js";
 import { checkCache, type CacheConfig } from "./caching.js";
 import { listPage } from "./pagination.js";
+import { checkedResult } from "./results.js";
+import { CallSite } from "../internal/caller.js";
+import { GetPromptResult as GET_PROMPT_RESULT } from "../protocol/generated/validators.js";
+import type { ServerState } from "./state.js";
 import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 
 export interface PromptArgumentConfig extends PromptArgument {
@@ -38,6 +42,8 @@ export interface PromptEntry {
   definition: Prompt;
   complete: Map<string, Completer>;
   handler: PromptHandler;
+  /** Where registerPrompt was called, for messages about its results. */
+  site: CallSite;
 }
 
 export interface RegisteredPrompt {
@@ -67,11 +73,21 @@ export function buildPromptEntry(seq: number, name: string, config: PromptConfig
   if (args.length) definition.arguments = args;
   if (config.icons) definition.icons = config.icons;
   if (config._meta) definition._meta = config._meta;
-  return { seq, scopes: config.scopes ?? [], cache: checkCache(config.cache, op), name, definition, complete, handler };
+  return {
+    seq,
+    scopes: config.scopes ?? [],
+    cache: checkCache(config.cache, op),
+    name,
+    definition,
+    complete,
+    handler,
+    site: new CallSite(),
+  };
 }
 
-/** getPrompt checks the arguments against the declaration and runs the handler. */
+/** getPrompt checks the arguments against the declaration, runs the handler, and checks its result (results.ts). */
 export async function getPrompt(
+  state: ServerState,
   entry: PromptEntry,
   args: Record<string, string> | undefined,
   ctx: HandlerContext,
@@ -87,8 +103,14 @@ export async function getPrompt(
   if (!Array.isArray(result?.messages))
     throw new ProtocolError(ErrorCode.InternalError, `prompt "${entry.name}" returned no messages; return { messages: [...] }`);
   if (entry.definition.description !== undefined && result.description === undefined)
-    return { description: entry.definition.description, ...result };
-  return result;
+    return checkedResult(
+      state,
+      GET_PROMPT_RESULT,
+      { description: entry.definition.description, ...result },
+      `prompt "${entry.name}"`,
+      entry.site,
+    );
+  return checkedResult(state, GET_PROMPT_RESULT, result, `prompt "${entry.name}"`, entry.site);
 }
 
 /** prompts/list: the prompts the caller may use, a page at a time. */
@@ -103,7 +125,7 @@ export const getPromptMethod: ServerMethod = (params, { state, session, rpc }) =
       ErrorCode.InvalidParams,
       `invalid params: unknown prompt ${JSON.stringify(name)}; call prompts/list for the available prompts`,
     );
-  return getPrompt(entry, params.arguments as Record<string, string> | undefined, new Context(rpc, session));
+  return getPrompt(state, entry, params.arguments as Record<string, string> | undefined, new Context(rpc, session));
 };
 
 /** The server declares prompts once one is registered. */

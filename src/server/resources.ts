@@ -11,6 +11,9 @@ import { bytesToBase64 } from "../internal/base64.js";
 import { HandlerContext as Context } from "./context.js";
 import { checkCache, type CacheConfig } from "./caching.js";
 import { listPage } from "./pagination.js";
+import { checkedResult } from "./results.js";
+import { CallSite } from "../internal/caller.js";
+import { ReadResourceResult as READ_RESOURCE_RESULT } from "../protocol/generated/validators.js";
 import type { CapabilityContribution, ServerMethod } from "./registrar.js";
 import type { ServerState } from "./state.js";
 
@@ -63,6 +66,8 @@ export interface ResourceEntry {
   listed: boolean;
   definition: Resource;
   handler: ResourceHandler;
+  /** Where registerResource was called, for messages about its results. */
+  site: CallSite;
 }
 
 export interface TemplateEntry {
@@ -73,6 +78,8 @@ export interface TemplateEntry {
   template: UriTemplate;
   complete?: Record<string, Completer>;
   handler: ResourceTemplateHandler;
+  /** Where registerResourceTemplate was called, for messages about its results. */
+  site: CallSite;
 }
 
 export interface RegisteredResource {
@@ -103,6 +110,7 @@ export function buildResourceEntry(seq: number, uri: string, config: ResourceCon
     cache: checkCache(config.cache, op),
     definition: describe({ uri } as Resource, config, op),
     handler,
+    site: new CallSite(),
   };
 }
 
@@ -129,6 +137,7 @@ export function buildTemplateEntry(
     template,
     complete,
     handler,
+    site: new CallSite(),
   };
 }
 
@@ -186,8 +195,19 @@ export const readResource: ServerMethod = async (params, { state, session, rpc }
   const found = findResource(state, uri);
   if (!found) throw resourceNotFound(uri);
   const ctx = new Context(rpc, session);
-  if ("resource" in found) return toReadResult(uri, await found.resource.handler(uri, ctx), found.resource.definition.mimeType);
-  return toReadResult(uri, await found.template.handler(uri, found.vars, ctx), found.template.definition.mimeType);
+  if ("resource" in found) {
+    const r = found.resource;
+    return checkedResult(
+      state,
+      READ_RESOURCE_RESULT,
+      toReadResult(uri, await r.handler(uri, ctx), r.definition.mimeType),
+      `resource "${uri}"`,
+      r.site,
+    );
+  }
+  const t = found.template;
+  const out = toReadResult(uri, await t.handler(uri, found.vars, ctx), t.definition.mimeType);
+  return checkedResult(state, READ_RESOURCE_RESULT, out, `resource template "${t.definition.uriTemplate}" (reading "${uri}")`, t.site);
 };
 
 /** The most resource subscriptions one session may hold (each is kept, and recorded with the session). */

@@ -5,6 +5,9 @@
  */
 import { checkCache, type CacheConfig } from "./caching.js";
 import { ErrorCode, ProtocolError, misuse } from "../protocol/errors.js";
+import { CallToolResult as CALL_TOOL_RESULT } from "../protocol/generated/validators.js";
+import { invalidResultMessage, resultProblem } from "./results.js";
+import { CallSite } from "../internal/caller.js";
 import type { CallToolResult, ContentBlock, Icon, Tool, ToolAnnotations, ToolExecution } from "../protocol/generated/schema-types.js";
 import type { HandlerContext } from "./context.js";
 import { compileSchema, EMPTY_INPUT_SCHEMA, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from "../internal/schema.js";
@@ -81,6 +84,8 @@ export interface ToolEntry {
   deferTask: boolean;
   scopes: string[];
   cache?: CacheConfig;
+  /** Where registerTool was called, for messages about the tool's results. */
+  site: CallSite;
 }
 
 /** buildToolEntry validates a registration and compiles its schemas; it throws a TypeError naming the fix. */
@@ -136,6 +141,7 @@ export function buildToolEntry(seq: number, name: string, config: ToolConfig, ha
     deferTask: config.deferTask === true,
     scopes: config.scopes ?? [],
     cache: checkCache(config.cache, op),
+    site: new CallSite(),
   };
 }
 
@@ -168,29 +174,48 @@ export async function callTool(tool: ToolEntry, args: Record<string, unknown> | 
     if (err instanceof ProtocolError) throw err;
     return textResult(err instanceof Error ? err.message : String(err), true);
   }
-  const result = normalize(out, tool.name);
-  const problem = tool.output && (await checkStructuredContent(tool.output, result, tool.name));
-  if (problem) throw new ProtocolError(ErrorCode.InternalError, `${problem}; return matching { structuredContent } from its handler`);
-  return result;
+  return normalize(out);
 }
 
-function normalize(out: ToolResult, name: string): CallToolResult {
+function normalize(out: ToolResult): CallToolResult {
   if (typeof out === "string") return textResult(out);
   if (typeof out !== "object" || out === null)
-    throw new ProtocolError(
-      ErrorCode.InternalError,
-      `tool "${name}" returned ${out === null ? "null" : typeof out}; return a string or a CallToolResult`,
-    );
+    throw new InvalidResult(`returned ${out === null ? "null" : typeof out}`, "return a string or a CallToolResult");
   if (!Array.isArray(out.content)) {
     // Structured-only results also carry their JSON as text for clients that read content (tools.mdx).
     if (out.structuredContent !== undefined)
       return { ...out, content: [{ type: "text", text: JSON.stringify(out.structuredContent) }] as ContentBlock[] };
-    throw new ProtocolError(
-      ErrorCode.InternalError,
-      `tool "${name}" returned a result without "content"; return { content: [...] } or a string`,
-    );
+    throw new InvalidResult(`returned a result without "content"`, "return { content: [...] } or a string");
   }
   return out;
+}
+
+/** A tool's result that cannot be sent as it is: what is wrong, and how to fix the handler. */
+class InvalidResult extends Error {
+  constructor(
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(problem);
+  }
+}
+
+/**
+ * checkResult makes sure what goes out is a CallToolResult by the schema and fits the tool's outputSchema (see
+ * results.ts for why); an invalid one becomes an isError result naming the tool, the field and where the tool was
+ * registered, so that the model, the client and the server's onerror all hear what went wrong.
+ */
+async function checkResult(state: ServerState, tool: ToolEntry, result: CallToolResult): Promise<CallToolResult> {
+  const found = resultProblem(CALL_TOOL_RESULT, result);
+  if (found) return invalid(state, tool, found.problem, found.fix);
+  const problem = tool.output && (await checkStructuredContent(tool.output, result, tool.name));
+  return problem
+    ? invalid(state, tool, problem.replace(`tool "${tool.name}" `, ""), "return matching { structuredContent } from its handler")
+    : result;
+}
+
+function invalid(state: ServerState, tool: ToolEntry, problem: string, fix: string): CallToolResult {
+  return textResult(invalidResultMessage(state, `tool "${tool.name}"`, problem, fix, tool.site), true);
 }
 
 /** tools/list: the tools the caller may use, a page at a time, as extensions' list hooks present them. */
@@ -236,7 +261,10 @@ export const callToolMethod: ServerMethod = (params, { state, session, rpc }) =>
   return runTool(state, tool, params.arguments as Record<string, unknown> | undefined, new Context(rpc, session));
 };
 
-/** runTool is callTool inside the extensions' tool-call hooks, the first added outermost. */
+/**
+ * runTool is callTool inside the extensions' tool-call hooks, the first added outermost; the result that comes out
+ * is checked (checkResult) before it is sent.
+ */
 export function runTool(
   state: ServerState,
   tool: ToolEntry,
@@ -244,10 +272,22 @@ export function runTool(
   ctx: HandlerContext,
 ): Promise<CallToolResult> {
   const hooks = state.toolCallHooks;
-  if (!hooks.length) return callTool(tool, args, ctx);
-  const call = { tool: tool.definition, arguments: args, ctx };
-  const at = (i: number): Promise<CallToolResult> => (i === hooks.length ? callTool(tool, args, ctx) : hooks[i]!(call, () => at(i + 1)));
-  return at(0);
+  const run = hooks.length
+    ? (() => {
+        const call = { tool: tool.definition, arguments: args, ctx };
+        const at = (i: number): Promise<CallToolResult> =>
+          i === hooks.length ? callTool(tool, args, ctx) : hooks[i]!(call, () => at(i + 1));
+        return at(0);
+      })()
+    : callTool(tool, args, ctx);
+  // What the handler and the hooks made is checked once, as it will be sent.
+  return run.then(
+    (result) => checkResult(state, tool, result),
+    (err: unknown) => {
+      if (err instanceof InvalidResult) return invalid(state, tool, err.problem, err.fix);
+      throw err;
+    },
+  );
 }
 
 /** The server declares tools once one is registered (or the option forces it). */

@@ -67,7 +67,12 @@ test("tools/call: arguments are validated (SEP-1303), results normalized and che
     structuredContent: { n: 3 },
     content: [{ type: "text", text: '{"n":3}' }],
   });
-  await assert.rejects(c.rpc.request("tools/call", { name: "liar" }), /does not match its outputSchema: "n" must be integer/);
+  const liar = await c.rpc.request("tools/call", { name: "liar" });
+  assert.equal(liar.isError, true);
+  assert.match(
+    (liar.content as any)[0].text,
+    /does not match its outputSchema: "n" must be integer; return matching \{ structuredContent \}/,
+  );
   assert.deepEqual(await c.rpc.request("tools/call", { name: "thrower" }), {
     content: [{ type: "text", text: "disk full" }],
     isError: true,
@@ -182,4 +187,36 @@ test("older revisions are answered in kind, without newer fields", async () => {
   assert.deepEqual(Object.keys(tools[0]).sort(), ["inputSchema", "name"]);
   assert.equal((await old.rpc.request("tools/call", { name: "a" })).structuredContent, undefined);
   await old.close();
+});
+
+test("a handler's invalid result (a forgotten await, a wrong field) becomes an isError result naming the tool, the field and where it was registered", async () => {
+  const errors: Error[] = [];
+  const s = new McpServer(info, { onerror: (e) => errors.push(e) });
+  const lookup = async (city: string) => `Sunny in ${city}`;
+  // A forgotten await: text is a Promise, which JSON would send as {}.
+  s.registerTool("forgot", {}, (() => ({ content: [{ type: "text", text: lookup("Paris") }] })) as any);
+  s.registerTool("wrong_type", {}, (() => ({ content: [{ type: "picture", data: "x" }] })) as any);
+  s.registerTool("nothing", {}, (() => null) as any);
+  s.registerTool("no_content", {}, (() => ({ text: "hi" })) as any);
+  s.registerTool("wrapped", {}, (() => ({ content: [{ type: "text", text: "fine" }] })) as any);
+  const c = await connectRaw(s);
+  const forgot = await c.rpc.request("tools/call", { name: "forgot" });
+  assert.equal(forgot.isError, true);
+  const text = (forgot.content as any)[0].text as string;
+  assert.match(
+    text,
+    /^tool "forgot" returned an invalid result: "content\.0\.text" must be string; "content\.0\.text" is a Promise: a forgotten await in its handler\?/,
+  );
+  assert.match(text, /\(registered at .*tools\.test\.js:\d+:\d+\)$/, "the file that registered the tool");
+  const wrong = await c.rpc.request("tools/call", { name: "wrong_type" });
+  assert.equal(wrong.isError, true);
+  assert.match((wrong.content as any)[0].text, /^tool "wrong_type" returned an invalid result: .*content\.0/);
+  assert.match(
+    ((await c.rpc.request("tools/call", { name: "nothing" })).content as any)[0].text,
+    /^tool "nothing" returned null; return a string or a CallToolResult/,
+  );
+  assert.match(((await c.rpc.request("tools/call", { name: "no_content" })).content as any)[0].text, /without "content"/);
+  assert.deepEqual(await c.rpc.request("tools/call", { name: "wrapped" }), { content: [{ type: "text", text: "fine" }] });
+  assert.equal(errors.length, 4, "each reported to the server's onerror too");
+  await c.close();
 });
