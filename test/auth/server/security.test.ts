@@ -15,6 +15,8 @@ import { AuthorizationServer } from "../../../src/auth/server/index.js";
 import { McpServer } from "../../../src/server/index.js";
 import { serveHttp } from "../../../src/transports/http/index.js";
 import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
+import type { AuthRecordKind } from "../../../src/stores/auth-store.js";
+import { MemoryAuthStore } from "../../../src/stores/memory/auth-store.js";
 
 const REDIRECT = "http://127.0.0.1:7777/callback";
 const b64 = (b: Buffer) => b.toString("base64url");
@@ -156,6 +158,64 @@ test("code reuse: the second exchange fails and revokes what the first got (refr
     const refreshed = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: first.body.refresh_token!, client_id: "app" });
     assert.equal(refreshed.body.error, "invalid_grant");
   }));
+
+test("a wrong code_verifier, redirect_uri or resource does not burn the code: an interceptor cannot make the real exchange fail", () =>
+  withServer(async (s) => {
+    const c = await code(s);
+    const attempts: Array<[string, Record<string, string>, string]> = [
+      ["wrong verifier", { code_verifier: pkce().verifier }, "invalid_grant"],
+      ["no verifier", { code_verifier: "" }, "invalid_grant"],
+      ["wrong redirect_uri", { redirect_uri: "http://127.0.0.1:7778/callback" }, "invalid_grant"],
+      ["wrong resource", { resource: "https://elsewhere.example/mcp" }, "invalid_target"],
+    ];
+    const base = { grant_type: "authorization_code", code: c.code, code_verifier: c.verifier, redirect_uri: REDIRECT, client_id: "app" };
+    for (const [name, over, error] of attempts) {
+      const r = await tokenRequest(s, { ...base, resource: s.url, ...over });
+      assert.deepEqual([r.status, r.body.error], [400, error], name);
+    }
+    const real = await exchange(s, c);
+    assert.equal(real.status, 200, `the real exchange still succeeds: ${JSON.stringify(real.body)}`);
+    assert.equal(await mcpStatus(s, real.body.access_token!), 200);
+    // Replaying the used code without its verifier is not a redemption: it revokes nothing.
+    const replay = await tokenRequest(s, { ...base, code_verifier: pkce().verifier });
+    assert.equal(replay.body.error, "invalid_grant");
+    assert.equal(await mcpStatus(s, real.body.access_token!), 200, "an interceptor without the verifier cannot revoke the real tokens");
+    assert.ok(!s.audit.events.some((e) => e.outcome === "code_reuse"));
+  }));
+
+test("concurrent redemptions of one code with the right verifier: exactly one gets tokens, and as a reuse they are revoked", async () => {
+  // The worst order: the winner's refresh family is written only after the loser has tried to revoke it.
+  let revoked!: () => void;
+  const revokeTried = new Promise<void>((r) => (revoked = r));
+  class Gated extends MemoryAuthStore {
+    override update<T>(kind: AuthRecordKind, id: string, fn: (c: T | undefined) => T | undefined, expiresAt?: number) {
+      const out = super.update(kind, id, fn, expiresAt);
+      if (kind === "family") revoked();
+      return out;
+    }
+    override async put(kind: AuthRecordKind, id: string, value: unknown, expiresAt?: number) {
+      if (kind === "family") await Promise.race([revokeTried, new Promise((r) => setTimeout(r, 5000).unref())]);
+      super.put(kind, id, value, expiresAt);
+    }
+  }
+  await withServer(
+    async (s) => {
+      const c = await code(s);
+      const results = await Promise.all([exchange(s, c), exchange(s, c)]);
+      const won = results.filter((r) => r.status === 200);
+      assert.equal(won.length, 1, `exactly one wins: ${JSON.stringify(results.map((r) => r.body))}`);
+      assert.deepEqual(
+        results.filter((r) => r.status !== 200).map((r) => [r.status, r.body.error]),
+        [[400, "invalid_grant"]],
+      );
+      const t = won[0]!.body;
+      assert.equal(await mcpStatus(s, t.access_token!), 401, "RFC 6749 section 4.1.2: the winner's access token is revoked");
+      const refreshed = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(refreshed.body.error, "invalid_grant", "and its refresh token, though its family was written after the revocation");
+    },
+    { store: new Gated() },
+  );
+});
 
 test("refresh: rotation; the old token works within the grace window; reused after it, the whole family is revoked", () =>
   withServer(
