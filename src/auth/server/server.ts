@@ -25,6 +25,7 @@ import { IdJagVerifier } from "./id-jag.js";
 import { SigningKeys } from "./keys.js";
 import type { AuthServerOptions, ProtectedResourceConfig } from "./options.js";
 import { errorPage, grantsPage } from "./pages.js";
+import { register } from "./registration.js";
 import { revoke, token } from "./token.js";
 import { Tokens } from "./tokens.js";
 
@@ -299,7 +300,7 @@ export class AuthorizationServer {
       case "/revoke":
         return m === "POST" ? withCors(await revoke(ctx, request)) : only("POST");
       case "/register":
-        return m === "POST" ? withCors(await ctx.clients.register(request)) : only("POST");
+        return m === "POST" ? withCors(await register(ctx, request)) : only("POST");
       case "/authorize/grants":
         return m === "GET" ? this.#grantsPage(request) : only("GET");
       case "/authorize/grants/revoke":
