@@ -8,6 +8,7 @@ import { html } from "./http.js";
 import { errorPage, loginPage } from "./pages.js";
 import { clearAttempts, MAX_TRANSACTION_ATTEMPTS, reserveAttempt, reserveTransactionAttempt, usernameKey } from "./throttle.js";
 import { loginTargets, postedTransaction, signedIn, signInOver, view } from "./authorize.js";
+import type { AuthUser, UserAuthenticator } from "./users.js";
 
 /**
  * POST /authorize/login. Refused with 429 when the transaction or the username has no attempt left. A name that
@@ -37,8 +38,9 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
         username: plausible ? username : "",
       }),
     );
-  const failed = (outcome: string) =>
-    ctx.audit({ type: "login_failed", subject: plausible ? username : undefined, clientId: client.clientId, outcome });
+  // The audit log names the account only when it exists: what was typed into the username box may be a password.
+  const failed = async (outcome: string) =>
+    ctx.audit({ type: "login_failed", subject: (await knownUser(users, username))?.id, clientId: client.clientId, outcome });
   if (!username || !password) {
     await failed("bad_credentials");
     return again("The username or password is wrong.");
@@ -63,4 +65,13 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   }
   await clearAttempts(ctx.store, key);
   return signedIn(ctx, client, id, txn, user);
+}
+
+/** knownUser: the account `username` names, when the authenticator can tell (`lookup`, which localUsers has). */
+async function knownUser(users: UserAuthenticator, username: string): Promise<AuthUser | undefined> {
+  try {
+    return username && users.lookup ? await users.lookup(username) : undefined;
+  } catch {
+    return undefined;
+  }
 }

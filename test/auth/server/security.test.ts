@@ -501,6 +501,37 @@ test("password guessing: after 10 failures a username waits (429), even with the
     assert.ok(new URL(other).searchParams.get("code"), "another user is not affected");
   }));
 
+test("a password typed into the username box is kept nowhere (audit log, store); a failure names only an account that exists", () =>
+  withServer(async (s) => {
+    const typed = "Tr0ub4dor.and.3.staples";
+    const attempt = async (username: string, password: string) => {
+      const b = new FormBrowser();
+      const form = formOf(await (await b.get(authorizeUrl(s))).text())!;
+      const r = await b.post(form.action, { ...form.fields, username, password });
+      await r.body?.cancel();
+      return r.status;
+    };
+    assert.equal(await attempt(typed, "alice"), 401);
+    assert.equal(await attempt("alice", "wrong-password-1"), 401);
+    const failed = s.audit.events.filter((e) => e.type === "login_failed");
+    assert.deepEqual(
+      failed.map((e) => [e.subject, e.outcome]),
+      [
+        [undefined, "bad_credentials"],
+        ["alice", "bad_credentials"],
+      ],
+    );
+    assert.ok(!JSON.stringify(s.audit.events).includes(typed), "the audit log does not hold it");
+    const store = s.as.store as MemoryAuthStore;
+    for (const kind of ["counter", "session", "replay", "secret", "client", "code", "consent"] as const)
+      assert.ok(!JSON.stringify(store.list(kind, "")).includes(typed), `the store's ${kind} records do not hold it`);
+    // A name that does not exist is still locked out (its counter is keyed by a hash), and answered alike.
+    for (let i = 0; i < 9; i++) assert.equal(await attempt("nobody.here", `guess-${i}`), 401);
+    assert.equal(await attempt(" Nobody.Here", "guess-9"), 401);
+    assert.equal(await attempt("nobody.here", "guess-10"), 429);
+    assert.equal(await attempt("alice", "alice-demo-password"), 200, "alice is not affected: the consent page");
+  }));
+
 test("a refused refresh (a scope it cannot add, another resource) leaves the token as it was: no rotation, no later reuse alarm", () =>
   withServer(
     async (s) => {
