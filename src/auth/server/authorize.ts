@@ -4,7 +4,7 @@
  * URI is known to be the client's, errors are shown on a page and never redirected (no open redirect). Then the
  * user signs in, sees what is asked for (only what their roles allow), and approves; the code goes back with
  * `state` and `iss` (RFC 9207). Each step's form carries the transaction's CSRF token, and the transaction is
- * bound to the browser that started it by a cookie.
+ * bound to the browser that started it by a cookie. The password form is login.ts.
  */
 import { AUTHORIZATION_CODE_TTL_MS, type CodeRecord } from "./code.js";
 import type { ServerContext } from "./context.js";
@@ -13,6 +13,7 @@ import { consentPage, errorPage, loginPage, type ClientView } from "./pages.js";
 import { allowedScopes, grantScopes, splitScope } from "./roles.js";
 import { redirectAllowed, type ClientRecord } from "./clients.js";
 import type { AuthUser } from "./users.js";
+import { MAX_TRANSACTION_ATTEMPTS, spent } from "./throttle.js";
 
 const TXN_TTL_MS = 10 * 60_000;
 export const BROWSER_COOKIE = "trellis_as_browser";
@@ -27,7 +28,7 @@ const MAX_STATE = 1024;
 const MAX_SCOPE = 2048;
 
 /** A pending authorization request, between the first GET and the code. */
-interface Transaction {
+export interface Transaction {
   clientId: string;
   redirectUri: string;
   redirectUriGiven: boolean;
@@ -40,6 +41,8 @@ interface Transaction {
   csrf: string;
   user?: AuthUser;
   authTime?: number;
+  /** Password checks reserved on this transaction (throttle.ts). */
+  attempts?: number;
 }
 
 /** A signed-in browser. */
@@ -50,12 +53,8 @@ export interface BrowserSession {
   csrf: string;
 }
 
-/** Past this many failed sign-ins for one username within the window, it waits for the window to pass. */
-const MAX_FAILURES = 10;
-const FAILURE_WINDOW_MS = 15 * 60_000;
-
 /** Where the sign-in page's forms go: the password form (with local users) and one button per upstream IdP. */
-function loginTargets(ctx: ServerContext) {
+export function loginTargets(ctx: ServerContext) {
   return {
     action: ctx.options.users ? ctx.url("/authorize/login") : undefined,
     federated: ctx.url("/authorize/federated"),
@@ -63,7 +62,7 @@ function loginTargets(ctx: ServerContext) {
   };
 }
 
-function view(client: ClientRecord, redirectUri: string): ClientView {
+export function view(client: ClientRecord, redirectUri: string): ClientView {
   return { clientId: client.clientId, name: client.clientName, kind: client.kind, redirectUri };
 }
 
@@ -189,13 +188,25 @@ async function transactionOf(
     return html(400, errorPage("Sign-in expired", "this sign-in has expired or was already used; start again from the application"));
   if (cookie(request, BROWSER_COOKIE) !== txn.browser || !sameSecret(form.csrf ?? "", txn.csrf))
     return html(403, errorPage("Refused", "this form does not belong to this browser's sign-in (CSRF check failed)"));
+  if (spent(txn)) return signInOver(429);
   const client = await ctx.clients.find(txn.clientId).catch(() => undefined);
   if (!client) return html(400, errorPage("Unknown application", "the application is no longer known"));
   return { id, txn, client };
 }
 
+/** The answer once a transaction has had its password attempts (throttle.ts): it cannot go on. */
+export function signInOver(status: number): Response {
+  return html(
+    status,
+    errorPage(
+      "Too many attempts",
+      `this sign-in had ${MAX_TRANSACTION_ATTEMPTS} failed password attempts and is over; start again from the application`,
+    ),
+  );
+}
+
 /** Reads a posted sign-in form and the transaction it names (checked as transactionOf does). */
-async function postedTransaction(
+export async function postedTransaction(
   ctx: ServerContext,
   request: Request,
 ): Promise<{ form: Record<string, string>; id: string; txn: Transaction; client: ClientRecord } | Response> {
@@ -209,62 +220,8 @@ async function postedTransaction(
   return t instanceof Response ? t : { form, ...t };
 }
 
-/** POST /authorize/login */
-export async function login(ctx: ServerContext, request: Request): Promise<Response> {
-  const t = await postedTransaction(ctx, request);
-  if (t instanceof Response) return t;
-  const form = t.form;
-  const { id, txn, client } = t;
-  const username = (form.username ?? "").trim().slice(0, 256);
-  // Only names that could be a username are counted and audited: anything else (a password typed in the wrong
-  // field, a flood of junk names) is refused without filling the counter or the log.
-  const plausible = /^[A-Za-z0-9._@+-]{1,128}$/.test(username);
-  const again = (error: string, status = 401) =>
-    html(
-      status,
-      loginPage({
-        client: view(client, txn.redirectUri),
-        txn: id,
-        csrf: txn.csrf,
-        ...loginTargets(ctx),
-        error,
-        username: plausible ? username : "",
-      }),
-    );
-  const now = Date.now();
-  // Counted in the store, so that every node behind one balancer sees the same failures.
-  const counter = `login ${username}`;
-  const f = plausible ? await ctx.store.get<{ count: number; since: number }>("counter", counter) : undefined;
-  if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) {
-    await ctx.audit({ type: "login_failed", subject: username, clientId: client.clientId, outcome: "locked" });
-    return again("Too many failed attempts for this account; wait a few minutes.", 429);
-  }
-  if (!ctx.options.users) return html(400, errorPage("No passwords here", "this server signs people in through their identity provider"));
-  const user = username && form.password ? await ctx.options.users.verifyPassword(username, form.password) : undefined;
-  if (!user) {
-    if (plausible) {
-      const since = f && now - f.since < FAILURE_WINDOW_MS ? f.since : now;
-      await ctx.store.update<{ count: number; since: number }>(
-        "counter",
-        counter,
-        (c) => (c && now - c.since < FAILURE_WINDOW_MS ? { count: c.count + 1, since: c.since } : { count: 1, since: now }),
-        since + FAILURE_WINDOW_MS,
-      );
-    }
-    await ctx.audit({
-      type: "login_failed",
-      subject: plausible ? username : undefined,
-      clientId: client.clientId,
-      outcome: "bad_credentials",
-    });
-    return again("The username or password is wrong.");
-  }
-  if (f) await ctx.store.delete("counter", counter);
-  return signedIn(ctx, client, id, txn, user);
-}
-
 /** signedIn starts the browser's session for `user` and moves the transaction on to consent. */
-async function signedIn(ctx: ServerContext, client: ClientRecord, id: string, txn: Transaction, user: AuthUser): Promise<Response> {
+export async function signedIn(ctx: ServerContext, client: ClientRecord, id: string, txn: Transaction, user: AuthUser): Promise<Response> {
   const now = Date.now();
   const sid = randomToken(24);
   const ttl = ctx.options.sessionTtlSec ?? 8 * 3600;
@@ -272,7 +229,8 @@ async function signedIn(ctx: ServerContext, client: ClientRecord, id: string, tx
   await ctx.store.put("session", `user ${await sha256(sid)}`, session, now + ttl * 1000);
   txn.user = user;
   txn.authTime = session.authTime;
-  await ctx.store.put("session", `txn ${id}`, txn, now + TXN_TTL_MS);
+  // Merged into the stored transaction: the attempts reserved meanwhile stay counted.
+  await ctx.store.update<Transaction>("session", `txn ${id}`, (t) => ({ ...(t ?? txn), user, authTime: txn.authTime }), now + TXN_TTL_MS);
   await ctx.audit({ type: "login", subject: user.id, clientId: client.clientId, idp: user.idp, outcome: "ok" });
   return consentStep(ctx, client, id, txn, {
     "set-cookie": setCookie(SESSION_COOKIE, sid, { path: COOKIE_PATH, maxAgeSec: ttl, secure: ctx.secureCookies() }),

@@ -1,8 +1,8 @@
 /**
  * Clients: who may ask for tokens, and how each proves it. Three kinds, looked up in this order:
  * - configured (ConfiguredClient in the options);
- * - registered through Dynamic Client Registration (RFC 7591), kept in the store — off unless turned on, and
- *   rate-limited when on;
+ * - registered through Dynamic Client Registration (RFC 7591, registration.ts), kept in the store — off unless
+ *   turned on, and rate-limited when on;
  * - Client ID Metadata Documents (SEP-991): the client_id is an https URL whose document names the client and
  *   its redirect URIs. The URL is a peer's choice, so it is fetched under the SSRF rules (https only, no private,
  *   loopback or link-local target — names are resolved and checked too — no redirects, a size and a time limit)
@@ -16,7 +16,7 @@ import { addressKind, PeerHttp } from "../client/peer-http.js";
 import type { JwkSet } from "../jwk.js";
 import { misuse, TrellisError } from "../../protocol/errors.js";
 import type { AuthStore } from "../../stores/auth-store.js";
-import { OAuthError, json, randomToken, sameSecret, sha256 } from "./http.js";
+import { OAuthError, sameSecret, sha256 } from "./http.js";
 import type { AuthServerOptions, CimdOptions, ConfiguredClient } from "./options.js";
 
 export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
@@ -52,6 +52,28 @@ export function safeRedirectUri(uri: unknown): boolean {
   if (u.protocol === "https:") return true;
   if (u.protocol === "http:") return LOOPBACK_HOSTS.has(u.hostname);
   return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(u.protocol);
+}
+
+/**
+ * cleanName: a client's self-chosen name as the pages show it — compatibility-normalized (NFKC: full-width and
+ * ligature forms become plain letters), without invisible format or control characters (zero-width spaces, bidi
+ * overrides), white space collapsed, trimmed, at most 200 characters; undefined when nothing is left, so that the
+ * pages show the client id instead of a blank.
+ */
+export function cleanName(raw: unknown): string | undefined {
+  if (typeof raw !== "string") return undefined;
+  const name = raw
+    .normalize("NFKC")
+    .replace(/[\p{Cf}\p{Cc}]/gu, "")
+    .replace(/\s+/gu, " ")
+    .trim()
+    .slice(0, 200);
+  return name === "" ? undefined : name;
+}
+
+/** foldName: a name for comparison — cleaned, then case-folded (lower then upper, so that "ß" and "SS" meet). */
+function foldName(name: string): string {
+  return (cleanName(name) ?? "").toLowerCase().toUpperCase().normalize("NFKC");
 }
 
 /** redirectAllowed: exact match, except that a loopback redirect URI matches on any port (RFC 8252 section 7.3). */
@@ -107,7 +129,6 @@ async function configured(c: ConfiguredClient): Promise<ClientRecord> {
 }
 
 export class Clients {
-  readonly #options: AuthServerOptions;
   readonly #store: AuthStore;
   readonly #configured: Promise<Map<string, ClientRecord>>;
   readonly #cimd?: CimdOptions;
@@ -116,7 +137,6 @@ export class Clients {
   readonly #failed = new Map<string, { error: OAuthError; until: number }>();
 
   constructor(options: AuthServerOptions, store: AuthStore) {
-    this.#options = options;
     this.#store = store;
     const list = options.clients ?? [];
     const ids = new Set<string>();
@@ -222,10 +242,13 @@ export class Clients {
     if (method === "private_key_jwt" && (typeof doc.jwks !== "object" || doc.jwks === null))
       throw bad("private_key_jwt needs the keys inline (jwks); jwks_uri is not fetched");
     const grantTypes = Array.isArray(doc.grant_types) ? (doc.grant_types as string[]) : ["authorization_code", "refresh_token"];
+    const name = cleanName(doc.client_name);
+    if (name !== undefined && (await this.impersonated(name)))
+      throw bad(`client_name ${JSON.stringify(name)} is the name of an application configured on this server; choose another`);
     const record: ClientRecord = {
       clientId,
       kind: "metadata-document",
-      clientName: typeof doc.client_name === "string" ? doc.client_name.slice(0, 200) : undefined,
+      clientName: name,
       redirectUris: redirects as string[],
       grantTypes: grantTypes.filter((g) => g === "authorization_code" || g === "refresh_token"),
       authMethod: method,
@@ -310,78 +333,15 @@ export class Clients {
     if (!fresh) throw fail("the client assertion was already used (jti replayed)");
   }
 
-  /** register serves Dynamic Client Registration (RFC 7591) when it is on. */
-  async register(request: Request): Promise<Response> {
-    const dcr = this.#options.dcr;
-    if (!dcr) return json(404, { error: "not_found", error_description: "dynamic client registration is off on this server" });
-    const perMinute = (typeof dcr === "object" ? dcr.perMinute : undefined) ?? 20;
-    const now = Date.now();
-    // One window for every node sharing the store.
-    const window = await this.#store.update<{ start: number; count: number }>(
-      "counter",
-      "dcr",
-      (w) => (w && now - w.start <= 60_000 ? { start: w.start, count: w.count + 1 } : { start: now, count: 1 }),
-      now + 60_000,
-    );
-    if ((window?.count ?? 0) > perMinute)
-      return json(
-        429,
-        { error: "too_many_requests", error_description: "too many registrations; try again in a minute" },
-        { "retry-after": "60" },
-      );
-    let body: Record<string, unknown>;
-    try {
-      const text = await request.text();
-      if (text.length > 16 * 1024) throw new Error("too large");
-      body = JSON.parse(text) as Record<string, unknown>;
-      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error("not an object");
-    } catch (err) {
-      return json(400, {
-        error: "invalid_client_metadata",
-        error_description: `the body must be a JSON object of client metadata (${(err as Error).message})`,
-      });
-    }
-    const bad = (why: string) => json(400, { error: "invalid_client_metadata", error_description: why });
-    const redirects = body.redirect_uris ?? [];
-    if (!Array.isArray(redirects) || redirects.length > 20 || !redirects.every(safeRedirectUri))
-      return json(400, {
-        error: "invalid_redirect_uri",
-        error_description:
-          "redirect_uris must be https URLs, http on loopback, or private-use scheme URIs (com.example.app:/cb), without fragments",
-      });
-
-    const method = (body.token_endpoint_auth_method ?? "client_secret_basic") as AuthMethod;
-    if (!["none", "client_secret_basic", "client_secret_post"].includes(method))
-      return bad(
-        `token_endpoint_auth_method ${JSON.stringify(method)} is not offered for registration (none, client_secret_basic, client_secret_post)`,
-      );
-    const grantTypes = Array.isArray(body.grant_types) ? (body.grant_types as unknown[]) : ["authorization_code", "refresh_token"];
-    if (grantTypes.some((g) => g !== "authorization_code" && g !== "refresh_token"))
-      return bad("only authorization_code and refresh_token can be registered; machines are configured");
-    if (grantTypes.includes("authorization_code") && redirects.length === 0) return bad("authorization_code needs redirect_uris");
-    const clientId = `dcr_${randomToken(16)}`;
-    const secret = method === "none" ? undefined : randomToken(32);
-    const name = typeof body.client_name === "string" ? body.client_name.slice(0, 200) : undefined;
-    const record: ClientRecord = {
-      clientId,
-      kind: "registered",
-      clientName: name,
-      redirectUris: redirects as string[],
-      grantTypes: grantTypes as string[],
-      authMethod: method,
-      secretHash: secret ? await sha256(secret) : undefined,
-    };
-    await this.#store.put("client", clientId, record);
-    return json(201, {
-      client_id: clientId,
-      ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
-      client_id_issued_at: Math.floor(now / 1000),
-      client_name: name,
-      redirect_uris: redirects,
-      grant_types: grantTypes,
-      response_types: ["code"],
-      token_endpoint_auth_method: method,
-    });
+  /**
+   * impersonated: the configured client whose name (or, for one without a name, whose id — what the pages then
+   * show) `name` reads as, compared as cleanName leaves it and without case; undefined when it reads as none.
+   */
+  async impersonated(name: string): Promise<ClientRecord | undefined> {
+    const want = foldName(name);
+    for (const c of (await this.#configured).values())
+      if (foldName(c.clientName ?? c.clientId) === want || foldName(c.clientId) === want) return c;
+    return undefined;
   }
 }
 

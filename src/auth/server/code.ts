@@ -20,4 +20,6 @@ export interface CodeRecord {
   usedBy?: string;
   accessJti?: string;
   used?: boolean;
+  /** Set when the code was redeemed again: the first redemption, if still minting, revokes its own family. */
+  reused?: boolean;
 }

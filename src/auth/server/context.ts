@@ -21,5 +21,4 @@ export interface ServerContext {
   audit(event: Omit<AuditEvent, "at">): Promise<void>;
   auditSink?: AuditSink;
   secureCookies(): boolean;
-  /** Failed sign-ins per username in the current window (per process). */
 }

@@ -3,7 +3,7 @@
  * restart), replaced after `rotateAfterMs`; a replaced key stays published at jwks_uri until every token it
  * signed has expired, so resource servers that cache the JWKS keep verifying during the change.
  */
-import { exportJWK, generateKeyPair, importJWK } from "jose";
+import { base64url, exportJWK, generateKeyPair, importJWK } from "jose";
 import type { Jwk } from "../jwk.js";
 import type { AuthStore } from "../../stores/auth-store.js";
 
@@ -80,4 +80,15 @@ export class SigningKeys {
     }
     return p;
   }
+}
+
+/**
+ * sharedSecret is 32 random bytes kept in the store under `id`: the first process to ask creates them, every other
+ * one (a node of the same cluster, or this one after a restart) reads the same.
+ */
+export async function sharedSecret(store: AuthStore, id: string): Promise<Uint8Array> {
+  const fresh = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+  await store.add("secret", id, { secret: fresh });
+  const rec = await store.get<{ secret: string }>("secret", id);
+  return base64url.decode(rec?.secret ?? fresh);
 }

@@ -8,6 +8,7 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3r
 h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
 button{font:inherit;padding:.5rem 1.2rem;margin:1rem .5rem 0 0;cursor:pointer}.primary{background:#0b57d0;color:#fff;border:0;border-radius:4px}
 .box{border:1px solid #ddd;border-radius:6px;padding:1rem;margin:1rem 0}.muted{color:#666;font-size:.9rem}.err{color:#b3261e}
+.warn{background:#fff4e5;border:1px solid #f0b429;border-radius:6px;padding:.6rem .8rem}
 ul{padding-left:1.2rem}code{background:#f3f3f3;padding:0 .2rem}table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem;border-bottom:1px solid #eee}`;
 
 function page(title: string, body: string): string {
@@ -22,9 +23,28 @@ export interface ClientView {
   redirectUri: string;
 }
 
+/**
+ * How a client is named on the pages. Only a configured client's name was chosen by whoever runs this server; any
+ * other name is the client's own claim, so the line carries what this server did check — the host that serves a
+ * metadata document, the id a registration got — and unverifiedNote says so in words.
+ */
 function clientLine(c: ClientView): string {
-  const origin = c.kind === "metadata-document" ? ` <span class="muted">(${e(new URL(c.clientId).host)})</span>` : "";
-  return `<strong>${e(c.name ?? c.clientId)}</strong>${origin}`;
+  const checked =
+    c.kind === "metadata-document"
+      ? ` <span class="muted">(${e(new URL(c.clientId).host)})</span>`
+      : c.kind === "registered"
+        ? ` <span class="muted">(unverified, client id <code>${e(c.clientId)}</code>)</span>`
+        : "";
+  return `<strong>${e(c.name ?? c.clientId)}</strong>${checked}`;
+}
+
+function unverifiedNote(c: ClientView): string {
+  if (c.kind === "configured") return "";
+  const what =
+    c.kind === "metadata-document"
+      ? `Its name is its own claim; this server checked only that it is published by <strong>${e(new URL(c.clientId).host)}</strong>. Continue only if that is who you expect.`
+      : `It registered itself with this server (client id <code>${e(c.clientId)}</code>); its name was not checked. Continue only if you just started signing in from this application yourself.`;
+  return `<p class="warn" role="note"><strong>Unverified application.</strong> ${what}</p>`;
 }
 
 export function loginPage(o: {
@@ -53,7 +73,7 @@ export function loginPage(o: {
     .join("");
   return page(
     "Sign in",
-    `<h1>Sign in</h1><p>${clientLine(o.client)} wants to use an MCP server on your behalf.</p>
+    `<h1>Sign in</h1><p>${clientLine(o.client)} wants to use an MCP server on your behalf.</p>${unverifiedNote(o.client)}
 ${o.error ? `<p class="err" role="alert">${e(o.error)}</p>` : ""}${passwords}${idps}`,
   );
 }
@@ -76,7 +96,7 @@ export function consentPage(o: {
     : "";
   return page(
     "Allow access?",
-    `<h1>Allow access?</h1><p>${clientLine(o.client)} asks to act as <strong>${e(o.user)}</strong> on</p><p><code>${e(o.resource)}</code></p>
+    `<h1>Allow access?</h1><p>${clientLine(o.client)} asks to act as <strong>${e(o.user)}</strong> on</p><p><code>${e(o.resource)}</code></p>${unverifiedNote(o.client)}
 <div class="box"><p>with these permissions:</p>${list}${refused}</div>
 <p class="muted">You will be sent back to <code>${e(new URL(o.client.redirectUri).origin)}</code>.</p>
 <form method="post" action="${e(o.action)}">

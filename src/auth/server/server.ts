@@ -4,7 +4,7 @@
  * or any runtime can serve it on its own. See the README's "Authorization server" section for what it does and
  * why it is built on jose rather than oidc-provider.
  */
-import { base64url, decodeJwt } from "jose";
+import { decodeJwt } from "jose";
 import { misuse } from "../../protocol/errors.js";
 import type { AuditEvent, AuditQuery, AuditSink } from "../../stores/audit.js";
 import { toJsonLines } from "../../stores/audit.js";
@@ -17,14 +17,16 @@ import type { HttpAuthenticator } from "../../transports/http/authenticator.js";
 import { bearerAuth } from "../resource-server/bearer.js";
 import { DpopProofVerifier } from "../resource-server/dpop-verifier.js";
 import type { TokenVerifier } from "../resource-server/verifier.js";
-import { authorize, callback, consent, federated, login, signedInUser } from "./authorize.js";
+import { authorize, callback, consent, federated, signedInUser } from "./authorize.js";
 import { AUTH_METHODS, Clients } from "./clients.js";
 import type { ServerContext } from "./context.js";
 import { cookie, html, json, readForm, redirect, sameSecret } from "./http.js";
 import { IdJagVerifier } from "./id-jag.js";
-import { SigningKeys } from "./keys.js";
+import { login } from "./login.js";
+import { SigningKeys, sharedSecret } from "./keys.js";
 import type { AuthServerOptions, ProtectedResourceConfig } from "./options.js";
 import { errorPage, grantsPage } from "./pages.js";
+import { register } from "./registration.js";
 import { revoke, token } from "./token.js";
 import { Tokens } from "./tokens.js";
 
@@ -299,7 +301,7 @@ export class AuthorizationServer {
       case "/revoke":
         return m === "POST" ? withCors(await revoke(ctx, request)) : only("POST");
       case "/register":
-        return m === "POST" ? withCors(await ctx.clients.register(request)) : only("POST");
+        return m === "POST" ? withCors(await register(ctx, request)) : only("POST");
       case "/authorize/grants":
         return m === "GET" ? this.#grantsPage(request) : only("GET");
       case "/authorize/grants/revoke":
@@ -436,17 +438,6 @@ export class AuthorizationServer {
     await this.store.close?.();
     if (this.auditSink !== (this.store as unknown)) await this.auditSink?.close?.();
   }
-}
-
-/**
- * sharedSecret is 32 random bytes kept in the store under `id`: the first process to ask creates them, every other
- * one (a node of the same cluster, or this one after a restart) reads the same.
- */
-async function sharedSecret(store: AuthStore, id: string): Promise<Uint8Array> {
-  const fresh = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
-  await store.add("secret", id, { secret: fresh });
-  const rec = await store.get<{ secret: string }>("secret", id);
-  return base64url.decode(rec?.secret ?? fresh);
 }
 
 /** decodeAudience reads a JWT's audience without checking it, to pick the resource to verify it for. */

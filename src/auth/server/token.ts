@@ -91,8 +91,11 @@ async function authorizationCode(
   const hash = await sha256(code);
   const found = await ctx.store.get<CodeRecord>("code", hash);
   if (!found) throw new OAuthError("invalid_grant", "the code is unknown or expired");
-  // Another client presenting a leaked code gets nothing, and does not burn it for the real one.
+  // Everything the presenter must prove is checked before the code is touched: whoever intercepted a public
+  // client's code — another client, or someone without the verifier — gets nothing and burns nothing, so the real
+  // exchange still succeeds and the real tokens are not revoked.
   if (found.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the code was issued to another client");
+  await checkRedemption(found, form, jkt);
   const withRefresh = client.grantTypes.includes("refresh_token");
   // What this exchange will mint is named before the code is marked used, in the same atomic step, so that a
   // second exchange — even a simultaneous one — finds what to revoke.
@@ -104,15 +107,14 @@ async function authorizationCode(
     hash,
     (c) => {
       previous = c;
-      return c && !c.used ? { ...c, used: true, usedBy: familyId, accessJti } : c;
+      return c && !c.used ? { ...c, used: true, usedBy: familyId, accessJti } : c && { ...c, reused: true };
     },
     Date.now() + USED_CODE_MEMORY_MS,
   );
   if (!rec || !previous) throw new OAuthError("invalid_grant", "the code is unknown or expired");
   if (previous.used) {
-    // RFC 6749 section 4.1.2: a code used twice — revoke what the first use got.
-    if (previous.usedBy) await ctx.tokens.revokeFamily(previous.usedBy);
-    if (previous.accessJti) await ctx.tokens.revokeAccessToken(previous.accessJti, Math.floor(Date.now() / 1000) + ctx.tokens.accessTtlSec);
+    // RFC 6749 section 4.1.2: a code redeemed twice (its verifier known to a second party) — revoke what the first use got.
+    await revokeRedeemed(ctx, previous);
     await ctx.audit({
       type: "token_revoked",
       clientId: client.clientId,
@@ -122,18 +124,6 @@ async function authorizationCode(
     });
     throw new OAuthError("invalid_grant", "the code was already used; the tokens issued for it are revoked");
   }
-  // OAuth 2.1 section 4.1.3: redirect_uri must match when the authorization request carried one.
-  if ((rec.redirectUriGiven !== false || form.redirect_uri !== undefined) && form.redirect_uri !== rec.redirectUri)
-    throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request's");
-  const verifier = form.code_verifier ?? "";
-  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
-    throw new OAuthError("invalid_grant", "code_verifier is missing or malformed (43-128 unreserved characters)");
-  if ((await sha256(verifier)) !== rec.challenge)
-    throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge (PKCE)");
-  if (form.resource !== undefined && form.resource !== rec.resource)
-    throw new OAuthError("invalid_target", "resource differs from the authorization request's");
-  if (rec.dpopJkt && rec.dpopJkt !== jkt)
-    throw new OAuthError("invalid_dpop_proof", "the DPoP key differs from the dpop_jkt of the authorization request");
   const subject = rec.user.id;
   let refreshToken: string | undefined;
   if (familyId) {
@@ -151,6 +141,8 @@ async function authorizationCode(
       familyId,
     );
     refreshToken = f.refreshToken;
+    // A simultaneous second redemption may have tried to revoke this family before it existed: look again.
+    if ((await ctx.store.get<CodeRecord>("code", hash))?.reused) await ctx.tokens.revokeFamily(familyId);
   }
   const access = await ctx.tokens.accessToken({
     subject,
@@ -175,6 +167,28 @@ async function authorizationCode(
     detail: { dpop: jkt !== undefined, refresh: refreshToken !== undefined },
   });
   return tokenResponse(access, { jkt, scopes: rec.scopes, refreshToken, expiresIn: ctx.tokens.accessTtlSec });
+}
+
+/** checkRedemption: what a token request must repeat of the authorization request, and the PKCE proof. */
+async function checkRedemption(rec: CodeRecord, form: Record<string, string>, jkt: string | undefined): Promise<void> {
+  // OAuth 2.1 section 4.1.3: redirect_uri must match when the authorization request carried one.
+  if ((rec.redirectUriGiven !== false || form.redirect_uri !== undefined) && form.redirect_uri !== rec.redirectUri)
+    throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request's");
+  const verifier = form.code_verifier ?? "";
+  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
+    throw new OAuthError("invalid_grant", "code_verifier is missing or malformed (43-128 unreserved characters)");
+  if ((await sha256(verifier)) !== rec.challenge)
+    throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge (PKCE)");
+  if (form.resource !== undefined && form.resource !== rec.resource)
+    throw new OAuthError("invalid_target", "resource differs from the authorization request's");
+  if (rec.dpopJkt && rec.dpopJkt !== jkt)
+    throw new OAuthError("invalid_dpop_proof", "the DPoP key differs from the dpop_jkt of the authorization request");
+}
+
+/** revokeRedeemed ends what a code's first redemption got: its refresh family and its access token. */
+async function revokeRedeemed(ctx: ServerContext, used: CodeRecord): Promise<void> {
+  if (used.usedBy) await ctx.tokens.revokeFamily(used.usedBy);
+  if (used.accessJti) await ctx.tokens.revokeAccessToken(used.accessJti, Math.floor(Date.now() / 1000) + ctx.tokens.accessTtlSec);
 }
 
 async function refresh(ctx: ServerContext, client: ClientRecord, form: Record<string, string>, jkt: string | undefined): Promise<Response> {

@@ -29,3 +29,22 @@ test("pages escape everything a client or a request chose, and carry the CSRF to
   assert.match(consent, /Not granted[\s\S]*write/);
   assert.ok(!consent.includes("<x>"));
 });
+
+test("clients the operator did not configure are marked unverified on both pages: a registered one with its client id, a metadata document with its host", () => {
+  const page = (kind: "configured" | "registered" | "metadata-document", clientId: string) => {
+    const client = { clientId, name: "Conformance client", kind, redirectUri: "http://127.0.0.1:9/cb" };
+    return [
+      loginPage({ client, txn: "t", csrf: "c", action: "/l" }),
+      consentPage({ client, user: "alice", resource: "http://mcp", scopes: [], refused: [], txn: "t", csrf: "c", action: "/c" }),
+    ];
+  };
+  for (const p of page("configured", "conformance")) assert.doesNotMatch(p, /Unverified|client id/);
+  for (const p of page("registered", "dcr_<x>")) {
+    assert.match(p, /Unverified application/);
+    assert.match(p, /client id <code>dcr_&#60;x&#62;<\/code>/);
+  }
+  for (const p of page("metadata-document", "https://tools.example/c.json")) {
+    assert.match(p, /\(tools\.example\)/);
+    assert.match(p, /Unverified application.*tools\.example/);
+  }
+});

@@ -15,6 +15,8 @@ import { AuthorizationServer } from "../../../src/auth/server/index.js";
 import { McpServer } from "../../../src/server/index.js";
 import { serveHttp } from "../../../src/transports/http/index.js";
 import { McpClient, StreamableHttpClientTransport } from "../../../src/client/index.js";
+import type { AuthRecordKind } from "../../../src/stores/auth-store.js";
+import { MemoryAuthStore } from "../../../src/stores/memory/auth-store.js";
 
 const REDIRECT = "http://127.0.0.1:7777/callback";
 const b64 = (b: Buffer) => b.toString("base64url");
@@ -156,6 +158,64 @@ test("code reuse: the second exchange fails and revokes what the first got (refr
     const refreshed = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: first.body.refresh_token!, client_id: "app" });
     assert.equal(refreshed.body.error, "invalid_grant");
   }));
+
+test("a wrong code_verifier, redirect_uri or resource does not burn the code: an interceptor cannot make the real exchange fail", () =>
+  withServer(async (s) => {
+    const c = await code(s);
+    const attempts: Array<[string, Record<string, string>, string]> = [
+      ["wrong verifier", { code_verifier: pkce().verifier }, "invalid_grant"],
+      ["no verifier", { code_verifier: "" }, "invalid_grant"],
+      ["wrong redirect_uri", { redirect_uri: "http://127.0.0.1:7778/callback" }, "invalid_grant"],
+      ["wrong resource", { resource: "https://elsewhere.example/mcp" }, "invalid_target"],
+    ];
+    const base = { grant_type: "authorization_code", code: c.code, code_verifier: c.verifier, redirect_uri: REDIRECT, client_id: "app" };
+    for (const [name, over, error] of attempts) {
+      const r = await tokenRequest(s, { ...base, resource: s.url, ...over });
+      assert.deepEqual([r.status, r.body.error], [400, error], name);
+    }
+    const real = await exchange(s, c);
+    assert.equal(real.status, 200, `the real exchange still succeeds: ${JSON.stringify(real.body)}`);
+    assert.equal(await mcpStatus(s, real.body.access_token!), 200);
+    // Replaying the used code without its verifier is not a redemption: it revokes nothing.
+    const replay = await tokenRequest(s, { ...base, code_verifier: pkce().verifier });
+    assert.equal(replay.body.error, "invalid_grant");
+    assert.equal(await mcpStatus(s, real.body.access_token!), 200, "an interceptor without the verifier cannot revoke the real tokens");
+    assert.ok(!s.audit.events.some((e) => e.outcome === "code_reuse"));
+  }));
+
+test("concurrent redemptions of one code with the right verifier: exactly one gets tokens, and as a reuse they are revoked", async () => {
+  // The worst order: the winner's refresh family is written only after the loser has tried to revoke it.
+  let revoked!: () => void;
+  const revokeTried = new Promise<void>((r) => (revoked = r));
+  class Gated extends MemoryAuthStore {
+    override update<T>(kind: AuthRecordKind, id: string, fn: (c: T | undefined) => T | undefined, expiresAt?: number) {
+      const out = super.update(kind, id, fn, expiresAt);
+      if (kind === "family") revoked();
+      return out;
+    }
+    override async put(kind: AuthRecordKind, id: string, value: unknown, expiresAt?: number) {
+      if (kind === "family") await Promise.race([revokeTried, new Promise((r) => setTimeout(r, 5000).unref())]);
+      super.put(kind, id, value, expiresAt);
+    }
+  }
+  await withServer(
+    async (s) => {
+      const c = await code(s);
+      const results = await Promise.all([exchange(s, c), exchange(s, c)]);
+      const won = results.filter((r) => r.status === 200);
+      assert.equal(won.length, 1, `exactly one wins: ${JSON.stringify(results.map((r) => r.body))}`);
+      assert.deepEqual(
+        results.filter((r) => r.status !== 200).map((r) => [r.status, r.body.error]),
+        [[400, "invalid_grant"]],
+      );
+      const t = won[0]!.body;
+      assert.equal(await mcpStatus(s, t.access_token!), 401, "RFC 6749 section 4.1.2: the winner's access token is revoked");
+      const refreshed = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: t.refresh_token!, client_id: "app" });
+      assert.equal(refreshed.body.error, "invalid_grant", "and its refresh token, though its family was written after the revocation");
+    },
+    { store: new Gated() },
+  );
+});
 
 test("refresh: rotation; the old token works within the grace window; reused after it, the whole family is revoked", () =>
   withServer(
@@ -423,13 +483,15 @@ test("the audit log (SQLite file and JSON export) holds no password, code, token
 test("password guessing: after 10 failures a username waits (429), even with the right password; the audit log says so", () =>
   withServer(async (s) => {
     const b = new FormBrowser();
-    const page = await (await b.get(authorizeUrl(s))).text();
-    let form = formOf(page)!;
+    // One sign-in takes 5 wrong passwords at most (then the person starts again from the application): two of them.
+    let form = formOf(await (await b.get(authorizeUrl(s))).text())!;
     for (let i = 0; i < 10; i++) {
+      if (i === 5) form = formOf(await (await b.get(authorizeUrl(s))).text())!;
       const r = await b.post(form.action, { ...form.fields, username: "alice", password: `guess-${i}` });
       assert.equal(r.status, 401);
-      form = formOf(await r.text())!;
+      await r.body?.cancel();
     }
+    form = formOf(await (await b.get(authorizeUrl(s))).text())!;
     const locked = await b.post(form.action, { ...form.fields, username: "alice", password: "alice-demo-password" });
     assert.equal(locked.status, 429);
     assert.match(await locked.text(), /Too many failed attempts/);
@@ -437,6 +499,37 @@ test("password guessing: after 10 failures a username waits (429), even with the
     assert.equal(s.audit.events.at(-1)!.outcome, "locked");
     const other = await new FormBrowser().authorize(authorizeUrl(s), { username: "bob", password: "bob-demo-password" });
     assert.ok(new URL(other).searchParams.get("code"), "another user is not affected");
+  }));
+
+test("a password typed into the username box is kept nowhere (audit log, store); a failure names only an account that exists", () =>
+  withServer(async (s) => {
+    const typed = "Tr0ub4dor.and.3.staples";
+    const attempt = async (username: string, password: string) => {
+      const b = new FormBrowser();
+      const form = formOf(await (await b.get(authorizeUrl(s))).text())!;
+      const r = await b.post(form.action, { ...form.fields, username, password });
+      await r.body?.cancel();
+      return r.status;
+    };
+    assert.equal(await attempt(typed, "alice"), 401);
+    assert.equal(await attempt("alice", "wrong-password-1"), 401);
+    const failed = s.audit.events.filter((e) => e.type === "login_failed");
+    assert.deepEqual(
+      failed.map((e) => [e.subject, e.outcome]),
+      [
+        [undefined, "bad_credentials"],
+        ["alice", "bad_credentials"],
+      ],
+    );
+    assert.ok(!JSON.stringify(s.audit.events).includes(typed), "the audit log does not hold it");
+    const store = s.as.store as MemoryAuthStore;
+    for (const kind of ["counter", "session", "replay", "secret", "client", "code", "consent"] as const)
+      assert.ok(!JSON.stringify(store.list(kind, "")).includes(typed), `the store's ${kind} records do not hold it`);
+    // A name that does not exist is still locked out (its counter is keyed by a hash), and answered alike.
+    for (let i = 0; i < 9; i++) assert.equal(await attempt("nobody.here", `guess-${i}`), 401);
+    assert.equal(await attempt(" Nobody.Here", "guess-9"), 401);
+    assert.equal(await attempt("nobody.here", "guess-10"), 429);
+    assert.equal(await attempt("alice", "alice-demo-password"), 200, "alice is not affected: the consent page");
   }));
 
 test("a refused refresh (a scope it cannot add, another resource) leaves the token as it was: no rotation, no later reuse alarm", () =>

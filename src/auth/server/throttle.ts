@@ -1,0 +1,96 @@
+/**
+ * The sign-in throttle: how many passwords may be tried, per username and per sign-in transaction.
+ *
+ * Each attempt is reserved in the store before its password is checked, by one atomic `update`, and refused when
+ * none is left. Reading the count before the slow scrypt check and adding to it after let every post of a burst
+ * through: all of them read the same count. Reserved first, a burst — on one node or on every node sharing the
+ * store — gets no more checks than the limit. Only a successful sign-in gives the username's attempts back.
+ *
+ * The per-username counter is keyed by an HMAC of the normalized username, with a secret kept in the store (so
+ * every node computes the same key): the lockout stays per username — names that do not exist included, so that
+ * the throttle answers alike for both — while the store never holds what was typed into the username box, which
+ * is sometimes a password.
+ */
+import { createHmac } from "node:crypto";
+import type { AuthStore } from "../../stores/auth-store.js";
+import { sharedSecret } from "./keys.js";
+
+/** Password checks one username gets in FAILURE_WINDOW_MS; past them it waits for the window to pass. */
+export const MAX_FAILURES = 10;
+export const FAILURE_WINDOW_MS = 15 * 60_000;
+/**
+ * Password checks one sign-in transaction gets. After that many failures it is over and the person starts again
+ * from the application: a page left open cannot serve as an endless guessing form, and a burst on one transaction
+ * spends at most this many of the username's attempts.
+ */
+export const MAX_TRANSACTION_ATTEMPTS = 5;
+
+interface Failures {
+  count: number;
+  since: number;
+}
+
+/** usernameKey: the counter key of a username — an HMAC of its NFKC, trimmed, lower-case form, never the name. */
+export async function usernameKey(store: AuthStore, username: string): Promise<string> {
+  const secret = await sharedSecret(store, "login-throttle-key");
+  return createHmac("sha256", secret).update(username.normalize("NFKC").trim().toLowerCase()).digest("base64url");
+}
+
+/** reserveAttempt takes one of the username's attempts; false when the window's are all used. */
+export async function reserveAttempt(store: AuthStore, key: string, now = Date.now()): Promise<boolean> {
+  let reserved = false;
+  await store.update<Failures>(
+    "counter",
+    `login ${key}`,
+    (c) => {
+      const live = c && now - c.since < FAILURE_WINDOW_MS ? c : undefined;
+      reserved = !live || live.count < MAX_FAILURES;
+      if (!live) return { count: 1, since: now };
+      return reserved ? { count: live.count + 1, since: live.since } : live;
+    },
+    now + FAILURE_WINDOW_MS,
+  );
+  return reserved;
+}
+
+/** clearAttempts gives the username its attempts back, after a successful sign-in. */
+export async function clearAttempts(store: AuthStore, key: string): Promise<void> {
+  await store.delete("counter", `login ${key}`);
+}
+
+/** What a sign-in transaction record carries for the throttle. */
+export interface Attempted {
+  /** Password checks reserved on this transaction. */
+  attempts?: number;
+  /** Set once someone signed in on it (the attempts no longer matter). */
+  user?: unknown;
+}
+
+/** spent: the transaction has had all its attempts and nobody signed in on it — it is over, for every form. */
+export function spent(txn: Attempted): boolean {
+  return !txn.user && (txn.attempts ?? 0) >= MAX_TRANSACTION_ATTEMPTS;
+}
+
+type Reservation = { outcome: "ok"; attempt: number } | { outcome: "spent" } | { outcome: "gone" };
+
+/**
+ * reserveTransactionAttempt takes one of a transaction's attempts (`id` is its record's id): "ok" with the
+ * number this one is, "spent" when none is left, "gone" when the transaction has expired.
+ */
+export async function reserveTransactionAttempt(store: AuthStore, id: string): Promise<Reservation> {
+  let result: Reservation = { outcome: "gone" };
+  await store.update<Attempted>("session", id, (t) => {
+    if (!t) {
+      result = { outcome: "gone" };
+      return undefined;
+    }
+    if ((t.attempts ?? 0) >= MAX_TRANSACTION_ATTEMPTS) {
+      result = { outcome: "spent" };
+      return t;
+    }
+    const attempt = (t.attempts ?? 0) + 1;
+    result = { outcome: "ok", attempt };
+    return { ...t, attempts: attempt };
+  });
+  return result;
+}
