@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { join, sep } from "node:path";
+import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
 import type { BundleManifest, UserConfigOption } from "./manifest.js";
 import type { SignatureReport } from "./sign.js";
@@ -60,7 +61,7 @@ export async function withConsent<T>(
 ): Promise<T> {
   const hash = consentHash(launch);
   if (!(await store.has(hash))) {
-    if (!(await ask(launch))) throw new TrellisError("REQUEST_FAILED", `starting ${launch.name} was not approved`);
+    if (!(await ask(launch))) throw new TrellisError("REQUEST_FAILED", `starting ${visible(launch.name)} was not approved`);
     await store.record(hash, launch);
   }
   return start();
@@ -92,7 +93,7 @@ export function substitute(text: string, dir: string, config: Record<string, str
       return Array.isArray(v) ? v.join(" ") : String(v);
     }
     if (key in vars) return vars[key]!;
-    throw new TrellisError("INVALID_MESSAGE", `the manifest uses ${m}, which is not a known substitution`);
+    throw new TrellisError("INVALID_MESSAGE", `the manifest uses ${visible(m)}, which is not a known substitution`);
   });
 }
 
@@ -104,26 +105,26 @@ export function checkUserConfig(
 ): Record<string, string | number | boolean | string[]> {
   const out: Record<string, string | number | boolean | string[]> = {};
   for (const [key, o] of Object.entries(options ?? {})) {
+    const label = `${visible(o.title)} (${visible(key)})`;
     let raw: unknown = answers[key];
     if (raw === undefined || raw === "") raw = o.default;
     if (raw === undefined || raw === "") {
-      if (o.required) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) is required`);
+      if (o.required) throw new TrellisError("INVALID_MESSAGE", `${label} is required`);
       continue;
     }
     if (typeof raw === "string") raw = substitute(raw, dir, {});
     switch (o.type) {
       case "number": {
         const n = Number(raw);
-        if (!Number.isFinite(n)) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be a number`);
-        if (o.min !== undefined && n < o.min) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be at least ${o.min}`);
-        if (o.max !== undefined && n > o.max) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be at most ${o.max}`);
+        if (!Number.isFinite(n)) throw new TrellisError("INVALID_MESSAGE", `${label} must be a number`);
+        if (o.min !== undefined && n < o.min) throw new TrellisError("INVALID_MESSAGE", `${label} must be at least ${o.min}`);
+        if (o.max !== undefined && n > o.max) throw new TrellisError("INVALID_MESSAGE", `${label} must be at most ${o.max}`);
         out[key] = n;
         break;
       }
       case "boolean": {
         const v = String(raw).toLowerCase();
-        if (!["true", "false", "yes", "no", "1", "0"].includes(v))
-          throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be yes or no`);
+        if (!["true", "false", "yes", "no", "1", "0"].includes(v)) throw new TrellisError("INVALID_MESSAGE", `${label} must be yes or no`);
         out[key] = ["true", "yes", "1"].includes(v);
         break;
       }
@@ -213,28 +214,6 @@ export function wrap(text: string, width: number, indent = ""): string[] {
 /** shellQuote shows one argument as a shell would need it, control characters made visible. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${visible(arg).replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * visible makes control characters (escape sequences above all) printable, so that nothing a bundle names can
- * move the cursor, clear the screen or recolour text to hide part of what the person approves.
- */
-export function visible(text: string): string {
-  let out = "";
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    out +=
-      c < 0x20 ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0x200b && c <= 0x200f) ||
-      (c >= 0x2028 && c <= 0x202e) ||
-      (c >= 0x2066 && c <= 0x2069) ||
-      c === 0x061c ||
-      c === 0xfeff
-        ? `\\u{${c.toString(16)}}`
-        : ch;
-  }
-  return out;
 }
 
 /** commandLine is the command as shown and logged: quoted, control characters visible, secrets masked. */
