@@ -8,6 +8,7 @@ import { dirname, join, relative, sep } from "node:path";
 import ignore from "ignore";
 import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
+import { devOnlyPackages, du } from "./dev-deps.js";
 import { checkManifest, type BundleManifest, type ManifestProblem } from "./manifest.js";
 import { splitSignature } from "./signature.js";
 import { readZip, writeZip, type ZipEntry, type ZipLimits } from "./zip.js";
@@ -62,8 +63,24 @@ export function readBundle(bytes: Uint8Array, limits?: ZipLimits): ReadBundle {
   };
 }
 
-/** packBundle packs a folder holding manifest.json; it refuses an invalid manifest and links leaving the folder. */
-export async function packBundle(dir: string): Promise<{ bytes: Uint8Array; files: string[]; manifest: BundleManifest }> {
+export interface PackOptions {
+  /** Pack the packages under node_modules that only devDependencies need, too. Default: leave them out. */
+  includeDev?: boolean;
+}
+
+export interface PackedBundle {
+  bytes: Uint8Array;
+  files: string[];
+  manifest: BundleManifest;
+  /** What was left out as needed only by devDependencies: the package folders (relative), their files and bytes. */
+  leftOut: { packages: string[]; files: number; bytes: number };
+}
+
+/**
+ * packBundle packs a folder holding manifest.json; it refuses an invalid manifest and links leaving the folder, and
+ * leaves out the packages only devDependencies need (see dev-deps.ts), saying which.
+ */
+export async function packBundle(dir: string, o: PackOptions = {}): Promise<PackedBundle> {
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as BundleManifest;
@@ -80,12 +97,23 @@ export async function packBundle(dir: string): Promise<{ bytes: Uint8Array; file
   const ignoreFile = await readFile(join(dir, ".mcpbignore"), "utf8").catch(() => "");
   ig.add(ignoreFile);
   const root = await realpath(dir);
+  const devOnly = o.includeDev ? [] : await devOnlyPackages(root, neededPaths(manifest));
+  const skipped = new Set<string>();
   const files: Array<{ name: string; data: Uint8Array; mode?: number }> = [];
   const walk = async (abs: string): Promise<void> => {
     for (const e of (await readdir(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(abs, e.name);
       const rel = relative(root, path).split(sep).join("/");
       if (ig.ignores(e.isDirectory() ? `${rel}/` : rel)) continue;
+      if (devOnly.length && (e.isDirectory() || e.isSymbolicLink()) && rel.split("/").includes("node_modules")) {
+        // A dev-only package, or a link into one (node_modules/.bin/tsc): left out, and counted once below.
+        const real = await realpath(path).catch(() => path);
+        const inside = devOnly.find((d) => real === d || real.startsWith(`${d}${sep}`));
+        if (inside) {
+          if (real === inside) skipped.add(inside);
+          continue;
+        }
+      }
       if (e.isSymbolicLink()) {
         const target = await realpath(path).catch(() => undefined);
         if (!target || !(target === root || target.startsWith(`${root}${sep}`)))
@@ -102,7 +130,20 @@ export async function packBundle(dir: string): Promise<{ bytes: Uint8Array; file
   };
   await walk(root);
   if (files.length > 20_000) throw new TrellisError("INVALID_MESSAGE", `${files.length} files; a bundle may hold at most 20 000`);
-  return { bytes: writeZip(files), files: files.map((f) => f.name), manifest };
+  const leftOut = { packages: [...skipped].map((d) => relative(root, d).split(sep).join("/")), files: 0, bytes: 0 };
+  for (const d of skipped) {
+    const size = await du(d);
+    leftOut.files += size.files;
+    leftOut.bytes += size.bytes;
+  }
+  return { bytes: writeZip(files), files: files.map((f) => f.name), manifest, leftOut };
+}
+
+/** neededPaths: the entry point and the files the command names under `${__dirname}` — never left out. */
+function neededPaths(m: BundleManifest): string[] {
+  const cfg = m.server.mcp_config;
+  const texts = JSON.stringify([cfg, m.server.entry_point]);
+  return [m.server.entry_point, ...[...texts.matchAll(/\$\{__dirname\}[/\\]+([^"\s]+)/g)].map((x) => x[1]!)];
 }
 
 /**

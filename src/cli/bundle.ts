@@ -76,16 +76,26 @@ export function addBundleCommands(program: Command): void {
 
   bundle
     .command("pack")
-    .description("pack a folder holding manifest.json into a bundle (honours .mcpbignore)")
+    .description(
+      "pack a folder holding manifest.json into a bundle (honours .mcpbignore; leaves out the node_modules packages only devDependencies need)",
+    )
     .argument("<dir>", "the server folder")
     .argument("[out]", "the bundle to write (default: <name>-<version>.mcpb from the manifest, as a safe file name)", "")
+    .option("--include-dev", "pack the packages only devDependencies need, too")
     .addHelpText("after", "\nExample:\n  trellis bundle pack ./my-server my-server.mcpb")
     .action(
-      withVisibleErrors(async (dir: string, out: string) => {
-        const packed = await packBundle(dir);
+      withVisibleErrors(async (dir: string, out: string, o: { includeDev?: boolean }) => {
+        const packed = await packBundle(dir, { includeDev: o.includeDev });
         const file = out || bundleFileName(packed.manifest);
         await writeFile(file, packed.bytes);
-        program.configureOutput().writeOut?.(`${visible(file)}: ${packed.files.length} files, ${packed.bytes.length} bytes\n`);
+        const { packages, files, bytes } = packed.leftOut;
+        const left = packages.length
+          ? `left out ${packages.length} ${packages.length === 1 ? "package" : "packages"} only devDependencies need (${size(bytes)} in ${files} files): ${packages
+              .slice(0, 8)
+              .map((p) => visible(p))
+              .join(", ")}${packages.length > 8 ? ", ..." : ""}; --include-dev packs them\n`
+          : "";
+        program.configureOutput().writeOut?.(`${visible(file)}: ${packed.files.length} files, ${packed.bytes.length} bytes\n${left}`);
       }),
     );
 
@@ -234,4 +244,11 @@ async function load(target: string): Promise<{ manifest: unknown; problems: Retu
   }
   const b = readBundle(new Uint8Array(await readFile(target)));
   return { manifest: b.manifest, problems: b.problems, where: target };
+}
+
+/** size: bytes as a person reads them (binary units, as the bundle limits are written). */
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [n, unit] = bytes < 1024 ** 2 ? [bytes / 1024, "KiB"] : bytes < 1024 ** 3 ? [bytes / 1024 ** 2, "MiB"] : [bytes / 1024 ** 3, "GiB"];
+  return `${n.toFixed(1)} ${unit}`;
 }

@@ -138,3 +138,32 @@ test("what a manifest or a certificate says is printed visibly by validate, info
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("bundle pack says how much it left out as needed only by devDependencies; --include-dev packs it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-cli-"));
+  try {
+    cpSync(FIXTURE, join(dir, "s"), { recursive: true });
+    writeFileSync(
+      join(dir, "s/package.json"),
+      JSON.stringify({ name: "s", dependencies: { run: "1" }, devDependencies: { compiler: "1" } }),
+    );
+    for (const [name, bytes] of [
+      ["run", 10],
+      ["compiler", 3 * 1024 * 1024],
+    ] as const) {
+      mkdirSync(join(dir, "s/node_modules", name), { recursive: true });
+      writeFileSync(join(dir, "s/node_modules", name, "package.json"), JSON.stringify({ name, version: "1.0.0" }));
+      writeFileSync(join(dir, "s/node_modules", name, "index.js"), "x".repeat(bytes));
+    }
+    const lean = await trellis("bundle", "pack", join(dir, "s"), join(dir, "lean.mcpb"));
+    assert.equal(lean.code, 0, lean.err);
+    assert.match(
+      lean.out,
+      /lean\.mcpb: 5 files, \d+ bytes\nleft out 1 package only devDependencies need \(3\.0 MiB in 2 files\): node_modules\/compiler; --include-dev packs them\n$/,
+    );
+    const full = await trellis("bundle", "pack", join(dir, "s"), join(dir, "full.mcpb"), "--include-dev");
+    assert.match(full.out, /full\.mcpb: 7 files, \d+ bytes\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
