@@ -37,8 +37,8 @@ export function configPath(client: ClientName): string {
   }
 }
 
-/** The key servers sit under, and the shape of one entry, per client. */
-function shape(client: ClientName, e: ServerEntry): { key: string; entry: Record<string, unknown> } {
+/** shape: the key servers sit under, and the shape of one entry, per client (what addServer writes). */
+export function shape(client: ClientName, e: ServerEntry): { key: string; entry: Record<string, unknown> } {
   const env = Object.keys(e.env).length ? { env: e.env } : {};
   if (client === "vscode") return { key: "servers", entry: { type: "stdio", command: e.command, args: e.args, ...env } };
   if (client === "claude-code") return { key: "mcpServers", entry: { type: "stdio", command: e.command, args: e.args, ...env } };

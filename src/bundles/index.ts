@@ -25,11 +25,12 @@ export {
   launchOfManifest,
   shellQuote,
   substitute,
-  visible,
   withConsent,
   wrap,
   type ConsentStore,
   type Launch,
 } from "./launch.js";
+/** The one function that makes a bundle's, a manifest's or a server's text safe to print (src/internal/terminal.ts). */
+export { visible } from "../internal/terminal.js";
 export { CLIENT_NAMES, addServer, configPath, readServer, removeServer, type ClientName, type ServerEntry } from "./clients.js";
 export { install, uninstall, trellisHome, type InstallIo, type InstallOptions, type InstallResult, type InstallSource } from "./install.js";

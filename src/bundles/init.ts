@@ -8,7 +8,7 @@ import { basename, join, resolve } from "node:path";
 import { McpClient } from "../client/client.js";
 import { StdioClientTransport } from "../transports/stdio-client.js";
 import { TrellisError } from "../protocol/errors.js";
-import { checkManifest, LATEST_MANIFEST_VERSION, type BundleManifest } from "./manifest.js";
+import { checkManifest, LATEST_MANIFEST_VERSION, problemList, type BundleManifest } from "./manifest.js";
 
 /** The manifest substitution for the bundle folder, written as is into manifests. */
 const DIRNAME = `$${"{"}__dirname}`;
@@ -90,11 +90,7 @@ export async function initManifest(dir: string, o: InitOptions = {}): Promise<Bu
       prompts_generated: true,
     };
     const problems = checkManifest(manifest);
-    if (problems.length)
-      throw new TrellisError(
-        "INVALID_MESSAGE",
-        `the manifest made would not be valid: ${problems.map((p) => `#${p.pointer} ${p.message}`).join("; ")}`,
-      );
+    if (problems.length) throw new TrellisError("INVALID_MESSAGE", `the manifest made would not be valid: ${problemList(problems)}`);
     await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   } finally {

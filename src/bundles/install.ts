@@ -8,11 +8,12 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
 import { readBundle, unpackBundle } from "./bundle.js";
-import { addServer, removeServer, type ClientName } from "./clients.js";
+import { addServer, configPath, readServer, removeServer, shape, type ClientName } from "./clients.js";
 import { checkUserConfig, consentHash, launchOfManifest, type Launch } from "./launch.js";
-import type { UserConfigOption } from "./manifest.js";
+import { problemList, type UserConfigOption } from "./manifest.js";
 import { verifyBundle } from "./sign.js";
 
 export const trellisHome = () => join(process.env.HOME ?? homedir(), ".trellis");
@@ -20,7 +21,7 @@ export const trellisHome = () => join(process.env.HOME ?? homedir(), ".trellis")
 export interface InstallIo {
   /** Asks for the user_config values (sensitive ones must be read without echo). */
   ask(options: Record<string, UserConfigOption>): Promise<Record<string, string | undefined>>;
-  /** Shows the launch and returns whether the person approved it. */
+  /** Shows the launch and returns whether the person approved it. Not called for a dry run, which asks nothing. */
   confirm(launch: Launch): Promise<boolean>;
 }
 
@@ -30,7 +31,11 @@ export interface InstallOptions {
   configPath?: string;
   /** Trust anchors for the bundle's signature (PEM). Default: the system's. */
   trusted?: string[];
-  /** Print what would change; write nothing. */
+  /**
+   * Say what would change and write nothing: the result names the configuration file, the exact entry and, for a
+   * bundle, the folder it would be unpacked into. No approval is asked (io.confirm is not called); io.ask still is,
+   * for the answers the entry is made of.
+   */
   dryRun?: boolean;
   /** The name to install under. Default: the manifest's or the package's. */
   name?: string;
@@ -42,11 +47,25 @@ export interface InstallResult {
   installed: boolean;
   launch: Launch;
   configPath?: string;
-  /** With dryRun: the entry that would be written. */
+  /** With dryRun: the entry that would be written, under its key in the file, secrets the person entered masked. */
   preview?: string;
+  /** With dryRun: whether an entry of that name is already in the file (it would be replaced). */
+  replaces?: boolean;
+  /** For a bundle: the folder it is (or, with dryRun, would be) unpacked into. */
+  target?: string;
 }
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * checkServerName is the rule for the name a local server is installed or run under — the name a person types to
+ * approve it, and a key in a client's file and a folder name here: 1-64 of letters, digits, . _ and -. A bundle's
+ * manifest may say anything; a name outside the rule is refused (with `fix`, what to do instead), never shown raw.
+ */
+export function checkServerName(name: string, fix = "pass --name"): void {
+  if (!NAME.test(name))
+    throw new TrellisError("INVALID_MESSAGE", `the server name "${visible(name)}" must be 1-64 of letters, digits, . _ -; ${fix}`);
+}
 
 /** install shows, asks, then writes. */
 export async function install(source: InstallSource, o: InstallOptions, io: InstallIo): Promise<InstallResult> {
@@ -57,21 +76,16 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
   if ("bundle" in source) {
     bundleBytes = new Uint8Array(await readFile(source.bundle));
     const b = readBundle(bundleBytes);
-    if (b.problems.length)
-      throw new TrellisError(
-        "INVALID_MESSAGE",
-        `the bundle's manifest is not valid: ${b.problems.map((p) => `#${p.pointer} ${p.message}`).join("; ")}`,
-      );
+    if (b.problems.length) throw new TrellisError("INVALID_MESSAGE", `the bundle's manifest is not valid: ${problemList(b.problems)}`);
     const name = o.name ?? b.manifest.name;
-    if (!NAME.test(name))
-      throw new TrellisError("INVALID_MESSAGE", `the server name ${JSON.stringify(name)} must be 1-64 of letters, digits, . _ -`);
+    checkServerName(name);
     target = join(trellisHome(), "bundles", `${name}-${b.manifest.version}`.replace(/[^A-Za-z0-9._-]/g, "_"));
     const signature = await verifyBundle(bundleBytes, { trusted: o.trusted });
     // A signature that is there but wrong means the bundle was changed after signing: never install that.
     if (signature.status === "invalid" || signature.status === "malformed")
       throw new TrellisError(
         "VERIFICATION_FAILED",
-        `the bundle's signature is ${signature.status}: ${signature.reason ?? ""}; it was not installed`,
+        `the bundle's signature is ${signature.status}: ${visible(signature.reason ?? "")}; it was not installed`,
       );
     const answers = b.manifest.user_config && Object.keys(b.manifest.user_config).length ? await io.ask(b.manifest.user_config) : {};
     userConfig = checkUserConfig(b.manifest.user_config, answers, target);
@@ -88,7 +102,7 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
     };
   } else if ("npm" in source) {
     if (!/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[A-Za-z0-9._^~<>=|-]+)?$/.test(source.npm))
-      throw new TrellisError("INVALID_MESSAGE", `${source.npm} is not an npm package name`);
+      throw new TrellisError("INVALID_MESSAGE", `${visible(source.npm)} is not an npm package name`);
     const name = o.name ?? source.npm.replace(/^@[^/]+\//, "").replace(/@.*$/, "");
     launch = { name, command: "npx", args: ["-y", source.npm], env: {}, sensitiveEnv: [], origin: { kind: "npm", detail: source.npm } };
   } else {
@@ -102,15 +116,24 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
         .replace(/\.[a-z]+$/, "");
     launch = { name, command, args, env: {}, sensitiveEnv: [], origin: { kind: "command", detail: source.command.join(" ") } };
   }
-  if (!NAME.test(launch.name))
-    throw new TrellisError(
-      "INVALID_MESSAGE",
-      `the server name ${JSON.stringify(launch.name)} must be 1-64 of letters, digits, . _ -; pass --name`,
-    );
-  if (!(await io.confirm(launch))) return { installed: false, launch };
+  checkServerName(launch.name);
   const entry = { command: launch.command, args: launch.args, env: launch.env };
-  if (o.dryRun)
-    return { installed: false, launch, preview: JSON.stringify({ [launch.name]: { ...entry, ...(launch.display ?? {}) } }, null, 2) };
+  if (o.dryRun) {
+    const path = o.configPath ?? configPath(o.client);
+    const { key, entry: shown } = shape(o.client, {
+      ...entry,
+      ...(launch.display ? { args: launch.display.args, env: launch.display.env } : {}),
+    });
+    return {
+      installed: false,
+      launch,
+      configPath: path,
+      preview: JSON.stringify({ [key]: { [launch.name]: shown } }, null, 2),
+      replaces: (await readServer(o.client, launch.name, { path })) !== undefined,
+      target,
+    };
+  }
+  if (!(await io.confirm(launch))) return { installed: false, launch };
   try {
     if (bundleBytes && target) {
       // Unpacked beside the target first, then swapped in: a failure leaves an earlier install as it was.
@@ -122,7 +145,7 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
     }
     const configPath = await addServer(o.client, launch.name, entry, { path: o.configPath, secret: launch.display !== undefined });
     await recordInstall(launch, { client: o.client, configPath, target, userConfig });
-    return { installed: true, launch, configPath };
+    return { installed: true, launch, configPath, target };
   } catch (err) {
     if (target) await rm(target, { recursive: true, force: true });
     throw err;

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { join, sep } from "node:path";
+import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
 import type { BundleManifest, UserConfigOption } from "./manifest.js";
 import type { SignatureReport } from "./sign.js";
@@ -25,8 +26,17 @@ export interface Launch {
   signature?: SignatureReport;
   /** SHA-256 of the bundle's bytes, when it comes from one: a changed bundle is another launch. */
   contentHash?: string;
-  /** What to show instead of the real values: arguments and environment with secrets masked, the rest as written. */
-  display?: { args: string[]; env: Record<string, string> };
+  /**
+   * What to show instead of the real values: arguments and environment with the secrets the person entered masked,
+   * the rest as written. `masked` says whether anything is (absent: assume so); `defaults` lists the sensitive
+   * options left at the bundle's own default, which are shown in clear because the person did not enter them.
+   */
+  display?: {
+    args: string[];
+    env: Record<string, string>;
+    masked?: boolean;
+    defaults?: Array<{ option: string; title: string; value: string }>;
+  };
 }
 
 /** consentHash is what a consent is recorded against: the command, its arguments and the environment's names. */
@@ -60,7 +70,7 @@ export async function withConsent<T>(
 ): Promise<T> {
   const hash = consentHash(launch);
   if (!(await store.has(hash))) {
-    if (!(await ask(launch))) throw new TrellisError("REQUEST_FAILED", `starting ${launch.name} was not approved`);
+    if (!(await ask(launch))) throw new TrellisError("REQUEST_FAILED", `starting ${visible(launch.name)} was not approved`);
     await store.record(hash, launch);
   }
   return start();
@@ -92,7 +102,7 @@ export function substitute(text: string, dir: string, config: Record<string, str
       return Array.isArray(v) ? v.join(" ") : String(v);
     }
     if (key in vars) return vars[key]!;
-    throw new TrellisError("INVALID_MESSAGE", `the manifest uses ${m}, which is not a known substitution`);
+    throw new TrellisError("INVALID_MESSAGE", `the manifest uses ${visible(m)}, which is not a known substitution`);
   });
 }
 
@@ -104,26 +114,26 @@ export function checkUserConfig(
 ): Record<string, string | number | boolean | string[]> {
   const out: Record<string, string | number | boolean | string[]> = {};
   for (const [key, o] of Object.entries(options ?? {})) {
+    const label = `${visible(o.title)} (${visible(key)})`;
     let raw: unknown = answers[key];
     if (raw === undefined || raw === "") raw = o.default;
     if (raw === undefined || raw === "") {
-      if (o.required) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) is required`);
+      if (o.required) throw new TrellisError("INVALID_MESSAGE", `${label} is required`);
       continue;
     }
     if (typeof raw === "string") raw = substitute(raw, dir, {});
     switch (o.type) {
       case "number": {
         const n = Number(raw);
-        if (!Number.isFinite(n)) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be a number`);
-        if (o.min !== undefined && n < o.min) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be at least ${o.min}`);
-        if (o.max !== undefined && n > o.max) throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be at most ${o.max}`);
+        if (!Number.isFinite(n)) throw new TrellisError("INVALID_MESSAGE", `${label} must be a number`);
+        if (o.min !== undefined && n < o.min) throw new TrellisError("INVALID_MESSAGE", `${label} must be at least ${o.min}`);
+        if (o.max !== undefined && n > o.max) throw new TrellisError("INVALID_MESSAGE", `${label} must be at most ${o.max}`);
         out[key] = n;
         break;
       }
       case "boolean": {
         const v = String(raw).toLowerCase();
-        if (!["true", "false", "yes", "no", "1", "0"].includes(v))
-          throw new TrellisError("INVALID_MESSAGE", `${o.title} (${key}) must be yes or no`);
+        if (!["true", "false", "yes", "no", "1", "0"].includes(v)) throw new TrellisError("INVALID_MESSAGE", `${label} must be yes or no`);
         out[key] = ["true", "yes", "1"].includes(v);
         break;
       }
@@ -157,24 +167,39 @@ export function launchOfManifest(
   const rawArgs = platform?.args ?? cfg.args ?? [];
   const args = rawArgs.flatMap((a) => substitute(a, dir, config));
   const env: Record<string, string> = {};
-  const sensitiveKeys = new Set(
-    Object.entries(manifest.user_config ?? {})
-      .filter(([, o]) => o.sensitive)
+  const options = manifest.user_config ?? {};
+  // A sensitive option left at the bundle's own default holds what the manifest says, not something the person
+  // entered: masking it would hide exactly what will run (a default of "--eval=..." in the arguments, say). So only
+  // the values that differ from the default are secrets; a default is shown in clear, and labelled as the bundle's.
+  const fromDefault = new Set(
+    Object.entries(options)
+      .filter(([k, o]) => o.sensitive && config[k] !== undefined && isDefault(k, o, config[k]!, dir))
       .map(([k]) => k),
   );
-  // For the screen and logs: the same substitutions with every sensitive value replaced by asterisks.
-  const shown = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, sensitiveKeys.has(k) ? "********" : v]));
-  const usesSecret = (text: string) => [...text.matchAll(/\$\{user_config\.([A-Za-z0-9_-]+)\}/g)].some((m) => sensitiveKeys.has(m[1]!));
+  const secretKeys = new Set(
+    Object.entries(options)
+      .filter(([k, o]) => o.sensitive && !fromDefault.has(k))
+      .map(([k]) => k),
+  );
+  // For the screen and logs: the same substitutions with every value the person entered for a sensitive option masked.
+  const shown = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, secretKeys.has(k) ? "********" : v]));
+  const refs = (text: string) => [...text.matchAll(/\$\{user_config\.([A-Za-z0-9_-]+)\}/g)].map((m) => m[1]!);
+  const usesSecret = (text: string) => refs(text).some((k) => secretKeys.has(k));
   const sensitiveEnv: string[] = [];
   const displayEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(platform?.env ?? cfg.env ?? {})) {
+  const envIn = platform?.env ?? cfg.env ?? {};
+  for (const [k, v] of Object.entries(envIn)) {
     const s = substitute(v, dir, config);
     env[k] = Array.isArray(s) ? s.join(" ") : s;
     const d = substitute(v, dir, shown);
     displayEnv[k] = Array.isArray(d) ? d.join(" ") : d;
     if (usesSecret(v)) sensitiveEnv.push(k);
   }
-  const secretArgs = rawArgs.some(usesSecret);
+  const masked = rawArgs.some(usesSecret) || sensitiveEnv.length > 0;
+  const used = new Set([...rawArgs, ...Object.values(envIn)].flatMap(refs));
+  const defaults = [...fromDefault]
+    .filter((k) => used.has(k))
+    .map((k) => ({ option: k, title: options[k]!.title, value: [config[k]!].flat().map(String).join(" ") }));
   return {
     name: manifest.name,
     command,
@@ -183,8 +208,27 @@ export function launchOfManifest(
     sensitiveEnv,
     origin,
     signature,
-    ...(secretArgs || sensitiveEnv.length ? { display: { args: rawArgs.flatMap((a) => substitute(a, dir, shown)), env: displayEnv } } : {}),
+    ...(masked || defaults.length
+      ? {
+          display: {
+            args: rawArgs.flatMap((a) => substitute(a, dir, shown)),
+            env: displayEnv,
+            masked,
+            ...(defaults.length ? { defaults } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/** isDefault: whether an option's value is what its manifest default gives (checked and substituted the same way). */
+function isDefault(key: string, o: UserConfigOption, value: string | number | boolean | string[], dir: string): boolean {
+  if (o.default === undefined) return false;
+  try {
+    return JSON.stringify(checkUserConfig({ [key]: o }, {}, dir)[key]) === JSON.stringify(value);
+  } catch {
+    return false;
+  }
 }
 
 /** wrap breaks text into lines of at most `width` columns, cutting long words too: nothing is ever truncated. */
@@ -213,28 +257,6 @@ export function wrap(text: string, width: number, indent = ""): string[] {
 /** shellQuote shows one argument as a shell would need it, control characters made visible. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${visible(arg).replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * visible makes control characters (escape sequences above all) printable, so that nothing a bundle names can
- * move the cursor, clear the screen or recolour text to hide part of what the person approves.
- */
-export function visible(text: string): string {
-  let out = "";
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    out +=
-      c < 0x20 ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0x200b && c <= 0x200f) ||
-      (c >= 0x2028 && c <= 0x202e) ||
-      (c >= 0x2066 && c <= 0x2069) ||
-      c === 0x061c ||
-      c === 0xfeff
-        ? `\\u{${c.toString(16)}}`
-        : ch;
-  }
-  return out;
 }
 
 /** commandLine is the command as shown and logged: quoted, control characters visible, secrets masked. */
@@ -272,7 +294,11 @@ export function describeLaunch(l: Launch, width = 80): string {
       out.push(...wrap(`${visible(k)}=${visible(value)}`, width, "    "));
     }
   }
-  if (l.display) out.push("", "(******** stands for the secret values you entered.)");
+  if (l.display?.defaults?.length) {
+    out.push("", ...wrap("Shown in clear: these sensitive options are left at the bundle's own default (you did not enter them):", width));
+    for (const d of l.display.defaults) out.push(...wrap(`${visible(d.title)} (${visible(d.option)}): ${visible(d.value)}`, width, "    "));
+  }
+  if (l.display && l.display.masked !== false) out.push("", "(******** stands for the secret values you entered.)");
   out.push(
     "",
     ...wrap(

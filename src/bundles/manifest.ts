@@ -3,6 +3,7 @@
  * every problem reported with the JSON pointer of the field and what to do about it.
  */
 import { violationsOf, type SchemaViolation } from "../internal/schema.js";
+import { visible } from "../internal/terminal.js";
 import { MANIFEST_SCHEMAS } from "./schemas.js";
 
 export const MANIFEST_VERSIONS = Object.keys(MANIFEST_SCHEMAS);
@@ -103,7 +104,15 @@ function explain(v: SchemaViolation): ManifestProblem {
   }
 }
 
-/** formatProblems renders problems one per line: "manifest.json#/server/type: must be one of ...". */
+/**
+ * formatProblems renders problems one per line: "manifest.json#/server/type: must be one of ...". Pointers and
+ * messages quote the manifest's own keys, so they are made visible: one problem is always one line, as printed.
+ */
 export function formatProblems(problems: ManifestProblem[], file = "manifest.json"): string {
-  return problems.map((p) => `${file}#${p.pointer}: ${p.message}`).join("\n");
+  return problems.map((p) => visible(`${file}#${p.pointer}: ${p.message}`)).join("\n");
+}
+
+/** problemList renders problems on one line ("#/author missing: add ...; #/server ..."), made visible, for errors. */
+export function problemList(problems: ManifestProblem[]): string {
+  return problems.map((p) => visible(`#${p.pointer} ${p.message}`)).join("; ");
 }

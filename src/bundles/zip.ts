@@ -7,6 +7,7 @@
  */
 import { inflateRawSync } from "node:zlib";
 import { zipSync, type Zippable } from "fflate";
+import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
 
 export interface ZipLimits {
@@ -34,8 +35,9 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 
+/** bad: a refusal. Its message quotes names and link targets from the archive, so it is made visible whole. */
 function bad(message: string): TrellisError {
-  return new TrellisError("INVALID_MESSAGE", message);
+  return new TrellisError("INVALID_MESSAGE", visible(message));
 }
 
 /** checkEntryName refuses names that could write outside the folder a bundle is unpacked into. */

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { zipSync, strToU8 } from "fflate";
-import { packBundle, readBundle, unpackBundle, checkManifest, joinSignature } from "../../src/bundles/index.js";
+import { packBundle, readBundle, unpackBundle, checkManifest, formatProblems, joinSignature } from "../../src/bundles/index.js";
+import { bundleFileName } from "../../src/bundles/bundle.js";
 import { McpClient } from "../../src/client/index.js";
 import { StdioClientTransport } from "../../src/transports/stdio-client.js";
 
@@ -156,4 +157,36 @@ test("a signature block is found by its exact length; a broken one is reported a
   assert.equal(b.signature.content.length, bytes.length);
   const broken = new Uint8Array([...bytes, ...strToU8("MCPB_SIG_V1"), 0xff, 0xff, 0, 0, 1, 2, ...strToU8("MCPB_SIG_END")]);
   assert.match(readBundle(broken).signature.malformed!, /no well-formed MCPB_SIG_V1 block/);
+});
+
+test("the default bundle file name is a plain file name, whatever the manifest's name holds", () => {
+  assert.equal(bundleFileName({ name: "echo-bundle", version: "1.0.0" }), "echo-bundle-1.0.0.mcpb");
+  assert.equal(bundleFileName({ name: "serveur-café_日本", version: "2.1.0-beta.1" }), "serveur-café_日本-2.1.0-beta.1.mcpb");
+  const cases: Array<[unknown, unknown, string]> = [
+    ["../../etc/passwd", "1", "etc_passwd-1.mcpb"],
+    ["/abs/path", "1", "abs_path-1.mcpb"],
+    ["a\\b", "1", "a_b-1.mcpb"],
+    [".hidden", "1", "hidden-1.mcpb"],
+    ["-rf", "1", "rf-1.mcpb"],
+    ["evil\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007x", "1\u009b2J", "evil_2J_52_c_cm0gLXJmIH4_x-1_2J.mcpb"],
+    ["in\u202evoice\u200b.exe", "1", "in_voice_.exe-1.mcpb"],
+    ["", "", "bundle-0.mcpb"],
+    [undefined, undefined, "bundle-0.mcpb"],
+    ["...", "..", "bundle-0.mcpb"],
+    ["a\uD800b", "1", "a_b-1.mcpb"],
+  ];
+  for (const [name, version, file] of cases) assert.equal(bundleFileName({ name, version }), file, JSON.stringify(name));
+  assert.equal(
+    Array.from(bundleFileName({ name: "𠀀".repeat(300), version: "1" })).length,
+    100 + "-1.mcpb".length,
+    "astral letters are not cut in half",
+  );
+});
+
+test("a manifest problem is one line as printed, whatever keys the manifest holds", () => {
+  const problems = checkManifest({ ...MANIFEST, "x\n#/author: missing\u001b[2J": 1 });
+  const text = formatProblems(problems);
+  assert.equal(text.split("\n").length, problems.length);
+  assert.match(text, /x\\u\{a\}#\/author: missing\\u\{1b\}\[2J/);
+  assert.ok(![...text].some((ch) => ch !== "\n" && /\p{Cc}/u.test(ch)));
 });

@@ -110,3 +110,55 @@ test("escape sequences a bundle names are shown, not obeyed: nothing can hide pa
   assert.match(text, /\\u\{1b\}\[8m--secret-flag/);
   assert.match(text, /\\u\{202e\}evil/);
 });
+
+test("a sensitive option left at the bundle's default is shown in clear and labelled; only what the person entered is masked", () => {
+  const manifest = {
+    name: "m",
+    version: "1",
+    description: "d",
+    author: { name: "a" },
+    server: {
+      type: "node" as const,
+      entry_point: "i.js",
+      mcp_config: {
+        command: "node",
+        args: ["${user_config.flags}", "${__dirname}/i.js"],
+        env: { TOKEN: "${user_config.token}", FLAGS: "${user_config.flags}" },
+      },
+    },
+    user_config: {
+      flags: { type: "string" as const, title: "Flags", description: "d", sensitive: true, default: "--eval=require('x')" },
+      token: { type: "string" as const, title: "Token", description: "d", sensitive: true },
+    },
+  };
+  const config = checkUserConfig(manifest.user_config, { token: "sk-typed" }, "/b");
+  const l = launchOfManifest(manifest, "/b", config, { kind: "bundle", detail: "m.mcpb" });
+  assert.deepEqual(l.args, ["--eval=require('x')", "/b/i.js"], "what runs");
+  assert.deepEqual(l.display?.args, ["--eval=require('x')", "/b/i.js"], "what is shown: the default in clear");
+  assert.deepEqual(l.display?.env, { TOKEN: "********", FLAGS: "--eval=require('x')" });
+  assert.deepEqual(l.sensitiveEnv, ["TOKEN"]);
+  const text = describeLaunch(l, 200);
+  assert.match(text, /node '--eval=require\('\\''x'\\''\)' \/b\/i\.js/);
+  assert.match(text, /left at the bundle's own default \(you did not enter them\):\n {4}Flags \(flags\): --eval=require\('x'\)/);
+  assert.match(text, /TOKEN=\*\*\*\*\*\*\*\*/);
+  assert.match(text, /\(\*\*\*\*\*\*\*\* stands for the secret values you entered\.\)/);
+  assert.ok(!text.includes("sk-typed"));
+  // The person types a value for the option that had a default: now it is theirs, and masked.
+  const typed = launchOfManifest(manifest, "/b", checkUserConfig(manifest.user_config, { token: "t", flags: "--mine" }, "/b"), {
+    kind: "bundle",
+    detail: "m.mcpb",
+  });
+  assert.deepEqual(typed.display?.args, ["********", "/b/i.js"]);
+  assert.equal(typed.display?.defaults, undefined);
+  assert.ok(!describeLaunch(typed).includes("--mine"));
+  // Only defaults, nothing entered: shown in clear, and no claim that anything was masked.
+  const onlyDefault = launchOfManifest(
+    { ...manifest, server: { ...manifest.server, mcp_config: { command: "node", args: ["${user_config.flags}"] } } },
+    "/b",
+    checkUserConfig(manifest.user_config, {}, "/b"),
+    { kind: "bundle", detail: "m.mcpb" },
+  );
+  assert.equal(onlyDefault.display?.masked, false);
+  assert.ok(!describeLaunch(onlyDefault).includes("stands for the secret values"));
+  assert.ok(describeLaunch(onlyDefault).includes("--eval=require"));
+});

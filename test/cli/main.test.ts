@@ -1,7 +1,8 @@
 /** The `trellis` command: help lists subcommands with examples; bundle pack / validate / info / unpack with exit codes. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,6 +62,107 @@ test("bundle pack, validate, info, unpack: 0 on success; non-zero with the reaso
     assert.equal(missing.code, 1);
     assert.match(missing.err, /ENOENT|no such file/);
     assert.notEqual((await trellis("bundle", "frobnicate")).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Any character that would act on a terminal or hide text, outside line breaks. */
+const raw = (text: string) => [...text].filter((ch) => ch !== "\n" && /[\p{Cc}\p{Cf}\p{Cs}]/u.test(ch));
+
+/** A copy of the echo server whose manifest's name and description carry escape sequences and a forged line. */
+function evilFolder(dir: string): { src: string; manifest: Record<string, unknown> } {
+  const src = join(dir, "evil");
+  cpSync(FIXTURE, src, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(src, "manifest.json"), "utf8"));
+  manifest.name = "../evil\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007\u009b8m\u202e";
+  manifest.description = "line one\n  signature: signed by Someone Trusted";
+  writeFileSync(join(src, "manifest.json"), JSON.stringify(manifest));
+  return { src, manifest };
+}
+
+test("pack's default file name is a plain name in the current folder, printed visibly, whatever the manifest's name", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-cli-"));
+  const cwd = process.cwd();
+  try {
+    const { src } = evilFolder(dir);
+    const out = join(dir, "out");
+    mkdirSync(out);
+    process.chdir(out);
+    const packed = await trellis("bundle", "pack", src);
+    assert.equal(packed.code, 0, packed.err);
+    assert.deepEqual(readdirSync(out), ["evil_2J_52_c_cm0gLXJmIH4_8m_-1.0.0.mcpb"], "written here, under a plain name");
+    assert.deepEqual(readdirSync(dir).sort(), ["evil", "out"], "nothing written beside it (the name began with ../)");
+    assert.match(packed.out, /^evil_2J_52_c_cm0gLXJmIH4_8m_-1\.0\.0\.mcpb: 3 files/);
+    assert.deepEqual(raw(packed.out + packed.err), []);
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("what a manifest or a certificate says is printed visibly by validate, info and verify, errors included", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-cli-"));
+  try {
+    const { src, manifest } = evilFolder(dir);
+    const file = join(dir, "evil.mcpb");
+    assert.equal((await trellis("bundle", "pack", src, file)).code, 0);
+    const valid = await trellis("bundle", "validate", src);
+    assert.equal(valid.code, 0, valid.err);
+    assert.match(valid.out, /for \.\.\/evil\\u\{1b\}\[2J\\u\{1b\}\]52;c;cm0gLXJmIH4=\\u\{7\}\\u\{9b\}8m\\u\{202e\}\n$/);
+    const info = await trellis("bundle", "info", file);
+    assert.match(
+      info.out,
+      /line one\\u\{a\} {2}signature: signed by Someone Trusted/,
+      "a line break in the description cannot forge a line",
+    );
+    // A manifest key with escape sequences, reported as a problem, is shown too.
+    writeFileSync(join(src, "manifest.json"), JSON.stringify({ ...manifest, "x\u001b[2J\u009b8m": 1 }));
+    const invalid = await trellis("bundle", "validate", src);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.err, /x\\u\{1b\}\[2J\\u\{9b\}8m/);
+    // A certificate names its subject: here with a right-to-left override and a C1 CSI, which OpenSSL passes through.
+    execSync(
+      `openssl req -x509 -utf8 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout s.key -out s.pem -days 30 -subj "/CN=Pub\u202elisher\u009b8m" -addext extendedKeyUsage=codeSigning 2>/dev/null`,
+      { cwd: dir, shell: "/bin/bash" },
+    );
+    assert.equal((await trellis("bundle", "sign", file, "--cert", join(dir, "s.pem"), "--key", join(dir, "s.key"))).code, 0);
+    const verified = await trellis("bundle", "verify", file, "--allow-self-signed");
+    assert.equal(verified.code, 0, verified.err);
+    assert.match(verified.out, /signer: CN=Pub\\u\{202e\}lisher\\u\{9b\}8m/);
+    const refused = await trellis("bundle", "verify", file);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /CN=Pub\\u\{202e\}lisher/);
+    for (const r of [valid, info, invalid, verified, refused]) assert.deepEqual(raw(r.out + r.err), [], r.out + r.err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("bundle pack says how much it left out as needed only by devDependencies; --include-dev packs it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-cli-"));
+  try {
+    cpSync(FIXTURE, join(dir, "s"), { recursive: true });
+    writeFileSync(
+      join(dir, "s/package.json"),
+      JSON.stringify({ name: "s", dependencies: { run: "1" }, devDependencies: { compiler: "1" } }),
+    );
+    for (const [name, bytes] of [
+      ["run", 10],
+      ["compiler", 3 * 1024 * 1024],
+    ] as const) {
+      mkdirSync(join(dir, "s/node_modules", name), { recursive: true });
+      writeFileSync(join(dir, "s/node_modules", name, "package.json"), JSON.stringify({ name, version: "1.0.0" }));
+      writeFileSync(join(dir, "s/node_modules", name, "index.js"), "x".repeat(bytes));
+    }
+    const lean = await trellis("bundle", "pack", join(dir, "s"), join(dir, "lean.mcpb"));
+    assert.equal(lean.code, 0, lean.err);
+    assert.match(
+      lean.out,
+      /lean\.mcpb: 5 files, \d+ bytes\nleft out 1 package only devDependencies need \(3\.0 MiB in 2 files\): node_modules\/compiler; --include-dev packs them\n$/,
+    );
+    const full = await trellis("bundle", "pack", join(dir, "s"), join(dir, "full.mcpb"), "--include-dev");
+    assert.match(full.out, /full\.mcpb: 7 files, \d+ bytes\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { canStyle, visible, withVisibleErrors } from "../../src/internal/terminal.js";
+import { visible as publicVisible } from "../../src/bundles/index.js";
 
 test("controls are shown, never sent: C0, ESC sequences, DEL, C1 (single-byte CSI \\x9b and OSC \\x9d), line breaks", () => {
   assert.equal(visible("a\u001b[2Jb"), "a\\u{1b}[2Jb", "clear screen");
@@ -48,6 +49,13 @@ test("ordinary text of any script is unchanged: accents, CJK, right-to-left lett
     "",
   ])
     assert.equal(visible(s), s, s);
+});
+
+test("visible is idempotent, and ./bundles exports the same function", () => {
+  const evil = "x\u001b[8m\u202e\u200b\uD800\u009b\u{E0041}";
+  assert.equal(visible(visible(evil)), visible(evil));
+  assert.ok(![...visible(evil)].some((ch) => /[\p{Cc}\p{Cf}\p{Cs}]/u.test(ch)));
+  assert.equal(publicVisible, visible);
 });
 
 test("canStyle: escape sequences only to a terminal, and not with NO_COLOR or TERM=dumb", () => {
