@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import type { McpClient } from "../client/client.js";
 import { ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { CallToolResult, Task, Tool } from "../protocol/generated/schema-types.js";
+import { visible } from "../internal/terminal.js";
 import { progressView } from "./progress.js";
 import { CliError, connectTarget, EXIT, takeTarget, type Target } from "./target.js";
 
@@ -99,7 +100,9 @@ function formatContent(blocks: CallToolResult["content"]): string {
   const lines: string[] = [];
   for (const b of blocks ?? []) {
     const c = b as Record<string, unknown>;
-    if (c.type === "text") lines.push(String(c.text));
+    // A text that is not a string is a server's bug (a forgotten await sends `{}`): shown as the JSON it is, flagged.
+    if (c.type === "text")
+      lines.push(typeof c.text === "string" ? c.text : `[invalid text block: ${JSON.stringify(c.text) ?? String(c.text)}]`);
     else if (c.type === "image" || c.type === "audio")
       lines.push(`[${c.type} ${c.mimeType}, ${Math.floor((String(c.data).length * 3) / 4)} bytes]`);
     else if (c.type === "resource") {
@@ -112,13 +115,36 @@ function formatContent(blocks: CallToolResult["content"]): string {
 }
 
 function printResult(io: CliIo, r: CallToolResult, json: boolean): void {
-  if (json) io.out(`${JSON.stringify(r, null, 2)}\n`);
+  if (json) printJson(io, r);
   else {
+    const show = visibleIo(io);
     const text = formatContent(r.content);
-    if (text) (r.isError ? io.err : io.out)(`${text}\n`);
-    if (r.structuredContent !== undefined && !r.isError && !text) io.out(`${JSON.stringify(r.structuredContent, null, 2)}\n`);
+    if (text) (r.isError ? show.err : show.out)(`${text}\n`);
+    if (r.structuredContent !== undefined && !r.isError && !text) printJson(io, r.structuredContent);
   }
   if (r.isError) throw new CliError(json ? "" : "the tool reported an error", EXIT.toolError);
+}
+
+/** visibleIo: output for people, each line made visible (the one rule, src/internal/terminal.ts). */
+function visibleIo(io: CliIo): { out(s: string): void; err(s: string): void } {
+  const lines = (s: string) => s.split("\n").map(visible).join("\n");
+  return { out: (s) => io.out(lines(s)), err: (s) => io.err(lines(s)) };
+}
+
+/**
+ * printJson prints a value as JSON that cannot drive a terminal: JSON.stringify escapes only C0 controls, so the
+ * rest that a terminal or a reader could be fooled by (DEL, C1 controls such as the single-byte CSI, bidi and
+ * invisible format characters, line separators) is written as \u escapes too. The JSON means exactly the same.
+ */
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(`${safeJson(value)}\n`);
+}
+
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Splits off what follows `--` (the stdio command) before commander sees it. */
@@ -129,6 +155,8 @@ export function splitStdio(argv: string[]): { argv: string[]; stdio?: string[] }
 
 export function addClientCommands(program: Command, io: CliIo, stdio: () => string[] | undefined): void {
   const target = (args: string[]) => takeTarget(args, stdio());
+  // What people read quotes the server (names, descriptions, text): made visible line by line before it is printed.
+  const show = visibleIo(io);
 
   program
     .command("list")
@@ -153,7 +181,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
               : kind === "templates"
                 ? await c.listAllResourceTemplates()
                 : await c.listAllPrompts();
-        if (o.json) return io.out(`${JSON.stringify(items, null, 2)}\n`);
+        if (o.json) return printJson(io, items);
         for (const it of items as Record<string, unknown>[]) {
           const name = String(it.uri ?? it.uriTemplate ?? it.name);
           const extra =
@@ -161,7 +189,7 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
               ? ` (${(it.arguments as { name: string }[]).map((a) => a.name).join(", ")})`
               : "";
           const task = kind === "tools" && (it.execution as { taskSupport?: string } | undefined)?.taskSupport ? "  [task]" : "";
-          io.out(`${name}${extra}${it.description ? `  —  ${String(it.description).split("\n")[0]}` : ""}${task}\n`);
+          show.out(`${name}${extra}${it.description ? `  —  ${String(it.description).split("\n")[0]}` : ""}${task}\n`);
         }
       });
     });
@@ -218,10 +246,10 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
       if (!rest[0]) throw new CliError("name the resource URI to read");
       await speaking(o.protocol)(t, async (c) => {
         const r = await c.readResource(rest[0]!);
-        if (o.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
+        if (o.json) return printJson(io, r);
         for (const item of r.contents as Record<string, unknown>[]) {
-          if (typeof item.text === "string") io.out(`${item.text}\n`);
-          else io.out(`[blob ${item.mimeType ?? ""} ${Math.floor((String(item.blob).length * 3) / 4)} bytes]\n`);
+          if (typeof item.text === "string") show.out(`${item.text}\n`);
+          else show.out(`[blob ${item.mimeType ?? ""} ${Math.floor((String(item.blob).length * 3) / 4)} bytes]\n`);
         }
       });
     });
@@ -245,8 +273,8 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
       }
       await speaking(o.protocol)(t, async (c) => {
         const r = await c.getPrompt(name, values);
-        if (o.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
-        for (const m of r.messages) io.out(`${m.role}: ${formatContent([m.content] as CallToolResult["content"])}\n`);
+        if (o.json) return printJson(io, r);
+        for (const m of r.messages) show.out(`${m.role}: ${formatContent([m.content] as CallToolResult["content"])}\n`);
       });
     });
 
@@ -263,8 +291,8 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
         async (c) => {
           const all: Task[] = [];
           for await (const task of c.tasks()) all.push(task);
-          if (o.json) return io.out(`${JSON.stringify(all, null, 2)}\n`);
-          for (const task of all) io.out(`${task.taskId}  ${task.status}${task.statusMessage ? `  ${task.statusMessage}` : ""}\n`);
+          if (o.json) return printJson(io, all);
+          for (const task of all) show.out(`${task.taskId}  ${task.status}${task.statusMessage ? `  ${task.statusMessage}` : ""}\n`);
         },
         false,
         TASKS_PROTOCOL,
@@ -285,14 +313,14 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
           async (c) => {
             if (verb === "cancel") {
               const r = await c.request("tasks/cancel", { taskId: id });
-              return io.out(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${id}  ${(r as Task).status}\n`);
+              return o.json ? printJson(io, r) : show.out(`${id}  ${(r as Task).status}\n`);
             }
             if (verb === "result")
               return printResult(io, (await c.request("tasks/result", { taskId: id })) as CallToolResult, o.json === true);
             const view = progressView(io.progress);
             const { task } = await followTask(c, id, view, undefined, true);
             view.done();
-            if (o.json) io.out(`${JSON.stringify(task, null, 2)}\n`);
+            if (o.json) printJson(io, task);
           },
           verb === "watch",
           TASKS_PROTOCOL,

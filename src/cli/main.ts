@@ -13,6 +13,7 @@ import { addAuthCommands } from "./auth.js";
 import { addInspectCommand } from "./inspect.js";
 import { addDevCommand } from "./dev.js";
 import { CliError } from "./target.js";
+import { visible } from "../internal/terminal.js";
 
 /** The subcommands whose target may be a stdio command after `--`. */
 const CLIENT_COMMANDS = new Set(["list", "call", "read", "prompt", "tasks", "inspect"]);
@@ -64,11 +65,13 @@ export async function run(argv: string[], io: { out(s: string): void; err(s: str
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    // Messages quote servers, files and peers: each line is made visible before it reaches the terminal.
+    const shown = (m: string) => m.split("\n").map(visible).join("\n");
     if (err instanceof CliError) {
-      if (err.message) io.err(`trellis: ${err.message}\n`);
+      if (err.message) io.err(`trellis: ${shown(err.message)}\n`);
       return err.exitCode;
     }
-    io.err(`trellis: ${(err as Error).message}\n`);
+    io.err(`trellis: ${shown((err as Error).message)}\n`);
     return 1;
   }
 }

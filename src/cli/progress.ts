@@ -1,7 +1,10 @@
 /**
  * Progress for people and for scripts: on a terminal, one bar redrawn in place (`[#####-----]  50%  step 5 of 10`);
- * elsewhere, a plain line per change, so that logs and pipes stay readable.
+ * elsewhere (a pipe, a file, TERM=dumb), a plain line per change, so that logs and pipes stay readable. A progress
+ * message and a note quote the server: both are made visible before they are written.
  */
+import { visible } from "../internal/terminal.js";
+
 export interface ProgressView {
   update(progress: number, total: number | undefined, message?: string): void;
   /** note shows a line that is not progress (a status change) without breaking the bar. */
@@ -12,7 +15,7 @@ export interface ProgressView {
 const WIDTH = 30;
 
 export function progressView(stream: { write(s: string): unknown; isTTY?: boolean; columns?: number }): ProgressView {
-  const tty = stream.isTTY === true;
+  const tty = stream.isTTY === true && process.env.TERM !== "dumb";
   let drawn = false;
   let lastLine = "";
   const clear = () => {
@@ -22,7 +25,7 @@ export function progressView(stream: { write(s: string): unknown; isTTY?: boolea
   return {
     update(progress, total, message) {
       const pct = total && total > 0 ? Math.max(0, Math.min(100, Math.round((progress / total) * 100))) : undefined;
-      const text = message ? `  ${message}` : "";
+      const text = message ? `  ${visible(message)}` : "";
       if (!tty) {
         const line = `progress ${pct === undefined ? progress : `${pct}%`}${text}`;
         if (line !== lastLine) stream.write(`${line}\n`);
@@ -40,7 +43,7 @@ export function progressView(stream: { write(s: string): unknown; isTTY?: boolea
     },
     note(line) {
       clear();
-      stream.write(`${line}\n`);
+      stream.write(`${line.split("\n").map(visible).join("\n")}\n`);
     },
     done() {
       if (tty && drawn) stream.write("\n");

@@ -16,6 +16,9 @@ import { parseArguments, splitStdio } from "../../src/cli/client-commands.js";
 import { spawnServer } from "../helpers.js";
 
 const SERVER = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
+const HOSTILE = fileURLToPath(new URL("../fixtures/hostile-server.js", import.meta.url));
+/** What the hostile server puts in its strings (test/fixtures/hostile-server.ts; not imported: it serves stdin). */
+const EVIL = "\u001b[2J\u001b]52;c;cGF3bmVk\u0007\u009b31m\u202eevil";
 const CLI = fileURLToPath(new URL("../../bundle/cli.js", import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/", import.meta.url));
 
@@ -158,6 +161,33 @@ test("the README's first steps: its trellis lines work as written (against this 
     assert.equal(r.code, 0, `${line}: ${r.err}`);
     assert.ok(r.out.length > 0, line);
   }
+});
+
+test("what a server says reaches the terminal made visible: names, descriptions, text, errors; --json escapes the rest and means the same", async () => {
+  const hostile = [process.execPath, HOSTILE];
+  const raw = /[\u001b\u0007\u009b\u202e]/;
+  const list = await trellis("list", "tools", "--", ...hostile);
+  assert.equal(list.code, 0, list.err);
+  assert.doesNotMatch(list.out + list.err, raw);
+  assert.match(list.out, /^evil {2}— {2}evil\\u\{1b\}\[2J\\u\{1b\}\]52;c;cGF3bmVk\\u\{7\}\\u\{9b\}31m\\u\{202e\}evil$/m);
+  const call = await trellis("call", "evil", "--", ...hostile);
+  assert.equal(call.code, 0, call.err);
+  assert.doesNotMatch(call.out, raw);
+  assert.match(call.out, /^line one.*\n^line two$/m);
+  const json = await trellis("list", "tools", "--json", "--", ...hostile);
+  assert.doesNotMatch(json.out, raw, "not even C1 or bidi characters, which JSON.stringify leaves as they are");
+  assert.equal(
+    (JSON.parse(json.out) as { description: string }[])[0]!.description,
+    `evil${EVIL}`,
+    "the JSON still says exactly what the server said",
+  );
+  const broken = await trellis("call", "broken", "--", ...hostile);
+  assert.doesNotMatch(broken.out, /\[object Object\]/);
+  assert.match(broken.out, /\[invalid text block: \{\}\]/);
+  const unknown = await trellis("read", "test://x", "--", ...hostile);
+  assert.equal(unknown.code, 3);
+  assert.doesNotMatch(unknown.err, raw);
+  assert.match(unknown.err, /no such method\\u\{1b\}/);
 });
 
 test("parseArguments and splitStdio", () => {
