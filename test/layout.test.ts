@@ -121,7 +121,6 @@ const TESTED_IN: Record<string, string> = {
   "src/dashboard/app/tools.ts": "test/dashboard/dashboard.test.ts",
   "src/dashboard/events.ts": "test/dashboard/dashboard.test.ts",
   "src/dashboard/http.ts": "test/dashboard/dashboard.test.ts",
-  "src/dashboard/questions.ts": "test/dashboard/dashboard.test.ts",
   "src/server/background.ts": "test/server/tasks-extension.test.ts",
   "src/dashboard/oauth-guide.ts": "test/dashboard/dashboard.test.ts",
   "src/bundles/install.ts": "test/cli/install.test.ts",

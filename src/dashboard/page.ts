@@ -21,8 +21,9 @@ header h1 { font-size: 1rem; margin: 0; }
 main { display: grid; grid-template-columns: 17rem 1fr; min-height: calc(100vh - 3rem); }
 nav { border-right: 1px solid var(--line); padding: .75rem; background: var(--panel); }
 section { padding: .75rem 1rem; overflow: auto; }
-button { font: inherit; padding: .3rem .7rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); cursor: pointer; }
-button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+button, a.button { font: inherit; padding: .3rem .7rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); cursor: pointer; }
+a.button { display: inline-block; text-decoration: none; }
+button.primary, a.button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
 button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 input, select, textarea { font: inherit; padding: .3rem .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); width: 100%; }
 input[type=checkbox] { width: auto; }

@@ -1,7 +1,10 @@
 /**
  * Questions: what servers ask the person (elicitation in form or URL mode, sampling) waits here for the page's
  * answer. The MCP request stays open on the server's side until then, so the number waiting per server is capped.
+ * A URL the dashboard will not open (links.ts) is still shown to the person, as text with the reason, and the only
+ * answer its server can get is a decline, whatever the page sends.
  */
+import { checkLink } from "./links.js";
 
 export type QuestionType = "elicitation" | "elicitation-url" | "sampling";
 
@@ -12,6 +15,8 @@ export interface Question {
   /** The connection (server) that asked. */
   conn: string;
   params: unknown;
+  /** For a URL the dashboard will not open: why. */
+  refused?: string;
 }
 
 /** QuestionError carries the HTTP status the API answers with. */
@@ -45,8 +50,10 @@ export class Questions {
       if ([...this.#waiting.values()].filter((q) => q.conn === conn).length >= this.#maxPerConnection)
         return reject(new Error("too many questions are already waiting for the person; answer those first"));
       const id = crypto.randomUUID();
-      this.#waiting.set(id, { id, type, conn, params, resolve: resolve as (v: unknown) => void, reject });
-      this.#emit({ type, conn, id, params });
+      const link = type === "elicitation-url" ? checkLink(String((params as { url?: unknown }).url)) : undefined;
+      const refused = link && !link.ok ? link.reason : undefined;
+      this.#waiting.set(id, { id, type, conn, params, refused, resolve: resolve as (v: unknown) => void, reject });
+      this.#emit({ type, conn, id, params, refused });
     });
   }
 
@@ -55,7 +62,9 @@ export class Questions {
     const q = this.#waiting.get(id);
     if (!q) throw new QuestionError(404, "no question with this id is waiting");
     this.#waiting.delete(id);
-    q.resolve(result);
+    // The person cannot have opened a refused link from the page: it was never a link there.
+    const action = (result as { action?: unknown } | null)?.action;
+    q.resolve(q.refused !== undefined && action === "accept" ? { action: "decline" } : result);
   }
 
   /** drop withdraws the questions of one connection (or all of them) with `reason` as the error their servers get. */

@@ -4,6 +4,7 @@
  */
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
+import { checkLink } from "../links.js";
 import { api, type Event_, type Json } from "./api.js";
 import { defaults, type Schema, SchemaForm } from "./schema-form.js";
 
@@ -25,13 +26,22 @@ export function Question(props: { q: Event_; from: string; onDone(): void }) {
       }}><${SchemaForm} schema=${p.requestedSchema as Schema} value=${value} onChange=${setValue} />
       <p><button class="primary" type="submit">Accept</button> <button type="button" onClick=${() => void answer({ action: "decline" })}>Decline</button>
       <button type="button" onClick=${() => void answer({ action: "cancel" })}>Cancel</button></p></form></div>`;
-  if (q.type === "elicitation-url")
-    return html`<div class="question" role="dialog" aria-label="The server asks you to open a page"><strong>${from} asks you to open a page on ${String(p.domain ?? "")}</strong>
-      <p>${String(p.message ?? "")}</p><p><code>${String(p.url)}</code></p>
-      <p><button class="primary" onClick=${() => {
-        window.open(String(p.url), "_blank", "noopener,noreferrer");
-        void answer({ action: "accept" });
-      }}>Open it</button> <button onClick=${() => void answer({ action: "decline" })}>Decline</button></p></div>`;
+  if (q.type === "elicitation-url") {
+    // The dashboard's server checked the URL already (q.refused); the page checks again before drawing a link.
+    const link = checkLink(String(p.url));
+    const refused = !link.ok ? link.reason : typeof q.refused === "string" ? q.refused : undefined;
+    return html`<div class="question" role="dialog" aria-label="The server asks you to open a page" data-question=${q.id}>
+      <strong>${from} asks you to open a page${link.ok ? ` on ${link.host}` : ""}</strong><p>${String(p.message ?? "")}</p>
+      ${
+        refused !== undefined || !link.ok
+          ? html`<div class="block error" role="alert" data-refused>The dashboard will not open this link: ${refused}.</div>
+        <p><code data-url>${String(p.url)}</code></p>
+        <p><button onClick=${() => void answer({ action: "decline" })}>Decline</button></p>`
+          : html`<p><code data-url>${link.href}</code></p>
+        <p><a class="button primary" href=${link.href} target="_blank" rel="noopener noreferrer"
+          onClick=${() => void answer({ action: "accept" })}>Open it</a> <button onClick=${() => void answer({ action: "decline" })}>Decline</button></p>`
+      }</div>`;
+  }
   return html`<div class="question" role="dialog" aria-label="The server asks the model"><strong>${from} asks for a model's answer:</strong>
     <pre class="block">${((p.messages as Json[]) ?? []).map((m) => `${m.role}: ${(m.content as Json).text ?? JSON.stringify(m.content)}`).join("\n")}</pre>
     <label for="sampling-answer">Answer as the model</label><textarea id="sampling-answer" rows="3" onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}></textarea>
