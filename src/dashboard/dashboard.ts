@@ -116,13 +116,13 @@ export class Dashboard {
       });
     }
     const transport = tapTransport(inner, (dir, message) => this.#emit({ type: "message", conn: id, dir, message }));
-    const ask = <T>(type: QuestionType, params: unknown) => this.#questions.ask<T>(id, type, params);
+    const ask = <T>(type: QuestionType, params: unknown, signal: AbortSignal) => this.#questions.ask<T>(id, type, params, signal);
     const client = new McpClient(
       { name: "trellis-dashboard", version: "0.1.0" },
       {
-        elicitForm: (params) => ask<ElicitResult>("elicitation", params),
-        elicitUrl: (request) => ask<ElicitResult>("elicitation-url", request),
-        sampling: (params) => ask<CreateMessageResult>("sampling", params),
+        elicitForm: (params, ctx) => ask<ElicitResult>("elicitation", params, ctx.signal),
+        elicitUrl: (request, ctx) => ask<ElicitResult>("elicitation-url", request, ctx.signal),
+        sampling: (params, ctx) => ask<CreateMessageResult>("sampling", params, ctx.signal),
         roots: [],
         // The page's views (tasks list, log level, subscriptions, the raw request box) speak 2025-11-25's methods.
         protocolVersion: "2025-11-25",
@@ -241,7 +241,11 @@ export class Dashboard {
         const relay = this.#connections.get(relayed[2]!)?.relay;
         return relay ? relay.fetch(request) : problem(404, "no connection with views here");
       }
-      if (request.method === "GET" && path === "/api/events") return this.#log.stream([{ type: "connections", list: this.connections() }]);
+      if (request.method === "GET" && path === "/api/events")
+        return this.#log.stream([
+          { type: "connections", list: this.connections() },
+          { type: "questions", list: this.#questions.list() },
+        ]);
       if (request.method === "GET" && path === "/api/connections") return json(this.connections());
       if (request.method !== "POST") return problem(404, `not found: ${request.method} ${path}`);
       const body = await readJson(request);

@@ -36,10 +36,11 @@ export class EventLog {
   }
 
   /**
-   * stream is one page's event stream: `first` (the state as it is now, never kept), the backlog, then every
-   * event as it happens, until the page goes or `end` is called.
+   * stream is one page's event stream: the backlog, then `now` (the state as it is now, never kept — it is what
+   * the page shows, whatever older events in the backlog said), then every event as it happens, until the page
+   * goes or `end` is called.
    */
-  stream(first: Record<string, unknown>[]): Response {
+  stream(now: Record<string, unknown>[]): Response {
     const enc = new TextEncoder();
     let listener: ((event: string) => void) | undefined;
     const stream = new ReadableStream<Uint8Array>({
@@ -53,8 +54,8 @@ export class EventLog {
           }
           controller.enqueue(enc.encode(`data: ${text}\n\n`));
         };
-        for (const e of first) send(JSON.stringify({ ...e, seq: 0, at: Date.now() }));
         for (const e of this.#backlog) send(e);
+        for (const e of now) send(JSON.stringify({ ...e, seq: this.#seq, at: Date.now() }));
         listener = send;
         this.#listeners.add(send);
       },

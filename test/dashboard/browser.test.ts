@@ -13,6 +13,7 @@ import { type DashboardHandle, serveDashboard } from "../../src/dashboard/index.
 import { McpServer } from "../../src/server/index.js";
 import { type HttpServerHandle, serveHttp } from "../../src/transports/http/index.js";
 import { ARTIFACTS, launch } from "../fixtures/apps.js";
+import { waitFor } from "../helpers.js";
 
 let mcp: HttpServerHandle;
 let dashboard: DashboardHandle;
@@ -35,8 +36,44 @@ function scriptedServer(): McpServer {
       return `open_page: action=${r.action}`;
     },
   );
+  server.registerTool(
+    "ask_name",
+    {
+      description: "Asks the person for their name (form elicitation)",
+      inputSchema: { type: "object", properties: { label: { type: "string" } } },
+    },
+    async ({ label }, ctx) => {
+      const r = await ctx.elicit({
+        message: `What is your name? (${label ?? "no label"})`,
+        requestedSchema: { type: "object", properties: { name: { type: "string", title: "Name" } }, required: ["name"] },
+      });
+      const name = (r.content as { name?: string } | undefined)?.name ?? "";
+      answers.push(`${r.action} ${name}`);
+      return `ask_name: action=${r.action} name=${name}`;
+    },
+  );
+  server.registerTool("ask_model", { description: "Asks for a model's answer (sampling)" }, async (_args, ctx) => {
+    const r = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 20 });
+    return `ask_model: ${(r.content as { text?: string }).text}`;
+  });
+  server.registerTool(
+    "ask_then_withdraw",
+    { description: "Asks, then withdraws the question when the test says so" },
+    async (_args, ctx) => {
+      const withdraw = new AbortController();
+      withdrawQuestion = () => withdraw.abort();
+      const r = await ctx
+        .elicit({ message: "Soon withdrawn", requestedSchema: { type: "object", properties: {} } }, { signal: withdraw.signal })
+        .catch((e: Error) => ({ action: `withdrawn (${e.message})` }));
+      return `ask_then_withdraw: ${r.action}`;
+    },
+  );
   return server;
 }
+
+/** What ask_name's questions were answered, as the server got it; and how the test withdraws ask_then_withdraw's. */
+const answers: string[] = [];
+let withdrawQuestion: (() => void) | undefined;
 
 before(async () => {
   mcp = await serveHttp(scriptedServer(), { eventStore: "memory", sessionStore: "memory" });
@@ -115,6 +152,8 @@ test("the dashboard's server refuses the link too: an 'accept' sent for a refuse
   );
   assert.equal(status, 200);
   await page.locator(".block", { hasText: "open_page: action=decline" }).waitFor();
+  // Answered elsewhere: the dashboard says so, and the page takes the question down.
+  await q.waitFor({ state: "detached" });
 });
 
 test("an allowed link opens in a new tab with rel=noopener noreferrer: no opener, no referrer", async () => {
@@ -133,4 +172,72 @@ test("an allowed link opens in a new tab with rel=noopener noreferrer: no opener
   assert.deepEqual(await tab.evaluate(() => ({ opener: window.opener, referrer: document.referrer })), { opener: null, referrer: "" });
   await tab.close();
   await page.locator(".block", { hasText: "open_page: action=accept" }).waitFor();
+});
+
+const nameQuestion = () => page.getByRole("dialog", { name: "scripted asks" });
+
+test("after a reload, a question answered before it does not come back; one still waiting does, and can be answered", async () => {
+  await call("ask_name", { label: "before the reload" });
+  await nameQuestion().getByLabel(/^Name/).fill("ada");
+  await nameQuestion().getByRole("button", { name: "Accept" }).click();
+  await page.locator(".block", { hasText: "ask_name: action=accept name=ada" }).waitFor();
+  await nameQuestion().waitFor({ state: "detached" });
+  await call("ask_name", { label: "still waiting" });
+  await nameQuestion().waitFor();
+  await page.reload();
+  await page.getByRole("heading", { name: /scripted/ }).waitFor();
+  await page.getByRole("dialog", { name: "scripted asks" }).filter({ hasText: "still waiting" }).waitFor();
+  // The stream delivers old events before the list of what is pending: by now an answered question would show.
+  const shown = (await page.getByRole("dialog").allTextContents()).map((t) => /\(([^)]+)\)/.exec(t)?.[1]);
+  assert.deepEqual(shown, ["still waiting"], "only the question still waiting");
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-reloaded-question.png") });
+  await nameQuestion().getByLabel(/^Name/).fill("grace");
+  await nameQuestion().getByRole("button", { name: "Accept" }).click();
+  await nameQuestion().waitFor({ state: "detached" });
+  await waitFor(() => answers.includes("accept grace"), 10_000);
+  assert.equal(await page.locator("[data-answer-error]").count(), 0);
+});
+
+test("a question its server withdraws goes away", async () => {
+  await call("ask_then_withdraw");
+  const q = page.getByRole("dialog", { name: "scripted asks" });
+  await q.getByText("Soon withdrawn").waitFor();
+  withdrawQuestion!();
+  await q.waitFor({ state: "detached" });
+  await page.locator(".block", { hasText: "ask_then_withdraw: withdrawn" }).waitFor();
+});
+
+test("an answer the dashboard refuses shows why in the question, which stays to be answered again", async () => {
+  await call("ask_name");
+  // Accept without the required name: the dashboard checks the answer against the server's schema first.
+  await nameQuestion().getByRole("button", { name: "Accept" }).click();
+  const why = nameQuestion().locator("[data-answer-error]");
+  await why.waitFor();
+  assert.match((await why.textContent()) ?? "", /The answer was not taken: .*missing required field "name"/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-answer-refused.png") });
+  await nameQuestion().getByLabel(/^Name/).fill("lin");
+  await nameQuestion().getByRole("button", { name: "Accept" }).click();
+  await page.locator(".block", { hasText: "ask_name: action=accept name=lin" }).waitFor();
+});
+
+test("a Send that fails (the question is gone) says so in the page, not only in the console", async () => {
+  await call("ask_model");
+  const q = page.getByRole("dialog", { name: "The server asks the model" });
+  await q.getByLabel("Answer as the model").fill("hello");
+  // The dashboard answers 404 once, as it does for a question that is no longer waiting.
+  await page.route(
+    "**/api/answer?*",
+    (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: "application/json",
+        body: JSON.stringify({ error: "no question with this id is waiting" }),
+      }),
+    { times: 1 },
+  );
+  await q.getByRole("button", { name: "Send" }).click();
+  await q.locator("[data-answer-error]", { hasText: "no question with this id is waiting" }).waitFor();
+  await q.getByRole("button", { name: "Send" }).click();
+  await page.locator(".block", { hasText: "ask_model: hello" }).waitFor();
+  await q.waitFor({ state: "detached" });
 });

@@ -37,7 +37,13 @@ export async function api(path: string, body?: unknown): Promise<Json> {
     headers: { "content-type": "application/json", "x-dashboard-token": token },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const j = (await r.json()) as Json;
+  const text = await r.text();
+  let j: Json;
+  try {
+    j = JSON.parse(text) as Json;
+  } catch {
+    throw new Error(`the dashboard answered ${r.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+  }
   if (!r.ok) throw new Error(String(j.error ?? r.status));
   return j;
 }
@@ -52,24 +58,53 @@ export async function request(conn: string, method: string, params?: Json): Prom
   return r.result as Json;
 }
 
-/** The whole event log, shared by the views that read it. */
-export function useEvents(): Event_[] {
+/** A question a server asked the person, as the dashboard lists it (src/dashboard/questions.ts). */
+export interface Asked {
+  id: string;
+  type: "elicitation" | "elicitation-url" | "sampling";
+  conn: string;
+  params: Json;
+  /** For a URL the dashboard will not open: why. */
+  refused?: string;
+}
+
+/**
+ * useEvents: the whole event log, shared by the views that read it, and the questions waiting for the person.
+ * Those are exactly what the dashboard says: the list it sends when the stream opens (after the backlog), then
+ * each one asked or settled — never worked out from old events, so a reload does not bring back answered ones.
+ * A stream that opens again (the browser reconnects) starts over: the dashboard sends its backlog again.
+ */
+export function useEvents(): { events: Event_[]; questions: Asked[] } {
   const [events, setEvents] = useState<Event_[]>([]);
+  const [questions, setQuestions] = useState<Asked[]>([]);
   useEffect(() => {
     const src = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-    const buf: Event_[] = [];
+    let buf: Event_[] = [];
+    let restart = false;
+    let pending = new Map<string, Asked>();
     let scheduled = false;
+    src.onopen = () => {
+      buf = [];
+      restart = true;
+    };
     src.onmessage = (m) => {
-      buf.push(JSON.parse(m.data) as Event_);
+      const e = JSON.parse(m.data) as Event_;
+      if (e.type === "questions") pending = new Map((e.list as Asked[]).map((q) => [q.id, q]));
+      else if (e.type === "question") pending.set((e.question as Asked).id, e.question as Asked);
+      else if (e.type === "question-settled") pending.delete(String(e.id));
+      buf.push(e);
       if (scheduled) return;
       scheduled = true;
       requestAnimationFrame(() => {
         scheduled = false;
         const add = buf.splice(0);
-        setEvents((old) => [...old, ...add].slice(-5000));
+        const fresh = restart;
+        restart = false;
+        setEvents((old) => [...(fresh ? [] : old), ...add].slice(-5000));
+        setQuestions([...pending.values()]);
       });
     };
     return () => src.close();
   }, []);
-  return events;
+  return { events, questions };
 }

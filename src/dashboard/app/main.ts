@@ -226,16 +226,14 @@ function Roots(props: { conn: Conn }) {
 const TABS = ["Tools", "Resources", "Prompts", "Tasks", "Roots", "Logs", "Protocol", "OAuth", "Audit"] as const;
 
 function App() {
-  const events = useEvents();
+  const { events, questions } = useEvents();
   const [selected, setSelected] = useState<string | undefined>();
   const [tab, setTab] = useState<(typeof TABS)[number]>("Tools");
   const [tasks, setTasks] = useState<Json[]>([]);
-  const [answered, setAnswered] = useState<Set<string>>(new Set());
   const [error, setError] = useState("");
   const last = [...events].reverse().find((e) => e.type === "connections");
   const conns = (last?.list as Conn[]) ?? [];
   const conn = conns.find((c) => c.id === selected) ?? conns[0];
-  const questions = events.filter((e) => ["elicitation", "elicitation-url", "sampling"].includes(e.type) && !answered.has(String(e.id)));
   // Sign-ins under way (or failed) show on top until they connect; a connected one lives in its OAuth tab, and
   // comes back on top while a step-up needs the person (a page to open, a step to continue).
   const flows = [...new Set(events.filter((e) => e.type === "oauth").map((e) => String(e.flow)))];
@@ -259,8 +257,7 @@ function App() {
   <section>
     ${questions.map((q) => {
       const c = conns.find((x) => x.id === q.conn);
-      return html`<${Question} key=${q.id} q=${q} from=${c?.serverInfo?.title ?? c?.serverInfo?.name ?? c?.label ?? "A server"}
-        onDone=${() => setAnswered((s) => new Set([...s, String(q.id)]))} />`;
+      return html`<${Question} key=${q.id} q=${q} from=${c?.serverInfo?.title ?? c?.serverInfo?.name ?? c?.label ?? "A server"} />`;
     })}
     ${flows.filter((f) => !ended.has(f)).map((f) => html`<${OAuthFlow} key=${f} api=${api} flow=${f} events=${events} />`)}
     ${
