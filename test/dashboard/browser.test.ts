@@ -68,8 +68,35 @@ function scriptedServer(): McpServer {
       return `ask_then_withdraw: ${r.action}`;
     },
   );
+  server.registerPrompt(
+    "trip",
+    {
+      description: "A prompt whose argument completes; the answer for an empty value waits for the test",
+      arguments: [
+        {
+          name: "city",
+          description: "Where to",
+          required: true,
+          complete: async (value) => {
+            completions.push(value);
+            if (value === "") await emptyCompletion;
+            return CITIES.filter((c) => c.startsWith(value));
+          },
+        },
+      ],
+    },
+    ({ city }) => [{ role: "user", content: { type: "text", text: `A trip to ${city}` } }],
+  );
   return server;
 }
+
+/** The trip prompt's completion: what it was asked, and the gate that holds its answer for "" until the test opens it. */
+const CITIES = ["paris", "park", "party", "test", "testing"];
+const completions: string[] = [];
+let releaseEmptyCompletion!: () => void;
+const emptyCompletion = new Promise<void>((r) => {
+  releaseEmptyCompletion = r;
+});
 
 /** What ask_name's questions were answered, as the server got it; and how the test withdraws ask_then_withdraw's. */
 const answers: string[] = [];
@@ -240,4 +267,26 @@ test("a Send that fails (the question is gone) says so in the page, not only in 
   await q.getByRole("button", { name: "Send" }).click();
   await page.locator(".block", { hasText: "ask_model: hello" }).waitFor();
   await q.waitFor({ state: "detached" });
+});
+
+test("completion answers that come back out of order: the suggestions shown are for the latest input", async () => {
+  await page.getByRole("tab", { name: "Prompts" }).click();
+  await page.getByRole("button", { name: "trip", exact: true }).click();
+  const city = page.getByLabel(/^city/);
+  // The focus asks for "" (held at the server), then typing asks for "pa", answered at once.
+  await city.fill("pa");
+  await page.locator('datalist option[value="paris"]').waitFor({ state: "attached" });
+  assert.deepEqual([...completions].sort(), ["", "pa"]);
+  releaseEmptyCompletion();
+  // Wait until the late answer for "" is in (the input is busy until then) — or, where it is not dropped, shown.
+  await page.waitForFunction(
+    () =>
+      document.querySelector("input[list]")?.getAttribute("aria-busy") === "false" ||
+      document.querySelectorAll("datalist option").length !== 3,
+  );
+  const shown = await page.locator("datalist option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  assert.deepEqual(shown, ["paris", "park", "party"]);
+  await city.fill("paris");
+  await page.getByRole("button", { name: "Get" }).click();
+  await page.getByText("A trip to paris").waitFor();
 });
