@@ -68,6 +68,16 @@ function scriptedServer(): McpServer {
       return `ask_then_withdraw: ${r.action}`;
     },
   );
+  server.registerTool("hold", { description: "Waits until the test lets it go" }, async () => {
+    held.started();
+    await held.released;
+    return "hold: released";
+  });
+  server.registerTool(
+    "echo",
+    { description: "Echoes its text", inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } },
+    ({ text }) => `echo: ${text}`,
+  );
   server.registerPrompt(
     "trip",
     {
@@ -89,6 +99,16 @@ function scriptedServer(): McpServer {
   );
   return server;
 }
+
+/** deferred: a promise and the function that settles it. */
+function deferred(): [Promise<void>, () => void] {
+  let settle!: () => void;
+  return [new Promise<void>((r) => (settle = r)), () => settle()];
+}
+/** The hold tool: the test learns it started, and says when it may answer. */
+const [holdStarted, started] = deferred();
+const [holdReleased, release] = deferred();
+const held = { started, release, released: holdReleased };
 
 /** The trip prompt's completion: what it was asked, and the gate that holds its answer for "" until the test opens it. */
 const CITIES = ["paris", "park", "party", "test", "testing"];
@@ -289,4 +309,23 @@ test("completion answers that come back out of order: the suggestions shown are 
   await city.fill("paris");
   await page.getByRole("button", { name: "Get" }).click();
   await page.getByText("A trip to paris").waitFor();
+});
+
+test("while one call waits, other tools can be called; the waiting one's Call is off, and the page says why", async () => {
+  await call("hold");
+  await holdStarted;
+  await page.getByRole("button", { name: "echo", exact: true }).click();
+  const callButton = page.getByRole("button", { name: "Call", exact: true });
+  assert.equal(await callButton.isEnabled(), true, "echo can be called while hold waits");
+  await page.getByLabel(/^text/).fill("meanwhile");
+  await callButton.click();
+  await page.locator(".block", { hasText: "echo: meanwhile" }).waitFor();
+  await page.getByRole("button", { name: "hold", exact: true }).click();
+  assert.equal(await callButton.isDisabled(), true, "hold's own call is still out");
+  assert.match((await page.locator("[data-call-why]").textContent()) ?? "", /Waiting for this call's answer.*other tools can be called/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-call-waiting.png") });
+  held.release();
+  await page.locator(".block", { hasText: "hold: released" }).waitFor();
+  assert.equal(await callButton.isEnabled(), true);
+  assert.equal(await page.locator("[data-call-why]").textContent(), "");
 });
