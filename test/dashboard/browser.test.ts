@@ -329,3 +329,33 @@ test("while one call waits, other tools can be called; the waiting one's Call is
   assert.equal(await callButton.isEnabled(), true);
   assert.equal(await page.locator("[data-call-why]").textContent(), "");
 });
+
+test("a page load, and a reload, make no failed request and log no error (the browser's own /favicon.ico included)", async () => {
+  const fresh = await (await browser.newContext()).newPage();
+  const failures: string[] = [];
+  fresh.on("response", (r) => {
+    if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`);
+  });
+  fresh.on("requestfailed", (r) => {
+    // Leaving the page ends its event stream: that abort is not a failure.
+    if (!(r.failure()?.errorText === "net::ERR_ABORTED" && new URL(r.url()).pathname === "/api/events"))
+      failures.push(`${r.failure()?.errorText} ${r.url()}`);
+  });
+  fresh.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") failures.push(`console ${m.type()}: ${m.text()}`);
+  });
+  fresh.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
+  // Each load is followed by a request that goes all the way to the server, so whatever the load set off is done.
+  const loaded = async () => {
+    await fresh.getByRole("heading", { name: /scripted/ }).waitFor();
+    await fresh.getByRole("tab", { name: "Prompts" }).click();
+    await fresh.getByRole("button", { name: "trip", exact: true }).waitFor();
+  };
+  await fresh.goto(dashboard.url);
+  await loaded();
+  await fresh.reload();
+  await loaded();
+  assert.deepEqual(failures, []);
+  assert.ok(await fresh.locator('head link[rel="icon"][href^="data:"]').count(), "the page names its icon, so the browser asks for none");
+  await fresh.context().close();
+});
