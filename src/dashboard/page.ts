@@ -45,6 +45,7 @@ ul.items li button[aria-current=true] { background: var(--panel); font-weight: 6
 .cols { display: grid; grid-template-columns: minmax(12rem, 18rem) 1fr; gap: 1rem; }
 .block { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; background: var(--panel); white-space: pre-wrap; word-break: break-word; }
 .error { border-color: var(--bad); color: var(--bad); }
+pre.message { white-space: pre-wrap; word-break: break-word; margin: .3rem 0 0; }
 .ok { color: var(--ok); }
 progress { width: 100%; height: 1rem; }
 .question { border: 2px solid var(--accent); border-radius: 8px; padding: .75rem; margin: .75rem 0; }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { type DashboardHandle, serveDashboard } from "../../src/dashboard/index.js";
+import { Dashboard, type DashboardHandle, serveDashboard } from "../../src/dashboard/index.js";
 import { McpServer } from "../../src/server/index.js";
 import { type HttpServerHandle, serveHttp } from "../../src/transports/http/index.js";
 import { ARTIFACTS, launch } from "../fixtures/apps.js";
@@ -358,4 +358,45 @@ test("a page load, and a reload, make no failed request and log no error (the br
   assert.deepEqual(failures, []);
   assert.ok(await fresh.locator('head link[rel="icon"][href^="data:"]').count(), "the page names its icon, so the browser asks for none");
   await fresh.context().close();
+});
+
+test("a stdio server that fails to start: the words run are the ones typed, and the page shows the start's whole error, as text", {
+  timeout: 60_000,
+}, async () => {
+  const script = "console.error('boom: missing API_KEY'); process.exit(1)";
+  // What the dashboard's own start of that command says (the connect error's message, which carries the server's
+  // stderr once the stdio transport reports it): the page must show exactly that.
+  const d = new Dashboard();
+  const expected = await d.connect({ command: [process.execPath, "-e", script] }).then(
+    () => assert.fail("the command started"),
+    (e: Error) => e.message,
+  );
+  await d.close();
+  await page.getByLabel("Or start a command (stdio)").fill(`${process.execPath} -e "${script}"`);
+  const words = page.locator("p.hint", { hasText: "This runs on your machine" }).locator("code");
+  assert.equal(
+    await words.textContent(),
+    [process.execPath, "-e", script].map((w) => JSON.stringify(w)).join(" "),
+    "split as a shell would",
+  );
+  await page.getByLabel("I trust this command; run it").check();
+  await page.getByRole("button", { name: "Start" }).click();
+  const error = page.locator("[data-start-error]");
+  await error.waitFor();
+  // innerText, not textContent: the text as drawn, so a line break that did not render would show.
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is checked
+  assert.equal(await error.locator("pre").innerText(), expected);
+  // A process's words may run over lines and hold markup: each line shown on its own, the markup as text.
+  const message = "connection closed: the server exited with code 1\nboom: missing API_KEY\n<b>not bold</b> & <img src=x onerror=alert(1)>";
+  await page.route(
+    "**/api/connect?*",
+    (route) => route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ error: message }) }),
+    { times: 1 },
+  );
+  await page.getByRole("button", { name: "Start" }).click();
+  await error.locator("pre", { hasText: "not bold" }).waitFor();
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is checked
+  assert.equal(await error.locator("pre").innerText(), message);
+  assert.equal(await error.locator("b, img").count(), 0);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-start-failed.png") });
 });
