@@ -10,10 +10,10 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { Dashboard, type DashboardHandle, serveDashboard } from "../../src/dashboard/index.js";
-import { McpServer } from "../../src/server/index.js";
 import { type HttpServerHandle, serveHttp } from "../../src/transports/http/index.js";
 import { ARTIFACTS, launch } from "../fixtures/apps.js";
 import { waitFor } from "../helpers.js";
+import { type Script, scriptedServer } from "./scripted-server.js";
 
 let mcp: HttpServerHandle;
 let dashboard: DashboardHandle;
@@ -21,109 +21,12 @@ let welcome: Server;
 let welcomeUrl: string;
 let browser: Browser;
 let page: Page;
-
-/** The scripted server: tools that ask the person, one that waits for the test, and a prompt with completion. */
-function scriptedServer(): McpServer {
-  const server = new McpServer({ name: "scripted", version: "1.0.0" });
-  server.registerTool(
-    "open_page",
-    {
-      description: "Asks the person to open a page (URL-mode elicitation)",
-      inputSchema: { type: "object", properties: { url: { type: "string" } }, required: ["url"] },
-    },
-    async ({ url }, ctx) => {
-      const r = await ctx.elicit({ mode: "url", url: String(url), message: "Finish on this page." });
-      return `open_page: action=${r.action}`;
-    },
-  );
-  server.registerTool(
-    "ask_name",
-    {
-      description: "Asks the person for their name (form elicitation)",
-      inputSchema: { type: "object", properties: { label: { type: "string" } } },
-    },
-    async ({ label }, ctx) => {
-      const r = await ctx.elicit({
-        message: `What is your name? (${label ?? "no label"})`,
-        requestedSchema: { type: "object", properties: { name: { type: "string", title: "Name" } }, required: ["name"] },
-      });
-      const name = (r.content as { name?: string } | undefined)?.name ?? "";
-      answers.push(`${r.action} ${name}`);
-      return `ask_name: action=${r.action} name=${name}`;
-    },
-  );
-  server.registerTool("ask_model", { description: "Asks for a model's answer (sampling)" }, async (_args, ctx) => {
-    const r = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Say hello" } }], maxTokens: 20 });
-    return `ask_model: ${(r.content as { text?: string }).text}`;
-  });
-  server.registerTool(
-    "ask_then_withdraw",
-    { description: "Asks, then withdraws the question when the test says so" },
-    async (_args, ctx) => {
-      const withdraw = new AbortController();
-      withdrawQuestion = () => withdraw.abort();
-      const r = await ctx
-        .elicit({ message: "Soon withdrawn", requestedSchema: { type: "object", properties: {} } }, { signal: withdraw.signal })
-        .catch((e: Error) => ({ action: `withdrawn (${e.message})` }));
-      return `ask_then_withdraw: ${r.action}`;
-    },
-  );
-  server.registerTool("hold", { description: "Waits until the test lets it go" }, async () => {
-    held.started();
-    await held.released;
-    return "hold: released";
-  });
-  server.registerTool(
-    "echo",
-    { description: "Echoes its text", inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } },
-    ({ text }) => `echo: ${text}`,
-  );
-  server.registerPrompt(
-    "trip",
-    {
-      description: "A prompt whose argument completes; the answer for an empty value waits for the test",
-      arguments: [
-        {
-          name: "city",
-          description: "Where to",
-          required: true,
-          complete: async (value) => {
-            completions.push(value);
-            if (value === "") await emptyCompletion;
-            return CITIES.filter((c) => c.startsWith(value));
-          },
-        },
-      ],
-    },
-    ({ city }) => [{ role: "user", content: { type: "text", text: `A trip to ${city}` } }],
-  );
-  return server;
-}
-
-/** deferred: a promise and the function that settles it. */
-function deferred(): [Promise<void>, () => void] {
-  let settle!: () => void;
-  return [new Promise<void>((r) => (settle = r)), () => settle()];
-}
-/** The hold tool: the test learns it started, and says when it may answer. */
-const [holdStarted, started] = deferred();
-const [holdReleased, release] = deferred();
-const held = { started, release, released: holdReleased };
-
-/** The trip prompt's completion: what it was asked, and the gate that holds its answer for "" until the test opens it. */
-const CITIES = ["paris", "park", "party", "test", "testing"];
-const completions: string[] = [];
-let releaseEmptyCompletion!: () => void;
-const emptyCompletion = new Promise<void>((r) => {
-  releaseEmptyCompletion = r;
-});
-
-/** What ask_name's questions were answered, as the server got it; and how the test withdraws ask_then_withdraw's. */
-const answers: string[] = [];
-let withdrawQuestion: (() => void) | undefined;
+let script: Script;
 
 before(async () => {
-  mcp = await serveHttp(scriptedServer(), { eventStore: "memory", sessionStore: "memory" });
+  const scripted = scriptedServer();
+  script = scripted.script;
+  mcp = await serveHttp(scripted.server, { eventStore: "memory", sessionStore: "memory" });
   // A page for allowed links to open, that says who sent the browser there.
   welcome = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<p>welcome</p>"));
   await new Promise<void>((r) => welcome.listen(0, "127.0.0.1", r));
@@ -241,7 +144,7 @@ test("after a reload, a question answered before it does not come back; one stil
   await nameQuestion().getByLabel(/^Name/).fill("grace");
   await nameQuestion().getByRole("button", { name: "Accept" }).click();
   await nameQuestion().waitFor({ state: "detached" });
-  await waitFor(() => answers.includes("accept grace"), 10_000);
+  await waitFor(() => script.answers.includes("accept grace"), 10_000);
   assert.equal(await page.locator("[data-answer-error]").count(), 0);
 });
 
@@ -249,7 +152,7 @@ test("a question its server withdraws goes away", async () => {
   await call("ask_then_withdraw");
   const q = page.getByRole("dialog", { name: "scripted asks" });
   await q.getByText("Soon withdrawn").waitFor();
-  withdrawQuestion!();
+  script.withdrawQuestion!();
   await q.waitFor({ state: "detached" });
   await page.locator(".block", { hasText: "ask_then_withdraw: withdrawn" }).waitFor();
 });
@@ -296,8 +199,8 @@ test("completion answers that come back out of order: the suggestions shown are 
   // The focus asks for "" (held at the server), then typing asks for "pa", answered at once.
   await city.fill("pa");
   await page.locator('datalist option[value="paris"]').waitFor({ state: "attached" });
-  assert.deepEqual([...completions].sort(), ["", "pa"]);
-  releaseEmptyCompletion();
+  assert.deepEqual([...script.completions].sort(), ["", "pa"]);
+  script.releaseEmptyCompletion();
   // Wait until the late answer for "" is in (the input is busy until then) — or, where it is not dropped, shown.
   await page.waitForFunction(
     () =>
@@ -313,7 +216,7 @@ test("completion answers that come back out of order: the suggestions shown are 
 
 test("while one call waits, other tools can be called; the waiting one's Call is off, and the page says why", async () => {
   await call("hold");
-  await holdStarted;
+  await script.holdStarted;
   await page.getByRole("button", { name: "echo", exact: true }).click();
   const callButton = page.getByRole("button", { name: "Call", exact: true });
   assert.equal(await callButton.isEnabled(), true, "echo can be called while hold waits");
@@ -324,7 +227,7 @@ test("while one call waits, other tools can be called; the waiting one's Call is
   assert.equal(await callButton.isDisabled(), true, "hold's own call is still out");
   assert.match((await page.locator("[data-call-why]").textContent()) ?? "", /Waiting for this call's answer.*other tools can be called/);
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-call-waiting.png") });
-  held.release();
+  script.releaseHold();
   await page.locator(".block", { hasText: "hold: released" }).waitFor();
   assert.equal(await callButton.isEnabled(), true);
   assert.equal(await page.locator("[data-call-why]").textContent(), "");
