@@ -24,7 +24,7 @@ import { OAuthGuide, type OAuthGuideOptions } from "./oauth-guide.js";
 import { EventLog } from "./events.js";
 import { html, json, problem, readJson, sameToken } from "./http.js";
 import { PAGE } from "./page.js";
-import { QuestionError, Questions, type QuestionType } from "./questions.js";
+import { Questions, type QuestionType } from "./questions.js";
 
 export type DashboardTarget = { url: string } | { command: string[] };
 
@@ -206,9 +206,12 @@ export class Dashboard {
     });
   }
 
-  /** answer settles a question a server asked (elicitation, sampling) with the person's answer. */
-  answer(id: string, result: unknown): void {
-    this.#questions.answer(id, result);
+  /**
+   * answer settles a question a server asked (elicitation, sampling) with the person's answer: false if no such
+   * question is waiting; a form answer that does not fit the requested schema throws, saying why.
+   */
+  answer(id: string, result: unknown): boolean {
+    return this.#questions.answer(id, result);
   }
 
   async close(): Promise<void> {
@@ -279,10 +282,10 @@ export class Dashboard {
         await this.disconnect(String(body.conn));
         return json({});
       }
-      if (path === "/api/answer") {
-        this.answer(String(body.id), body.result);
-        return json({});
-      }
+      if (path === "/api/answer")
+        return this.answer(String(body.id), body.result)
+          ? json({})
+          : problem(404, "this question is no longer waiting: it was answered already, or its server withdrew it");
       if (path === "/api/request") {
         const c = this.#connections.get(String(body.conn));
         if (!c) return problem(404, `no connection ${JSON.stringify(body.conn)}`);
@@ -302,7 +305,7 @@ export class Dashboard {
       }
       return problem(404, `not found: ${path}`);
     } catch (err) {
-      return problem(err instanceof QuestionError ? err.status : 400, (err as Error).message);
+      return problem(400, (err as Error).message);
     }
   };
 

@@ -28,16 +28,6 @@ export interface Question {
   refused?: string;
 }
 
-/** QuestionError carries the HTTP status the API answers with. */
-export class QuestionError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Waiting extends Question {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -89,20 +79,24 @@ export class Questions {
     });
   }
 
-  /** answer settles a question with the person's answer; a question that is not waiting is a QuestionError. */
-  answer(id: string, result: unknown): void {
+  /**
+   * answer settles a question with the person's answer: false if it is not waiting (answered already, withdrawn);
+   * a form answer that does not fit the requested schema throws, saying why, and the question keeps waiting.
+   */
+  answer(id: string, result: unknown): boolean {
     const q = this.#waiting.get(id);
-    if (!q) throw new QuestionError(404, "this question is no longer waiting: it was answered already, or its server withdrew it");
+    if (!q) return false;
     const r = (result ?? {}) as { action?: unknown; content?: unknown };
     if (q.type === "elicitation" && r.action === "accept") {
       const schema = (q.params as ElicitRequestFormParams).requestedSchema;
       const content = applyDefaults(schema, r.content as Record<string, unknown> | undefined);
       const problem = validateElicitedContent(schema as Parameters<typeof validateElicitedContent>[0], content);
-      if (problem) throw new QuestionError(400, `the server's form does not accept this answer: ${problem}`);
+      if (problem) throw new Error(`the server's form does not accept this answer: ${problem}`);
     }
     this.#settle(id, "answered");
     // The person cannot have opened a refused link from the page: it was never a link there.
     q.resolve(q.refused !== undefined && r.action === "accept" ? { action: "decline" } : result);
+    return true;
   }
 
   /** drop withdraws the questions of one connection (or all of them) with `reason` as the error their servers get. */
