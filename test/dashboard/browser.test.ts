@@ -245,7 +245,7 @@ test("a page load, and a reload, make no failed request and log no error (the br
       failures.push(`${r.failure()?.errorText} ${r.url()}`);
   });
   fresh.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") failures.push(`console ${m.type()}: ${m.text()}`);
+    if (m.type() === "error") failures.push(`console error: ${m.text()}`);
   });
   fresh.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
   // Each load is followed by a request that goes all the way to the server, so whatever the load set off is done.
