@@ -21,7 +21,10 @@ import { StdioClientTransport } from "../transports/stdio-client.js";
 import { tapTransport } from "../transports/tap.js";
 import { auditEndpoint, readAuditLog } from "./audit.js";
 import { OAuthGuide, type OAuthGuideOptions } from "./oauth-guide.js";
+import { EventLog } from "./events.js";
+import { html, json, problem, readJson, sameToken } from "./http.js";
 import { PAGE } from "./page.js";
+import { Questions, type QuestionType } from "./questions.js";
 
 export type DashboardTarget = { url: string } | { command: string[] };
 
@@ -52,61 +55,29 @@ interface Connection {
 
 /** Where the built Apps browser module (mountView) is: bundled beside this module, or from the compiled sources. */
 const APPS_BROWSER = ["./apps-browser.js", "../../bundle/apps-browser.js"];
-/** The most bytes of events kept for pages that open later, and the largest message an event carries whole. */
-const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
-const MAX_EVENT_MESSAGE = 256 * 1024;
-/** The most questions (elicitation, sampling) one server may have waiting for the person. */
-const MAX_PENDING_PER_CONNECTION = 20;
 /** The most sign-ins (each with a loopback listener) open at once. */
 const MAX_GUIDES = 10;
 
-/** A question a server asked the person, waiting for the page's answer. */
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  conn: string;
-}
-
 const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
-const MAX_BODY = 1024 * 1024;
-/** Events kept for a page that (re)connects, so it sees what happened before it opened. */
-const MAX_BACKLOG = 2000;
 
 export class Dashboard {
   readonly token: string;
   readonly #options: DashboardOptions;
   readonly #connections = new Map<string, Connection>();
-  readonly #pending = new Map<string, Pending>();
+  /** What servers asked the person, waiting for the page's answers. */
+  readonly #questions = new Questions((event) => this.#emit(event));
   /** Sign-ins under way or done, by flow id (a done one lives as long as its connection). */
   readonly #guides = new Map<string, OAuthGuide>();
-  readonly #listeners = new Set<(event: string) => void>();
-  readonly #backlog: string[] = [];
-  #backlogBytes = 0;
-  #seq = 0;
+  /** Every event, kept for pages that open later, and the pages' streams. */
+  readonly #log = new EventLog();
 
   constructor(options: DashboardOptions = {}) {
     this.#options = options;
     this.token = options.token ?? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
   }
 
-  /** emit sends an event to every open page and keeps it for pages that open later. */
   #emit(event: Record<string, unknown>): void {
-    let text = JSON.stringify({ ...event, seq: ++this.#seq, at: Date.now() });
-    if (text.length > MAX_EVENT_MESSAGE) {
-      // A huge message is shown by its size, not carried whole to every page (and kept).
-      const m = event.message as { method?: unknown; id?: unknown } | undefined;
-      text = JSON.stringify({
-        ...event,
-        message: { method: m?.method, id: m?.id, truncated: true, bytes: text.length },
-        seq: this.#seq,
-        at: Date.now(),
-      });
-    }
-    this.#backlog.push(text);
-    this.#backlogBytes += text.length;
-    while (this.#backlog.length > MAX_BACKLOG || this.#backlogBytes > MAX_BACKLOG_BYTES)
-      this.#backlogBytes -= this.#backlog.shift()!.length;
-    for (const l of this.#listeners) l(text);
+    this.#log.emit(event);
   }
 
   /** The page's view of the connections. */
@@ -145,20 +116,13 @@ export class Dashboard {
       });
     }
     const transport = tapTransport(inner, (dir, message) => this.#emit({ type: "message", conn: id, dir, message }));
-    const ask = <T>(type: string, params: unknown) =>
-      new Promise<T>((resolve, reject) => {
-        if ([...this.#pending.values()].filter((p) => p.conn === id).length >= MAX_PENDING_PER_CONNECTION)
-          return reject(new Error("too many questions are already waiting for the person; answer those first"));
-        const qid = crypto.randomUUID();
-        this.#pending.set(qid, { resolve: resolve as (v: unknown) => void, reject, conn: id });
-        this.#emit({ type, conn: id, id: qid, params });
-      });
+    const ask = <T>(type: QuestionType, params: unknown, signal: AbortSignal) => this.#questions.ask<T>(id, type, params, signal);
     const client = new McpClient(
       { name: "trellis-dashboard", version: "0.1.0" },
       {
-        elicitForm: (params) => ask<ElicitResult>("elicitation", params),
-        elicitUrl: (request) => ask<ElicitResult>("elicitation-url", request),
-        sampling: (params) => ask<CreateMessageResult>("sampling", params),
+        elicitForm: (params, ctx) => ask<ElicitResult>("elicitation", params, ctx.signal),
+        elicitUrl: (request, ctx) => ask<ElicitResult>("elicitation-url", request, ctx.signal),
+        sampling: (params, ctx) => ask<CreateMessageResult>("sampling", params, ctx.signal),
         roots: [],
         // The page's views (tasks list, log level, subscriptions, the raw request box) speak 2025-11-25's methods.
         protocolVersion: "2025-11-25",
@@ -191,11 +155,7 @@ export class Dashboard {
     const c = this.#connections.get(id);
     if (!c) return;
     this.#connections.delete(id);
-    for (const [qid, p] of this.#pending)
-      if (p.conn === id) {
-        this.#pending.delete(qid);
-        p.reject(new Error("the dashboard disconnected from this server"));
-      }
+    this.#questions.drop(id, "the dashboard disconnected from this server");
     await c.client.close().catch(() => {});
     if (c.guide) {
       this.#guides.delete(c.guide.id);
@@ -246,23 +206,20 @@ export class Dashboard {
     });
   }
 
-  /** answer settles a question a server asked (elicitation, sampling) with the person's answer. */
+  /**
+   * answer settles a question a server asked (elicitation, sampling) with the person's answer: false if no such
+   * question is waiting; a form answer that does not fit the requested schema throws, saying why.
+   */
   answer(id: string, result: unknown): boolean {
-    const p = this.#pending.get(id);
-    if (!p) return false;
-    this.#pending.delete(id);
-    p.resolve(result);
-    return true;
+    return this.#questions.answer(id, result);
   }
 
   async close(): Promise<void> {
-    for (const p of this.#pending.values()) p.reject(new Error("the dashboard closed"));
-    this.#pending.clear();
+    this.#questions.drop(undefined, "the dashboard closed");
     for (const g of this.#guides.values()) await g.close();
     this.#guides.clear();
     await Promise.all([...this.#connections.keys()].map((id) => this.disconnect(id)));
-    for (const l of this.#listeners) l("");
-    this.#listeners.clear();
+    this.#log.end();
   }
 
   /** fetch serves the page, its script, the API and the event stream. */
@@ -287,7 +244,11 @@ export class Dashboard {
         const relay = this.#connections.get(relayed[2]!)?.relay;
         return relay ? relay.fetch(request) : problem(404, "no connection with views here");
       }
-      if (request.method === "GET" && path === "/api/events") return this.#events();
+      if (request.method === "GET" && path === "/api/events")
+        return this.#log.stream([
+          { type: "connections", list: this.connections() },
+          { type: "questions", list: this.#questions.list() },
+        ]);
       if (request.method === "GET" && path === "/api/connections") return json(this.connections());
       if (request.method !== "POST") return problem(404, `not found: ${request.method} ${path}`);
       const body = await readJson(request);
@@ -322,7 +283,9 @@ export class Dashboard {
         return json({});
       }
       if (path === "/api/answer")
-        return this.answer(String(body.id), body.result) ? json({}) : problem(404, "no question with this id is waiting");
+        return this.answer(String(body.id), body.result)
+          ? json({})
+          : problem(404, "this question is no longer waiting: it was answered already, or its server withdrew it");
       if (path === "/api/request") {
         const c = this.#connections.get(String(body.conn));
         if (!c) return problem(404, `no connection ${JSON.stringify(body.conn)}`);
@@ -362,74 +325,4 @@ export class Dashboard {
     }
     return problem(500, `the dashboard's script (${names[0]!.slice(2)}) is missing; build it: npm run build`);
   }
-
-  #events(): Response {
-    const enc = new TextEncoder();
-    let listener: ((event: string) => void) | undefined;
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const send = (text: string) => {
-          if (text === "") {
-            try {
-              controller.close();
-            } catch {}
-            return;
-          }
-          controller.enqueue(enc.encode(`data: ${text}\n\n`));
-        };
-        send(JSON.stringify({ type: "connections", list: this.connections(), seq: 0, at: Date.now() }));
-        for (const e of this.#backlog) send(e);
-        listener = send;
-        this.#listeners.add(send);
-      },
-      cancel: () => {
-        if (listener) this.#listeners.delete(listener);
-      },
-    });
-    return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store" } });
-  }
-}
-
-function sameToken(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return d === 0;
-}
-
-async function readJson(request: Request): Promise<Record<string, unknown>> {
-  const text = await request.text();
-  if (text.length > MAX_BODY) throw new Error("the request body is too large");
-  const v = JSON.parse(text || "{}") as unknown;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("the body must be a JSON object");
-  return v as Record<string, unknown>;
-}
-
-const SECURITY_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-};
-
-function html(body: string, frameOrigin?: string): Response {
-  return new Response(body, {
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      "content-security-policy": `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' data:; frame-src ${frameOrigin ?? "'none'"}; frame-ancestors 'none'`,
-      ...SECURITY_HEADERS,
-      // The sandbox proxy checks which page frames it by its origin: send the origin (never the token's query).
-      "referrer-policy": "strict-origin",
-    },
-  });
-}
-
-function json(value: unknown): Response {
-  return new Response(JSON.stringify(value), {
-    headers: { "content-type": "application/json", "cache-control": "no-store", ...SECURITY_HEADERS },
-  });
-}
-
-function problem(status: number, message: string): Response {
-  return new Response(JSON.stringify({ error: message }), { status, headers: { "content-type": "application/json", ...SECURITY_HEADERS } });
 }

@@ -5,209 +5,14 @@
  */
 import { html } from "htm/preact";
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
-import { Audit, OAuthFlow, SignIn } from "./oauth.js";
-import { defaults, type Schema, SchemaForm } from "./schema-form.js";
-
-const token = document.body.dataset.token ?? "";
-
-type Json = Record<string, unknown>;
-interface Conn {
-  id: string;
-  label: string;
-  kind: string;
-  serverInfo?: { name: string; version: string; title?: string };
-  capabilities?: Json;
-  instructions?: string;
-  /** Set when the server offers MCP Apps views: where the sandbox proxy is. */
-  apps?: { sandboxUrl: string };
-  /** The guided sign-in that connected it, and whether its authorization server's audit log can be read. */
-  oauth?: string;
-  audit?: boolean;
-}
-
-/** The view a tool declares (`_meta.ui.resourceUri`), if any. */
-const viewOf = (tool: Json | undefined) => ((tool?._meta as Json | undefined)?.ui as Json | undefined)?.resourceUri as string | undefined;
-
-/** AppView renders an MCP Apps view through the dashboard's relay, in the sandbox on its second origin. */
-function AppView(props: { conn: Conn; viewId: string }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    let mounted: { close?: () => unknown } | undefined;
-    (async () => {
-      // Loaded from the dashboard at run time (the Apps browser module), not bundled into this page.
-      const where = `/apps/browser.js?token=${encodeURIComponent(token)}`;
-      const browser = (await import(where)) as {
-        mountView(el: HTMLElement, o: unknown): Promise<{ close?: () => unknown }>;
-        relayConnection(base: string, id: string): unknown;
-      };
-      mounted = await browser.mountView(ref.current!, {
-        connection: browser.relayConnection(`/apps/${token}/${props.conn.id}`, props.viewId),
-        sandboxUrl: props.conn.apps!.sandboxUrl,
-      });
-    })().catch((e: Error) => setError(e.message));
-    return () => void mounted?.close?.();
-  }, [props.viewId]);
-  return html`<div><h4>View</h4>${error ? html`<div class="block error" role="alert">${error}</div>` : ""}<div ref=${ref} data-view=${props.viewId}></div></div>`;
-}
-interface Event_ {
-  type: string;
-  seq: number;
-  at: number;
-  conn?: string;
-  [k: string]: unknown;
-}
-
-async function api(path: string, body?: unknown): Promise<Json> {
-  const r = await fetch(`${path}?token=${encodeURIComponent(token)}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", "x-dashboard-token": token },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const j = (await r.json()) as Json;
-  if (!r.ok) throw new Error(String(j.error ?? r.status));
-  return j;
-}
-
-/** request sends one MCP request on a connection; an error answer is thrown with its message. */
-async function request(conn: string, method: string, params?: Json): Promise<Json> {
-  const r = await api("/api/request", { conn, method, params });
-  if (r.error) {
-    const e = r.error as { code: number; message: string };
-    throw new Error(`${e.message} (${e.code})`);
-  }
-  return r.result as Json;
-}
-
-/** The whole event log, shared by the views that read it. */
-function useEvents(): Event_[] {
-  const [events, setEvents] = useState<Event_[]>([]);
-  useEffect(() => {
-    const src = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-    const buf: Event_[] = [];
-    let scheduled = false;
-    src.onmessage = (m) => {
-      buf.push(JSON.parse(m.data) as Event_);
-      if (scheduled) return;
-      scheduled = true;
-      requestAnimationFrame(() => {
-        scheduled = false;
-        const add = buf.splice(0);
-        setEvents((old) => [...old, ...add].slice(-5000));
-      });
-    };
-    return () => src.close();
-  }, []);
-  return events;
-}
-
-function Content(props: { blocks: Json[] }) {
-  return html`${props.blocks.map((b) => {
-    if (b.type === "text") return html`<div class="block">${String(b.text)}</div>`;
-    if (b.type === "image")
-      return html`<img alt="image from the server" src=${`data:${b.mimeType};base64,${b.data}`} style="max-width:100%" />`;
-    if (b.type === "audio") return html`<audio controls src=${`data:${b.mimeType};base64,${b.data}`}></audio>`;
-    if (b.type === "resource") {
-      const r = b.resource as Json;
-      return html`<div class="block"><strong>${String(r.uri)}</strong>${typeof r.text === "string" ? `\n${r.text}` : ` (${r.mimeType ?? "binary"})`}</div>`;
-    }
-    if (b.type === "resource_link") return html`<div class="block">link: ${String(b.uri)}</div>`;
-    return html`<pre class="block">${JSON.stringify(b, null, 2)}</pre>`;
-  })}`;
-}
-
-/** Tree shows structured content as nested, collapsible lists. */
-function Tree(props: { value: unknown; name?: string }): ReturnType<typeof html> {
-  const { value, name } = props;
-  if (value === null || typeof value !== "object")
-    return html`<div>${name !== undefined ? html`<strong>${name}</strong>: ` : ""}<code>${JSON.stringify(value)}</code></div>`;
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Json);
-  return html`<details open><summary>${name ?? (Array.isArray(value) ? `array (${entries.length})` : "object")}</summary>
-    <div style="padding-left:1rem">${entries.map(([k, v]) => html`<${Tree} value=${v} name=${k} />`)}</div></details>`;
-}
-
-function Result(props: { result?: Json; error?: string }) {
-  if (props.error) return html`<div class="block error" role="alert">${props.error}</div>`;
-  const r = props.result;
-  if (!r) return null;
-  return html`<div aria-live="polite">
-    ${r.isError ? html`<div class="block error" role="alert">The tool reported an error:</div>` : ""}
-    <${Content} blocks=${(r.content as Json[]) ?? []} />
-    ${r.structuredContent !== undefined ? html`<h4>Structured content</h4><${Tree} value=${r.structuredContent} />` : ""}
-  </div>`;
-}
-
-function Tools(props: { conn: Conn; onTask(t: Json): void }) {
-  const [tools, setTools] = useState<Json[]>([]);
-  const [sel, setSel] = useState<Json | undefined>();
-  const [args, setArgs] = useState<Json>({});
-  const [out, setOut] = useState<{ result?: Json; error?: string }>({});
-  const [viewId, setViewId] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    request(props.conn.id, "tools/list").then(
-      (r) => setTools(r.tools as Json[]),
-      (e: Error) => setOut({ error: e.message }),
-    );
-  }, [props.conn.id]);
-  const pick = (t: Json) => {
-    setSel(t);
-    setArgs(defaults(t.inputSchema as Schema));
-    setOut({});
-  };
-  const call = async (asTask: boolean) => {
-    if (!sel) return;
-    setBusy(true);
-    setOut({});
-    setViewId(undefined);
-    const progressToken = `dash-${Date.now()}`;
-    try {
-      if (!asTask && props.conn.apps && viewOf(sel)) {
-        // A tool with a view goes through the view host, which opens the view for its result.
-        const r = await fetch(`/apps/${token}/${props.conn.id}/tools/call`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ name: sel.name, arguments: args, toolCallId: crypto.randomUUID() }),
-        });
-        const body = (await r.json()) as Json;
-        if (!r.ok) throw new Error(String(body.error ?? r.status));
-        setOut({ result: body.result as Json });
-        setViewId(body.viewId as string | undefined);
-        return;
-      }
-      const params: Json = { name: sel.name, arguments: args, _meta: { progressToken } };
-      if (asTask) params.task = {};
-      const r = await request(props.conn.id, "tools/call", params);
-      if (asTask && r.task) props.onTask({ ...(r.task as Json), progressToken, tool: sel.name });
-      else setOut({ result: r });
-    } catch (e) {
-      setOut({ error: (e as Error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  const taskSupport = (sel?.execution as Json | undefined)?.taskSupport as string | undefined;
-  return html`<div class="cols">
-    <ul class="items" aria-label="Tools">${tools.map(
-      (t) => html`<li><button aria-current=${sel?.name === t.name} onClick=${() => pick(t)}>${String(t.title ?? t.name)}</button></li>`,
-    )}</ul>
-    <div>${
-      sel
-        ? html`<h3>${String(sel.name)}</h3><p class="hint">${String(sel.description ?? "")}</p>
-        <form onSubmit=${(e: Event) => {
-          e.preventDefault();
-          void call(false);
-        }}>
-          <${SchemaForm} schema=${sel.inputSchema as Schema} value=${args} onChange=${setArgs} />
-          <p><button class="primary" type="submit" disabled=${busy || taskSupport === "required"}>Call</button>
-          ${taskSupport && taskSupport !== "forbidden" ? html` <button type="button" disabled=${busy} onClick=${() => void call(true)}>Run as task</button>` : ""}</p>
-        </form>
-        <${Result} ...${out} />
-        ${viewId ? html`<${AppView} key=${viewId} conn=${props.conn} viewId=${viewId} />` : ""}`
-        : html`<p class="hint">Pick a tool.</p>`
-    }</div></div>`;
-}
+import { useEffect, useState } from "preact/hooks";
+import { api, type Conn, type Event_, type Json, request, useEvents } from "./api.js";
+import { Content, Result } from "./content.js";
+import { Connect } from "./connect.js";
+import { Audit, OAuthFlow } from "./oauth.js";
+import { Question } from "./questions.js";
+import { Tools } from "./tools.js";
+import { type Schema, SchemaForm } from "./schema-form.js";
 
 function Resources(props: { conn: Conn }) {
   const [items, setItems] = useState<Json[]>([]);
@@ -418,77 +223,17 @@ function Roots(props: { conn: Conn }) {
     <ul>${roots.map((r, i) => html`<li><code>${r.uri}</code> <button onClick=${() => save(roots.filter((_, j) => j !== i))}>Remove</button></li>`)}</ul>`;
 }
 
-/** A question a server asked: an elicitation form, a URL to open (after consent), or a sampling request. */
-function Question(props: { q: Event_; from: string; onDone(): void }) {
-  const { q, from } = props;
-  const p = q.params as Json;
-  const [value, setValue] = useState<Json>(q.type === "elicitation" ? defaults(p.requestedSchema as Schema) : {});
-  const [text, setText] = useState("");
-  const answer = async (result: unknown) => {
-    await api("/api/answer", { id: q.id, result });
-    props.onDone();
-  };
-  if (q.type === "elicitation")
-    return html`<div class="question" role="dialog" aria-label=${`${from} asks`}><strong>${from} asks:</strong> ${String(p.message)}
-      <form onSubmit=${(e: Event) => {
-        e.preventDefault();
-        void answer({ action: "accept", content: value });
-      }}><${SchemaForm} schema=${p.requestedSchema as Schema} value=${value} onChange=${setValue} />
-      <p><button class="primary" type="submit">Accept</button> <button type="button" onClick=${() => void answer({ action: "decline" })}>Decline</button>
-      <button type="button" onClick=${() => void answer({ action: "cancel" })}>Cancel</button></p></form></div>`;
-  if (q.type === "elicitation-url")
-    return html`<div class="question" role="dialog" aria-label="The server asks you to open a page"><strong>${from} asks you to open a page on ${String(p.domain ?? "")}</strong>
-      <p>${String(p.message ?? "")}</p><p><code>${String(p.url)}</code></p>
-      <p><button class="primary" onClick=${() => {
-        window.open(String(p.url), "_blank", "noopener,noreferrer");
-        void answer({ action: "accept" });
-      }}>Open it</button> <button onClick=${() => void answer({ action: "decline" })}>Decline</button></p></div>`;
-  return html`<div class="question" role="dialog" aria-label="The server asks the model"><strong>${from} asks for a model's answer:</strong>
-    <pre class="block">${((p.messages as Json[]) ?? []).map((m) => `${m.role}: ${(m.content as Json).text ?? JSON.stringify(m.content)}`).join("\n")}</pre>
-    <label for="sampling-answer">Answer as the model</label><textarea id="sampling-answer" rows="3" onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}></textarea>
-    <p><button class="primary" onClick=${() => void answer({ role: "assistant", content: { type: "text", text }, model: "person-in-the-dashboard" })}>Send</button></p></div>`;
-}
-
-function Connect(props: { onError(e: string): void }) {
-  const [url, setUrl] = useState("http://127.0.0.1:3000/mcp");
-  const [command, setCommand] = useState("");
-  const [consent, setConsent] = useState(false);
-  const words = command.trim().split(/\s+/).filter(Boolean);
-  return html`<form aria-label="Connect over HTTP" onSubmit=${(e: Event) => {
-    e.preventDefault();
-    api("/api/connect", { url }).catch((err: Error) => props.onError(err.message));
-  }}><label for="connect-url">Server URL</label><input id="connect-url" value=${url} onInput=${(e: Event) => setUrl((e.target as HTMLInputElement).value)} />
-    <p><button class="primary" type="submit">Connect</button></p></form>
-    <${SignIn} api=${api} url=${url} onError=${props.onError} />
-    <form aria-label="Start a stdio server" onSubmit=${(e: Event) => {
-      e.preventDefault();
-      if (consent) api("/api/connect", { command: words }).catch((err: Error) => props.onError(err.message));
-    }}><label for="connect-command">Or start a command (stdio)</label><input id="connect-command" value=${command} onInput=${(e: Event) => {
-      setCommand((e.target as HTMLInputElement).value);
-      setConsent(false);
-    }} />
-    ${
-      words.length
-        ? html`<p class="hint">This runs on your machine, with your rights: <code>${words.map((w) => JSON.stringify(w)).join(" ")}</code></p>
-      <label><input type="checkbox" checked=${consent} onChange=${(e: Event) => setConsent((e.target as HTMLInputElement).checked)} /> I trust this command; run it</label>`
-        : ""
-    }
-    <p><button type="submit" disabled=${!consent}>Start</button></p></form>`;
-}
-
 const TABS = ["Tools", "Resources", "Prompts", "Tasks", "Roots", "Logs", "Protocol", "OAuth", "Audit"] as const;
 
 function App() {
-  const events = useEvents();
+  const { events, questions } = useEvents();
   const [selected, setSelected] = useState<string | undefined>();
   const [tab, setTab] = useState<(typeof TABS)[number]>("Tools");
   const [tasks, setTasks] = useState<Json[]>([]);
-  const [answered, setAnswered] = useState<Set<string>>(new Set());
   const [error, setError] = useState("");
   const last = [...events].reverse().find((e) => e.type === "connections");
   const conns = (last?.list as Conn[]) ?? [];
   const conn = conns.find((c) => c.id === selected) ?? conns[0];
-  const questions = events.filter((e) => ["elicitation", "elicitation-url", "sampling"].includes(e.type) && !answered.has(String(e.id)));
   // Sign-ins under way (or failed) show on top until they connect; a connected one lives in its OAuth tab, and
   // comes back on top while a step-up needs the person (a page to open, a step to continue).
   const flows = [...new Set(events.filter((e) => e.type === "oauth").map((e) => String(e.flow)))];
@@ -512,8 +257,7 @@ function App() {
   <section>
     ${questions.map((q) => {
       const c = conns.find((x) => x.id === q.conn);
-      return html`<${Question} key=${q.id} q=${q} from=${c?.serverInfo?.title ?? c?.serverInfo?.name ?? c?.label ?? "A server"}
-        onDone=${() => setAnswered((s) => new Set([...s, String(q.id)]))} />`;
+      return html`<${Question} key=${q.id} q=${q} from=${c?.serverInfo?.title ?? c?.serverInfo?.name ?? c?.label ?? "A server"} />`;
     })}
     ${flows.filter((f) => !ended.has(f)).map((f) => html`<${OAuthFlow} key=${f} api=${api} flow=${f} events=${events} />`)}
     ${

@@ -4,6 +4,7 @@
  */
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
+import { checkLink } from "../links.js";
 
 type Json = Record<string, unknown>;
 interface Ev {
@@ -58,6 +59,14 @@ function Exchange(props: { step: Json }) {
     }`;
 }
 
+/** AuthorizeLink: the authorization page to open, under the same rule as every link a server names (links.ts). */
+function AuthorizeLink(props: { url: string }) {
+  const link = checkLink(props.url);
+  return link.ok
+    ? html`<p><a data-authorize href=${link.href} target="_blank" rel="noopener noreferrer">Open the authorization page</a></p>`
+    : html`<div class="error" role="alert">The dashboard will not open the authorization page: ${link.reason}. <code>${props.url}</code></div>`;
+}
+
 /** OAuthFlow shows one sign-in: the stages reached, each step, and what it waits for. */
 export function OAuthFlow(props: { api: Api; flow: string; events: Ev[] }) {
   const mine = props.events.filter((e) => e.type === "oauth" && e.flow === props.flow);
@@ -79,7 +88,7 @@ export function OAuthFlow(props: { api: Api; flow: string; events: Ev[] }) {
     <ol class="steps">${steps.map(
       (s) => html`<li data-step=${String(s.kind)}><strong>${String(s.title)}</strong>
         ${s.note ? html`<div class="hint">${String(s.note)}</div>` : ""}
-        ${s === pending && s.open ? html`<p><a data-authorize href=${String(s.open)} target="_blank" rel="noopener noreferrer">Open the authorization page</a></p>` : ""}
+        ${s === pending && s.open ? html`<${AuthorizeLink} url=${String(s.open)} />` : ""}
         <${Exchange} step=${s} /></li>`,
     )}</ol>
     ${

@@ -6,23 +6,39 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 
 /** Completion for a string field: the server's suggestions for what was typed so far (completion/complete). */
 export type Completer = (name: string, value: string) => Promise<string[]>;
 
-/** CompletingInput: a text input whose suggestions come from the server as the person types. */
+/**
+ * CompletingInput: a text input whose suggestions come from the server as the person types. Each keystroke (and the
+ * focus) asks again, and the answers can come back in any order: only the answer to the latest request is shown, so
+ * a slow answer for "" never replaces the one for "pa". `aria-busy` is true while any request is out.
+ */
 function CompletingInput(props: { id: string; name: string; value: string; complete: Completer; onInput(v: string): void }): VNode {
   const [options, setOptions] = useState<string[]>([]);
+  const [out, setOut] = useState(0);
+  const latest = useRef(0);
   const listId = `${props.id}-options`;
-  const ask = (v: string) => props.complete(props.name, v).then(setOptions, () => setOptions([]));
-  return html`<input id=${props.id} type="text" list=${listId} autocomplete="off" value=${props.value}
+  const ask = (v: string) => {
+    const mine = ++latest.current;
+    setOut((n) => n + 1);
+    props
+      .complete(props.name, v)
+      .then(
+        (o) => mine === latest.current && setOptions(o),
+        () => mine === latest.current && setOptions([]),
+      )
+      .finally(() => setOut((n) => n - 1));
+  };
+  return html`<input id=${props.id} type="text" list=${listId} autocomplete="off" value=${props.value} aria-busy=${out > 0 ? "true" : "false"}
       onInput=${(e: Event) => {
         const v = (e.target as HTMLInputElement).value;
         props.onInput(v);
-        void ask(v);
+        ask(v);
       }}
-      onFocus=${() => void ask(props.value)} />
+      onFocus=${() => ask(props.value)} />
     <datalist id=${listId}>${options.map((o) => html`<option value=${o}></option>`)}</datalist>`;
 }
 
