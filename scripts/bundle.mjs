@@ -46,3 +46,19 @@ await build({
   target: "es2022",
   logLevel: "warning",
 });
+
+// Hand-written declarations of generated JavaScript (src/**/*.d.ts beside a .js): tsc with allowJs emits its own
+// declarations for the .js over them, inferred from the code and invalid for a strict consumer (issue: ~90 errors
+// with skipLibCheck off). The written ones are the contract: copied over what tsc emitted.
+{
+  const { copyFileSync, readdirSync, existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".d.ts") && existsSync(p.replace(/\.d\.ts$/, ".js"))) copyFileSync(p, join("dist", p));
+    }
+  };
+  walk("src");
+}

@@ -1,8 +1,29 @@
 /**
- * trellis-mcp: the protocol's types and error classes, the transport seam and the in-memory transport. Runs
- * anywhere. Everything exported here is public API, and only what is listed here.
+ * trellis-mcp: what a user reaches for first — the server (`McpServer`), the client (`McpClient`) and the
+ * transports that run anywhere (Streamable HTTP for clients, in-memory) — with the protocol's types and error
+ * classes and the transport seam. Runs anywhere: what needs Node is on its own subpath (`trellis-mcp/stdio`,
+ * `trellis-mcp/http` for `serveHttp`, `trellis-mcp/stdio-client`), and each area has its full API on its own subpath
+ * (`trellis-mcp/server`, `trellis-mcp/client`, ...). Everything exported here is public API, and only what is listed.
  * @module
  */
+export {
+  McpServer,
+  textResult,
+  type ServerOptions,
+  type ToolConfig,
+  type ToolHandler,
+  type ToolResult,
+  type PromptConfig,
+  type ResourceConfig,
+  type HandlerContext,
+} from "./server/index.js";
+export {
+  McpClient,
+  StreamableHttpClientTransport,
+  type ClientOptions,
+  type CallOptions,
+  type StreamableHttpClientOptions,
+} from "./client/index.js";
 export { ErrorCode, ProtocolError, TrellisError, type TrellisErrorCode } from "./protocol/errors.js";
 export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion, type JsonRpcMessage } from "./protocol/types.js";
 export { negotiateVersion, isSupportedVersion } from "./protocol/versions.js";

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +16,20 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const PUBLIC: Record<string, string[]> = {
   ".": [
     "AuthInfo",
+    "CallOptions",
+    "ClientOptions",
+    "HandlerContext",
+    "McpClient",
+    "McpServer",
+    "PromptConfig",
+    "ResourceConfig",
+    "ServerOptions",
+    "StreamableHttpClientOptions",
+    "StreamableHttpClientTransport",
+    "ToolConfig",
+    "ToolHandler",
+    "ToolResult",
+    "textResult",
     "ClientRequests",
     "ErrorCode",
     "JsonRpcMessage",
@@ -466,4 +480,27 @@ test("no public declaration mentions a dependency's types (jose, oauth4webapi, a
     const reached = [...externalImports(join(root, target.types))].filter((s) => deps.some((d) => s === d || s.startsWith(`${d}/`)));
     assert.deepEqual(reached, [], `${sub} declarations import ${reached.join(", ")}`);
   }
+});
+
+test("the examples import trellis-mcp as a user's code does (never ../../src), and tsconfig maps each entry to its source", () => {
+  const tsconfig = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8"));
+  const want = Object.fromEntries(
+    Object.entries(pkg.exports as Record<string, { types: string }>).map(([k, v]) => [
+      k === "." ? "trellis-mcp" : `trellis-mcp/${k.slice(2)}`,
+      [`./${v.types.replace(/^\.\/dist\//, "").replace(/\.d\.ts$/, ".ts")}`],
+    ]),
+  );
+  assert.deepEqual(tsconfig.compilerOptions.paths, want, "tsconfig.json's paths: one per export, to the file its types are built from");
+  const wrong: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(join(root, dir))) {
+      const p = join(dir, name);
+      if (statSync(join(root, p)).isDirectory()) walk(p);
+      else if (p.endsWith(".ts"))
+        for (const m of readFileSync(join(root, p), "utf8").matchAll(/from\s+["']([^"']+)["']/g))
+          if (/(^|\/)src\//.test(m[1]!)) wrong.push(`${p}: ${m[1]}`);
+    }
+  };
+  walk("examples");
+  assert.deepEqual(wrong, [], "examples importing the sources: a copied example would break");
 });

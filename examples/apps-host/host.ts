@@ -4,9 +4,9 @@
  * arguments you type, and renders its view in the sandbox (the relay and sandbox on loopback, two origins).
  * Links a view asks to open are printed here, not opened; messages and model context are printed too.
  */
-import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
-import { AppHost, appsClient } from "../../src/ext/apps/index.js";
-import { serveAppHost } from "../../src/ext/apps/node.js";
+import { McpClient, StreamableHttpClientTransport } from "trellis-mcp/client";
+import { AppHost, appsClient } from "trellis-mcp/apps";
+import { serveAppHost } from "trellis-mcp/apps/node";
 
 const PAGE = (sandboxUrl: string) => `<!doctype html><html><head><meta charset="utf-8"><title>Trellis Apps host</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px auto;max-width:760px;background:#f6f8fa;color:#1f2328}

@@ -2,7 +2,7 @@
  * The conformance client: `npm run everything-client -- URL`. It reads MCP_CONFORMANCE_SCENARIO (and
  * MCP_CONFORMANCE_CONTEXT) and drives that scenario against URL with McpClient. Exits non-zero on failure.
  */
-import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
+import { McpClient, StreamableHttpClientTransport } from "trellis-mcp/client";
 import {
   OAuthClient,
   authorizationCodeFlow,
@@ -10,9 +10,9 @@ import {
   enterpriseFlow,
   jwtBearerFlow,
   type PreRegisteredClient,
-} from "../../src/auth/index.js";
+} from "trellis-mcp/auth";
 
-import { skillsClient } from "../../src/ext/skills/index.js";
+import { skillsClient } from "trellis-mcp/skills";
 
 type Scenario = (url: string) => Promise<void>;
 

@@ -4,7 +4,7 @@
  * lines (no SDK), so it shows what is on the wire; it keeps its roll history in the host's view state when the
  * host offers it (Trellis hosts do), so it comes back when the view is shown again.
  */
-import type { AppsServerApi } from "../../src/ext/apps/index.js";
+import type { AppsServerApi } from "trellis-mcp/apps";
 
 export const DICE_VIEW_URI = "ui://everything/dice.html";
 

@@ -4,8 +4,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { readSkillsDirectory } from "../../src/ext/skills/node.js";
-import { StdioServerTransport } from "../../src/transports/stdio.js";
+import { readSkillsDirectory } from "trellis-mcp/skills/node";
+import { StdioServerTransport } from "trellis-mcp/stdio";
 
 // Bundled into one file with server.ts, whose own start-up would otherwise run too (it is "the program" then).
 process.env.TRELLIS_EVERYTHING_LIBRARY = "1";

@@ -4,8 +4,8 @@
  * 2025-11-25 session the asks are requests to the client; on a 2026-07-28 request they become `input_required`
  * rounds under the `inputKey` each names.
  */
-import type { HandlerContext, McpServer } from "../../src/server/index.js";
-import { ProtocolError } from "../../src/protocol/errors.js";
+import type { HandlerContext, McpServer } from "trellis-mcp/server";
+import { ProtocolError } from "trellis-mcp";
 
 const NAME_FORM = {
   type: "object" as const,

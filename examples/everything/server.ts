@@ -4,17 +4,17 @@
  * conformance fixture (`npm run everything-server -- --port P`) and the example server (`npm start`).
  */
 import { fileURLToPath } from "node:url";
-import { McpServer, type ServerOptions, type TaskOptions } from "../../src/server/index.js";
-import { SqliteTaskStore } from "../../src/stores/sqlite/index.js";
-import { RedisTaskStore } from "../../src/stores/redis/index.js";
-import { serveHttp } from "../../src/transports/http/index.js";
-import { StdioServerTransport } from "../../src/transports/stdio.js";
-import { skillsServer, type SkillSource } from "../../src/ext/skills/index.js";
-import { readSkillsDirectory } from "../../src/ext/skills/node.js";
+import { McpServer, type ServerOptions, type TaskOptions } from "trellis-mcp/server";
+import { SqliteTaskStore } from "trellis-mcp/stores/sqlite";
+import { RedisTaskStore } from "trellis-mcp/stores/redis";
+import { serveHttp } from "trellis-mcp/http";
+import { StdioServerTransport } from "trellis-mcp/stdio";
+import { skillsServer, type SkillSource } from "trellis-mcp/skills";
+import { readSkillsDirectory } from "trellis-mcp/skills/node";
 import { addDiceApp } from "./app-view.js";
 import { addModernFixtures, addTaskFixtures } from "./modern.js";
-import { appsServer } from "../../src/ext/apps/index.js";
-import { AuthorizationServer, auditRequests, localUsers } from "../../src/auth/server/index.js";
+import { appsServer } from "trellis-mcp/apps";
+import { AuthorizationServer, auditRequests, localUsers } from "trellis-mcp/auth-server";
 
 /** The example's skills folder (examples/everything/skills), from the source or the built file alike. */
 export const SKILLS_DIR = new URL(import.meta.url.includes("/dist/") ? "../../../examples/everything/skills" : "./skills", import.meta.url);

@@ -141,9 +141,11 @@ export function printJson(io: CliIo, value: unknown): void {
 }
 
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
-    /[\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  // Controls, format characters (bidi, zero-width), line separators and whatever else draws as nothing; a character
+  // beyond U+FFFF (a tag) is written as its two UTF-16 halves, which is how JSON spells it.
+  // The line breaks and indents JSON.stringify writes between values stay (inside strings it has escaped them).
+  return JSON.stringify(value, null, 2).replace(/(?![\n\r\t])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
   );
 }
 

@@ -165,6 +165,7 @@ test("the README's first steps: its trellis lines work as written (against this 
 
 test("what a server says reaches the terminal made visible: names, descriptions, text, errors; --json escapes the rest and means the same", async () => {
   const hostile = [process.execPath, HOSTILE];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what must never be printed
   const raw = /[\u001b\u0007\u009b\u202e]/;
   const list = await trellis("list", "tools", "--", ...hostile);
   assert.equal(list.code, 0, list.err);
