@@ -5,12 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { authorizationCodeFlow, OAuthClient, type StoredTokens } from "../auth/index.js";
-import { FileCredentialStore, loopbackRedirect } from "../auth/node.js";
-import { McpClient } from "../client/client.js";
-import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
-import { CliError, credentialsFile, EXIT, writePrivate } from "./target.js";
-import type { CliIo } from "./client-commands.js";
+import type { StoredTokens } from "../auth/index.js";
+import { visible } from "../internal/terminal.js";
+import { CliError, credentialsFile, writePrivate } from "./target.js";
+import { signIn } from "./sign-in.js";
+import { type CliIo, printJson } from "./client-commands.js";
 
 function savedTokens(): Record<string, StoredTokens> {
   try {
@@ -41,36 +40,18 @@ export function addAuthCommands(program: Command, io: CliIo): void {
     .argument("<url>", "the MCP server")
     .option("--client-id <id>", "a client pre-registered with the authorization server (default: CIMD or DCR, as it offers)")
     .option("--client-secret <secret>", "its secret, for a confidential client")
-    .option("--scope <scope>", "ask for exactly these scopes")
+    .option("--scope <scope>", "ask for exactly these scopes (a new sign-in, even while signed in)")
     .option("--port <port>", "the loopback port for the redirect (default: any free one)", (v) => Number(v), 0)
     .addHelpText("after", "\nExample:\n  trellis auth login https://mcp.example.com/mcp")
     .action(async (raw: string, o: { clientId?: string; clientSecret?: string; scope?: string; port: number }) => {
       const url = serverUrl(raw);
-      const loopback = await loopbackRedirect({
-        port: o.port,
-        open: (u) => io.err(`Open this address in your browser to sign in:\n\n  ${u.href}\n\nWaiting for the browser...\n`),
-      });
-      const oauth = new OAuthClient({
-        store: new FileCredentialStore(credentialsFile()),
-        scope: o.scope,
-        flow: authorizationCodeFlow({
-          redirectUri: loopback.redirectUri,
-          authorize: (u) => loopback.authorize(u),
-          client: o.clientId ? { clientId: o.clientId, clientSecret: o.clientSecret } : undefined,
-          clientMetadata: { client_name: "Trellis command line" },
-        }),
-      });
-      const client = new McpClient({ name: "trellis-cli", version: "0.1.0" });
-      try {
-        await client.connect(new StreamableHttpClientTransport(url, { auth: oauth, openGetStream: false }));
-      } catch (err) {
-        throw new CliError(`sign-in to ${url.href} failed: ${(err as Error).message}`, EXIT.auth);
-      } finally {
-        await client.close().catch(() => {});
-        await loopback.close();
-      }
-      const t = savedTokens()[url.href];
-      io.out(`signed in to ${url.href}${t?.scope ? ` (scopes: ${t.scope})` : ""}\n`);
+      const t = await signIn(url, o, io.err);
+      const granted = t?.scope ? ` (scopes: ${t.scope})` : "";
+      io.out(`${visible(`signed in to ${url.href}${granted}`)}\n`);
+      const asked = (o.scope ?? "").split(/\s+/).filter(Boolean);
+      const got = new Set((t?.scope ?? "").split(/\s+/));
+      const missing = t?.scope === undefined ? [] : asked.filter((x) => !got.has(x));
+      if (missing.length) io.err(`${visible(`trellis: the authorization server did not grant ${missing.join(" ")}`)}\n`);
     });
 
   auth
@@ -79,6 +60,7 @@ export function addAuthCommands(program: Command, io: CliIo): void {
     .option("--json", "print JSON (tokens left out)")
     .action((o: { json?: boolean }) => {
       const now = Date.now();
+      const show = { out: (t: string) => io.out(t.split("\n").map(visible).join("\n")) };
       const rows = Object.entries(savedTokens()).map(([server, t]) => ({
         server,
         issuer: t.issuer,
@@ -88,10 +70,10 @@ export function addAuthCommands(program: Command, io: CliIo): void {
         expired: t.expiresAt !== undefined && t.expiresAt <= now,
         refreshable: t.refreshToken !== undefined,
       }));
-      if (o.json) return io.out(`${JSON.stringify(rows, null, 2)}\n`);
+      if (o.json) return printJson(io, rows);
       if (rows.length === 0) return io.out("not signed in anywhere; trellis auth login <url>\n");
       for (const r of rows)
-        io.out(
+        show.out(
           `${r.server}  ${r.type}${r.scope ? `  ${r.scope}` : ""}  ${r.expired ? (r.refreshable ? "expired (will refresh)" : "expired") : r.expiresAt ? `until ${r.expiresAt}` : ""}\n`,
         );
     });

@@ -11,6 +11,7 @@ import type { CallToolResult, Task, Tool } from "../protocol/generated/schema-ty
 import { visible } from "../internal/terminal.js";
 import { progressView } from "./progress.js";
 import { CliError, connectTarget, EXIT, takeTarget, type Target } from "./target.js";
+import { offerSignIn, signInMessage } from "./sign-in.js";
 
 export interface CliIo {
   out(s: string): void;
@@ -27,24 +28,41 @@ const PROGRESS_TOKEN = "trellis-cli";
  */
 const TASKS_PROTOCOL = "2025-11-25";
 
-/** withClient connects, runs `body`, and turns the server's errors into exit codes. */
+/**
+ * withClient connects, runs `body`, and turns the server's errors into exit codes. When the server asks for a
+ * sign-in the kept tokens cannot give (more scopes: a step-up), a person at a terminal is offered it and `body`
+ * runs once more; a script gets the command that signs in, and exit code 5.
+ */
 async function withClient(
   target: Target,
   body: (c: McpClient, tap: Tapped) => Promise<void>,
   stream = false,
   protocol?: string,
 ): Promise<void> {
-  const tapped = new Tapped();
-  const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m), stream, protocol });
-  try {
-    await body(conn.client, tapped);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (err instanceof ProtocolError) throw new CliError(`${conn.label} answered: ${err.message} (${err.code})`, EXIT.protocol);
-    if (err instanceof TrellisError && /authoriz|sign in/i.test(err.message)) throw new CliError(err.message, EXIT.auth);
-    throw new CliError(`${conn.label}: ${(err as Error).message}`, EXIT.connect);
-  } finally {
-    await conn.close().catch(() => {});
+  for (let attempt = 0; ; attempt++) {
+    const tapped = new Tapped();
+    const conn = await connectTarget(target, { tap: (d, m) => tapped.see(d, m), stream, protocol });
+    try {
+      await body(conn.client, tapped);
+      return;
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      // The server asked for a sign-in or for scopes the kept one lacks (a step-up): say which, or offer it at a terminal.
+      const need = conn.signInNeed?.();
+      if (need && conn.url) {
+        if (attempt === 0 && (await offerSignIn(conn.url, need, (t) => void process.stderr.write(t)))) continue;
+        throw new CliError(signInMessage(conn.url, need), EXIT.auth);
+      }
+      if (err instanceof ProtocolError && (err.data as { authorization?: unknown } | undefined)?.authorization === true)
+        throw new CliError(`${conn.label} refused the request: ${err.message}`, EXIT.auth);
+      if (err instanceof ProtocolError) throw new CliError(`${conn.label} answered: ${err.message} (${err.code})`, EXIT.protocol);
+      if (err instanceof TrellisError && err.code === "INVALID_MESSAGE")
+        throw new CliError(`${conn.label} answered with something invalid: ${err.message}`, EXIT.protocol);
+      if (err instanceof TrellisError && /authoriz|sign in/i.test(err.message)) throw new CliError(err.message, EXIT.auth);
+      throw new CliError(`${conn.label}: ${(err as Error).message}`, EXIT.connect);
+    } finally {
+      await conn.close().catch(() => {});
+    }
   }
 }
 

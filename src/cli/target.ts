@@ -3,9 +3,8 @@
  * file connects a Trellis client to it (with the tokens `trellis auth login` saved for that server, if any), and
  * taps the transport so that a command can see every message (progress of a task, the protocol view).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { authorizationCodeFlow, OAuthClient } from "../auth/index.js";
 import { FileCredentialStore } from "../auth/node.js";
 import { McpClient } from "../client/client.js";
@@ -14,21 +13,12 @@ import { tapTransport } from "../transports/tap.js";
 import type { InitializeResult } from "../protocol/generated/schema-types.js";
 import { TrellisError } from "../protocol/errors.js";
 export { tapTransport };
+export { CliError, configDir, credentialsFile, EXIT, writePrivate } from "./config.js";
+import { CliError, configDir, credentialsFile, EXIT, writePrivate } from "./config.js";
 import { StdioClientTransport } from "../transports/stdio-client.js";
 import { likelyUrl, listeningPorts, type ListeningPort } from "./listening.js";
+import { type SignInNeed, signInMessage } from "./sign-in.js";
 import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
-
-/** Exit codes of the client commands (documented in `trellis --help` and the README). */
-export const EXIT = { ok: 0, error: 1, connect: 2, protocol: 3, toolError: 4, auth: 5 } as const;
-
-/** CliError carries the exit code a failure ends the command with. */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.error) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
 
 export type Target = { url: URL } | { command: string[] };
 
@@ -51,14 +41,6 @@ export function takeTarget(args: string[], stdio: string[] | undefined): { targe
   throw new CliError("name a server: an http(s) URL (http://127.0.0.1:3000/mcp), or -- and the command that starts it over stdio");
 }
 
-/** The user's configuration directory for Trellis (tokens of `trellis auth login`). */
-export function configDir(): string {
-  return process.env.TRELLIS_CONFIG_DIR ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "trellis");
-}
-
-/** The credential file `trellis auth` writes (mode 0600). */
-export const credentialsFile = () => join(configDir(), "credentials.json");
-
 /**
  * The HTTP sessions earlier runs left open, by server URL (mode 0600: a session id is as good as the session to
  * whoever also holds its credentials). Commands rejoin them, so that `trellis tasks list` sees the tasks an earlier
@@ -76,16 +58,6 @@ function readSessions(): Record<string, SavedSession> {
   }
 }
 
-/** writePrivate writes a file only its owner can read, creating its directory. */
-export function writePrivate(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  // A new file, private from its first byte, then renamed over the old one: never readable, never half written.
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-}
-
 function saveSession(url: string, saved: SavedSession | undefined): void {
   const all = readSessions();
   if (saved) all[url] = saved;
@@ -98,6 +70,9 @@ export interface Connected {
   /** Where the server is, for messages. */
   label: string;
   close(): Promise<void>;
+  /** HTTP: set when the server asked for a sign-in (or more scopes) the kept tokens could not give. */
+  signInNeed?: () => SignInNeed | undefined;
+  url?: URL;
 }
 
 export interface ConnectOptions {
@@ -198,9 +173,10 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
   // A kept session at another revision than the one asked for is not rejoined.
   const wanted = options.protocol ?? "auto";
   const saved = kept && (wanted === "auto" || kept.init.protocolVersion === wanted) ? kept : undefined;
+  const need: { value?: SignInNeed } = {};
   const attempt = async (resume: SavedSession | undefined) => {
     const http = new StreamableHttpClientTransport(url, {
-      auth: savedAuth(url),
+      auth: savedAuth(url, need),
       sessionId: resume?.sessionId,
       protocolVersion: resume?.init.protocolVersion,
       endSessionOnClose: false,
@@ -225,6 +201,7 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
     });
   } catch (err) {
     const e = err as Error;
+    if (need.value) throw new CliError(signInMessage(url, need.value), EXIT.auth);
     if (/authoriz|401|sign in/i.test(e.message))
       throw new CliError(`${url.href} needs a sign-in: run  trellis auth login ${url.href}  (${e.message})`, EXIT.auth);
     throw new CliError(`could not connect to ${url.href}: ${e.message}`, EXIT.connect);
@@ -232,6 +209,8 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
   return {
     client: c.client,
     label: url.href,
+    url,
+    signInNeed: () => need.value,
     close: async () => {
       const sessionId = c.http.sessionId;
       await c.client.close();
@@ -242,16 +221,22 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
 
 /**
  * savedAuth: an OAuthClient over the tokens `trellis auth login` saved. It refreshes them when it can, and never
- * opens a browser on its own: when no token will do, the command fails with exit code 5 and says how to sign in.
+ * opens a browser on its own: when no token will do (none kept, or the server asks for scopes the kept one lacks),
+ * it records what the server asked for in `need`, and the command says which sign-in gets it (exit code 5) or
+ * offers it at a terminal.
  */
-function savedAuth(url: URL): OAuthClient {
-  return new OAuthClient({
-    store: new FileCredentialStore(credentialsFile()),
+function savedAuth(url: URL, need: { value?: SignInNeed }): OAuthClient {
+  const store = new FileCredentialStore(credentialsFile());
+  const oauth: OAuthClient = new OAuthClient({
+    store,
     flow: authorizationCodeFlow({
       redirectUri: "http://127.0.0.1/callback",
-      authorize: async () => {
-        throw new TrellisError("REQUEST_FAILED", `${url.href} needs you to sign in: run  trellis auth login ${url.href}`);
+      authorize: async (u) => {
+        const held = await oauth.tokens(url).catch(() => undefined);
+        need.value = { scope: u.searchParams.get("scope") ?? undefined, held: held ? (held.scope ?? "") : undefined };
+        throw new TrellisError("REQUEST_FAILED", signInMessage(url, need.value));
       },
     }),
   });
+  return oauth;
 }
