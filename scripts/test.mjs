@@ -48,6 +48,10 @@ if (!onlyCurrent || major < 22) {
 }
 // The conformance suite needs Node >= 22: tests find it here.
 const shared = node24 ? { TRELLIS_NODE24: node24 } : {};
+// Test peers that declare Node >= 22, installed beside the repository (scripts/peers.sh): tests load them from here.
+shared.TRELLIS_PEERS = execFileSync("bash", [join(root, "scripts/peers.sh")], { stdio: ["ignore", "pipe", "inherit"] })
+  .toString()
+  .trim();
 let status = run(process.execPath, shared);
 if (!onlyCurrent && major < 24 && node24) status = run(node24, shared) || status;
 process.exit(status);

@@ -7,7 +7,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -15,9 +14,9 @@ import { fileURLToPath } from "node:url";
 import { node24 } from "./run.js";
 import { freePort, spawnServer } from "../helpers.js";
 import { ARTIFACTS, launch } from "../fixtures/apps.js";
+import { resolvePeer } from "../peers.js";
 
-const require = createRequire(import.meta.url);
-const cli = join(dirname(require.resolve("@modelcontextprotocol/conformance/package.json")), "dist/index.js");
+const cli = join(dirname(resolvePeer("@modelcontextprotocol/conformance/package.json")), "dist/index.js");
 const server = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
 
 test("conformance authorization: metadata and the authorization code grant pass, signed in through the forms in Chromium", {

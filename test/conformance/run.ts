@@ -1,12 +1,11 @@
 /** Shared helpers for running the official conformance suite (@modelcontextprotocol/conformance). */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createRequire } from "node:module";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { resolvePeer } from "../peers.js";
 
-const require = createRequire(import.meta.url);
-const cli = join(dirname(require.resolve("@modelcontextprotocol/conformance/package.json")), "dist/index.js");
+const cli = join(dirname(resolvePeer("@modelcontextprotocol/conformance/package.json")), "dist/index.js");
 
 /** node24 is a Node >= 22 to run the suite on: this one, or the Node 24 that `npm test` provides. */
 export function node24(): string {

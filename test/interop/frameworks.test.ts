@@ -14,10 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
-import { StdioClientTransport } from "../../src/stdio-client.js";
+import { defaultEnvironment, StdioClientTransport } from "../../src/stdio-client.js";
 import type { Transport } from "../../src/jsonrpc/transport.js";
 import { connect as connectTcp } from "node:net";
 import { freePort, sleep, spawnServer } from "../helpers.js";
+import { resolvePeer } from "../peers.js";
 
 const require = createRequire(import.meta.url);
 /** Preloaded into the everything server, whose HTTP mode binds every interface: tests stay on loopback. */
@@ -25,7 +26,7 @@ const LOOPBACK_ONLY = fileURLToPath(new URL("../fixtures/loopback-only.js", impo
 const FASTMCP = fileURLToPath(new URL("../fixtures/fastmcp-server.js", import.meta.url));
 const EVERYTHING = require.resolve("@modelcontextprotocol/server-everything/dist/index.js");
 const FILESYSTEM = require.resolve("@modelcontextprotocol/server-filesystem/dist/index.js");
-const MCP_PROXY = require.resolve("mcp-proxy/dist/bin/mcp-proxy.mjs");
+const MCP_PROXY = resolvePeer("mcp-proxy/dist/bin/mcp-proxy.mjs");
 const text = (r: object) => ((r as { content?: { text?: string }[] }).content?.[0]?.text ?? "") as string;
 
 const children: ChildProcess[] = [];
@@ -79,7 +80,9 @@ async function exerciseFastmcp(client: McpClient): Promise<void> {
 }
 
 test("fastmcp 4.20 over stdio, with the client's defaults", async () => {
-  const client = await connect(new StdioClientTransport({ command: process.execPath, args: [FASTMCP, "stdio"] }));
+  // The default environment is a safe few variables: the fixture also needs to know where the test peers are.
+  const env = { ...defaultEnvironment(), TRELLIS_PEERS: process.env.TRELLIS_PEERS ?? "" };
+  const client = await connect(new StdioClientTransport({ command: process.execPath, args: [FASTMCP, "stdio"], env }));
   try {
     await exerciseFastmcp(client);
   } finally {

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createMcpHandler, McpServer as SdkV2Server } from "@modelcontextprotocol/server";
-import { createMCPClient, ElicitationRequestSchema } from "@ai-sdk/mcp";
+import { importPeer } from "../peers.js";
 import { McpClient, StreamableHttpClientTransport } from "../../src/client/index.js";
 import { spawnServer } from "../helpers.js";
 
@@ -52,7 +52,19 @@ test("the official SDK v2 client negotiates 2026-07-28 with a Trellis server; a 
   }
 });
 
+/** The part of @ai-sdk/mcp this test uses (a test peer, loaded from .cache/peers: test/peers.ts). */
+interface AiSdkMcp {
+  createMCPClient(o: object): Promise<{
+    initializeResult: { protocolVersion: string };
+    onElicitationRequest(schema: unknown, handler: () => Promise<object>): void;
+    callTool(p: { name: string; arguments: object }): Promise<object>;
+    close(): Promise<void>;
+  }>;
+  ElicitationRequestSchema: unknown;
+}
+
 test("the Vercel AI SDK's MCP client 2.x negotiates 2026-07-28 with a Trellis server and answers an elicitation round", async () => {
+  const { createMCPClient, ElicitationRequestSchema } = await importPeer<AiSdkMcp>("@ai-sdk/mcp");
   const client = await createMCPClient({ transport: { type: "http", url: trellis.url }, capabilities: { elicitation: {} } });
   client.onElicitationRequest(ElicitationRequestSchema, async () => ({ action: "accept", content: { name: "Ada" } }));
   try {
