@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -232,6 +232,56 @@ test("a dry run asks nothing and writes nothing, and names the exact file and en
     const missing = await cli(["install", required, "--client", "cursor", "--config", cfg, "--dry-run"], { HOME: dir });
     assert.equal(missing.code, 1);
     assert.match(missing.err, /--dry-run asks nothing: pass --set token=\.\.\. \(Token\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a secret typed for a key of any spelling is masked on the screen, the log and a dry run, and its file is owner-only", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-install-"));
+  try {
+    // "api.key" is a valid user_config key (the schema allows any); it is put into the command, an argument and the environment.
+    const bundle = await bundleWith(dir, (m) => {
+      m.user_config["api.key"] = { type: "string", title: "API key", description: "Your key", sensitive: true, required: true };
+      m.server.mcp_config.command = "${__dirname}/bin-${user_config.api.key}";
+      m.server.mcp_config.args = ["--token=${user_config.api.key}"];
+      m.server.mcp_config.env = { TOKEN: "${user_config.api.key}" };
+    });
+    const secret = "sk-live-SECRET123";
+    const cfg = join(dir, "claude.json");
+    const dry = await cli(["install", bundle, "--client", "claude-code", "--config", cfg, "--dry-run", "--set", `api.key=${secret}`], {
+      HOME: dir,
+    });
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /"command": "[^"]*\/bin-\*{8}"/);
+    assert.ok(!`${dry.out}${dry.err}`.includes("SECRET123"), dry.out + dry.err);
+    const r = await cli(["install", bundle, "--client", "claude-code", "--config", cfg, "--set", `api.key=${secret}`, "--yes"], {
+      HOME: dir,
+    });
+    assert.equal(r.code, 0, r.err);
+    // The screen wraps the command to 80 columns: its words, put back together, are the masked ones.
+    assert.match(r.err.replace(/\n {4}/g, ""), /It will run this command, exactly:'\S+\/bin-\*{8}' ?'--token=\*{8}'/);
+    assert.match(r.err, /TOKEN=\*{8}/);
+    assert.match(r.err, /Approved with --yes: '\S+\/bin-\*{8}' '--token=\*{8}'\n/);
+    assert.ok(!`${r.out}${r.err}`.includes("SECRET123"), r.err);
+    // The file holds the secret, as the client needs it: readable by its owner only.
+    const entry = JSON.parse(readFileSync(cfg, "utf8")).mcpServers["echo-bundle"];
+    assert.deepEqual([entry.args, entry.env], [[`--token=${secret}`], { TOKEN: secret }]);
+    assert.equal(statSync(cfg).mode & 0o777, 0o600);
+    // A file that was readable by others before becomes owner-only once it holds a secret; one that was owner-only stays so.
+    const shared = join(dir, "shared.json");
+    writeFileSync(shared, `${JSON.stringify({ theme: "dark" })}\n`, { mode: 0o644 });
+    chmodSync(shared, 0o644);
+    const again = await cli(["install", bundle, "--client", "cursor", "--config", shared, "--set", `api.key=${secret}`, "--yes"], {
+      HOME: dir,
+    });
+    assert.equal(again.code, 0, again.err);
+    assert.equal(statSync(shared).mode & 0o777, 0o600);
+    const plain = await cli(["install", "--client", "cursor", "--config", shared, "--yes", "--name", "plain", "--", "python3", "-m", "x"], {
+      HOME: dir,
+    });
+    assert.equal(plain.code, 0, plain.err);
+    assert.equal(statSync(shared).mode & 0o777, 0o600, "never loosened");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
