@@ -1,6 +1,8 @@
 /**
  * user_config and the manifest's substitutions: the answers a person gives a bundle's questions, checked against
  * the manifest (types, required, min/max) with its defaults filled in, and the `${...}` templates of mcp_config.
+ * Substitution applies to the manifest's templates — mcp_config and the defaults — never to what the person typed:
+ * an answer is used exactly as entered, so a secret holding "${HOME}" or "${x}" is that secret, not a template.
  */
 import { homedir } from "node:os";
 import { join, sep } from "node:path";
@@ -66,7 +68,8 @@ export function substitute(text: string, dir: string, config: UserConfigValues):
 }
 
 /**
- * checkUserConfig validates answers against the manifest's user_config (types, required, min/max) and fills defaults.
+ * checkUserConfig validates answers against the manifest's user_config (types, required, min/max) and fills
+ * defaults. A default is the manifest's and is substituted (`"${HOME}/notes"`); an answer is the person's and is not.
  */
 export function checkUserConfig(
   options: Record<string, UserConfigOption> | undefined,
@@ -76,13 +79,16 @@ export function checkUserConfig(
   const out: UserConfigValues = {};
   for (const [key, o] of Object.entries(options ?? {})) {
     const label = `${visible(o.title)} (${visible(key)})`;
-    let raw: unknown = answers[key];
-    if (raw === undefined || raw === "") raw = o.default;
+    let raw: unknown = Object.hasOwn(answers, key) ? answers[key] : undefined;
+    if (raw === undefined || raw === "") {
+      raw = o.default;
+      if (typeof raw === "string") raw = substitute(raw, dir, {});
+      else if (Array.isArray(raw)) raw = raw.map((v) => (typeof v === "string" ? substitute(v, dir, {}) : v));
+    }
     if (raw === undefined || raw === "") {
       if (o.required) throw new TrellisError("INVALID_MESSAGE", `${label} is required`);
       continue;
     }
-    if (typeof raw === "string") raw = substitute(raw, dir, {});
     switch (o.type) {
       case "number": {
         const n = Number(raw);

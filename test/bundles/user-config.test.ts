@@ -52,3 +52,48 @@ test("references are read the way substitute reads them: any key the schema allo
   assert.equal(substitute("[${user_config.constructor}]", "/b", config), "[]");
   assert.throws(() => substitute("${constructor}", "/b", config), /not a known substitution/);
 });
+
+test("what the person typed is used literally: no substitution inside an answer, no error quoting it; defaults are substituted", () => {
+  const options = {
+    token: { type: "string" as const, title: "Token", description: "d", sensitive: true, required: true },
+    notes: { type: "directory" as const, title: "Notes", description: "d", default: "${HOME}/notes" },
+    dirs: { type: "directory" as const, title: "Dirs", description: "d", multiple: true, default: ["${HOME}/a", "${DOCUMENTS}"] },
+  };
+  const home = process.env.HOME;
+  process.env.HOME = "/home/u";
+  try {
+    for (const typed of ["sk-${x}-123", "${HOME}", "p${user_config.notes}q", "${__dirname}"]) {
+      const v = checkUserConfig(options, { token: typed }, "/b");
+      assert.equal(v.token, typed, "an answer is not a template");
+      assert.deepEqual(
+        [v.notes, v.dirs],
+        ["/home/u/notes", ["/home/u/a", "/home/u/Documents"]],
+        "a default is the manifest's: substituted",
+      );
+      const l = launchOfManifest(
+        {
+          name: "m",
+          version: "1",
+          description: "d",
+          author: { name: "a" },
+          server: {
+            type: "node",
+            entry_point: "i.js",
+            mcp_config: { command: "node", args: ["--token=${user_config.token}"], env: { T: "${user_config.token}" } },
+          },
+          user_config: options,
+        },
+        "/b",
+        v,
+        { kind: "bundle", detail: "m.mcpb" },
+      );
+      assert.deepEqual([l.args, l.env.T], [[`--token=${typed}`], typed], "put into the templates as it is, not read again");
+      assert.deepEqual([l.display?.args, l.display?.env.T], [["--token=********"], "********"]);
+    }
+    // A typed answer for a multiple option is literal too; the person's values, split at commas.
+    assert.deepEqual(checkUserConfig(options, { token: "t", dirs: "${HOME}/x, /y" }, "/b").dirs, ["${HOME}/x", "/y"]);
+  } finally {
+    if (home === undefined) delete process.env.HOME;
+    else process.env.HOME = home;
+  }
+});

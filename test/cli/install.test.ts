@@ -255,6 +255,15 @@ test("a secret typed for a key of any spelling is masked on the screen, the log 
     assert.equal(dry.code, 0, dry.err);
     assert.match(dry.out, /"command": "[^"]*\/bin-\*{8}"/);
     assert.ok(!`${dry.out}${dry.err}`.includes("SECRET123"), dry.out + dry.err);
+    // A typed secret is used as it is: "${...}" in it is not a substitution, and no error quotes it.
+    const dollars = await cli(
+      ["install", bundle, "--client", "cursor", "--config", cfg, "--dry-run", "--set", "api.key=sk-${x}-${HOME}-9"],
+      {
+        HOME: dir,
+      },
+    );
+    assert.equal(dollars.code, 0, dollars.err);
+    assert.ok(!`${dollars.out}${dollars.err}`.includes("sk-"), dollars.err);
     const r = await cli(["install", bundle, "--client", "claude-code", "--config", cfg, "--set", `api.key=${secret}`, "--yes"], {
       HOME: dir,
     });
