@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,9 @@ function withSecrets(m: ManifestJson): void {
   m.server.mcp_config.args = ["${user_config.flags}", "${__dirname}/server/index.js"];
   m.server.mcp_config.env = { ECHO_PREFIX: "${user_config.prefix}", TOKEN: "${user_config.token}" };
 }
+
+/** Any character that would act on a terminal or hide text, outside line breaks. */
+const raw = (text: string) => [...text].filter((ch) => ch !== "\n" && /[\p{Cc}\p{Cf}\p{Cs}]/u.test(ch));
 
 /** cli runs the built trellis in a child process, every stdio a pipe (no terminal anywhere). */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
@@ -335,6 +338,28 @@ test("run holds a bundle's name to install's rule: escape sequences in it are re
     const installing = await cli(["install", evil, "--client", "cursor", "--config", join(dir, "c.json"), "--dry-run"], { HOME: dir });
     assert.equal(installing.code, 1);
     assert.match(installing.err, /the server name "evil\\u\{1b\}\[2J.*" must be 1-64 of letters, digits, \. _ -; pass --name/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("run: a command that cannot start is an error said visibly (exit 1), and the unpacked bundle is removed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-install-"));
+  try {
+    const bundle = await bundleWith(dir, (m) => {
+      m.server.mcp_config.command = "no-such-\u001b]0;PWNED\u0007\u001b[2J-cmd";
+    });
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
+    const r = await cli(["run", bundle, "--yes"], { HOME: dir, TMPDIR: tmp });
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      /trellis: the server's command 'no-such-\\u\{1b\}\]0;PWNED\\u\{7\}\\u\{1b\}\[2J-cmd' was not found: is it installed, and on PATH\?\n$/,
+    );
+    assert.doesNotMatch(r.err, /Unhandled|node:events/);
+    assert.deepEqual(raw(r.out + r.err), [], "no escape sequence reaches the terminal");
+    assert.deepEqual(readdirSync(tmp), [], "the unpacked bundle is removed");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
