@@ -18,18 +18,17 @@ export {
   type SignatureStatus,
 } from "./sign.js";
 export {
-  checkUserConfig,
   commandLine,
   consentHash,
   describeLaunch,
   launchOfManifest,
   shellQuote,
-  substitute,
   withConsent,
   wrap,
   type ConsentStore,
   type Launch,
 } from "./launch.js";
+export { checkUserConfig, substitute } from "./user-config.js";
 /** The one function that makes a bundle's, a manifest's or a server's text safe to print (src/internal/terminal.ts). */
 export { visible } from "../internal/terminal.js";
 export { CLIENT_NAMES, addServer, configPath, readServer, removeServer, type ClientName, type ServerEntry } from "./clients.js";

@@ -12,9 +12,10 @@ import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
 import { readBundle, unpackBundle } from "./bundle.js";
 import { addServer, configPath, readServer, removeServer, shape, type ClientName } from "./clients.js";
-import { checkUserConfig, consentHash, launchOfManifest, type Launch } from "./launch.js";
+import { consentHash, launchOfManifest, type Launch } from "./launch.js";
 import { problemList, type UserConfigOption } from "./manifest.js";
 import { verifyBundle } from "./sign.js";
+import { checkUserConfig } from "./user-config.js";
 
 export const trellisHome = () => join(process.env.HOME ?? homedir(), ".trellis");
 
@@ -73,6 +74,8 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
   let bundleBytes: Uint8Array | undefined;
   let target: string | undefined;
   let userConfig: Record<string, string | number | boolean | string[]> = {};
+  // The entry holds a secret whenever a sensitive option has a value, whatever the screen masked: owner-only file.
+  let secret = false;
   if ("bundle" in source) {
     bundleBytes = new Uint8Array(await readFile(source.bundle));
     const b = readBundle(bundleBytes);
@@ -89,6 +92,7 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
       );
     const answers = b.manifest.user_config && Object.keys(b.manifest.user_config).length ? await io.ask(b.manifest.user_config) : {};
     userConfig = checkUserConfig(b.manifest.user_config, answers, target);
+    secret = Object.entries(b.manifest.user_config ?? {}).some(([k, opt]) => opt.sensitive === true && userConfig[k] !== undefined);
     launch = {
       ...launchOfManifest(
         b.manifest,
@@ -122,7 +126,7 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
     const path = o.configPath ?? configPath(o.client);
     const { key, entry: shown } = shape(o.client, {
       ...entry,
-      ...(launch.display ? { args: launch.display.args, env: launch.display.env } : {}),
+      ...(launch.display ? { command: launch.display.command ?? launch.command, args: launch.display.args, env: launch.display.env } : {}),
     });
     return {
       installed: false,
@@ -143,7 +147,10 @@ export async function install(source: InstallSource, o: InstallOptions, io: Inst
       await rm(target, { recursive: true, force: true });
       await rename(staging, target);
     }
-    const configPath = await addServer(o.client, launch.name, entry, { path: o.configPath, secret: launch.display !== undefined });
+    const configPath = await addServer(o.client, launch.name, entry, {
+      path: o.configPath,
+      secret: secret || launch.display !== undefined,
+    });
     await recordInstall(launch, { client: o.client, configPath, target, userConfig });
     return { installed: true, launch, configPath, target };
   } catch (err) {

@@ -2,15 +2,14 @@
  * Launching local servers safely (SEP-1024): what will run is described exactly — the command and every
  * argument, the environment variable names, where it came from, its signature — before anything runs or is
  * written, and a person's consent is recorded against a hash of exactly that, so a changed command asks again.
- * Also `user_config` (typed, validated, sensitive values never echoed) and the manifest's substitutions.
+ * Secrets the person entered are masked wherever they are put in (user_config and substitutions: user-config.ts).
  */
 import { createHash } from "node:crypto";
-import { homedir } from "node:os";
-import { join, sep } from "node:path";
 import { visible } from "../internal/terminal.js";
 import { TrellisError } from "../protocol/errors.js";
 import type { BundleManifest, UserConfigOption } from "./manifest.js";
 import type { SignatureReport } from "./sign.js";
+import { checkUserConfig, substitute, userConfigRefs, type UserConfigValues } from "./user-config.js";
 
 /** Launch is what will run: shown to the person, hashed for the consent record. */
 export interface Launch {
@@ -32,6 +31,8 @@ export interface Launch {
    * options left at the bundle's own default, which are shown in clear because the person did not enter them.
    */
   display?: {
+    /** The command as shown, when a secret is substituted into it (absent: the command itself). */
+    command?: string;
     args: string[];
     env: Record<string, string>;
     masked?: boolean;
@@ -76,96 +77,36 @@ export async function withConsent<T>(
   return start();
 }
 
-/** The folders `${HOME}`, `${DESKTOP}`, ... stand for, and the path separator. */
-function builtins(dir: string): Record<string, string> {
-  const home = process.env.HOME ?? homedir();
+/**
+ * platformConfig is the mcp_config that runs on `platform`: the manifest's own, with that platform's entry of
+ * platform_overrides applied field by field. `override` names the entry used, if any: an override can replace the
+ * command entirely, so whatever shows a bundle's command shows this one, and says it is an override.
+ */
+export function platformConfig(
+  cfg: BundleManifest["server"]["mcp_config"],
+  platform: string = process.platform,
+): { command: string; args: string[]; env: Record<string, string>; override?: string } {
+  const overrides = (cfg.platform_overrides ?? {}) as Record<string, Partial<typeof cfg>>;
+  const o = Object.hasOwn(overrides, platform) ? overrides[platform] : undefined;
   return {
-    __dirname: dir,
-    HOME: home,
-    DESKTOP: join(home, "Desktop"),
-    DOCUMENTS: join(home, "Documents"),
-    DOWNLOADS: join(home, "Downloads"),
-    pathSeparator: sep,
-    "/": sep,
+    command: o?.command ?? cfg.command,
+    args: o?.args ?? cfg.args ?? [],
+    env: o?.env ?? cfg.env ?? {},
+    ...(o ? { override: platform } : {}),
   };
-}
-
-/** substitute replaces `${__dirname}`, `${HOME}`, ... and `${user_config.X}` in a string; an unknown one is an error. */
-export function substitute(text: string, dir: string, config: Record<string, string | number | boolean | string[]>): string | string[] {
-  const vars = builtins(dir);
-  const whole = /^\$\{user_config\.([A-Za-z0-9_-]+)\}$/.exec(text);
-  if (whole && Array.isArray(config[whole[1]!])) return config[whole[1]!] as string[]; // a multiple value becomes several arguments
-  return text.replace(/\$\{([^}]+)\}/g, (m, key: string) => {
-    if (key.startsWith("user_config.")) {
-      const v = config[key.slice("user_config.".length)];
-      if (v === undefined) return "";
-      return Array.isArray(v) ? v.join(" ") : String(v);
-    }
-    if (key in vars) return vars[key]!;
-    throw new TrellisError("INVALID_MESSAGE", `the manifest uses ${visible(m)}, which is not a known substitution`);
-  });
-}
-
-/** checkUserConfig validates answers against the manifest's user_config (types, required, min/max) and fills defaults. */
-export function checkUserConfig(
-  options: Record<string, UserConfigOption> | undefined,
-  answers: Record<string, string | undefined>,
-  dir: string,
-): Record<string, string | number | boolean | string[]> {
-  const out: Record<string, string | number | boolean | string[]> = {};
-  for (const [key, o] of Object.entries(options ?? {})) {
-    const label = `${visible(o.title)} (${visible(key)})`;
-    let raw: unknown = answers[key];
-    if (raw === undefined || raw === "") raw = o.default;
-    if (raw === undefined || raw === "") {
-      if (o.required) throw new TrellisError("INVALID_MESSAGE", `${label} is required`);
-      continue;
-    }
-    if (typeof raw === "string") raw = substitute(raw, dir, {});
-    switch (o.type) {
-      case "number": {
-        const n = Number(raw);
-        if (!Number.isFinite(n)) throw new TrellisError("INVALID_MESSAGE", `${label} must be a number`);
-        if (o.min !== undefined && n < o.min) throw new TrellisError("INVALID_MESSAGE", `${label} must be at least ${o.min}`);
-        if (o.max !== undefined && n > o.max) throw new TrellisError("INVALID_MESSAGE", `${label} must be at most ${o.max}`);
-        out[key] = n;
-        break;
-      }
-      case "boolean": {
-        const v = String(raw).toLowerCase();
-        if (!["true", "false", "yes", "no", "1", "0"].includes(v)) throw new TrellisError("INVALID_MESSAGE", `${label} must be yes or no`);
-        out[key] = ["true", "yes", "1"].includes(v);
-        break;
-      }
-      default: {
-        const values = Array.isArray(raw)
-          ? raw.map(String)
-          : o.multiple
-            ? String(raw)
-                .split(",")
-                .map((s) => s.trim())
-                .filter(Boolean)
-            : [String(raw)];
-        out[key] = o.multiple ? values : values[0]!;
-      }
-    }
-  }
-  return out;
 }
 
 /** launchOfManifest turns an unpacked bundle's manifest and the person's answers into the exact launch. */
 export function launchOfManifest(
   manifest: BundleManifest,
   dir: string,
-  config: Record<string, string | number | boolean | string[]>,
+  config: UserConfigValues,
   origin: Launch["origin"],
   signature?: SignatureReport,
 ): Launch {
-  const cfg = manifest.server.mcp_config;
-  const platform = (cfg.platform_overrides as Record<string, Partial<typeof cfg>> | undefined)?.[process.platform];
-  const command = String(substitute(platform?.command ?? cfg.command, dir, config));
-  const rawArgs = platform?.args ?? cfg.args ?? [];
-  const args = rawArgs.flatMap((a) => substitute(a, dir, config));
+  const run = platformConfig(manifest.server.mcp_config);
+  const command = String(substitute(run.command, dir, config));
+  const args = run.args.flatMap((a) => substitute(a, dir, config));
   const env: Record<string, string> = {};
   const options = manifest.user_config ?? {};
   // A sensitive option left at the bundle's own default holds what the manifest says, not something the person
@@ -181,22 +122,23 @@ export function launchOfManifest(
       .filter(([k, o]) => o.sensitive && !fromDefault.has(k))
       .map(([k]) => k),
   );
-  // For the screen and logs: the same substitutions with every value the person entered for a sensitive option masked.
+  // For the screen and logs: the same templates — command, arguments, environment — substituted with every value
+  // the person entered for a sensitive option masked. References are found by the parser substitute uses, so a key
+  // of any spelling ("api.key") is masked exactly where it is put in.
   const shown = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, secretKeys.has(k) ? "********" : v]));
-  const refs = (text: string) => [...text.matchAll(/\$\{user_config\.([A-Za-z0-9_-]+)\}/g)].map((m) => m[1]!);
-  const usesSecret = (text: string) => refs(text).some((k) => secretKeys.has(k));
+  const usesSecret = (text: string) => userConfigRefs(text).some((k) => secretKeys.has(k));
   const sensitiveEnv: string[] = [];
   const displayEnv: Record<string, string> = {};
-  const envIn = platform?.env ?? cfg.env ?? {};
-  for (const [k, v] of Object.entries(envIn)) {
+  for (const [k, v] of Object.entries(run.env)) {
     const s = substitute(v, dir, config);
     env[k] = Array.isArray(s) ? s.join(" ") : s;
     const d = substitute(v, dir, shown);
     displayEnv[k] = Array.isArray(d) ? d.join(" ") : d;
     if (usesSecret(v)) sensitiveEnv.push(k);
   }
-  const masked = rawArgs.some(usesSecret) || sensitiveEnv.length > 0;
-  const used = new Set([...rawArgs, ...Object.values(envIn)].flatMap(refs));
+  const templates = [run.command, ...run.args, ...Object.values(run.env)];
+  const masked = templates.some(usesSecret);
+  const used = new Set(templates.flatMap(userConfigRefs));
   const defaults = [...fromDefault]
     .filter((k) => used.has(k))
     .map((k) => ({ option: k, title: options[k]!.title, value: [config[k]!].flat().map(String).join(" ") }));
@@ -211,7 +153,8 @@ export function launchOfManifest(
     ...(masked || defaults.length
       ? {
           display: {
-            args: rawArgs.flatMap((a) => substitute(a, dir, shown)),
+            command: String(substitute(run.command, dir, shown)),
+            args: run.args.flatMap((a) => substitute(a, dir, shown)),
             env: displayEnv,
             masked,
             ...(defaults.length ? { defaults } : {}),
@@ -261,7 +204,7 @@ export function shellQuote(arg: string): string {
 
 /** commandLine is the command as shown and logged: quoted, control characters visible, secrets masked. */
 export function commandLine(l: Launch): string {
-  return [l.command, ...(l.display?.args ?? l.args)].map(shellQuote).join(" ");
+  return [l.display?.command ?? l.command, ...(l.display?.args ?? l.args)].map(shellQuote).join(" ");
 }
 
 /** describeLaunch is the SEP-1024 screen: the exact command, untruncated, the environment names, origin, signature, warning. */

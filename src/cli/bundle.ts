@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { bundleFileName } from "../bundles/bundle.js";
 import { initManifest, type InitOptions } from "../bundles/init.js";
+import { platformConfig } from "../bundles/launch.js";
 import { withVisibleErrors } from "../internal/terminal.js";
 import {
   checkManifest,
@@ -15,6 +16,7 @@ import {
   manifestVersion,
   packBundle,
   readBundle,
+  shellQuote,
   signBundle,
   unpackBundle,
   unsignBundle,
@@ -125,13 +127,12 @@ export function addBundleCommands(program: Command): void {
       withVisibleErrors(async (file: string) => {
         const b = readBundle(new Uint8Array(await readFile(file)));
         const m = b.manifest;
-        const cfg = m.server?.mcp_config;
+        const cfg: unknown = m.server?.mcp_config;
         const lines = [
           `${m.display_name ?? m.name} ${m.version} (manifest v${manifestVersion(m)})`,
           `  ${m.description}`,
           `  author: ${m.author?.name ?? "?"}`,
-          `  runs: ${[cfg?.command, ...(cfg?.args ?? [])].join(" ")}`,
-          ...(cfg?.env ? [`  environment: ${Object.keys(cfg.env).join(", ")}`] : []),
+          ...runsLines(cfg),
           `  files: ${b.entries.length} (${b.entries.reduce((n, e) => n + e.data.length, 0)} bytes unpacked)`,
           `  signature: ${b.signature.malformed ? `malformed (${b.signature.malformed})` : b.signature.present ? "present (trellis bundle verify checks it)" : "none"}`,
           ...(b.problems.length
@@ -245,6 +246,50 @@ async function load(target: string): Promise<{ manifest: unknown; problems: Retu
   const b = readBundle(new Uint8Array(await readFile(target)));
   return { manifest: b.manifest, problems: b.problems, where: target };
 }
+
+/**
+ * runsLines says what a bundle runs — on this platform, where a platform_overrides entry can replace the command
+ * entirely (so the manifest's own command is not what runs here, and info must not say it is) — then what it runs
+ * on the other platforms it overrides. The same resolution as install and run (platformConfig); lines are made
+ * visible by the caller. A manifest with problems is shown as far as it goes.
+ */
+function runsLines(cfg: unknown): string[] {
+  if (typeof cfg !== "object" || cfg === null) return ["  runs: nothing (the manifest has no server.mcp_config)"];
+  const mcp = cfg as Parameters<typeof platformConfig>[0];
+  const overrides = (typeof mcp.platform_overrides === "object" && mcp.platform_overrides !== null ? mcp.platform_overrides : {}) as Record<
+    string,
+    unknown
+  >;
+  /** One platform's command line, and its environment's names after a semicolon. */
+  const shown = (r: ReturnType<typeof platformConfig>) => {
+    const env = typeof r.env === "object" && r.env !== null ? Object.keys(r.env) : [];
+    const line = [String(r.command), ...(Array.isArray(r.args) ? r.args.map(String) : [])].map(word).join(" ");
+    return { line, env, both: `${line}${env.length ? `; environment: ${env.join(", ")}` : ""}` };
+  };
+  const here = process.platform;
+  const run = platformConfig(mcp, here);
+  const now = shown(run);
+  const lines = run.override
+    ? [`  runs on ${here}: ${now.line}`, `    an override: platform_overrides.${here} ${overridden(overrides[here])} on this platform`]
+    : [`  runs: ${now.line}`];
+  if (now.env.length) lines.push(`  environment: ${now.env.join(", ")}`);
+  if (run.override) lines.push(`  without an override: ${shown(platformConfig({ ...mcp, platform_overrides: {} }, here)).both}`);
+  const others = Object.keys(overrides).filter((p) => p !== here);
+  if (others.length) {
+    lines.push("  other platforms' overrides:");
+    for (const p of others) lines.push(`    ${p}: ${shown(platformConfig(mcp, p)).both}`);
+  }
+  return lines;
+}
+
+/** overridden says what an override entry replaces: "replaces the manifest's command and args", say. */
+function overridden(entry: unknown): string {
+  const fields = ["command", "args", "env"].filter((f) => typeof entry === "object" && entry !== null && f in entry);
+  return fields.length ? `replaces the manifest's ${fields.join(" and ")}` : "is empty: it changes nothing";
+}
+
+/** word shows one argument of a manifest's command: as written, or quoted when it holds spaces or quotes. */
+const word = (arg: string) => (/^[^\s'"\\]+$/.test(arg) ? arg : shellQuote(arg));
 
 /** size: bytes as a person reads them (binary units, as the bundle limits are written). */
 function size(bytes: number): string {

@@ -19,6 +19,7 @@ import {
   launchOfManifest,
   readBundle,
   commandLine,
+  shellQuote,
   verifyBundle,
   visible,
   uninstall,
@@ -80,6 +81,17 @@ function terminal() {
 function screen(launch: Launch, verb?: string): string {
   const text = describeLaunch(launch, Math.max(40, process.stderr.columns ?? 80));
   return `${canStyle(process.stderr) ? "\u001b[0m" : ""}${verb ? text.replace("Install the local MCP server", verb) : text}\n`;
+}
+
+/**
+ * notStarted says why a server's command did not start. Node's own message quotes the command raw, so it is not
+ * used: the command is shown as on the consent screen (made visible, secrets masked), with what to do about it.
+ */
+function notStarted(launch: Launch, err: NodeJS.ErrnoException): string {
+  const command = shellQuote(launch.display?.command ?? launch.command);
+  if (err.code === "ENOENT") return `the server's command ${command} was not found: is it installed, and on PATH?`;
+  if (err.code === "EACCES") return `the server's command ${command} cannot be run (permission denied): is it executable?`;
+  return `the server's command ${command} could not be started (${visible(err.code ?? err.name)})`;
 }
 
 /** answersOf parses --set key=value pairs. */
@@ -243,7 +255,13 @@ export function addInstallCommands(program: Command, write: (s: string) => void)
           process.stderr.write(`trellis run: ${commandLine(launch)}\n`);
           await unpackBundle(bytes, join(dir, "b"));
           const child = spawn(launch.command, launch.args, { stdio: "inherit", env: { ...process.env, ...launch.env } });
-          const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+          // A command that cannot start is an 'error' event, not an exit. Unheard, Node throws it past this action:
+          // its message (the raw command — escape sequences, a secret in it) goes straight to the terminal, and the
+          // unpacked bundle is left behind. Rejected here, it is said through withVisibleErrors and `finally` runs.
+          const code = await new Promise<number>((resolve, reject) => {
+            child.on("error", (err: NodeJS.ErrnoException) => reject(new Error(notStarted(launch, err))));
+            child.once("exit", (c) => resolve(c ?? 1));
+          });
           if (code !== 0) throw new Error(`the server exited with ${code}`);
         } finally {
           await rm(dir, { recursive: true, force: true });

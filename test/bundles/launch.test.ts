@@ -3,10 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   checkUserConfig,
+  commandLine,
   consentHash,
   describeLaunch,
   launchOfManifest,
-  substitute,
   withConsent,
   wrap,
   type Launch,
@@ -58,42 +58,6 @@ test("the consent screen: every argument, wrapped not cut; secret values hidden;
   assert.match(text.replace(/\s+/g, " "), /WARNING: a local MCP server runs with your privileges/);
   assert.deepEqual(wrap("a bb ccc", 10), ["a bb ccc"]);
   assert.deepEqual(wrap("x".repeat(25), 10), ["xxxxxxxxxx", "xxxxxxxxxx", "xxxxx"]);
-});
-
-test("user_config: types, required, bounds, defaults; substitutions of ${__dirname}, ${HOME}, ${user_config.X}", () => {
-  const options = {
-    key: { type: "string" as const, title: "Key", description: "d", required: true, sensitive: true },
-    n: { type: "number" as const, title: "N", description: "d", min: 1, max: 5, default: 2 },
-    dirs: { type: "directory" as const, title: "Dirs", description: "d", multiple: true },
-    on: { type: "boolean" as const, title: "On", description: "d" },
-  };
-  assert.throws(() => checkUserConfig(options, {}, "/b"), /Key \(key\) is required/);
-  assert.throws(() => checkUserConfig(options, { key: "k", n: "9" }, "/b"), /at most 5/);
-  assert.throws(() => checkUserConfig(options, { key: "k", n: "x" }, "/b"), /must be a number/);
-  assert.throws(() => checkUserConfig(options, { key: "k", on: "maybe" }, "/b"), /yes or no/);
-  const v = checkUserConfig(options, { key: "k", dirs: "/a, /b", on: "yes" }, "/b");
-  assert.deepEqual(v, { key: "k", n: 2, dirs: ["/a", "/b"], on: true });
-  assert.deepEqual(substitute("${user_config.dirs}", "/b", v), ["/a", "/b"], "a multiple value as several arguments");
-  assert.equal(substitute("${__dirname}/x", "/b", v), "/b/x");
-  assert.throws(() => substitute("${NOPE}", "/b", v), /not a known substitution/);
-  const l = launchOfManifest(
-    {
-      name: "m",
-      version: "1",
-      description: "d",
-      author: { name: "a" },
-      server: {
-        type: "node",
-        entry_point: "i.js",
-        mcp_config: { command: "node", args: ["${__dirname}/i.js", "${user_config.dirs}"], env: { KEY: "${user_config.key}" } },
-      },
-      user_config: options,
-    },
-    "/b",
-    v,
-    { kind: "bundle", detail: "m.mcpb" },
-  );
-  assert.deepEqual([l.command, l.args, l.env, l.sensitiveEnv], ["node", ["/b/i.js", "/a", "/b"], { KEY: "k" }, ["KEY"]]);
 });
 
 test("escape sequences a bundle names are shown, not obeyed: nothing can hide part of the command", () => {
@@ -161,4 +125,40 @@ test("a sensitive option left at the bundle's default is shown in clear and labe
   assert.equal(onlyDefault.display?.masked, false);
   assert.ok(!describeLaunch(onlyDefault).includes("stands for the secret values"));
   assert.ok(describeLaunch(onlyDefault).includes("--eval=require"));
+});
+
+test("a secret the person entered is masked wherever it is put in: a key of any spelling, in the command, arguments and environment", () => {
+  for (const key of ["api.key", "api_key", "key with spaces/and:colons"]) {
+    const ref = `\${user_config.${key}}`;
+    const manifest = {
+      name: "m",
+      version: "1",
+      description: "d",
+      author: { name: "a" },
+      server: {
+        type: "binary" as const,
+        entry_point: "bin",
+        mcp_config: { command: `\${__dirname}/bin-${ref}`, args: [`--token=${ref}`, ref], env: { TOKEN: ref, MODE: "fast" } },
+      },
+      user_config: { [key]: { type: "string" as const, title: "API key", description: "d", sensitive: true, required: true } },
+    };
+    const config = checkUserConfig(manifest.user_config, { [key]: "sk-live-SECRET123" }, "/b");
+    const l = launchOfManifest(manifest, "/b", config, { kind: "bundle", detail: "m.mcpb" });
+    // What runs gets the secret...
+    assert.equal(l.command, "/b/bin-sk-live-SECRET123", key);
+    assert.deepEqual(l.args, ["--token=sk-live-SECRET123", "sk-live-SECRET123"], key);
+    assert.deepEqual(l.env, { TOKEN: "sk-live-SECRET123", MODE: "fast" }, key);
+    // ...what is shown and logged never does.
+    assert.deepEqual(l.sensitiveEnv, ["TOKEN"], key);
+    assert.equal(l.display?.command, "/b/bin-********", key);
+    assert.deepEqual(l.display?.args, ["--token=********", "********"], key);
+    assert.deepEqual(l.display?.env, { TOKEN: "********", MODE: "fast" }, key);
+    assert.equal(l.display?.masked, true, key);
+    const text = describeLaunch(l, 200);
+    assert.ok(!text.includes("SECRET123"), `${key}:\n${text}`);
+    assert.ok(!commandLine(l).includes("SECRET123"), key);
+    assert.match(text, /exactly:\n {4}'\/b\/bin-\*{8}' '--token=\*{8}' '\*{8}'\n/, key);
+    assert.match(text, /TOKEN=\*{8}\n/, key);
+    assert.notEqual(consentHash(l), consentHash({ ...l, command: "/b/bin-other" }), "the command is still what consent is for");
+  }
 });

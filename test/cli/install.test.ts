@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,9 @@ function withSecrets(m: ManifestJson): void {
   m.server.mcp_config.args = ["${user_config.flags}", "${__dirname}/server/index.js"];
   m.server.mcp_config.env = { ECHO_PREFIX: "${user_config.prefix}", TOKEN: "${user_config.token}" };
 }
+
+/** Any character that would act on a terminal or hide text, outside line breaks. */
+const raw = (text: string) => [...text].filter((ch) => ch !== "\n" && /[\p{Cc}\p{Cf}\p{Cs}]/u.test(ch));
 
 /** cli runs the built trellis in a child process, every stdio a pipe (no terminal anywhere). */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
@@ -237,6 +240,65 @@ test("a dry run asks nothing and writes nothing, and names the exact file and en
   }
 });
 
+test("a secret typed for a key of any spelling is masked on the screen, the log and a dry run, and its file is owner-only", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-install-"));
+  try {
+    // "api.key" is a valid user_config key (the schema allows any); it is put into the command, an argument and the environment.
+    const bundle = await bundleWith(dir, (m) => {
+      m.user_config["api.key"] = { type: "string", title: "API key", description: "Your key", sensitive: true, required: true };
+      m.server.mcp_config.command = "${__dirname}/bin-${user_config.api.key}";
+      m.server.mcp_config.args = ["--token=${user_config.api.key}"];
+      m.server.mcp_config.env = { TOKEN: "${user_config.api.key}" };
+    });
+    const secret = "sk-live-SECRET123";
+    const cfg = join(dir, "claude.json");
+    const dry = await cli(["install", bundle, "--client", "claude-code", "--config", cfg, "--dry-run", "--set", `api.key=${secret}`], {
+      HOME: dir,
+    });
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /"command": "[^"]*\/bin-\*{8}"/);
+    assert.ok(!`${dry.out}${dry.err}`.includes("SECRET123"), dry.out + dry.err);
+    // A typed secret is used as it is: "${...}" in it is not a substitution, and no error quotes it.
+    const dollars = await cli(
+      ["install", bundle, "--client", "cursor", "--config", cfg, "--dry-run", "--set", "api.key=sk-${x}-${HOME}-9"],
+      {
+        HOME: dir,
+      },
+    );
+    assert.equal(dollars.code, 0, dollars.err);
+    assert.ok(!`${dollars.out}${dollars.err}`.includes("sk-"), dollars.err);
+    const r = await cli(["install", bundle, "--client", "claude-code", "--config", cfg, "--set", `api.key=${secret}`, "--yes"], {
+      HOME: dir,
+    });
+    assert.equal(r.code, 0, r.err);
+    // The screen wraps the command to 80 columns: its words, put back together, are the masked ones.
+    assert.match(r.err.replace(/\n {4}/g, ""), /It will run this command, exactly:'\S+\/bin-\*{8}' ?'--token=\*{8}'/);
+    assert.match(r.err, /TOKEN=\*{8}/);
+    assert.match(r.err, /Approved with --yes: '\S+\/bin-\*{8}' '--token=\*{8}'\n/);
+    assert.ok(!`${r.out}${r.err}`.includes("SECRET123"), r.err);
+    // The file holds the secret, as the client needs it: readable by its owner only.
+    const entry = JSON.parse(readFileSync(cfg, "utf8")).mcpServers["echo-bundle"];
+    assert.deepEqual([entry.args, entry.env], [[`--token=${secret}`], { TOKEN: secret }]);
+    assert.equal(statSync(cfg).mode & 0o777, 0o600);
+    // A file that was readable by others before becomes owner-only once it holds a secret; one that was owner-only stays so.
+    const shared = join(dir, "shared.json");
+    writeFileSync(shared, `${JSON.stringify({ theme: "dark" })}\n`, { mode: 0o644 });
+    chmodSync(shared, 0o644);
+    const again = await cli(["install", bundle, "--client", "cursor", "--config", shared, "--set", `api.key=${secret}`, "--yes"], {
+      HOME: dir,
+    });
+    assert.equal(again.code, 0, again.err);
+    assert.equal(statSync(shared).mode & 0o777, 0o600);
+    const plain = await cli(["install", "--client", "cursor", "--config", shared, "--yes", "--name", "plain", "--", "python3", "-m", "x"], {
+      HOME: dir,
+    });
+    assert.equal(plain.code, 0, plain.err);
+    assert.equal(statSync(shared).mode & 0o777, 0o600, "never loosened");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("off a terminal, install and run write no escape sequences (NO_COLOR or not)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "trellis-install-"));
   try {
@@ -276,6 +338,28 @@ test("run holds a bundle's name to install's rule: escape sequences in it are re
     const installing = await cli(["install", evil, "--client", "cursor", "--config", join(dir, "c.json"), "--dry-run"], { HOME: dir });
     assert.equal(installing.code, 1);
     assert.match(installing.err, /the server name "evil\\u\{1b\}\[2J.*" must be 1-64 of letters, digits, \. _ -; pass --name/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("run: a command that cannot start is an error said visibly (exit 1), and the unpacked bundle is removed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trellis-install-"));
+  try {
+    const bundle = await bundleWith(dir, (m) => {
+      m.server.mcp_config.command = "no-such-\u001b]0;PWNED\u0007\u001b[2J-cmd";
+    });
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
+    const r = await cli(["run", bundle, "--yes"], { HOME: dir, TMPDIR: tmp });
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      /trellis: the server's command 'no-such-\\u\{1b\}\]0;PWNED\\u\{7\}\\u\{1b\}\[2J-cmd' was not found: is it installed, and on PATH\?\n$/,
+    );
+    assert.doesNotMatch(r.err, /Unhandled|node:events/);
+    assert.deepEqual(raw(r.out + r.err), [], "no escape sequence reaches the terminal");
+    assert.deepEqual(readdirSync(tmp), [], "the unpacked bundle is removed");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
