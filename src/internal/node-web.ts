@@ -4,6 +4,7 @@
  * parts (the authorization server, the Apps relay) sit behind Node listeners.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { lingerAfter } from "./linger.js";
 
 export async function serveWeb(
   req: IncomingMessage,
@@ -20,19 +21,13 @@ export async function serveWeb(
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   try {
-    const chunks: Buffer[] = [];
-    let size = 0;
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    if (hasBody) {
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > maxBodyBytes) {
-          res.writeHead(413, { connection: "close", "content-type": "text/plain" }).end("body too large");
-          req.destroy();
-          return;
-        }
-        chunks.push(c as Buffer);
-      }
+    const chunks = hasBody ? await readCapped(req, maxBodyBytes) : [];
+    if (chunks === undefined) {
+      // The rest is not read: answer, then close without losing the answer (linger.ts).
+      lingerAfter(res);
+      res.writeHead(413, { connection: "close", "content-type": "text/plain" }).end("body too large");
+      return;
     }
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
@@ -63,4 +58,39 @@ export async function serveWeb(
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
     res.end(`internal error: ${(err as Error).message}`);
   }
+}
+
+/**
+ * readCapped reads a request body up to `max` bytes; undefined past it, with the rest left unread (and the stream
+ * alive: breaking out of a for-await loop would destroy the socket before the 413 is written).
+ */
+function readCapped(req: IncomingMessage, max: number): Promise<Buffer[] | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        cleanup();
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(c);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks);
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+  });
 }

@@ -10,6 +10,7 @@ import type { SessionStore } from "../../stores/session-store.js";
 import { StreamableHttpHandler } from "./handler.js";
 import type { StreamableHttpOptions } from "./options.js";
 import { BodyTooLargeError, type HttpReply } from "./reply.js";
+import { lingerAfter } from "../../internal/linger.js";
 import type { HttpRequestLike } from "./request.js";
 import { checkHost, isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
 import type { MountedAuthServer } from "./authenticator.js";
@@ -119,9 +120,9 @@ export function writeNodeReply(reply: HttpReply, res: ServerResponse): void {
   if (!reply.sse) {
     if (reply.body !== undefined) reply.headers["content-length"] = String(Buffer.byteLength(reply.body));
     if (reply.status === 413) {
-      // The rest of an oversized body is not read: answer, then close the connection instead of draining it.
+      // The rest of an oversized body is not read: answer, then close the connection without losing the answer.
       reply.headers.connection = "close";
-      res.once("finish", () => hangUp(res));
+      lingerAfter(res);
     }
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
@@ -132,18 +133,6 @@ export function writeNodeReply(reply: HttpReply, res: ServerResponse): void {
   res.flushHeaders();
   res.on("close", () => channel.detach());
   channel.attach({ write: (chunk) => void res.write(chunk), end: () => res.end() });
-}
-
-/**
- * hangUp closes a connection whose request was not read to the end. The answer goes out first (end), and what
- * the client still sends is discarded for a moment, since closing with unread input would reset the connection
- * and could lose the answer; then the socket is destroyed.
- */
-function hangUp(res: ServerResponse): void {
-  const socket = res.socket ?? res.req.socket;
-  res.req.resume();
-  socket.end();
-  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /**
