@@ -30,9 +30,27 @@ interface Failures {
   since: number;
 }
 
+/**
+ * The HMAC key of each store, read once. Once made it never changes (added if absent, never expires), and reading
+ * it on every sign-in cost a store write (`add`) per attempt — one more write to wait for another process's lock.
+ */
+const secrets = new WeakMap<AuthStore, Promise<Uint8Array>>();
+
+function throttleSecret(store: AuthStore): Promise<Uint8Array> {
+  let secret = secrets.get(store);
+  if (!secret) {
+    const read = sharedSecret(store, "login-throttle-key");
+    secrets.set(store, read);
+    // A failed read is not kept: the next sign-in tries again.
+    read.catch(() => secrets.get(store) === read && secrets.delete(store));
+    secret = read;
+  }
+  return secret;
+}
+
 /** usernameKey: the counter key of a username — an HMAC of its NFKC, trimmed, lower-case form, never the name. */
 export async function usernameKey(store: AuthStore, username: string): Promise<string> {
-  const secret = await sharedSecret(store, "login-throttle-key");
+  const secret = await throttleSecret(store);
   return createHmac("sha256", secret).update(username.normalize("NFKC").trim().toLowerCase()).digest("base64url");
 }
 
