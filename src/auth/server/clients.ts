@@ -55,16 +55,34 @@ export function safeRedirectUri(uri: unknown): boolean {
 }
 
 /**
- * cleanName: a client's self-chosen name as the pages show it — compatibility-normalized (NFKC: full-width and
- * ligature forms become plain letters), without invisible format or control characters (zero-width spaces, bidi
- * overrides), white space collapsed, trimmed, at most 200 characters; undefined when nothing is left, so that the
- * pages show the client id instead of a blank.
+ * Characters that draw as blank space yet are neither white space to `\s` nor mapped to a space by NFKC: the
+ * Hangul fillers (U+115F, U+1160, U+3164 and its half-width form U+FFA0, which NFKC makes U+1160), the braille
+ * blank U+2800 and the musical null notehead U+1D159. They read as a space, so they count as one.
+ */
+const BLANKS = /[\u115F\u1160\u2800\u3164\uFFA0\u{1D159}]/gu;
+/**
+ * Characters that draw nothing: format and control characters (zero-width spaces, bidi overrides, tags), and every
+ * other Default_Ignorable_Code_Point — combining ones included: the combining grapheme joiner U+034F, variation
+ * selectors, Mongolian free variation selectors, the Khmer inherent vowels U+17B4/U+17B5 — and the Khitan filler
+ * U+16FE4, ignorable in all but name.
+ */
+const INVISIBLE = /[\p{Cf}\p{Cc}\p{Default_Ignorable_Code_Point}\u{16FE4}]/gu;
+
+/**
+ * cleanName: a client's self-chosen name as the pages show it and as names are compared — compatibility-normalized
+ * (NFKC: full-width and ligature forms become plain letters, the no-break and typographic spaces a space), blank
+ * look-alikes made spaces (BLANKS), what draws nothing removed (INVISIBLE; an emoji loses its joiners and
+ * presentation selectors, which is the price), white space collapsed, trimmed, at most 200 characters; undefined
+ * when nothing is left, so that the pages show the client id instead of a blank.
  */
 export function cleanName(raw: unknown): string | undefined {
   if (typeof raw !== "string") return undefined;
   const name = raw
     .normalize("NFKC")
-    .replace(/[\p{Cf}\p{Cc}]/gu, "")
+    .replace(BLANKS, " ")
+    .replace(INVISIBLE, "")
+    // Again: a removed joiner may have stood between a letter and its accent.
+    .normalize("NFKC")
     .replace(/\s+/gu, " ")
     .trim()
     .slice(0, 200);

@@ -45,6 +45,11 @@ test("a registration cannot take a configured application's name or id, in any c
       "Test\u200b app",
       "\uff34\uff45\uff53\uff54\u3000\uff41\uff50\uff50", // full-width "Ｔｅｓｔ　ａｐｐ"
       "APP",
+      // Default-ignorable characters of other classes than Cf and Cc, and blank look-alikes that are not \s:
+      "Test app\u034F", // combining grapheme joiner
+      "Test app\uFE0F", // variation selector
+      "Test\u3164app", // Hangul filler
+      "Test\u2800app", // braille blank
     ]) {
       const r = await register(s, name);
       assert.deepEqual([r.status, r.body.error], [400, "invalid_client_metadata"], JSON.stringify(name));
