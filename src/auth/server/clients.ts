@@ -16,6 +16,7 @@ import { addressKind, PeerHttp } from "../client/peer-http.js";
 import type { JwkSet } from "../jwk.js";
 import { misuse, TrellisError } from "../../protocol/errors.js";
 import type { AuthStore } from "../../stores/auth-store.js";
+import { cleanName, foldName, type ShownClient } from "./client-names.js";
 import { OAuthError, sameSecret, sha256 } from "./http.js";
 import type { AuthServerOptions, CimdOptions, ConfiguredClient } from "./options.js";
 
@@ -52,46 +53,6 @@ export function safeRedirectUri(uri: unknown): boolean {
   if (u.protocol === "https:") return true;
   if (u.protocol === "http:") return LOOPBACK_HOSTS.has(u.hostname);
   return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(u.protocol);
-}
-
-/**
- * Characters that draw as blank space yet are neither white space to `\s` nor mapped to a space by NFKC: the
- * Hangul fillers (U+115F, U+1160, U+3164 and its half-width form U+FFA0, which NFKC makes U+1160), the braille
- * blank U+2800 and the musical null notehead U+1D159. They read as a space, so they count as one.
- */
-const BLANKS = /[\u115F\u1160\u2800\u3164\uFFA0\u{1D159}]/gu;
-/**
- * Characters that draw nothing: format and control characters (zero-width spaces, bidi overrides, tags), and every
- * other Default_Ignorable_Code_Point — combining ones included: the combining grapheme joiner U+034F, variation
- * selectors, Mongolian free variation selectors, the Khmer inherent vowels U+17B4/U+17B5 — and the Khitan filler
- * U+16FE4, ignorable in all but name.
- */
-const INVISIBLE = /[\p{Cf}\p{Cc}\p{Default_Ignorable_Code_Point}\u{16FE4}]/gu;
-
-/**
- * cleanName: a client's self-chosen name as the pages show it and as names are compared — compatibility-normalized
- * (NFKC: full-width and ligature forms become plain letters, the no-break and typographic spaces a space), blank
- * look-alikes made spaces (BLANKS), what draws nothing removed (INVISIBLE; an emoji loses its joiners and
- * presentation selectors, which is the price), white space collapsed, trimmed, at most 200 characters; undefined
- * when nothing is left, so that the pages show the client id instead of a blank.
- */
-export function cleanName(raw: unknown): string | undefined {
-  if (typeof raw !== "string") return undefined;
-  const name = raw
-    .normalize("NFKC")
-    .replace(BLANKS, " ")
-    .replace(INVISIBLE, "")
-    // Again: a removed joiner may have stood between a letter and its accent.
-    .normalize("NFKC")
-    .replace(/\s+/gu, " ")
-    .trim()
-    .slice(0, 200);
-  return name === "" ? undefined : name;
-}
-
-/** foldName: a name for comparison — cleaned, then case-folded (lower then upper, so that "ß" and "SS" meet). */
-function foldName(name: string): string {
-  return (cleanName(name) ?? "").toLowerCase().toUpperCase().normalize("NFKC");
 }
 
 /** redirectAllowed: exact match, except that a loopback redirect URI matches on any port (RFC 8252 section 7.3). */
@@ -349,6 +310,22 @@ export class Clients {
     if (exp * 1000 > Date.now() + 10 * 60_000) throw fail("the client assertion lives too long (exp more than 10 minutes ahead)");
     const fresh = await this.#store.add("replay", `assertion ${client.clientId} ${String(payload.jti)}`, 1, exp * 1000 + 60_000);
     if (!fresh) throw fail("the client assertion was already used (jti replayed)");
+  }
+
+  /**
+   * shown: how the pages name a client, whose name was recorded as `clientName` (the client record, or a consent
+   * that copied it). A configured client is named as configured today. Any other name is the client's own claim and
+   * is checked again each time it is shown, not only when it was registered: a record kept from before a rule
+   * existed, or a consent that copied it, may hold a name with invisible or bidi characters (shown cleaned), and a
+   * configured client added later may bear the name a registration took before (not shown: `imitation`).
+   */
+  async shown(clientId: string, clientName: unknown): Promise<ShownClient> {
+    const configured = (await this.#configured).get(clientId);
+    if (configured) return { clientId, kind: "configured", name: configured.clientName };
+    const kind = /^https:\/\//i.test(clientId) ? "metadata-document" : "registered";
+    const name = cleanName(clientName);
+    if (name !== undefined && (await this.impersonated(name))) return { clientId, kind, imitation: true };
+    return { clientId, kind, name };
   }
 
   /**

@@ -26,11 +26,11 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   // Only a name that could be a username is put back into the form: anything else may be a password typed into
   // the wrong field.
   const plausible = /^[A-Za-z0-9._@+-]{1,128}$/.test(username);
-  const again = (error: string, status = 401) =>
+  const again = async (error: string, status = 401) =>
     html(
       status,
       loginPage({
-        client: view(client, txn.redirectUri),
+        client: await view(ctx, client, txn.redirectUri),
         txn: id,
         csrf: txn.csrf,
         ...loginTargets(ctx),
