@@ -52,8 +52,9 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
     await failed("transaction_spent");
     return signInOver(429);
   }
-  // Counted in the store, so that every node behind one balancer sees the same attempts.
-  const key = await usernameKey(ctx.store, username);
+  // Counted in the store, so that every node behind one balancer sees the same attempts; per account when the
+  // authenticator says which account the name is (aliases), else per normalized name.
+  const key = await usernameKey(ctx.store, username, await users.canonical?.(username));
   if (!(await reserveAttempt(ctx.store, key))) {
     await failed("locked");
     return again("Too many failed attempts for this account; wait a few minutes.", 429);

@@ -14,6 +14,7 @@
 import { createHmac } from "node:crypto";
 import type { AuthStore } from "../../stores/auth-store.js";
 import { sharedSecret } from "./keys.js";
+import { normalizeUsername } from "./users.js";
 
 /** Password checks one username gets in FAILURE_WINDOW_MS; past them it waits for the window to pass. */
 export const MAX_FAILURES = 10;
@@ -48,10 +49,17 @@ function throttleSecret(store: AuthStore): Promise<Uint8Array> {
   return secret;
 }
 
-/** usernameKey: the counter key of a username — an HMAC of its NFKC, trimmed, lower-case form, never the name. */
-export async function usernameKey(store: AuthStore, username: string): Promise<string> {
+/**
+ * usernameKey: the counter key of a username — an HMAC, never the name — of its normalized form (NFKC, trimmed,
+ * lower case: normalizeUsername), or of `account` when the authenticator named the account the name signs in to
+ * (UserAuthenticator.canonical), so that every alias of an account counts against the same attempts.
+ */
+export async function usernameKey(store: AuthStore, username: string, account?: string): Promise<string> {
   const secret = await throttleSecret(store);
-  return createHmac("sha256", secret).update(username.normalize("NFKC").trim().toLowerCase()).digest("base64url");
+  // Accounts in a domain of their own. A typed name spelt like one ("\0account x") that names no account shares
+  // only its failures, as typing the account's own name would; it cannot sign in and clear them.
+  const counted = account === undefined ? normalizeUsername(username) : `\0account ${account}`;
+  return createHmac("sha256", secret).update(counted).digest("base64url");
 }
 
 /** reserveAttempt takes one of the username's attempts; false when the window's are all used. */

@@ -17,9 +17,24 @@ export interface AuthUser {
   idp?: string;
 }
 
+/**
+ * A UserAuthenticator checks the passwords of the sign-in form. The sign-in throttle in front of it (throttle.ts:
+ * 10 attempts per username in 15 minutes, given back by a successful sign-in) counts attempts per username as
+ * normalizeUsername leaves it — NFKC, trimmed, lower case — unless `canonical` names the account. So an
+ * authenticator must not let two accounts share a normalized name (a success on one would give the other its
+ * attempts back), and one that accepts several names for one account (aliases, "alice" and "alice@corp") should
+ * offer `canonical`, or each alias gets its own 10 attempts.
+ */
 export interface UserAuthenticator {
   /** verifyPassword resolves with the user when the password is theirs, undefined otherwise. */
   verifyPassword(username: string, password: string): Promise<AuthUser | undefined>;
+  /**
+   * canonical names the account a typed username signs in to — one name per account, whatever alias or spelling
+   * was typed (its user id will do) — or undefined when there is none. The throttle then counts that account's
+   * attempts, however it is typed. It is called on every attempt, before the throttle: it should be cheap, and as
+   * fast for a name that does not exist as for one that does. Without it, attempts count per normalized username.
+   */
+  canonical?(username: string): Promise<string | undefined> | string | undefined;
   /**
    * lookup finds a user by id as they are now (roles, groups), or undefined when they no longer exist. With it,
    * refreshes and signed-in sessions follow role changes and removals; without it, they keep what sign-in saw.
@@ -35,6 +50,14 @@ export interface LocalUser {
   name?: string;
   roles?: string[];
   groups?: string[];
+}
+
+/**
+ * normalizeUsername: the form under which two usernames are the same — NFKC (full-width letters are letters),
+ * trimmed, lower case. The throttle counts attempts per this form, and localUsers looks accounts up by it.
+ */
+export function normalizeUsername(username: string): string {
+  return username.normalize("NFKC").trim().toLowerCase();
 }
 
 /** scrypt cost: N = 2^15, r = 8 (32 MiB, ~50-100 ms per check on a server core). */
@@ -74,30 +97,36 @@ export async function verifyPasswordHash(password: string, hash: string): Promis
 /**
  * localUsers: users kept in configuration. Passwords given in clear are hashed once, at start; the clear text is
  * not kept. A username that does not exist is checked against a dummy hash, so timing does not tell who exists.
+ * Usernames are case-insensitive (normalizeUsername): "Alice" signs in as "alice", whose id stays as configured,
+ * and two names that differ only by case are refused — they would share one lockout counter.
  */
 export function localUsers(users: LocalUser[]): UserAuthenticator {
   if (!Array.isArray(users)) throw misuse("localUsers: pass a list of { username, password | passwordHash, roles }");
-  const byName = new Map<string, Promise<{ user: AuthUser; hash: string }>>();
+  const byName = new Map<string, { username: string; entry: Promise<{ user: AuthUser; hash: string }> }>();
   for (const u of users) {
     if (!USERNAME.test(u?.username ?? ""))
       throw misuse(`localUsers: username ${JSON.stringify(u?.username)} must be 1-128 of letters, digits and . _ @ + -`);
-    if (byName.has(u.username)) throw misuse(`localUsers: ${u.username} is listed twice`);
+    const same = byName.get(normalizeUsername(u.username));
+    if (same?.username === u.username) throw misuse(`localUsers: ${u.username} is listed twice`);
+    if (same)
+      throw misuse(
+        `localUsers: ${JSON.stringify(same.username)} and ${JSON.stringify(u.username)} are one username (usernames are case-insensitive, and the sign-in lockout counts them as one); rename or remove one of them`,
+      );
     if (!u.password === !u.passwordHash) throw misuse(`localUsers: ${u.username} needs exactly one of password or passwordHash`);
     const user: AuthUser = { id: u.username, name: u.name, roles: u.roles ?? [], groups: u.groups ?? [] };
-    byName.set(
-      u.username,
-      Promise.resolve(u.passwordHash ?? hashPassword(u.password!)).then((hash) => ({ user, hash })),
-    );
+    const entry = Promise.resolve(u.passwordHash ?? hashPassword(u.password!)).then((hash) => ({ user, hash }));
+    entry.catch(() => {});
+    byName.set(normalizeUsername(u.username), { username: u.username, entry });
   }
-  for (const p of byName.values()) p.catch(() => {});
+  const find = (username: unknown) => (typeof username === "string" ? byName.get(normalizeUsername(username))?.entry : undefined);
   let dummy: Promise<string> | undefined;
   return {
     async lookup(id) {
-      const entry = byName.get(id);
+      const entry = find(id);
       return entry ? { ...(await entry).user } : undefined;
     },
     async verifyPassword(username, password) {
-      const entry = byName.get(username);
+      const entry = find(username);
       if (!entry) {
         await verifyPasswordHash(password, await (dummy ??= hashPassword("not-a-real-password")));
         return undefined;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hashPassword, localUsers, verifyPasswordHash } from "../../../src/auth/server/users.js";
+import { hashPassword, localUsers, normalizeUsername, verifyPasswordHash } from "../../../src/auth/server/users.js";
 
 test("hashPassword: scrypt with a random salt; verify accepts the password and nothing else", async () => {
   const a = await hashPassword("correct horse battery");
@@ -41,5 +41,29 @@ test("localUsers refuses bad configuration with the rule", () => {
         { username: "a", password: "12345678" },
       ]),
     /listed twice/,
+  );
+});
+
+test("localUsers: usernames are case-insensitive, as the lockout counts them — any spelling signs in to the account as configured", async () => {
+  const users = localUsers([{ username: "Alice.Smith", password: "alice-password-1", roles: ["admin"] }]);
+  for (const spelling of ["Alice.Smith", "alice.smith", "ALICE.SMITH", " alice.smith ", "\uff41lice.smith"]) {
+    assert.equal((await users.verifyPassword(spelling, "alice-password-1"))?.id, "Alice.Smith", JSON.stringify(spelling));
+    assert.equal((await users.lookup!(spelling))?.id, "Alice.Smith", JSON.stringify(spelling));
+  }
+  assert.equal(await users.verifyPassword("ALICE.SMITH", "ALICE-PASSWORD-1"), undefined, "passwords are not");
+  assert.equal(normalizeUsername(" \uff21LICE "), "alice");
+});
+
+test("localUsers refuses two usernames that differ only by case, naming both and the fix", () => {
+  assert.throws(
+    () =>
+      localUsers([
+        { username: "alice", password: "alice-real-password" },
+        { username: "Alice", password: "attacker-own-password" },
+      ]),
+    (err: Error) =>
+      err instanceof TypeError &&
+      /"alice" and "Alice" are one username/.test(err.message) &&
+      /rename or remove one of them/.test(err.message),
   );
 });
