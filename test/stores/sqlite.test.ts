@@ -120,3 +120,79 @@ test("SqliteAuthStore: two stores on one file: add is won once; records survive 
   c.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The child of the two-process test: opens the store on the file it is given, says so, counts `n` increments of
+ * one counter, then prints how many succeeded and the errors it met.
+ */
+const HAMMER = `
+const [, file, n, module] = process.argv;
+const errors = {};
+let ok = 0;
+try {
+  const { SqliteAuthStore } = await import(module);
+  const s = new SqliteAuthStore({ filename: file });
+  console.log("open");
+  for (let i = 0; i < Number(n); i++) {
+    try {
+      s.update("counter", "shared", (c) => ({ count: (c?.count ?? 0) + 1 }), Date.now() + 60000);
+      ok++;
+    } catch (e) {
+      errors[e.message] = (errors[e.message] ?? 0) + 1;
+    }
+  }
+  s.close();
+} catch (e) {
+  errors[e.message] = (errors[e.message] ?? 0) + 1;
+}
+console.log(JSON.stringify({ ok, errors }));
+`;
+
+test("SqliteAuthStore: two processes updating one file wait for each other's lock: no 'database is locked', no increment lost", async () => {
+  const { spawn } = await import("node:child_process");
+  const module = new URL("../../src/stores/sqlite/auth-store.js", import.meta.url).href;
+  // This Node, and Node 24 where the runner gives it: there the driver is node:sqlite, which waited 0 ms by default.
+  const nodes = [...new Set([process.execPath, process.env.TRELLIS_NODE24].filter((n): n is string => !!n))];
+  for (const node of nodes) {
+    const dir = mkdtempSync(join(tmpdir(), "trellis-auth-mp-"));
+    const file = join(dir, "a.db");
+    const child = spawn(node, ["--input-type=module", "-e", HAMMER, file, "3000", module], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let done = false;
+    void exited.then(() => {
+      done = true;
+    });
+    // Opened after the child started, so that both open the file at once too; updates start once the child's are.
+    const s = new SqliteAuthStore({ filename: file });
+    while (!done && !out.includes("open")) await new Promise((r) => setImmediate(r));
+    let ok = 0;
+    const errors: Record<string, number> = {};
+    while (!done) {
+      for (let i = 0; i < 20; i++) {
+        try {
+          s.update<{ count: number }>("counter", "shared", (c) => ({ count: (c?.count ?? 0) + 1 }), Date.now() + 60_000);
+          ok++;
+        } catch (e) {
+          errors[(e as Error).message] = (errors[(e as Error).message] ?? 0) + 1;
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await exited, 0, `the child on ${node} failed: ${err}`);
+    const theirs = JSON.parse(out.trim().split("\n").at(-1)!) as { ok: number; errors: Record<string, number> };
+    assert.deepEqual({ node, child: theirs.errors, parent: errors }, { node, child: {}, parent: {} }, "no update failed");
+    assert.equal(theirs.ok, 3000);
+    assert.ok(ok > 0, "this process updated while the child did");
+    assert.deepEqual(s.get("counter", "shared"), { count: ok + 3000 }, "every increment counted");
+    s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -62,8 +62,9 @@ export function loginTargets(ctx: ServerContext) {
   };
 }
 
-export function view(client: ClientRecord, redirectUri: string): ClientView {
-  return { clientId: client.clientId, name: client.clientName, kind: client.kind, redirectUri };
+/** view: the client as the pages show it (its name checked again, Clients.shown) and where the answer goes. */
+export async function view(ctx: ServerContext, client: ClientRecord, redirectUri: string): Promise<ClientView> {
+  return { ...(await ctx.clients.shown(client.clientId, client.clientName)), redirectUri };
 }
 
 /** errorRedirect sends an error back to a redirect URI already known to be the client's. */
@@ -119,7 +120,7 @@ export async function authorize(ctx: ServerContext, request: Request): Promise<R
       400,
       errorPage(
         "Invalid redirect",
-        `${redirectUri ?? "(none given)"} is not a redirect URI registered for ${client.clientName ?? client.clientId}`,
+        `${redirectUri ?? "(none given)"} is not a redirect URI registered for ${(await ctx.clients.shown(client.clientId, client.clientName)).name ?? client.clientId}`,
       ),
     );
   const fail = (error: string, description: string) => {
@@ -166,7 +167,7 @@ export async function authorize(ctx: ServerContext, request: Request): Promise<R
   await ctx.store.put("session", `txn ${txnId}`, txn, Date.now() + TXN_TTL_MS);
   const headers: Record<string, string> = browser.set ? { "set-cookie": browser.set } : {};
   if (txn.user) return consentStep(ctx, client, txnId, txn, headers);
-  return html(200, loginPage({ client: view(client, redirectUri), txn: txnId, csrf: txn.csrf, ...loginTargets(ctx) }), headers);
+  return html(200, loginPage({ client: await view(ctx, client, redirectUri), txn: txnId, csrf: txn.csrf, ...loginTargets(ctx) }), headers);
 }
 
 function redirectAllowedFor(client: ClientRecord, uri: string): boolean {
@@ -326,7 +327,7 @@ async function consentStep(
   return html(
     200,
     consentPage({
-      client: view(client, txn.redirectUri),
+      client: await view(ctx, client, txn.redirectUri),
       user: user.name ?? user.id,
       resource: txn.resource,
       scopes: granted,

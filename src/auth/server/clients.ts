@@ -8,16 +8,15 @@
  *   loopback or link-local target — names are resolved and checked too — no redirects, a size and a time limit)
  *   and cached by HTTP caching rules within bounds.
  */
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { request as httpsRequest } from "node:https";
-import type { LookupFunction } from "node:net";
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
-import { addressKind, PeerHttp } from "../client/peer-http.js";
+import { PeerHttp } from "../client/peer-http.js";
 import type { JwkSet } from "../jwk.js";
 import { misuse, TrellisError } from "../../protocol/errors.js";
 import type { AuthStore } from "../../stores/auth-store.js";
+import { cleanName, foldName, type ShownClient } from "./client-names.js";
 import { OAuthError, sameSecret, sha256 } from "./http.js";
 import type { AuthServerOptions, CimdOptions, ConfiguredClient } from "./options.js";
+import { pinnedFetch } from "./pinned-fetch.js";
 
 export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 export const AUTH_METHODS: AuthMethod[] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
@@ -52,28 +51,6 @@ export function safeRedirectUri(uri: unknown): boolean {
   if (u.protocol === "https:") return true;
   if (u.protocol === "http:") return LOOPBACK_HOSTS.has(u.hostname);
   return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(u.protocol);
-}
-
-/**
- * cleanName: a client's self-chosen name as the pages show it — compatibility-normalized (NFKC: full-width and
- * ligature forms become plain letters), without invisible format or control characters (zero-width spaces, bidi
- * overrides), white space collapsed, trimmed, at most 200 characters; undefined when nothing is left, so that the
- * pages show the client id instead of a blank.
- */
-export function cleanName(raw: unknown): string | undefined {
-  if (typeof raw !== "string") return undefined;
-  const name = raw
-    .normalize("NFKC")
-    .replace(/[\p{Cf}\p{Cc}]/gu, "")
-    .replace(/\s+/gu, " ")
-    .trim()
-    .slice(0, 200);
-  return name === "" ? undefined : name;
-}
-
-/** foldName: a name for comparison — cleaned, then case-folded (lower then upper, so that "ß" and "SS" meet). */
-function foldName(name: string): string {
-  return (cleanName(name) ?? "").toLowerCase().toUpperCase().normalize("NFKC");
 }
 
 /** redirectAllowed: exact match, except that a loopback redirect URI matches on any port (RFC 8252 section 7.3). */
@@ -334,6 +311,22 @@ export class Clients {
   }
 
   /**
+   * shown: how the pages name a client, whose name was recorded as `clientName` (the client record, or a consent
+   * that copied it). A configured client is named as configured today. Any other name is the client's own claim and
+   * is checked again each time it is shown, not only when it was registered: a record kept from before a rule
+   * existed, or a consent that copied it, may hold a name with invisible or bidi characters (shown cleaned), and a
+   * configured client added later may bear the name a registration took before (not shown: `imitation`).
+   */
+  async shown(clientId: string, clientName: unknown): Promise<ShownClient> {
+    const configured = (await this.#configured).get(clientId);
+    if (configured) return { clientId, kind: "configured", name: configured.clientName };
+    const kind = /^https:\/\//i.test(clientId) ? "metadata-document" : "registered";
+    const name = cleanName(clientName);
+    if (name !== undefined && (await this.impersonated(name))) return { clientId, kind, imitation: true };
+    return { clientId, kind, name };
+  }
+
+  /**
    * impersonated: the configured client whose name (or, for one without a name, whose id — what the pages then
    * show) `name` reads as, compared as cleanName leaves it and without case; undefined when it reads as none.
    */
@@ -361,62 +354,4 @@ function cacheSeconds(headers: Headers, min: number, max: number): number {
   const m = /\bmax-age\s*=\s*(\d+)/i.exec(cc);
   const age = m ? Number(m[1]) : min;
   return Math.min(max, Math.max(min, age));
-}
-
-type Resolver = (hostname: string, options: { all: true }, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
-
-/**
- * publicOnlyLookup is a socket `lookup` that resolves a name once and refuses it when any address it gets is not
- * public. The connection then goes to that very address: there is no second resolution for a rebinding DNS
- * server to answer differently.
- */
-export function publicOnlyLookup(resolve: Resolver = dnsLookup as unknown as Resolver): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname, { all: true }, (err, addresses) => {
-      if (err) return callback(err, "", 0);
-      const bad = addresses.find((a) => addressKind(a.family === 6 ? `[${a.address}]` : a.address) !== "public");
-      if (bad || addresses.length === 0) {
-        const e = Object.assign(
-          new Error(
-            `${hostname} resolves to ${bad ? `a ${addressKind(bad.family === 6 ? `[${bad.address}]` : bad.address)} address (${bad.address})` : "nothing"}; refusing it`,
-          ),
-          {
-            code: "EUNSAFEADDRESS",
-          },
-        );
-        return callback(e, "", 0);
-      }
-      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      else callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
-  };
-}
-
-/** pinnedFetch: a GET over https whose connection goes only to public addresses (publicOnlyLookup). */
-function pinnedFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(input instanceof Request ? input.url : input);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => {
-      headers[k] = v;
-    });
-    const req = httpsRequest(url, { method: "GET", headers, lookup: publicOnlyLookup(), signal: init.signal ?? undefined }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size > 1024 * 1024) req.destroy(new Error("the document is larger than 1 MiB"));
-        else chunks.push(c);
-      });
-      res.on("end", () => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
-        const status = res.statusCode ?? 502;
-        resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: h }));
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
 }

@@ -26,11 +26,11 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
   // Only a name that could be a username is put back into the form: anything else may be a password typed into
   // the wrong field.
   const plausible = /^[A-Za-z0-9._@+-]{1,128}$/.test(username);
-  const again = (error: string, status = 401) =>
+  const again = async (error: string, status = 401) =>
     html(
       status,
       loginPage({
-        client: view(client, txn.redirectUri),
+        client: await view(ctx, client, txn.redirectUri),
         txn: id,
         csrf: txn.csrf,
         ...loginTargets(ctx),
@@ -52,8 +52,9 @@ export async function login(ctx: ServerContext, request: Request): Promise<Respo
     await failed("transaction_spent");
     return signInOver(429);
   }
-  // Counted in the store, so that every node behind one balancer sees the same attempts.
-  const key = await usernameKey(ctx.store, username);
+  // Counted in the store, so that every node behind one balancer sees the same attempts; per account when the
+  // authenticator says which account the name is (aliases), else per normalized name.
+  const key = await usernameKey(ctx.store, username, await users.canonical?.(username));
   if (!(await reserveAttempt(ctx.store, key))) {
     await failed("locked");
     return again("Too many failed attempts for this account; wait a few minutes.", 429);

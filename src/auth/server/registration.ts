@@ -5,7 +5,8 @@
  * application configured on this server: its sign-in and consent pages would otherwise read exactly like that
  * application's. The pages also mark a registered client as unverified, with its client id (pages.ts).
  */
-import { type AuthMethod, type ClientRecord, cleanName, safeRedirectUri } from "./clients.js";
+import { cleanName } from "./client-names.js";
+import { type AuthMethod, type ClientRecord, safeRedirectUri } from "./clients.js";
 import type { ServerContext } from "./context.js";
 import { json, randomToken, sha256 } from "./http.js";
 

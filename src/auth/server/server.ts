@@ -344,7 +344,9 @@ export class AuthorizationServer {
       200,
       grantsPage({
         user: user.name ?? user.id,
-        grants: await this.grants(user.id),
+        grants: await Promise.all(
+          (await this.grants(user.id)).map(async (g) => ({ ...g, client: await this.#ctx.clients.shown(g.clientId, g.clientName) })),
+        ),
         csrf: signed.session.csrf,
         action: `${this.issuer}/authorize/grants/revoke`,
       }),

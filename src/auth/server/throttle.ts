@@ -14,6 +14,7 @@
 import { createHmac } from "node:crypto";
 import type { AuthStore } from "../../stores/auth-store.js";
 import { sharedSecret } from "./keys.js";
+import { normalizeUsername } from "./users.js";
 
 /** Password checks one username gets in FAILURE_WINDOW_MS; past them it waits for the window to pass. */
 export const MAX_FAILURES = 10;
@@ -30,10 +31,35 @@ interface Failures {
   since: number;
 }
 
-/** usernameKey: the counter key of a username — an HMAC of its NFKC, trimmed, lower-case form, never the name. */
-export async function usernameKey(store: AuthStore, username: string): Promise<string> {
-  const secret = await sharedSecret(store, "login-throttle-key");
-  return createHmac("sha256", secret).update(username.normalize("NFKC").trim().toLowerCase()).digest("base64url");
+/**
+ * The HMAC key of each store, read once. Once made it never changes (added if absent, never expires), and reading
+ * it on every sign-in cost a store write (`add`) per attempt — one more write to wait for another process's lock.
+ */
+const secrets = new WeakMap<AuthStore, Promise<Uint8Array>>();
+
+function throttleSecret(store: AuthStore): Promise<Uint8Array> {
+  let secret = secrets.get(store);
+  if (!secret) {
+    const read = sharedSecret(store, "login-throttle-key");
+    secrets.set(store, read);
+    // A failed read is not kept: the next sign-in tries again.
+    read.catch(() => secrets.get(store) === read && secrets.delete(store));
+    secret = read;
+  }
+  return secret;
+}
+
+/**
+ * usernameKey: the counter key of a username — an HMAC, never the name — of its normalized form (NFKC, trimmed,
+ * lower case: normalizeUsername), or of `account` when the authenticator named the account the name signs in to
+ * (UserAuthenticator.canonical), so that every alias of an account counts against the same attempts.
+ */
+export async function usernameKey(store: AuthStore, username: string, account?: string): Promise<string> {
+  const secret = await throttleSecret(store);
+  // Accounts in a domain of their own. A typed name spelt like one ("\0account x") that names no account shares
+  // only its failures, as typing the account's own name would; it cannot sign in and clear them.
+  const counted = account === undefined ? normalizeUsername(username) : `\0account ${account}`;
+  return createHmac("sha256", secret).update(counted).digest("base64url");
 }
 
 /** reserveAttempt takes one of the username's attempts; false when the window's are all used. */

@@ -60,6 +60,9 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   update<T>(kind: AuthRecordKind, id: string, fn: (current: T | undefined) => T | undefined, expiresAt?: number): T | undefined {
+    // IMMEDIATE takes the write lock first, waiting up to BUSY_TIMEOUT_MS (driver.ts) while another process holds
+    // it; SQLite's busy handler is that retry loop. No second loop around it: a lock held longer than that is a
+    // fault to report, and waiting on would only hold this process's event loop longer.
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const now = Date.now();

@@ -40,7 +40,18 @@ export function defaultDriver(): SqliteDriver {
   return builtin() ? "node:sqlite" : "better-sqlite3";
 }
 
-/** openDatabase opens `filename` (or ":memory:") in WAL mode with synchronous=NORMAL. */
+/**
+ * How long a statement waits for another connection's lock — another process on the same file, or another store
+ * of this one — before it fails with "database is locked". better-sqlite3 waits 5 s by default; node:sqlite waits
+ * 0 ms, so a second process made every write that met a lock fail at once (a sign-in answered 500, a revocation
+ * was lost). Both drivers get the same wait.
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * openDatabase opens `filename` (or ":memory:") in WAL mode with synchronous=NORMAL, waiting up to
+ * BUSY_TIMEOUT_MS for locks held by other connections.
+ */
 export function openDatabase(filename: string, driver: SqliteDriver = defaultDriver()): SqliteDatabase {
   let db: SqliteDatabase;
   if (driver === "node:sqlite") {
@@ -58,6 +69,9 @@ export function openDatabase(filename: string, driver: SqliteDriver = defaultDri
     }
     db = new Better(filename);
   }
+  // First: switching to WAL itself needs a lock another process may hold. The PRAGMA, not node:sqlite's `timeout`
+  // option, which only newer Nodes have.
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec("PRAGMA journal_mode = WAL");
   // WAL with synchronous=NORMAL survives process crashes (not power loss) at a fraction of FULL's cost.
   db.exec("PRAGMA synchronous = NORMAL");

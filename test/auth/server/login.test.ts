@@ -156,3 +156,50 @@ test("two authorization servers on one SQLite store (two processes of a cluster)
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * An authenticator of its own with accounts that differ only by case ("alice", and "Alice" an attacker made for
+ * themself), which names each account with `canonical`; counting its password checks per typed name.
+ */
+function caseSensitive(): UserAuthenticator & { checks: Record<string, number> } {
+  const passwords: Record<string, string> = { alice: "alice-real-password", Alice: "attacker-own-password" };
+  const users = {
+    checks: {} as Record<string, number>,
+    canonical: (name: string) => (name in passwords ? `id-${name}` : undefined),
+    async verifyPassword(username: string, password: string) {
+      users.checks[username] = (users.checks[username] ?? 0) + 1;
+      return passwords[username] === password ? { id: `id-${username}`, roles: ["reader"] } : undefined;
+    },
+  };
+  return users;
+}
+
+test("accounts told apart by canonical: a sign-in to 'Alice' does not give 'alice' her attempts back", async () => {
+  const users = caseSensitive();
+  const s = await protectedServer({ users });
+  try {
+    const statuses: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) statuses.push((await (await signIn(s)).post("alice", `guess-${round}-${i}`)).status);
+      assert.equal((await (await signIn(s)).post("Alice", "attacker-own-password")).status, 200, "the attacker's own sign-in works");
+    }
+    assert.deepEqual(tally(statuses), { 401: 10, 429: 2 }, "10 checks for 'alice' in the window, however often 'Alice' signs in");
+    assert.equal(users.checks.alice, 10);
+  } finally {
+    await s.close();
+  }
+});
+
+test("aliases of one account named by canonical share its attempts", async () => {
+  const users = counted();
+  const aliases = { ...users, canonical: (name: string) => (name === "alice" || name === "alice@corp" ? "alice" : undefined) };
+  const s = await protectedServer({ users: aliases });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await (await signIn(s)).post(i % 2 ? "alice@corp" : "alice", `guess-${i}`)).status);
+    assert.deepEqual(tally(statuses), { 401: 10, 429: 2 });
+    assert.equal((await (await signIn(s)).post("alice", "alice-demo-password")).status, 429, "the account is locked by either name");
+  } finally {
+    await s.close();
+  }
+});

@@ -45,6 +45,11 @@ test("a registration cannot take a configured application's name or id, in any c
       "Test\u200b app",
       "\uff34\uff45\uff53\uff54\u3000\uff41\uff50\uff50", // full-width "Ｔｅｓｔ　ａｐｐ"
       "APP",
+      // Default-ignorable characters of other classes than Cf and Cc, and blank look-alikes that are not \s:
+      "Test app\u034F", // combining grapheme joiner
+      "Test app\uFE0F", // variation selector
+      "Test\u3164app", // Hangul filler
+      "Test\u2800app", // braille blank
     ]) {
       const r = await register(s, name);
       assert.deepEqual([r.status, r.body.error], [400, "invalid_client_metadata"], JSON.stringify(name));
@@ -104,6 +109,54 @@ test("a metadata document cannot claim a configured application's name; an accep
     const page = await (await fetch(authorizeUrl(s, "https://tools.example/c.json"))).text();
     assert.match(page, /<strong>Tools<\/strong> <span class="muted">\(tools\.example\)<\/span>/);
     assert.match(page, /Unverified application.*published by <strong>tools\.example<\/strong>/);
+  } finally {
+    await s.close();
+  }
+});
+
+test("a name kept from before the rules, or taken before a configured client bore it, is checked again on every page that shows it", async () => {
+  const s = await protectedServer({ dcr: true }); // the fixture configures "app", named "Test app"
+  try {
+    // Registrations stored as sent, never cleaned or compared: one reads as the configured "Test app" once its
+    // right-to-left override is gone, one is another name with a Hangul filler and an override in it.
+    const legacy = (clientId: string, clientName: string) =>
+      s.as.store.put("client", clientId, {
+        clientId,
+        kind: "registered",
+        clientName,
+        redirectUris: [REDIRECT],
+        grantTypes: ["authorization_code", "refresh_token"],
+        authMethod: "none",
+      });
+    await legacy("dcr_legacy", "Test app\u202E");
+    await legacy("dcr_other", "Friendly\u3164app\u202E");
+    const browser = new FormBrowser();
+    const pages: string[] = [];
+    const to = await browser.authorize(authorizeUrl(s, "dcr_legacy"), {
+      username: "alice",
+      password: "alice-demo-password",
+      onPage: (html) => pages.push(html),
+    });
+    assert.ok(new URL(to).searchParams.get("code"));
+    await browser.authorize(authorizeUrl(s, "dcr_other"), {
+      username: "alice",
+      password: "alice-demo-password",
+      onPage: (html) => pages.push(html),
+    });
+    const grants = await (await browser.get(`${s.as.issuer}/authorize/grants`)).text();
+    for (const page of [...pages, grants]) {
+      assert.doesNotMatch(page, /[\u202E\u3164]/u, "no override or filler reaches a page");
+      assert.doesNotMatch(page, /<strong>Test app<\/strong>/, "the imitation is never shown as the name");
+    }
+    assert.equal(pages.length, 3, "sign-in and consent, then (signed in) consent");
+    for (const page of [pages[0]!, pages[1]!, grants])
+      assert.match(
+        page,
+        /<strong>dcr_legacy<\/strong> <span class="muted">\(unverified, client id <code>dcr_legacy<\/code>\)<\/span> <span class="muted">\(name hidden: it imitates an application configured on this server\)/,
+      );
+    for (const page of [pages[2]!, grants])
+      assert.match(page, /<strong>Friendly app<\/strong> <span class="muted">\(unverified, client id <code>dcr_other<\/code>\)/);
+    assert.equal(grants.match(/Unverified application/g)?.length, 2, "both grants are marked");
   } finally {
     await s.close();
   }

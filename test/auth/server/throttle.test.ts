@@ -56,3 +56,30 @@ test("reserveTransactionAttempt: numbered attempts up to MAX_TRANSACTION_ATTEMPT
   assert.deepEqual(await reserveTransactionAttempt(store, "txn none"), { outcome: "gone" });
   assert.equal(store.get("session", "txn none"), undefined);
 });
+
+/** A store whose `add` of the secret is counted, and fails while `failing` says so. */
+function countingStore(failing: () => boolean = () => false) {
+  const store = new MemoryAuthStore();
+  const add = store.add.bind(store);
+  const counted = { store, secretWrites: 0 };
+  store.add = (kind, id, value, expiresAt) => {
+    if (kind === "secret") {
+      counted.secretWrites++;
+      if (failing()) throw new Error("store unavailable");
+    }
+    return add(kind, id, value, expiresAt);
+  };
+  return counted;
+}
+
+test("usernameKey reads the store's HMAC key once, not on every sign-in; a failed read is tried again", async () => {
+  const a = countingStore();
+  const key = await usernameKey(a.store, "alice");
+  for (let i = 0; i < 5; i++) assert.notEqual(await usernameKey(a.store, `user${i}`), key);
+  assert.equal(await usernameKey(a.store, "alice"), key);
+  assert.equal(a.secretWrites, 1, "one store write for the key, however many sign-ins");
+  let failures = 1;
+  const b = countingStore(() => failures-- > 0);
+  await assert.rejects(usernameKey(b.store, "alice"), /store unavailable/);
+  assert.match(await usernameKey(b.store, "alice"), /^[A-Za-z0-9_-]{43}$/, "tried again after the failure");
+});
