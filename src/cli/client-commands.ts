@@ -335,8 +335,14 @@ export function addClientCommands(program: Command, io: CliIo, stdio: () => stri
               const r = await c.request("tasks/cancel", { taskId: id });
               return o.json ? printJson(io, r) : show.out(`${id}  ${(r as Task).status}\n`);
             }
-            if (verb === "result")
+            if (verb === "result") {
+              // A failed or cancelled task has no result: it ends like a failed tool (exit 4), as `tasks watch` does,
+              // not as an error answer to tasks/result (exit 3).
+              const task = (await c.request("tasks/get", { taskId: id })) as Task;
+              if (task.status === "failed" || task.status === "cancelled")
+                throw new CliError(`task ${id} ${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ""}`, EXIT.toolError);
               return printResult(io, (await c.request("tasks/result", { taskId: id })) as CallToolResult, o.json === true);
+            }
             const view = progressView(io.progress);
             const { task } = await followTask(c, id, view, undefined, true);
             view.done();

@@ -25,7 +25,7 @@ export function addInspectCommand(program: Command, io: CliIo, stdio: () => stri
       io.out(`${handle.url}\n`);
       if (target) {
         try {
-          await handle.dashboard.connect("url" in target ? { url: target.url.href } : { command: target.command });
+          await handle.dashboard.connect("url" in target ? { url: target.url.href } : { command: target.command, env: target.env });
         } catch (err) {
           await handle.close();
           throw new CliError(`could not connect to the server: ${(err as Error).message}`, EXIT.connect);

@@ -18,15 +18,21 @@ import { CliError, configDir, credentialsFile, EXIT, writePrivate } from "./conf
 import { StdioClientTransport } from "../transports/stdio-client.js";
 import { likelyUrl, listeningPorts, type ListeningPort } from "./listening.js";
 import { type SignInNeed, signInMessage } from "./sign-in.js";
+import { type InstalledServer, installedServers } from "./installed.js";
 import { StreamableHttpClientTransport } from "../transports/http-client/transport.js";
 
-export type Target = { url: URL } | { command: string[] };
+export type Target = { url: URL } | { command: string[]; env?: Record<string, string> };
 
 /**
  * takeTarget finds the target among a command's arguments: the first http(s) URL, else the command given after
- * `--`. The other arguments are returned in order.
+ * `--`, else a first argument that names a server installed with `--client trellis`. The other arguments are
+ * returned in order.
  */
-export function takeTarget(args: string[], stdio: string[] | undefined): { target: Target; rest: string[] } {
+export function takeTarget(
+  args: string[],
+  stdio: string[] | undefined,
+  installed: () => Map<string, InstalledServer> = installedServers,
+): { target: Target; rest: string[] } {
   const i = args.findIndex((a) => /^https?:\/\//i.test(a));
   if (i !== -1) {
     let url: URL;
@@ -38,7 +44,13 @@ export function takeTarget(args: string[], stdio: string[] | undefined): { targe
     return { target: { url }, rest: [...args.slice(0, i), ...args.slice(i + 1)] };
   }
   if (stdio?.length) return { target: { command: stdio }, rest: args };
-  throw new CliError("name a server: an http(s) URL (http://127.0.0.1:3000/mcp), or -- and the command that starts it over stdio");
+  const servers = installed();
+  const named = args[0] === undefined ? undefined : servers.get(args[0]);
+  if (named) return { target: named, rest: args.slice(1) };
+  const names = [...servers.keys()];
+  throw new CliError(
+    `name a server: an http(s) URL (http://127.0.0.1:3000/mcp), -- and the command that starts it over stdio, or the name of one installed with --client trellis${names.length ? ` (${names.join(", ")})` : ""}`,
+  );
 }
 
 /**
@@ -99,7 +111,7 @@ export async function connectTarget(target: Target, options: ConnectOptions = {}
   const stdio = new StdioClientTransport({
     command: command!,
     args,
-    env: process.env as Record<string, string>,
+    env: { ...(process.env as Record<string, string>), ...target.env },
     onstderr: options.onstderr ?? (process.env.TRELLIS_DEBUG ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined),
   });
   const transport: Transport = options.tap ? tapTransport(stdio, options.tap) : stdio;
@@ -169,17 +181,20 @@ function watchStdioStart(
 
 /** connectHttp rejoins the session an earlier run left with this server, or starts one; either way it is kept. */
 async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected> {
-  const kept = readSessions()[url.href];
-  // A kept session at another revision than the one asked for is not rejoined.
+  // Sessions are kept for the commands that name their revision (the task commands speak 2025-11-25): a run that
+  // lets the revision be negotiated ("auto") neither rejoins one — it would speak what an earlier run's --protocol
+  // chose — nor leaves its own behind.
   const wanted = options.protocol ?? "auto";
-  const saved = kept && (wanted === "auto" || kept.init.protocolVersion === wanted) ? kept : undefined;
+  const keeps = wanted !== "auto";
+  const kept = keeps ? readSessions()[url.href] : undefined;
+  const saved = kept && kept.init.protocolVersion === wanted ? kept : undefined;
   const need: { value?: SignInNeed } = {};
   const attempt = async (resume: SavedSession | undefined) => {
     const http = new StreamableHttpClientTransport(url, {
       auth: savedAuth(url, need),
       sessionId: resume?.sessionId,
       protocolVersion: resume?.init.protocolVersion,
-      endSessionOnClose: false,
+      endSessionOnClose: !keeps,
       openGetStream: options.stream === true,
     });
     const transport = options.tap ? tapTransport(http, options.tap) : http;
@@ -214,7 +229,7 @@ async function connectHttp(url: URL, options: ConnectOptions): Promise<Connected
     close: async () => {
       const sessionId = c.http.sessionId;
       await c.client.close();
-      saveSession(url.href, sessionId ? { sessionId, init: c.init } : undefined);
+      if (keeps) saveSession(url.href, sessionId ? { sessionId, init: c.init } : undefined);
     },
   };
 }

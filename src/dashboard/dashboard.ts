@@ -26,7 +26,8 @@ import { html, json, problem, readJson, sameToken } from "./http.js";
 import { PAGE } from "./page.js";
 import { Questions, type QuestionType } from "./questions.js";
 
-export type DashboardTarget = { url: string } | { command: string[] };
+/** A server to drive: its Streamable HTTP URL, or the command that starts it over stdio (with variables added to this process's environment). */
+export type DashboardTarget = { url: string } | { command: string[]; env?: Record<string, string> };
 
 export interface DashboardOptions {
   /** The token every request must carry. Default: 128 random bits. */
@@ -111,7 +112,7 @@ export class Dashboard {
       inner = new StdioClientTransport({
         command,
         args,
-        env: process.env as Record<string, string>,
+        env: { ...(process.env as Record<string, string>), ...target.env },
         onstderr: (line) => this.#emit({ type: "stderr", conn: id, line }),
       });
     }

@@ -46,6 +46,8 @@ test("list: tools, resources, templates and prompts, readable and as JSON", asyn
   assert.match(tools.out, /^long_running_task {2}— .*[^\]]$/m);
   const old = await trellis("list", url, "tools", "--protocol", "2025-11-25");
   assert.match(old.out, /^long_running_task .*\[task\]$/m);
+  // The next run without --protocol negotiates again: the session the 2025-11-25 run kept is not carried into it.
+  assert.match((await trellis("list", url, "tools")).out, /^long_running_task {2}— .*[^\]]$/m);
   const json = await trellis("list", url, "tools", "--json");
   const parsed = JSON.parse(json.out) as { name: string }[];
   assert.ok(parsed.some((t) => t.name === "test_simple_text"));
@@ -113,11 +115,10 @@ test("tasks: call --task, then list, watch and result in later runs (the session
   assert.match(result.out, /slept 0.2 s/);
 });
 
-test("tasks cancel: a running task is cancelled; watching it then ends with exit code 4", async () => {
+test("tasks cancel: a running task is cancelled; the caller, watch and result then end with exit code 4", async () => {
   const create = run(["call", url, "long_running_task", "seconds=20", "--task"], { out: () => {}, err: () => {} });
   let id: string | undefined;
-  for (let i = 0; i < 50 && !id; i++) {
-    await new Promise((r) => setTimeout(r, 100));
+  for (const end = Date.now() + 30_000; !id && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
     const list = JSON.parse((await trellis("tasks", "list", url, "--json")).out) as { taskId: string; status: string }[];
     id = list.find((x) => x.status === "working")?.taskId;
   }
@@ -125,6 +126,10 @@ test("tasks cancel: a running task is cancelled; watching it then ends with exit
   const cancel = await trellis("tasks", "cancel", url, id);
   assert.match(cancel.out, /cancelled/);
   assert.equal(await create, 4, "the caller sees the task cancelled");
+  const result = await trellis("tasks", "result", url, id);
+  assert.equal(result.code, 4, "as the README says: a cancelled task is exit code 4, not an error answer (3)");
+  assert.match(result.err, new RegExp(`task ${id} cancelled`));
+  assert.equal((await trellis("tasks", "watch", url, id)).code, 4);
 });
 
 test("a stdio server after --: list its tools, call one", async () => {

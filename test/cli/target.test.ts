@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError, connectTarget, takeTarget } from "../../src/cli/target.js";
 import { childrenOf } from "../../src/cli/listening.js";
+import { trellis } from "../fixtures/trellis.js";
 import { waitFor } from "../helpers.js";
 
 test("takeTarget: the first http(s) URL wherever it is, else the stdio command; neither is a usage error", () => {
@@ -16,7 +17,7 @@ test("takeTarget: the first http(s) URL wherever it is, else the stdio command; 
   });
   assert.deepEqual(takeTarget(["echo", "text=x"], ["node", "s.js"]), { target: { command: ["node", "s.js"] }, rest: ["echo", "text=x"] });
   assert.throws(
-    () => takeTarget(["tools"], undefined),
+    () => takeTarget(["tools"], undefined, () => new Map()),
     (e: Error) => e instanceof CliError && e.exitCode === 1 && /name a server/.test(e.message),
   );
   assert.throws(() => takeTarget(["http://[bad"], undefined), /not a URL/);
@@ -66,4 +67,35 @@ test("a stdio server that stays silent is told, after a few seconds, what the co
   // Ends the wait without the full timeout: the server going away fails the connect at once, saying how it ended.
   for (const pid of childrenOf(process.pid)) if (!before.has(pid)) process.kill(pid);
   await assert.rejects(silent, /could not start or initialize .*: the server process was killed by SIGTERM/);
+});
+
+test("a server installed with --client trellis is named by the client commands", { timeout: 60_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), "trellis-installed-"));
+  const before = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    const server = fileURLToPath(new URL("../../examples/everything/server.js", import.meta.url));
+    const installed = await trellis(
+      "install",
+      "--client",
+      "trellis",
+      "--yes",
+      "--name",
+      "everything",
+      "--",
+      process.execPath,
+      server,
+      "--stdio",
+    );
+    assert.equal(installed.code, 0, installed.err);
+    const listed = await trellis("list", "everything", "tools");
+    assert.equal(listed.code, 0, listed.err);
+    assert.match(listed.out, /^echo {2}— /m);
+    const unknown = await trellis("list", "nothing-by-this-name", "tools");
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /or the name of one installed with --client trellis \(everything\)/);
+  } finally {
+    process.env.HOME = before;
+    rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -97,7 +97,7 @@ test("the lingering is bounded: past the byte limit, or when the client stops se
   timeout: 60_000,
 }, async () => {
   const port = await listen(
-    createServer((req, res) => {
+    createServer((_req, res) => {
       lingerAfter(res, { maxBytes: 4 * MB, idleMs: 300, maxMs: 20_000 });
       res.writeHead(413, { connection: "close", "content-length": "3" }).end("big");
     }),
