@@ -137,3 +137,30 @@ test("every source file that holds logic has a test mirroring its path", () => {
   }
   assert.deepEqual(missing, []);
 });
+
+/**
+ * Files past 350 lines, each held to the size it has (a ratchet: they may shrink, and leave this list once under
+ * 350, but not grow); every other file stays at 350 or under. Split a concern into its own file rather than raise a
+ * number here. Generated code is left out.
+ */
+const OVERSIZED: Record<string, number> = {
+  "src/client/client.ts": 727,
+  "src/server/server.ts": 601,
+  "src/transports/http/handler.ts": 493,
+  "src/auth/server/server.ts": 449,
+  "src/transports/http-client/transport.ts": 432,
+  "src/auth/server/authorize.ts": 409,
+  "src/transports/http/sessions.ts": 377,
+  "src/auth/server/clients.ts": 357,
+  "src/transports/http/session-transport.ts": 355,
+};
+
+test("no source file over 350 lines, and the few that are do not grow", () => {
+  const wrong: string[] = [];
+  for (const file of sources) {
+    const lines = readFileSync(join(root, file), "utf8").split("\n").length - 1;
+    const ceiling = OVERSIZED[file] ?? 350;
+    if (lines > ceiling) wrong.push(`${file}: ${lines} lines (at most ${ceiling})`);
+  }
+  assert.deepEqual(wrong, []);
+});

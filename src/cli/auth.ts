@@ -9,7 +9,8 @@ import type { StoredTokens } from "../auth/index.js";
 import { visible } from "../internal/terminal.js";
 import { CliError, credentialsFile, writePrivate } from "./target.js";
 import { signIn } from "./sign-in.js";
-import { type CliIo, printJson } from "./client-commands.js";
+import type { CliIo } from "./client-commands.js";
+import { printJson } from "./output.js";
 
 function savedTokens(): Record<string, StoredTokens> {
   try {

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import type { McpClient } from "../client/client.js";
 import { ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { CallToolResult, Task, Tool } from "../protocol/generated/schema-types.js";
-import { visible } from "../internal/terminal.js";
+import { formatContent, printJson, printResult, visibleIo } from "./output.js";
 import { progressView } from "./progress.js";
 import { CliError, connectTarget, EXIT, takeTarget, type Target } from "./target.js";
 import { offerSignIn, signInMessage } from "./sign-in.js";
@@ -111,60 +111,6 @@ export function parseArguments(args: string[], tool?: Tool): Record<string, unkn
     }
   }
   return out;
-}
-
-/** Content blocks as a person reads them. */
-function formatContent(blocks: CallToolResult["content"]): string {
-  const lines: string[] = [];
-  for (const b of blocks ?? []) {
-    const c = b as Record<string, unknown>;
-    // A text that is not a string is a server's bug (a forgotten await sends `{}`): shown as the JSON it is, flagged.
-    if (c.type === "text")
-      lines.push(typeof c.text === "string" ? c.text : `[invalid text block: ${JSON.stringify(c.text) ?? String(c.text)}]`);
-    else if (c.type === "image" || c.type === "audio")
-      lines.push(`[${c.type} ${c.mimeType}, ${Math.floor((String(c.data).length * 3) / 4)} bytes]`);
-    else if (c.type === "resource") {
-      const r = c.resource as Record<string, unknown>;
-      lines.push(`[resource ${r.uri}${r.mimeType ? ` ${r.mimeType}` : ""}]${typeof r.text === "string" ? `\n${r.text}` : ""}`);
-    } else if (c.type === "resource_link") lines.push(`[link ${c.uri}${c.name ? ` ${c.name}` : ""}]`);
-    else lines.push(JSON.stringify(c));
-  }
-  return lines.join("\n");
-}
-
-function printResult(io: CliIo, r: CallToolResult, json: boolean): void {
-  if (json) printJson(io, r);
-  else {
-    const show = visibleIo(io);
-    const text = formatContent(r.content);
-    if (text) (r.isError ? show.err : show.out)(`${text}\n`);
-    if (r.structuredContent !== undefined && !r.isError && !text) printJson(io, r.structuredContent);
-  }
-  if (r.isError) throw new CliError(json ? "" : "the tool reported an error", EXIT.toolError);
-}
-
-/** visibleIo: output for people, each line made visible (the one rule, src/internal/terminal.ts). */
-function visibleIo(io: CliIo): { out(s: string): void; err(s: string): void } {
-  const lines = (s: string) => s.split("\n").map(visible).join("\n");
-  return { out: (s) => io.out(lines(s)), err: (s) => io.err(lines(s)) };
-}
-
-/**
- * printJson prints a value as JSON that cannot drive a terminal: JSON.stringify escapes only C0 controls, so the
- * rest that a terminal or a reader could be fooled by (DEL, C1 controls such as the single-byte CSI, bidi and
- * invisible format characters, line separators) is written as \u escapes too. The JSON means exactly the same.
- */
-export function printJson(io: CliIo, value: unknown): void {
-  io.out(`${safeJson(value)}\n`);
-}
-
-export function safeJson(value: unknown): string {
-  // Controls, format characters (bidi, zero-width), line separators and whatever else draws as nothing; a character
-  // beyond U+FFFF (a tag) is written as its two UTF-16 halves, which is how JSON spells it.
-  // The line breaks and indents JSON.stringify writes between values stay (inside strings it has escaped them).
-  return JSON.stringify(value, null, 2).replace(/(?![\n\r\t])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (c) =>
-    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
-  );
 }
 
 /** Splits off what follows `--` (the stdio command) before commander sees it. */

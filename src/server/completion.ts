@@ -40,11 +40,17 @@ export const complete: ServerMethod = async (params, { state }): Promise<Complet
   if (!Array.isArray(all))
     throw new ProtocolError(
       ErrorCode.InternalError,
-      invalidResultMessage(state, what, `returned ${all === null ? "null" : typeof all}`, "return an array of strings", site),
+      invalidResultMessage(
+        state.options.onerror,
+        what,
+        `returned ${all === null ? "null" : typeof all}`,
+        "return an array of strings",
+        site,
+      ),
     );
   const values = all.slice(0, MAX_COMPLETION_VALUES);
   return checkedResult(
-    state,
+    state.options.onerror,
     COMPLETE_RESULT,
     { completion: { values, total: all.length, hasMore: all.length > values.length } },
     what,

@@ -104,13 +104,13 @@ export async function getPrompt(
     throw new ProtocolError(ErrorCode.InternalError, `prompt "${entry.name}" returned no messages; return { messages: [...] }`);
   if (entry.definition.description !== undefined && result.description === undefined)
     return checkedResult(
-      state,
+      state.options.onerror,
       GET_PROMPT_RESULT,
       { description: entry.definition.description, ...result },
       `prompt "${entry.name}"`,
       entry.site,
     );
-  return checkedResult(state, GET_PROMPT_RESULT, result, `prompt "${entry.name}"`, entry.site);
+  return checkedResult(state.options.onerror, GET_PROMPT_RESULT, result, `prompt "${entry.name}"`, entry.site);
 }
 
 /** prompts/list: the prompts the caller may use, a page at a time. */

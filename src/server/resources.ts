@@ -198,7 +198,7 @@ export const readResource: ServerMethod = async (params, { state, session, rpc }
   if ("resource" in found) {
     const r = found.resource;
     return checkedResult(
-      state,
+      state.options.onerror,
       READ_RESOURCE_RESULT,
       toReadResult(uri, await r.handler(uri, ctx), r.definition.mimeType),
       `resource "${uri}"`,
@@ -207,7 +207,13 @@ export const readResource: ServerMethod = async (params, { state, session, rpc }
   }
   const t = found.template;
   const out = toReadResult(uri, await t.handler(uri, found.vars, ctx), t.definition.mimeType);
-  return checkedResult(state, READ_RESOURCE_RESULT, out, `resource template "${t.definition.uriTemplate}" (reading "${uri}")`, t.site);
+  return checkedResult(
+    state.options.onerror,
+    READ_RESOURCE_RESULT,
+    out,
+    `resource template "${t.definition.uriTemplate}" (reading "${uri}")`,
+    t.site,
+  );
 };
 
 /** The most resource subscriptions one session may hold (each is kept, and recorded with the session). */

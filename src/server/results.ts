@@ -11,7 +11,9 @@ import { ErrorCode, ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { CompiledValidator } from "../protocol/generated/validators.js";
 import { findProblem } from "../protocol/validate.js";
 import type { CallSite } from "../internal/caller.js";
-import type { ServerState } from "./state.js";
+
+/** Where an invalid result is reported beside the answer (the server's onerror). */
+export type Report = ((error: Error) => void) | undefined;
 
 /** What is wrong with a result, with a hint at the likely cause; undefined when it fits. */
 export function resultProblem(validator: CompiledValidator, value: unknown): { problem: string; fix: string } | undefined {
@@ -27,16 +29,16 @@ export function resultProblem(validator: CompiledValidator, value: unknown): { p
 }
 
 /** The message for an invalid result of `what` (`tool "x"`), reported to the server's onerror. */
-export function invalidResultMessage(state: ServerState, what: string, problem: string, fix: string, site: CallSite | undefined): string {
+export function invalidResultMessage(report: Report, what: string, problem: string, fix: string, site: CallSite | undefined): string {
   const where = site?.location;
   const text = `${what} ${problem}; ${fix}${where ? ` (registered at ${where})` : ""}`;
-  state.options.onerror?.(new TrellisError("INVALID_MESSAGE", text));
+  report?.(new TrellisError("INVALID_MESSAGE", text));
   return text;
 }
 
 /** checkedResult returns `result` when it fits `validator`, and otherwise throws the -32603 that names the bug. */
-export function checkedResult<T>(state: ServerState, validator: CompiledValidator, result: T, what: string, site: CallSite | undefined): T {
+export function checkedResult<T>(report: Report, validator: CompiledValidator, result: T, what: string, site: CallSite | undefined): T {
   const p = resultProblem(validator, result);
   if (!p) return result;
-  throw new ProtocolError(ErrorCode.InternalError, invalidResultMessage(state, what, p.problem, p.fix, site));
+  throw new ProtocolError(ErrorCode.InternalError, invalidResultMessage(report, what, p.problem, p.fix, site));
 }

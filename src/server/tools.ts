@@ -215,7 +215,7 @@ async function checkResult(state: ServerState, tool: ToolEntry, result: CallTool
 }
 
 function invalid(state: ServerState, tool: ToolEntry, problem: string, fix: string): CallToolResult {
-  return textResult(invalidResultMessage(state, `tool "${tool.name}"`, problem, fix, tool.site), true);
+  return textResult(invalidResultMessage(state.options.onerror, `tool "${tool.name}"`, problem, fix, tool.site), true);
 }
 
 /** tools/list: the tools the caller may use, a page at a time, as extensions' list hooks present them. */
