@@ -148,7 +148,7 @@ const OVERSIZED: Record<string, number> = {
   "src/server/server.ts": 601,
   "src/transports/http/handler.ts": 493,
   "src/auth/server/server.ts": 449,
-  "src/transports/http-client/transport.ts": 432,
+  "src/transports/http-client/transport.ts": 398,
   "src/auth/server/authorize.ts": 409,
   "src/transports/http/sessions.ts": 377,
   "src/auth/server/clients.ts": 357,

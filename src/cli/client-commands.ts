@@ -9,6 +9,7 @@ import type { McpClient } from "../client/client.js";
 import { ProtocolError, TrellisError } from "../protocol/errors.js";
 import type { CallToolResult, Task, Tool } from "../protocol/generated/schema-types.js";
 import { formatContent, printJson, printResult, visibleIo } from "./output.js";
+import { visible } from "../internal/terminal.js";
 import { progressView } from "./progress.js";
 import { CliError, connectTarget, EXIT, takeTarget, type Target } from "./target.js";
 import { offerSignIn, signInMessage } from "./sign-in.js";
@@ -53,11 +54,13 @@ async function withClient(
         if (attempt === 0 && (await offerSignIn(conn.url, need, (t) => void process.stderr.write(t)))) continue;
         throw new CliError(signInMessage(conn.url, need), EXIT.auth);
       }
+      // A server's own words stay on one line (visible() shows its line breaks): it cannot print lines of its own
+      // that read as this command's.
       if (err instanceof ProtocolError && (err.data as { authorization?: unknown } | undefined)?.authorization === true)
-        throw new CliError(`${conn.label} refused the request: ${err.message}`, EXIT.auth);
-      if (err instanceof ProtocolError) throw new CliError(`${conn.label} answered: ${err.message} (${err.code})`, EXIT.protocol);
+        throw new CliError(`${conn.label} refused the request: ${visible(err.message)}`, EXIT.auth);
+      if (err instanceof ProtocolError) throw new CliError(`${conn.label} answered: ${visible(err.message)} (${err.code})`, EXIT.protocol);
       if (err instanceof TrellisError && err.code === "INVALID_MESSAGE")
-        throw new CliError(`${conn.label} answered with something invalid: ${err.message}`, EXIT.protocol);
+        throw new CliError(`${conn.label} answered with something invalid: ${visible(err.message)}`, EXIT.protocol);
       if (err instanceof TrellisError && /authoriz|sign in/i.test(err.message)) throw new CliError(err.message, EXIT.auth);
       throw new CliError(`${conn.label}: ${(err as Error).message}`, EXIT.connect);
     } finally {

@@ -24,6 +24,10 @@ export function progressView(stream: { write(s: string): unknown; isTTY?: boolea
   };
   return {
     update(progress, total, message) {
+      // The numbers come from the server as sent: anything but a finite number is not progress, and is not printed.
+      if (typeof progress !== "number" || !Number.isFinite(progress)) return;
+      if (typeof total !== "number" || !Number.isFinite(total)) total = undefined;
+      if (typeof message !== "string") message = undefined;
       const pct = total && total > 0 ? Math.max(0, Math.min(100, Math.round((progress / total) * 100))) : undefined;
       const text = message ? `  ${visible(message)}` : "";
       if (!tty) {

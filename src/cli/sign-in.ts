@@ -67,11 +67,32 @@ export interface SignInNeed {
   held?: string;
 }
 
-/** The message for a command that needs a (new) sign-in: what the server asked for, and the command that gets it. */
+/** A scope token a command line may carry as it is: what scopes in the wild are made of, and nothing a shell reads. */
+const PLAIN_SCOPE = /^[A-Za-z0-9._:/@+-]+$/;
+
+/** shellWord quotes one word for a POSIX shell (single quotes, which expand nothing), unless it needs none. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9._~:/@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The message for a command that needs a (new) sign-in: what the server asked for, and the command that gets it. The
+ * scopes come from the server (its challenge, its metadata): the command line to paste is offered only when every
+ * one is a plain token, single-quoted, so a hostile server cannot put `$(...)` into what a person runs.
+ */
 export function signInMessage(url: URL, need: SignInNeed): string {
-  const scope = need.scope ? ` --scope ${JSON.stringify(need.scope)}` : "";
-  if (need.held === undefined) return `${url.href} needs a sign-in: run  trellis auth login ${url.href}${scope}`;
-  return `${url.href} asks for the scopes ${JSON.stringify(need.scope ?? "")}, more than your sign-in holds (${JSON.stringify(need.held)}): run  trellis auth login ${url.href}${scope}`;
+  const login = `trellis auth login ${shellWord(url.href)}`;
+  const tokens = (need.scope ?? "").split(" ").filter(Boolean);
+  const plain = tokens.every((t) => PLAIN_SCOPE.test(t));
+  const run = !tokens.length
+    ? `run  ${login}`
+    : plain
+      ? `run  ${login} --scope ${shellWord(tokens.join(" "))}`
+      : `its scopes are not plain tokens, so no command is offered: check them, then run  ${login} --scope naming the ones you agree to`;
+  const asked = visible(need.scope ?? "");
+  if (need.held === undefined)
+    return `${url.href} needs a sign-in${tokens.length && !plain ? ` (it asks for the scopes ${JSON.stringify(asked)})` : ""}: ${run}`;
+  return `${url.href} asks for the scopes ${JSON.stringify(asked)}, more than your sign-in holds (${JSON.stringify(visible(need.held))}): ${run}`;
 }
 
 /**
@@ -82,7 +103,9 @@ export async function offerSignIn(url: URL, need: SignInNeed, err: (s: string) =
   if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${visible(signInMessage(url, need).replace(/: run .*$/, ""))}.\nSign in again now? [Y/n] `);
+    const what = need.scope ? `the scopes ${JSON.stringify(visible(need.scope))}` : "a sign-in";
+    const held = need.held === undefined ? "" : `, more than your sign-in holds (${JSON.stringify(visible(need.held))})`;
+    const answer = await rl.question(`${visible(url.href)} asks for ${what}${held}.\nSign in again now? [Y/n] `);
     if (/^n/i.test(answer.trim())) return false;
   } finally {
     rl.close();

@@ -15,6 +15,7 @@ import { TrellisError } from "../protocol/errors.js";
 export { tapTransport };
 export { CliError, configDir, credentialsFile, EXIT, writePrivate } from "./config.js";
 import { CliError, configDir, credentialsFile, EXIT, writePrivate } from "./config.js";
+import { visible } from "../internal/terminal.js";
 import { StdioClientTransport } from "../transports/stdio-client.js";
 import { likelyUrl, listeningPorts, type ListeningPort } from "./listening.js";
 import { type SignInNeed, signInMessage } from "./sign-in.js";
@@ -112,7 +113,7 @@ export async function connectTarget(target: Target, options: ConnectOptions = {}
     command: command!,
     args,
     env: { ...(process.env as Record<string, string>), ...target.env },
-    onstderr: options.onstderr ?? (process.env.TRELLIS_DEBUG ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined),
+    onstderr: options.onstderr ?? (process.env.TRELLIS_DEBUG ? (l) => process.stderr.write(`[server] ${visible(l)}\n`) : undefined),
   });
   const transport: Transport = options.tap ? tapTransport(stdio, options.tap) : stdio;
   const client = new McpClient({ name: "trellis-cli", version: "0.1.0" }, { protocolVersion: options.protocol ?? "auto" });

@@ -93,9 +93,16 @@ export class Questions {
       const problem = validateElicitedContent(schema as Parameters<typeof validateElicitedContent>[0], content);
       if (problem) throw new Error(`the server's form does not accept this answer: ${problem}`);
     }
+    // A URL elicitation is answered with an action and nothing else; a refused link (never a link on the page, so
+    // never opened from it) only with decline or cancel, whatever was posted.
+    let answer: unknown = result;
+    if (q.type === "elicitation-url") {
+      const action = r.action === "accept" || r.action === "decline" || r.action === "cancel" ? r.action : undefined;
+      if (!action) throw new Error('a URL elicitation is answered with "accept", "decline" or "cancel"');
+      answer = { action: q.refused !== undefined && action === "accept" ? "decline" : action };
+    }
     this.#settle(id, "answered");
-    // The person cannot have opened a refused link from the page: it was never a link there.
-    q.resolve(q.refused !== undefined && r.action === "accept" ? { action: "decline" } : result);
+    q.resolve(answer);
     return true;
   }
 

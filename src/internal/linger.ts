@@ -29,32 +29,37 @@ export interface LingerLimits {
 export function lingerAfter(res: ServerResponse, limits: LingerLimits = {}): void {
   const req = res.req;
   const socket = req.socket;
+  const maxBytes = limits.maxBytes ?? 256 * 1024 * 1024;
+  let discarded = 0;
+  let timers: { whole: NodeJS.Timeout; idle: NodeJS.Timeout } | undefined;
+  const done = () => {
+    if (timers) {
+      clearTimeout(timers.whole);
+      clearTimeout(timers.idle);
+    }
+    req.off("data", onData);
+    socket.destroy();
+  };
+  const onData = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > maxBytes) return done();
+    timers?.idle.refresh();
+  };
+  // Read from now on, before the answer is written: a request nobody consumes is dumped by node:http when the answer
+  // finishes, and a dumped body raises no events, so the lingering could not tell a client still sending from one gone.
+  req.on("data", onData);
+  req.resume();
   let started = false;
   const start = () => {
     if (started || socket.destroyed) return;
     started = true;
-    const maxBytes = limits.maxBytes ?? 256 * 1024 * 1024;
-    let discarded = 0;
-    const done = () => {
-      clearTimeout(whole);
-      clearTimeout(idle);
-      req.off("data", onData);
-      socket.destroy();
-    };
-    const whole = setTimeout(done, limits.maxMs ?? 10_000);
-    const idle = setTimeout(done, limits.idleMs ?? 2_000);
-    whole.unref();
-    idle.unref();
-    const onData = (chunk: Buffer) => {
-      discarded += chunk.length;
-      if (discarded > maxBytes) return done();
-      idle.refresh();
-    };
-    req.on("data", onData);
+    timers = { whole: setTimeout(done, limits.maxMs ?? 10_000), idle: setTimeout(done, limits.idleMs ?? 2_000) };
+    timers.whole.unref();
+    timers.idle.unref();
     // The whole declared body arrived: nothing more will come, so nothing unread is left to cause a reset.
+    if (req.complete) return done();
     req.once("end", done);
     socket.once("close", done);
-    req.resume();
     socket.end();
   };
   (socket as { destroySoon?: () => void }).destroySoon = start;

@@ -40,15 +40,26 @@ const TAIL_LINE_CHARS = 300;
 
 /** StderrTail keeps the last lines a server wrote on stderr, each shortened, control characters made visible. */
 export class StderrTail {
-  readonly #lines: string[] = [];
+  readonly #lines: (string | { skipped: number })[] = [];
+  /** How many frames of the stack trace being read were kept; past two, they are counted, not kept. */
+  #frames = 0;
   push(line: string): void {
     const l = line.replace(/\r$/, "");
     if (l.trim() === "") return;
+    // A stack trace's frames would push its error message out of the tail: the first two are kept, the rest counted.
+    if (/^\s+at\s/.test(l)) {
+      if (++this.#frames > 2) {
+        const last = this.#lines.at(-1);
+        if (typeof last === "object") last.skipped++;
+        else this.#lines.push({ skipped: 1 });
+        return;
+      }
+    } else this.#frames = 0;
     this.#lines.push(l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS)}…` : l);
-    if (this.#lines.length > TAIL_LINES) this.#lines.shift();
+    while (this.#lines.length > TAIL_LINES) this.#lines.shift();
   }
   get lines(): string[] {
-    return this.#lines.map(printable);
+    return this.#lines.map((l) => (typeof l === "string" ? printable(l) : `    … ${l.skipped} more frame${l.skipped === 1 ? "" : "s"}`));
   }
 }
 

@@ -111,7 +111,7 @@ test("step-up: the scopes the server asks for are named with the login that gets
     assert.equal(refused.code, 5, refused.err);
     assert.equal(
       refused.err,
-      `trellis: ${srv.url} asks for the scopes "mcp:read mcp:write", more than your sign-in holds ("mcp:read"): run  trellis auth login ${srv.url} --scope "mcp:read mcp:write"\n`,
+      `trellis: ${srv.url} asks for the scopes "mcp:read mcp:write", more than your sign-in holds ("mcp:read"): run  trellis auth login ${srv.url} --scope 'mcp:read mcp:write'\n`,
     );
     const again = await login(srv.url, config, ["--scope", "mcp:read mcp:write"]);
     assert.equal(again.code, 0, again.err);

@@ -194,6 +194,7 @@ test("what a server says reaches the terminal made visible: names, descriptions,
   assert.equal(unknown.code, 3);
   assert.doesNotMatch(unknown.err, raw);
   assert.match(unknown.err, /no such method\\u\{1b\}/);
+  assert.doesNotMatch(unknown.err, /^trellis: your sign-in/m, "a server's line break cannot start a line of its own");
 });
 
 test("parseArguments and splitStdio", () => {

@@ -33,3 +33,16 @@ test("a line never overflows the terminal's width", () => {
   v.update(1, 2, "x".repeat(200));
   assert.ok(out.replace("\r\x1b[2K", "").length <= 39);
 });
+
+test("what is not a finite number is not progress: a server's string in its place is never written", () => {
+  for (const isTTY of [true, false]) {
+    let out = "";
+    const v = progressView({ write: (s: string) => (out += s), isTTY, columns: 80 });
+    v.update("\u001b]0;PWNED\u0007\u001b[2J" as unknown as number, 10);
+    v.update(Number.NaN, 10);
+    v.update(Number.POSITIVE_INFINITY, 10);
+    assert.equal(out, "", isTTY ? "on a terminal" : "elsewhere");
+    v.update(1, "\u001b[31m" as unknown as number, 7 as unknown as string);
+    assert.doesNotMatch(out, /\u001b\[31m|undefined|7/);
+  }
+});

@@ -20,6 +20,19 @@ test("a URL the dashboard will not open is asked with the reason, and its server
   assert.deepEqual(await reply, { action: "decline" });
 });
 
+test("a URL elicitation is answered with accept, decline or cancel only: other shapes are refused, and a refused link never passes on as accepted", async () => {
+  const { q, events } = questions();
+  const reply = q.ask("c1", "elicitation-url", { url: "javascript:alert(1)", message: "open me" });
+  const event = asked(events)[0]!;
+  for (const odd of [{ action: "Accept" }, { action: "accept\u200b" }, "accept", null, { result: "ok" }])
+    assert.throws(() => q.answer(event.id, odd), /answered with "accept", "decline" or "cancel"/, JSON.stringify(odd));
+  q.answer(event.id, { action: "accept", extra: "dropped" });
+  assert.deepEqual(await reply, { action: "decline" });
+  const allowed = q.ask("c1", "elicitation-url", { url: "https://example.com/x", message: "m" });
+  q.answer(asked(events)[1]!.id, { action: "cancel", content: { sneaked: true } });
+  assert.deepEqual(await allowed, { action: "cancel" });
+});
+
 test("an allowed URL is asked without a refusal, and the person's accept goes through", async () => {
   const { q, events } = questions();
   const reply = q.ask("c1", "elicitation-url", { url: "https://example.com/finish", message: "open me" });

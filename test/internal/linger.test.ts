@@ -33,7 +33,7 @@ function patientUpload(
   port: number,
   path: string,
   total: number,
-  options: { stopAfter?: number } = {},
+  options: { stopAfter?: number; paceMs?: number } = {},
 ): Promise<{ status?: string; error?: string; sent: number }> {
   return new Promise((resolve) => {
     const s = connect(port, "127.0.0.1");
@@ -53,7 +53,7 @@ function patientUpload(
         const ok = s.write(chunk);
         sent += chunk.length;
         if (!ok) await new Promise((r) => s.once("drain", r));
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, options.paceMs ?? 20));
       }
       s.on("data", (d) => (received += d));
       s.resume();
@@ -76,6 +76,17 @@ test("a client that reads only after sending its whole 64 MB body reads the 413 
     assert.equal(got.status, "413", `${path}: ${JSON.stringify(got)}`);
     assert.equal(got.error, undefined, "no reset while it sent");
   }
+});
+
+test("an upload that goes on steadily for longer than the idle limit still gets its 413 (one refused by its Content-Length, never read)", {
+  timeout: 120_000,
+}, async () => {
+  const h = await serveHttp(new McpServer({ name: "s", version: "1" }), { port: 0 });
+  closers.push(() => h.close());
+  const mcp = new URL(h.url);
+  // 12 MiB at one MiB every 250 ms: 3 s, past the 2 s idle limit, with never more than 250 ms between chunks.
+  const got = await patientUpload(Number(mcp.port), mcp.pathname, 12 * MB, { paceMs: 250 });
+  assert.equal(got.status, "413", JSON.stringify(got));
 });
 
 test("undici's fetch sending 64 MB always reads the 413 body", { timeout: 120_000 }, async () => {

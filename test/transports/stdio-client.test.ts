@@ -96,4 +96,19 @@ test("a server that exits silently says so; one closed by the client has no reas
   tail.push("x".repeat(1000));
   assert.equal(tail.lines.length, 12, "only the last lines are kept");
   assert.equal(tail.lines.at(-1), `${"x".repeat(300)}…`, "each shortened");
+  // A long stack trace keeps its message in view: two frames, then a count.
+  const trace = new StderrTail();
+  for (const l of [
+    "Error: Cannot find module 'x'",
+    ...Array.from({ length: 20 }, (_, i) => `    at frame${i} (file.js:${i})`),
+    "  code: 'MODULE_NOT_FOUND'",
+  ])
+    trace.push(l);
+  assert.deepEqual(trace.lines, [
+    "Error: Cannot find module 'x'",
+    "    at frame0 (file.js:0)",
+    "    at frame1 (file.js:1)",
+    "    … 18 more frames",
+    "  code: 'MODULE_NOT_FOUND'",
+  ]);
 });

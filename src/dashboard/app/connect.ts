@@ -7,6 +7,7 @@ import { useState } from "preact/hooks";
 import { api } from "./api.js";
 import { splitCommand } from "./command.js";
 import { SignIn } from "./oauth.js";
+import { visible } from "../../internal/terminal.js";
 
 /**
  * Connect: the HTTP form, the guided sign-in, and the stdio form. A stdio start that fails shows its whole error
@@ -49,7 +50,7 @@ export function Connect(props: { onError(e: string): void }) {
       "error" in split
         ? html`<p class="error" role="alert">The command cannot be read: ${split.error}.</p>`
         : words.length
-          ? html`<p class="hint">This runs on your machine, with your rights: <code data-words>${words.map((w) => JSON.stringify(w)).join(" ")}</code></p>
+          ? html`<p class="hint">This runs on your machine, with your rights: <code data-words>${words.map((w) => JSON.stringify(visible(w))).join(" ")}</code></p>
       <label><input type="checkbox" checked=${consent} onChange=${(e: Event) => setConsent((e.target as HTMLInputElement).checked)} /> I trust this command; run it</label>`
           : ""
     }

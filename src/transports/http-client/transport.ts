@@ -12,6 +12,7 @@ import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { SendOptions, Transport, TransportEvents } from "../../jsonrpc/transport.js";
 import { AuthorizationFailedError, type AuthRequest, type HttpClientAuth } from "./auth.js";
 import { parseSse } from "./sse-parser.js";
+import { errorAnswer, type LocalFailure } from "./answers.js";
 
 export interface ReconnectOptions {
   /** Wait before the first reconnect when the server sent no `retry`. Default 1000 ms. */
@@ -26,39 +27,6 @@ export interface ReconnectOptions {
 
 /** More resends than this for one request means the auth is looping; the request fails. */
 const MAX_AUTH_RESENDS = 4;
-
-/** What a request failed by this transport (not answered by the server) says in its error's data, beside `local: true`. */
-interface LocalFailure {
-  /** The HTTP status the server answered with, when it answered at all. */
-  httpStatus?: number;
-  /** The status was 401/403, or a sign-in failed: the failure is about authorization. */
-  authorization?: boolean;
-}
-
-/**
- * jsonRpcError reads an HTTP error body as the server's JSON-RPC error for request `id` (or for no id: one request
- * per POST, so a null id can only be about this one). Undefined for any other body.
- */
-function jsonRpcError(
-  body: string,
-  id: RequestId,
-): { jsonrpc: "2.0"; id: RequestId; error: { code: number; message: string; data?: unknown } } | undefined {
-  let parsed: { jsonrpc?: unknown; id?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || (parsed.id !== id && parsed.id !== null)) return undefined;
-  const e = parsed.error;
-  if (typeof e !== "object" || e === null || typeof e.code !== "number" || !Number.isInteger(e.code)) return undefined;
-  const error: { code: number; message: string; data?: unknown } = {
-    code: e.code,
-    message: typeof e.message === "string" ? e.message : "",
-  };
-  if (e.data !== undefined) error.data = e.data;
-  return { jsonrpc: "2.0", id, error };
-}
 
 export interface StreamableHttpClientOptions {
   /**
@@ -239,11 +207,8 @@ export class StreamableHttpClientTransport implements Transport {
         // 2026-07-28 answers a refused request with its JSON-RPC error (-32022 names the revisions to use): pass it on,
         // with the HTTP status beside the server's own data, which says what a bare code may not (a 400 "not
         // initialized" from an older server is not a 503 from an overloaded one).
-        const answer = jsonRpcError(body, (message as { id: RequestId }).id);
+        const answer = errorAnswer(body, (message as { id: RequestId }).id, res.status);
         if (answer) {
-          const data = answer.error.data;
-          if (data === undefined || (typeof data === "object" && data !== null && !Array.isArray(data)))
-            answer.error.data = { ...data, httpStatus: res.status, ...(denied ? { authorization: true } : {}) };
           return this.#deliver(answer);
         }
       }
