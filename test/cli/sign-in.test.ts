@@ -18,9 +18,10 @@ test("signInMessage: no sign-in kept, or one short of the scopes the server asks
 
 test("signInMessage: a hostile server's scopes never become a command to paste; a URL with shell characters is quoted", () => {
   const url = new URL("http://127.0.0.1:1/mcp");
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell's ${IFS}, as a hostile server would send it
   const hostile = signInMessage(url, { scope: "read $(touch${IFS}/tmp/pwned) `id`" });
   assert.doesNotMatch(hostile, /--scope .*\$\(/, "never a --scope with the server's words to paste");
   assert.match(hostile, /its scopes are not plain tokens, so no command is offered/);
-  assert.doesNotMatch(signInMessage(url, { scope: "a\u001b[2J b", held: "a" }), /\u001b/);
+  assert.ok(!signInMessage(url, { scope: "a\u001b[2J b", held: "a" }).includes("\u001b"));
   assert.match(signInMessage(new URL("http://127.0.0.1:1/m$(x)"), {}), /trellis auth login 'http:\/\/127\.0\.0\.1:1\/m\$\(x\)'$/);
 });
