@@ -84,8 +84,11 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** waitFor polls `check` until it returns a truthy value or `ms` pass. */
-export async function waitFor<T>(check: () => T | undefined | false | null, ms = 2000): Promise<T> {
+/**
+ * waitFor polls `check` until it returns a truthy value or `ms` pass. The default is generous (10 s): it returns as
+ * soon as the condition holds, so a long limit costs a passing test nothing, and a busy machine does not fail it.
+ */
+export async function waitFor<T>(check: () => T | undefined | false | null, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = check();

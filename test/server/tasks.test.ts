@@ -276,7 +276,7 @@ test("rate limit: task operations past the owner's budget get -32013 (RateLimite
 test("restart: completed results survive; unfinished tasks fail with a restart message or resume when resumable", async () => {
   const store = new MemoryTaskStore();
   const auth = { token: "t", subject: "alice", scopes: [] };
-  const first = new McpServer({ name: "a", version: "1" }, { tasks: { store, leaseMs: 150 } });
+  const first = new McpServer({ name: "a", version: "1" }, { tasks: { store, leaseMs: 600 } });
   first.registerTool("quick", { execution: { taskSupport: "optional" } }, () => "quick done");
   first.registerTool("hang", { execution: { taskSupport: "optional" } }, () => new Promise(() => {}));
   first.registerTool("again", { execution: { taskSupport: "optional" }, resumable: true }, () => new Promise(() => {}));
@@ -287,17 +287,17 @@ test("restart: completed results survive; unfinished tasks fail with a restart m
   const hang = ((await c1.rpc.request("tools/call", { name: "hang", task: {} })) as any).task.taskId;
   const again = ((await c1.rpc.request("tools/call", { name: "again", task: {} })) as any).task.taskId;
   // A second server on the same store while the first still runs: the first's tasks are leased, so left alone.
-  const second = new McpServer({ name: "b", version: "1" }, { tasks: { store, leaseMs: 150 } });
+  const second = new McpServer({ name: "b", version: "1" }, { tasks: { store, leaseMs: 600 } });
   second.registerTool("quick", { execution: { taskSupport: "optional" } }, () => "quick done");
   second.registerTool("hang", { execution: { taskSupport: "optional" } }, () => new Promise(() => {}));
   second.registerTool("again", { execution: { taskSupport: "optional" }, resumable: true }, () => "resumed and done");
-  await sleep(300);
+  await sleep(900); // past a whole lease: the first server must have renewed them
   assert.deepEqual(await second.recoverTasks(), { resumed: 0, failed: 0 }, "the first server renews its leases");
   assert.equal((await store.load(hang))!.status, "working");
   // "kill -9": the first server stops renewing (its timers end; its work never finishes); its leases run out.
   await first.close();
   // The second server's periodic recovery takes them over once the leases have run out.
-  await waitFor(() => store.load(hang)?.status === "failed" && store.load(again)?.status === "completed", 3000);
+  await waitFor(() => store.load(hang)?.status === "failed" && store.load(again)?.status === "completed", 10_000);
   const c2 = await connectRaw("memory", second);
   (c2.rpc.transport as any).extra = { authInfo: auth };
   assert.equal(((await c2.rpc.request("tasks/result", { taskId: quick })) as any).content[0].text, "quick done");

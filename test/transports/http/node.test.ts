@@ -94,7 +94,9 @@ test("attack #10: maxConnections caps open sockets", async () => {
   const http = await serveHttp(server(), { eventStore: "memory", sessionStore: "memory", maxConnections: 2 });
   const a = rawSocket(http.port);
   const b = rawSocket(http.port);
-  await sleep(100);
+  // The server holds both before the third arrives (accepted, not only queued by the kernel).
+  const held = () => new Promise<number>((r) => http.httpServer.getConnections((_e, count) => r(count)));
+  for (const end = Date.now() + 10_000; (await held()) < 2; await sleep(10)) assert.ok(Date.now() < end, "the server took both");
   const c = rawSocket(http.port);
   const { ms } = await c.closed;
   assert.ok(ms < 1000, "the third is dropped at once");
