@@ -55,6 +55,8 @@ export class DevRunner {
   #mode: DevMode;
   #conn?: string;
   #child?: ChildProcess;
+  /** Counts starts and stops, so that a start ended by a later one is not reported as failed. */
+  #generation = 0;
 
   constructor(
     readonly dashboard: Dashboard,
@@ -72,15 +74,18 @@ export class DevRunner {
 
   async start(): Promise<void> {
     await this.stop();
+    const generation = this.#generation;
     try {
       if (typeof this.#mode === "object") await this.#startHttp(this.#mode.http);
       else await this.#startStdio(this.#mode === "auto");
     } catch (err) {
-      this.say(`${this.name} did not start: ${(err as Error).message}`);
+      // A start that a later one (or the end of dev) stopped did not fail: nothing to say.
+      if (generation === this.#generation) this.say(`${this.name} did not start: ${(err as Error).message}`);
     }
   }
 
   async stop(): Promise<void> {
+    this.#generation++;
     const conn = this.#conn;
     this.#conn = undefined;
     if (conn) await this.dashboard.disconnect(conn).catch(() => {});
@@ -269,7 +274,9 @@ export function addDevCommand(program: Command, io: CliIo): void {
           relative(folder, path),
         );
         watch.started();
-        await runner.start();
+        // The first start is the head of the chain restarts wait on: a change during it restarts after it, never over it.
+        restarting = runner.start();
+        await restarting;
         await new Promise<void>((r) => {
           process.once("SIGINT", () => r());
           process.once("SIGTERM", () => r());

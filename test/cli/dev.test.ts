@@ -11,8 +11,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serverCommand } from "../../src/cli/dev.js";
-import { freePort } from "../helpers.js";
+import { DevRunner, serverCommand } from "../../src/cli/dev.js";
+import { childrenOf } from "../../src/cli/listening.js";
+import type { Dashboard } from "../../src/dashboard/dashboard.js";
+import { freePort, waitFor } from "../helpers.js";
 
 const CLI = fileURLToPath(new URL("../../bundle/cli.js", import.meta.url));
 const SERVER_MODULE = fileURLToPath(new URL("../../bundle/server.js", import.meta.url));
@@ -187,4 +189,28 @@ test("serverCommand: .js runs as is; .ts needs Node 22.6+ and says so", () => {
   assert.deepEqual(serverCommand("/x/s.js", ["--a"]), [process.execPath, "/x/s.js", "--a"]);
   assert.throws(() => serverCommand("/x/s.ts", [], "20.20.2"), /needs Node 22\.6 or newer/);
   assert.deepEqual(serverCommand("/x/s.ts", [], "24.1.0").slice(1, 3), ["--experimental-strip-types", "--no-warnings"]);
+});
+
+test("a start that a restart stops is not reported as failed; one that fails on its own is", { timeout: 60_000 }, async () => {
+  const said: string[] = [];
+  const dashboard = { connect: async () => ({ id: "c" }), disconnect: async () => {} } as unknown as Dashboard;
+  // An HTTP server that never listens: a start waits for it until stopped.
+  const never = [process.execPath, "-e", "setInterval(() => {}, 1000)"];
+  const runner = new DevRunner(dashboard, never, "server.js", { http: "http://127.0.0.1:9/mcp" }, (t) => said.push(t));
+  const first = runner.start();
+  await waitFor(() => childrenOf(process.pid).length > 0 || process.platform !== "linux", 10_000);
+  const second = runner.start(); // a file changed: the first start's process is stopped
+  await first;
+  await runner.stop();
+  await second;
+  assert.deepEqual(
+    said.filter((t) => /did not start/.test(t)),
+    [],
+    said.join("\n"),
+  );
+  const failing = new DevRunner(dashboard, [process.execPath, "-e", "process.exit(3)"], "bad.js", { http: "http://127.0.0.1:9/mcp" }, (t) =>
+    said.push(t),
+  );
+  await failing.start();
+  assert.match(said.at(-1)!, /^bad\.js did not start: it exited \(code 3\) before it listened/);
 });
