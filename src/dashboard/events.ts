@@ -3,6 +3,7 @@
  * byte budget) so that a page opened later, or reloaded, sees what happened before it; a message too large to
  * carry to every page is shown by its size instead.
  */
+import { sseEvent } from "../internal/sse.js";
 
 /** The most events and bytes of events kept for pages that open later, and the largest message an event carries whole. */
 const MAX_BACKLOG = 2000;
@@ -52,7 +53,7 @@ export class EventLog {
             } catch {}
             return;
           }
-          controller.enqueue(enc.encode(`data: ${text}\n\n`));
+          controller.enqueue(enc.encode(sseEvent(text)));
         };
         for (const e of this.#backlog) send(e);
         for (const e of now) send(JSON.stringify({ ...e, seq: this.#seq, at: Date.now() }));

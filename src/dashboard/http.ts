@@ -2,6 +2,8 @@
  * The dashboard's HTTP plumbing: the token comparison, the JSON body reader, and its answers (the page with its
  * CSP, JSON, problems), every one with the same security headers.
  */
+import { readCappedText } from "../internal/body.js";
+
 const MAX_BODY = 1024 * 1024;
 
 export function sameToken(a: string, b: string): boolean {
@@ -12,8 +14,7 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 export async function readJson(request: Request): Promise<Record<string, unknown>> {
-  const text = await request.text();
-  if (text.length > MAX_BODY) throw new Error("the request body is too large");
+  const text = await readCappedText(request.body, MAX_BODY, { tooLarge: () => new Error("the request body is too large") });
   const v = JSON.parse(text || "{}") as unknown;
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("the body must be a JSON object");
   return v as Record<string, unknown>;

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { lingerAfter } from "./linger.js";
+import { BodyTooLargeError } from "./body.js";
 
 export async function serveWeb(
   req: IncomingMessage,
@@ -22,8 +23,13 @@ export async function serveWeb(
   res.on("close", () => abort.abort());
   try {
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const chunks = hasBody ? await readCapped(req, maxBodyBytes) : [];
-    if (chunks === undefined) {
+    const body = hasBody
+      ? await readNodeBody(req, maxBodyBytes).catch((e: unknown) => {
+          if (e instanceof BodyTooLargeError) return undefined;
+          throw e;
+        })
+      : undefined;
+    if (hasBody && body === undefined) {
       // The rest is not read: answer, then close without losing the answer (linger.ts).
       lingerAfter(res);
       res.writeHead(413, { connection: "close", "content-type": "text/plain" }).end("body too large");
@@ -34,7 +40,7 @@ export async function serveWeb(
     const request = new Request(`${origin}${req.url}`, {
       method: req.method,
       headers,
-      body: hasBody ? Buffer.concat(chunks) : undefined,
+      body: body as Uint8Array<ArrayBuffer> | undefined,
       signal: abort.signal,
     });
     const response = await handle(request);
@@ -61,24 +67,29 @@ export async function serveWeb(
 }
 
 /**
- * readCapped reads a request body up to `max` bytes; undefined past it, with the rest left unread (and the stream
- * alive: breaking out of a for-await loop would destroy the socket before the 413 is written).
+ * readNodeBody reads a node:http request body, at most `limit` bytes: past it, it rejects with BodyTooLargeError
+ * and reads no more (the request is paused, the socket kept, so that the 413 goes out with a lingering close:
+ * linger.ts). The twin of body.ts's readCapped for IncomingMessage, kept apart so the Node hot path makes no web
+ * stream. `text` decodes UTF-8 in the same step.
  */
-function readCapped(req: IncomingMessage, max: number): Promise<Buffer[] | undefined> {
+export function readNodeBody(req: IncomingMessage, limit: number, text: true): Promise<string>;
+export function readNodeBody(req: IncomingMessage, limit: number, text?: false): Promise<Buffer>;
+export function readNodeBody(req: IncomingMessage, limit: number, text = false): Promise<Buffer | string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > max) {
+      if (size > limit) {
         cleanup();
         req.pause();
-        resolve(undefined);
+        reject(new BodyTooLargeError(limit));
       } else chunks.push(c);
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks);
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve(text ? all.toString("utf8") : all);
     };
     const onError = (e: Error) => {
       cleanup();

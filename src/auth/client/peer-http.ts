@@ -13,6 +13,7 @@
  * Host names are not resolved here: the client runs anywhere fetch does. Pass a fetch that pins DNS results
  * if names that resolve to private addresses must be refused too.
  */
+import { race, readCapped } from "../../internal/body.js";
 import { TrellisError } from "../../protocol/errors.js";
 
 export interface PeerHttpOptions {
@@ -192,43 +193,16 @@ export class PeerHttp {
       await res.body?.cancel().catch(() => {});
       throw tooLarge();
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await race(reader.read(), signal);
-          if (done) break;
-          size += value.byteLength;
-          if (size > max) throw tooLarge();
-          chunks.push(value);
-        }
-      } catch (err) {
-        await reader.cancel().catch(() => {});
-        throw err;
-      }
-    }
-    const body = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      body.set(c, at);
-      at += c.byteLength;
-    }
+    const body = await readCapped(res.body, max, { signal, tooLarge });
+    const size = body.byteLength;
     const nullBody =
       res.status === 204 || res.status === 205 || res.status === 304 || (res.status >= 300 && res.status < 400 && size === 0);
-    const copy = new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const copy = new Response(nullBody ? null : (body as Uint8Array<ArrayBuffer>), {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
     Object.defineProperty(copy, "url", { value: url.href });
     return copy;
   }
-}
-
-/** race settles with `p`, or rejects with the signal's reason once it aborts (for fetch implementations that ignore signals). */
-function race<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -1,6 +1,7 @@
 /** Small web-standard helpers the authorization server's endpoints share: answers, forms, cookies. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { base64url } from "jose";
+import { readCappedText } from "../../internal/body.js";
 
 /** OAuth JSON answers are never cached (RFC 6749 section 5.1). */
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
@@ -62,8 +63,10 @@ export async function readForm(request: Request): Promise<Record<string, string>
     throw new OAuthError("invalid_request", "the body must be application/x-www-form-urlencoded");
   const length = Number(request.headers.get("content-length") ?? 0);
   if (length > MAX_FORM_BYTES) throw new OAuthError("invalid_request", `the body is larger than ${MAX_FORM_BYTES} bytes`, 413);
-  const text = await request.text();
-  if (text.length > MAX_FORM_BYTES) throw new OAuthError("invalid_request", `the body is larger than ${MAX_FORM_BYTES} bytes`, 413);
+  // Read under the cap whatever Content-Length said: it can be absent (chunked), and request.text() would hold it all.
+  const text = await readCappedText(request.body, MAX_FORM_BYTES, {
+    tooLarge: () => new OAuthError("invalid_request", `the body is larger than ${MAX_FORM_BYTES} bytes`, 413),
+  });
   return params(new URLSearchParams(text));
 }
 

@@ -9,6 +9,7 @@ import { cleanName } from "./client-names.js";
 import { type AuthMethod, type ClientRecord, safeRedirectUri } from "./clients.js";
 import type { ServerContext } from "./context.js";
 import { json, randomToken, sha256 } from "./http.js";
+import { readCappedText } from "../../internal/body.js";
 
 /** POST /register */
 export async function register(ctx: ServerContext, request: Request): Promise<Response> {
@@ -31,8 +32,7 @@ export async function register(ctx: ServerContext, request: Request): Promise<Re
     );
   let body: Record<string, unknown>;
   try {
-    const text = await request.text();
-    if (text.length > 16 * 1024) throw new Error("too large");
+    const text = await readCappedText(request.body, 16 * 1024, { tooLarge: () => new Error("over 16 KiB") });
     body = JSON.parse(text) as Record<string, unknown>;
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error("not an object");
   } catch (err) {

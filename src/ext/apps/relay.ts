@@ -12,6 +12,8 @@
 import { viewUriOf } from "./apps.js";
 import type { AppHost } from "./host.js";
 import type { ViewSession } from "./view.js";
+import { BodyTooLargeError, readCappedText } from "../../internal/body.js";
+import { sseComment, sseEvent } from "../../internal/sse.js";
 
 export interface AppRelayOptions {
   /** Origins allowed to call the relay (the host page's). Requests with another Origin get 403. */
@@ -118,8 +120,13 @@ export class AppRelay {
   async #body(request: Request): Promise<unknown | Response> {
     const max = this.#options.maxBodyBytes ?? 1024 * 1024;
     if (Number(request.headers.get("content-length") ?? 0) > max) return json(413, { error: `body over ${max} bytes` });
-    const text = await request.text();
-    if (text.length > max) return json(413, { error: `body over ${max} bytes` });
+    let text: string;
+    try {
+      text = await readCappedText(request.body, max);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return json(413, { error: `body over ${max} bytes` });
+      throw err;
+    }
     try {
       return JSON.parse(text);
     } catch {
@@ -135,17 +142,17 @@ export class AppRelay {
       start(controller) {
         const send = (m: unknown) => {
           try {
-            controller.enqueue(encoder.encode(`data: ${JSON.stringify(m)}\n\n`));
+            controller.enqueue(encoder.encode(sseEvent(JSON.stringify(m))));
           } catch {
             // the stream is gone; the next subscriber takes over
           }
         };
         for (const m of view.drain()) send(m);
         view.onsend = send;
-        controller.enqueue(encoder.encode(": connected\n\n"));
+        controller.enqueue(encoder.encode(sseComment("connected")));
         ping = setInterval(() => {
           try {
-            controller.enqueue(encoder.encode(": keep-alive\n\n"));
+            controller.enqueue(encoder.encode(sseComment("keep-alive")));
           } catch {
             clearInterval(ping);
           }

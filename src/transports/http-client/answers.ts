@@ -4,6 +4,15 @@
  * answer about authorization from one about revisions (src/client/fallback.ts reads them).
  */
 import type { RequestId } from "../../protocol/generated/schema-types.js";
+import { readCappedText } from "../../internal/body.js";
+
+/** How much of a refusal's body is read: enough for a JSON-RPC error or the start of an error page. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+
+/** refusalBody reads what a non-2xx answer says, quoted, never held whole: a hostile or broken server may send any amount. */
+export function refusalBody(res: Response): Promise<string> {
+  return readCappedText(res.body, MAX_REFUSAL_BODY, { truncate: true }).catch(() => "");
+}
 
 /** What a request failed by this transport (not answered by the server) says in its error's data, beside `local: true`. */
 export interface LocalFailure {

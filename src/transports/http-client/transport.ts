@@ -12,7 +12,7 @@ import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { SendOptions, Transport, TransportEvents } from "../../jsonrpc/transport.js";
 import { AuthorizationFailedError, type AuthRequest, type HttpClientAuth } from "./auth.js";
 import { parseSse } from "./sse-parser.js";
-import { errorAnswer, type LocalFailure } from "./answers.js";
+import { errorAnswer, refusalBody, type LocalFailure } from "./answers.js";
 
 export interface ReconnectOptions {
   /** Wait before the first reconnect when the server sent no `retry`. Default 1000 ms. */
@@ -201,7 +201,7 @@ export class StreamableHttpClientTransport implements Transport {
       return;
     }
     if (!res.ok) {
-      const body = await res.text().catch(() => "");
+      const body = await refusalBody(res);
       const denied = res.status === 401 || res.status === 403;
       if (modern && isRequest) {
         // 2026-07-28 answers a refused request with its JSON-RPC error (-32022 names the revisions to use): pass it on,

@@ -9,12 +9,12 @@ import type { EventStore } from "../../stores/event-store.js";
 import type { SessionStore } from "../../stores/session-store.js";
 import { StreamableHttpHandler } from "./handler.js";
 import type { StreamableHttpOptions } from "./options.js";
-import { BodyTooLargeError, type HttpReply } from "./reply.js";
+import type { HttpReply } from "./reply.js";
 import { lingerAfter } from "../../internal/linger.js";
 import type { HttpRequestLike } from "./request.js";
 import { checkHost, isLoopbackHost, LOOPBACK_NAMES } from "./guard.js";
 import type { MountedAuthServer } from "./authenticator.js";
-import { serveWeb } from "../../internal/node-web.js";
+import { readNodeBody, serveWeb } from "../../internal/node-web.js";
 
 export interface ServeHttpOptions extends Omit<StreamableHttpOptions, "eventStore" | "sessionStore"> {
   /** Port to listen on. Default 0 (any free port; read it from the returned `port`). */
@@ -94,24 +94,7 @@ export function toNodeRequest(req: IncomingMessage, res?: ServerResponse): HttpR
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
       return h;
     },
-    readBody: (limit) =>
-      new Promise<string>((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let failed = false;
-        req.on("data", (c: Buffer) => {
-          if (failed) return;
-          size += c.length;
-          if (size > limit) {
-            failed = true;
-            reject(new BodyTooLargeError(limit));
-            return;
-          }
-          chunks.push(c);
-        });
-        req.on("end", () => !failed && resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-        req.on("error", (e) => !failed && reject(e));
-      }),
+    readBody: (limit) => readNodeBody(req, limit, true),
   };
 }
 

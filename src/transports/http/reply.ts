@@ -5,6 +5,7 @@
 import type { RequestId } from "../../protocol/generated/schema-types.js";
 import type { SseChannel } from "./sse.js";
 
+import { readCappedText } from "../../internal/body.js";
 export type HttpReply = { status: number; headers: Record<string, string>; body?: string; sse?: SseChannel };
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -28,36 +29,9 @@ export function errorReply(
   return { status, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
 }
 
-/** BodyTooLargeError: a request body past the limit; the adapter answers 413 and stops reading. */
-export class BodyTooLargeError extends Error {
-  readonly code = "BODY_TOO_LARGE";
-  constructor(limit: number) {
-    super(`request body exceeds ${limit} bytes`);
-    this.name = "BodyTooLargeError";
-  }
-}
+export { BodyTooLargeError } from "../../internal/body.js";
 
 /** readWebBody reads a web Request's body as text, refusing it past `limit` bytes without reading the rest. */
-export async function readWebBody(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new BodyTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+export function readWebBody(request: Request, limit: number): Promise<string> {
+  return readCappedText(request.body, limit);
 }

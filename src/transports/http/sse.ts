@@ -2,6 +2,7 @@
  * Server-sent events: the wire format and SseChannel, a stream of events that the core writes to and a
  * runtime adapter (Node, fetch) drains. The channel buffers until the adapter attaches.
  */
+import { sseComment, sseEvent } from "../../internal/sse.js";
 
 /** SseWriter is what an adapter gives a channel: a place to write chunks and a way to end the response. */
 export interface SseWriter {
@@ -9,9 +10,9 @@ export interface SseWriter {
   end(): void;
 }
 
-/** formatEvent renders one SSE event. JSON text never holds a raw newline, so one data line suffices. */
+/** formatEvent renders one event of an MCP stream (its id, and the retry of a priming event): internal/sse.ts. */
 export function formatEvent(id: string, data: string, retryMs?: number): string {
-  return retryMs === undefined ? `id: ${id}\ndata: ${data}\n\n` : `id: ${id}\nretry: ${retryMs}\ndata: ${data}\n\n`;
+  return sseEvent(data, { id, retryMs });
 }
 
 /**
@@ -19,7 +20,7 @@ export function formatEvent(id: string, data: string, retryMs?: number): string 
  * idle for a minute or so, and a GET or listen stream can be quiet for much longer. Clients ignore comments.
  */
 export const KEEP_ALIVE_MS = 20_000;
-const KEEP_ALIVE = ": keep-alive\n\n";
+const KEEP_ALIVE = sseComment("keep-alive");
 
 export class SseChannel {
   #writer?: SseWriter;
